@@ -1,0 +1,119 @@
+"""The project's exceptions, and the exit code each one maps to.
+
+    AssistantError                 exit 1 unless a subclass says otherwise
+    ├── ProfileError               1  a profile (or a number file) is invalid; holds every Problem
+    ├── UsageError                 2  the command line itself is wrong
+    ├── NotConfirmed               3  the human did not confirm; nothing was submitted
+    ├── PortalError                4  the portal did not match its map, or failed
+    │   ├── PortalMismatch         4  a mapped element or option is missing, doubled or renamed
+    │   └── ReadBackMismatch       4  a value on the page differs from what was written
+    ├── BrowserMissing             5  no usable browser; the message says what to install
+    ├── DuplicateSubmission        6  numbers were already submitted (or may have been)
+    ├── OutcomeUnknown             7  the submit click was made but its result is not known
+    └── UnsafeDataDir              8  the private data folder is readable by others
+
+Core code raises these; only the CLI turns them into `Error: …` and an exit code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Exit codes of the `assistant` command, one per outcome a script may want to tell apart."""
+
+    OK = 0
+    INVALID = 1
+    USAGE = 2
+    NOT_CONFIRMED = 3
+    PORTAL = 4
+    NO_BROWSER = 5
+    DUPLICATE = 6
+    OUTCOME_UNKNOWN = 7
+    UNSAFE_DATA = 8
+
+
+class AssistantError(Exception):
+    """Base of every error the assistant reports to a person."""
+
+    exit_code: ExitCode = ExitCode.INVALID
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem found in a profile: where it is and what is wrong."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        path = f" {self.path}:" if self.path else ""
+        prefix = " warning:" if self.severity == "warning" else ""
+        return f"{where}:{prefix}{path} {self.message}"
+
+
+class ProfileError(AssistantError):
+    """A profile is invalid. `problems` holds every error found, in file order."""
+
+    exit_code = ExitCode.INVALID
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class UsageError(AssistantError):
+    """The command line is wrong (a missing file, an unknown portal name, conflicting options)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class NotConfirmed(AssistantError):
+    """The human declined, typed something else, closed input, or had no terminal."""
+
+    exit_code = ExitCode.NOT_CONFIRMED
+
+
+class PortalError(AssistantError):
+    """The portal failed or behaved in a way its map does not describe."""
+
+    exit_code = ExitCode.PORTAL
+
+
+class PortalMismatch(PortalError):
+    """A mapped element or option is missing, found more than once, or renamed."""
+
+
+class ReadBackMismatch(PortalError):
+    """After writing (and retyping) a value, the page still holds something else."""
+
+
+class BrowserMissing(AssistantError):
+    """No usable browser was found; the message says exactly what to install."""
+
+    exit_code = ExitCode.NO_BROWSER
+
+
+class DuplicateSubmission(AssistantError):
+    """Numbers were submitted recently, or their last submission's outcome is unknown."""
+
+    exit_code = ExitCode.DUPLICATE
+
+
+class OutcomeUnknown(AssistantError):
+    """The submit click was made and then something failed: only a human can settle it."""
+
+    exit_code = ExitCode.OUTCOME_UNKNOWN
+
+
+class UnsafeDataDir(AssistantError):
+    """The private data folder can be read by other users."""
+
+    exit_code = ExitCode.UNSAFE_DATA

@@ -1,0 +1,109 @@
+"""One redacting logger for the whole assistant.
+
+Contact details, verification codes and secrets are registered here as soon as they are known;
+every log record (and any text the CLI prints outside the review table) passes through
+`redact`, which masks each registered value in the spellings a browser or library may echo it
+in (as typed, digits only, dashed). Playwright, tenacity and pydantic messages go through the
+same filter because the handler is installed on the root logger.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+
+MASK = "[masked]"
+
+_lock = threading.Lock()
+_secrets: set[str] = set()
+_pattern: re.Pattern[str] | None = None
+
+
+def _variants(value: str) -> Iterable[str]:
+    """The spellings under which `value` may reappear in a message."""
+    value = value.strip()
+    if not value:
+        return
+    yield value
+    digits = re.sub(r"\D", "", value)
+    if len(digits) >= 10 and len(digits) >= len(value) - 6:
+        # A phone number: also mask its bare 10 digits and common punctuated forms.
+        national = digits[-10:]
+        yield national
+        yield f"{national[:3]}-{national[3:6]}-{national[6:]}"
+        yield f"({national[:3]}) {national[3:6]}-{national[6:]}"
+        yield f"{national[:3]}.{national[3:6]}.{national[6:]}"
+
+
+def register_secret(*values: str | None) -> None:
+    """Mask every later occurrence of these values in logs and printed messages."""
+    global _pattern
+    with _lock:
+        for value in values:
+            if value:
+                _secrets.update(v for v in _variants(value) if len(v) >= 4)
+        alternatives = sorted(_secrets, key=len, reverse=True)
+        _pattern = (
+            re.compile("|".join(re.escape(s) for s in alternatives), re.IGNORECASE)
+            if alternatives
+            else None
+        )
+
+
+def forget_secrets() -> None:
+    """Drop every registered value (tests and long batches start clean)."""
+    global _pattern
+    with _lock:
+        _secrets.clear()
+        _pattern = None
+
+
+def redact(text: str) -> str:
+    """`text` with every registered value replaced by a mask."""
+    pattern = _pattern
+    if pattern is None:
+        return text
+    return pattern.sub(MASK, text)
+
+
+class RedactingFilter(logging.Filter):
+    """Formats each record once, redacted, so no handler ever sees the raw values."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+def get_logger(name: str) -> logging.Logger:
+    """A logger under `assistant.`; its records are redacted by the handlers `setup` installs."""
+    return logging.getLogger(name if name.startswith("assistant") else f"assistant.{name}")
+
+
+def setup(verbose: bool = False, log_file: str | None = None) -> None:
+    """Install redacting handlers on the root logger (stderr, and a private file if given)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_assistant", False):
+            root.removeHandler(handler)
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    handlers[0].setLevel(logging.DEBUG if verbose else logging.WARNING)
+    if log_file is not None:
+        from assistant.paths import private_file
+
+        file_handler = logging.FileHandler(private_file(log_file), encoding="utf-8")
+        file_handler.setLevel(logging.DEBUG)
+        handlers.append(file_handler)
+    for handler in handlers:
+        handler.addFilter(RedactingFilter())
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler._assistant = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
