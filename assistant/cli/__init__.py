@@ -7,12 +7,27 @@ a bug, shown with its traceback only under `--verbose`.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import sys
 
-from assistant.cli import doctor as _doctor  # noqa: F401  (registers the command)
 from assistant.cli.app import app
 from assistant.errors import AssistantError, ExitCode
 from assistant.log import redact
+
+
+def _register_commands() -> None:
+    """Import every command module of this package; each registers itself on `app`.
+
+    Command modules import heavy libraries (Playwright above all) inside their functions, so
+    that `assistant validate` starts fast and never loads a browser driver.
+    """
+    for module in pkgutil.iter_modules(__path__):
+        if module.name != "app":
+            importlib.import_module(f"{__name__}.{module.name}")
+
+
+_register_commands()
 
 
 def main(argv: list[str] | None = None) -> None:
