@@ -1,0 +1,150 @@
+"""The duplicate guard: refuse to send a number the journal says was (or may have been) sent.
+
+The portal accepts the same numbers again without a word, so only the journal stands between a
+rerun and a double registration. A number is blocked when, for the same portal, it was
+`submitted` within the window (90 days by default) or its latest attempt sits in `intent` or
+`unknown` (any age). `--resubmit` lifts the first kind only: an outcome nobody knows must be
+settled by a human before the same numbers go out again, or a rerun could send them twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from assistant.errors import DuplicateSubmission
+from assistant.journal import Attempt, Journal, State, utc_now
+
+DEFAULT_WINDOW_DAYS = 90
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One number the journal already knows: which attempt, in which state, when."""
+
+    number: str
+    portal: str
+    state: State
+    attempt_id: int
+    date: str  # YYYY-MM-DD (UTC) of the submission, or of the confirmation when unsettled
+    feedback_id: str | None
+
+    @property
+    def unsettled(self) -> bool:
+        """True when the outcome is unknown (a human must settle it before anything else)."""
+        return self.state is not State.SUBMITTED
+
+    def summary(self) -> str:
+        """What the journal knows, e.g. for the review's "RESUBMITTING: …" line."""
+        if self.unsettled:
+            return (
+                f"{self.number} has an unknown outcome (attempt {self.attempt_id}, "
+                f"sent to {self.portal} on {self.date})"
+            )
+        return (
+            f"{self.number} was submitted to {self.portal} on {self.date} "
+            f"(attempt {self.attempt_id}, Feedback ID {self.feedback_id})"
+        )
+
+    def message(self) -> str:
+        """The summary and what to do about it, as one actionable line."""
+        if self.unsettled:
+            return (
+                f"{self.summary()}: settle it with "
+                f"'assistant settle {self.attempt_id} --submitted FEEDBACK_ID' or "
+                f"'assistant settle {self.attempt_id} --not-submitted'"
+            )
+        return f"{self.summary()}; pass --resubmit to send it again"
+
+
+def findings(
+    journal: Journal,
+    portal: str,
+    numbers: Sequence[str],
+    *,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    now: datetime | None = None,
+) -> list[Finding]:
+    """Every number of `numbers` that is blocked, in the order given (unsettled wins over
+    submitted when both apply, since it is the stronger reason)."""
+    now = now or utc_now()
+    wanted = list(dict.fromkeys(numbers))
+    unsettled: dict[str, Attempt] = {}
+    for attempt in journal.unsettled():
+        if attempt.portal == portal:
+            for number in attempt.numbers:
+                unsettled.setdefault(number, attempt)
+    recent = {
+        record.number: record.attempt
+        for record in journal.submitted_numbers(portal, now - timedelta(days=window_days), wanted)
+    }
+    result: list[Finding] = []
+    for number in wanted:
+        if number in unsettled:
+            attempt = unsettled[number]
+            when = attempt.confirmed_at or attempt.created_at
+            result.append(_finding(number, attempt, when))
+        elif number in recent:
+            attempt = recent[number]
+            result.append(_finding(number, attempt, attempt.submitted_at or attempt.updated_at))
+    return result
+
+
+def check(
+    journal: Journal,
+    portal: str,
+    numbers: Sequence[str],
+    *,
+    resubmit: bool = False,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    now: datetime | None = None,
+) -> list[Finding]:
+    """Raise `DuplicateSubmission` (one line per blocked number) unless nothing is blocked.
+
+    With `resubmit`, recent submissions are allowed and returned (for the review to show as
+    "RESUBMITTING: …"); unknown outcomes still raise, whatever `resubmit` says.
+    """
+    found = findings(journal, portal, numbers, window_days=window_days, now=now)
+    blocking = [f for f in found if f.unsettled or not resubmit]
+    if blocking:
+        raise DuplicateSubmission("\n".join(f.message() for f in blocking))
+    return found
+
+
+def unknown_notice(attempts: Sequence[Attempt]) -> str:
+    """The notice shown at the start of every run while outcomes are unsettled ("" if none)."""
+    if not attempts:
+        return ""
+    count = len(attempts)
+    lines = [
+        f"{count} submission{'s' if count != 1 else ''} "
+        f"{'have' if count != 1 else 'has'} an unknown outcome; "
+        "their numbers will not be sent again until you settle them:"
+    ]
+    for a in attempts:
+        when = (a.confirmed_at or a.created_at).replace("T", " ").replace("Z", " UTC")
+        shown = ", ".join(a.numbers[:3]) + (
+            f" and {len(a.numbers) - 3} more" if len(a.numbers) > 3 else ""
+        )
+        lines.append(
+            f"  attempt {a.id}: {a.profile_label} ({a.part} of {a.parts}) to {a.portal}, "
+            f"confirmed {when} by {a.confirmed_by or 'nobody'}: {shown}"
+        )
+        lines.append(
+            f"    check the contact mailbox or the portal, then run "
+            f"'assistant settle {a.id} --submitted FEEDBACK_ID' or "
+            f"'assistant settle {a.id} --not-submitted'"
+        )
+    return "\n".join(lines)
+
+
+def _finding(number: str, attempt: Attempt, when: str) -> Finding:
+    return Finding(
+        number=number,
+        portal=attempt.portal,
+        state=attempt.state,
+        attempt_id=attempt.id,
+        date=when[:10],
+        feedback_id=attempt.feedback_id,
+    )

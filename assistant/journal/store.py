@@ -1,0 +1,421 @@
+"""The journal: a private SQLite file remembering every submission attempt and its outcome.
+
+Every write is one `BEGIN IMMEDIATE … COMMIT` transaction that checks the attempt's current
+state inside the transaction, so two processes cannot race a transition, and returns only once
+the commit is on disk. The caller of `intent` clicks submit only after it has returned.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from assistant import paths
+from assistant.errors import UsageError
+from assistant.journal.models import (
+    FEEDBACK_ID_PATTERN,
+    TRANSITIONS,
+    UNSETTLED,
+    Attempt,
+    DueNumber,
+    InvalidTransition,
+    NewAttempt,
+    NumberRecord,
+    State,
+)
+from assistant.journal.schema import FILENAME, connect
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The current time in UTC (the default clock; tests pass their own)."""
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """`moment` as UTC ISO 8601 to the second, e.g. 2026-10-01T14:03:00Z (sorts as text)."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def parse_iso(text: str) -> datetime:
+    """The inverse of `iso`."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def profile_sha256(path: str | Path) -> str:
+    """The sha256 (hex) of a profile file's bytes, so the journal can tell an edited profile."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+class Journal:
+    """The journal of one data folder. Open it with `Journal.open(...)`, as a context manager."""
+
+    def __init__(self, conn: sqlite3.Connection, folder: Path, clock: Clock = utc_now) -> None:
+        self._conn = conn
+        self.folder = folder
+        self.path = folder / FILENAME
+        self._clock = clock
+
+    @classmethod
+    def open(cls, data_dir: str | Path | None = None, *, clock: Clock = utc_now) -> Journal:
+        """Open the journal in the private data folder (`--data-dir`, `$ASSISTANT_DATA_DIR`,
+        or the platform default), creating it if needed; refuses a folder others can read."""
+        folder = paths.data_dir(data_dir)
+        return cls(connect(folder), folder, clock)
+
+    def close(self) -> None:
+        """Close the connection (SQLite checkpoints the WAL when the last one closes)."""
+        self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def begin(self, attempt: NewAttempt) -> int:
+        """Record a filled form awaiting review; returns the new attempt's id (state `filled`)."""
+        if not attempt.numbers:
+            raise InvalidTransition("an attempt needs at least one number")
+        now = iso(self._clock())
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT INTO attempts (run_id, portal, profile_path, profile_sha256,"
+                " profile_label, part, parts, resubmit, state, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    attempt.run_id,
+                    attempt.portal,
+                    attempt.profile_path,
+                    attempt.profile_sha256,
+                    attempt.profile_label,
+                    attempt.part,
+                    attempt.parts,
+                    int(attempt.resubmit),
+                    State.FILLED.value,
+                    now,
+                    now,
+                ),
+            )
+            attempt_id = cur.lastrowid
+            assert attempt_id is not None
+            cur.executemany(
+                "INSERT INTO attempt_numbers (attempt_id, position, number) VALUES (?, ?, ?)",
+                [(attempt_id, i, n) for i, n in enumerate(attempt.numbers)],
+            )
+            self._event(cur, attempt_id, State.FILLED, now, "")
+        return attempt_id
+
+    def declined(self, attempt_id: int) -> Attempt:
+        """The human did not confirm at the review: nothing was sent."""
+        return self._move(attempt_id, State.DECLINED, {"reason": "not confirmed at review"})
+
+    def intent(
+        self,
+        attempt_id: int,
+        *,
+        confirmed_by: str,
+        review_values: Any,
+        screenshots: Sequence[str | Path] = (),
+    ) -> Attempt:
+        """Record that `confirmed_by` confirmed these read-back values and the click is next.
+
+        Committed and fsynced before returning: click submit only after this returns.
+        """
+        now = iso(self._clock())
+        return self._move(
+            attempt_id,
+            State.INTENT,
+            {
+                "confirmed_by": confirmed_by,
+                "confirmed_at": now,
+                "review_values": json.dumps(review_values, ensure_ascii=False, default=str),
+                "screenshots": json.dumps([str(s) for s in screenshots]),
+            },
+        )
+
+    def submitted(self, attempt_id: int, feedback_id: str) -> Attempt:
+        """The portal confirmed the submission and showed `feedback_id`."""
+        if not feedback_id.strip():
+            raise InvalidTransition("a submitted attempt needs its Feedback ID")
+        return self._move(
+            attempt_id,
+            State.SUBMITTED,
+            {"feedback_id": feedback_id.strip(), "submitted_at": iso(self._clock())},
+        )
+
+    def failed(self, attempt_id: int, reason: str) -> Attempt:
+        """The run stopped before confirmation, or the portal answered with an error."""
+        return self._move(attempt_id, State.FAILED, {"reason": reason})
+
+    def unknown(self, attempt_id: int, reason: str) -> Attempt:
+        """The click was made and then something failed: a human must settle the outcome."""
+        return self._move(attempt_id, State.UNKNOWN, {"reason": reason})
+
+    def settle(
+        self, attempt_id: int, feedback_id: str | None, *, settled_by: str | None = None
+    ) -> Attempt:
+        """A human says how an unknown (or crash-left intent) attempt ended.
+
+        With a Feedback ID (format `FCRFE` + 17 digits) it becomes `submitted`, dated at its
+        confirmation (the click followed it); with None it becomes `failed` ("not submitted").
+        Raises `UsageError` for an unknown id, a malformed Feedback ID or a settled attempt.
+        """
+        if feedback_id is not None and not FEEDBACK_ID_PATTERN.fullmatch(feedback_id):
+            raise UsageError(
+                f"{feedback_id!r} is not a Feedback ID: expected FCRFE followed by 17 digits, "
+                "e.g. FCRFE07252024233445395"
+            )
+        who = settled_by or getpass.getuser()
+        now = iso(self._clock())
+        current = self.get(attempt_id)
+        if current.state not in UNSETTLED:
+            raise UsageError(
+                f"attempt {attempt_id} is {current.state}, not unknown: "
+                "only an unknown outcome can be settled"
+            )
+        fields: dict[str, Any] = {"settled_by": who, "settled_at": now}
+        if feedback_id is not None:
+            fields |= {
+                "feedback_id": feedback_id,
+                "submitted_at": current.confirmed_at or now,
+                "reason": f"settled as submitted by {who}",
+            }
+            target = State.SUBMITTED
+        else:
+            fields["reason"] = f"settled as not submitted by {who}"
+            target = State.FAILED
+        return self._move(attempt_id, target, fields, allowed_from=UNSETTLED)
+
+    def attach_receipt(self, attempt_id: int, receipt_path: str | Path) -> Attempt:
+        """Remember where the receipt of a submitted attempt was written."""
+        with self._transaction() as cur:
+            state = self._state(cur, attempt_id)
+            if state is not State.SUBMITTED:
+                raise InvalidTransition(f"attempt {attempt_id} is {state}; only submitted ones")
+            cur.execute(
+                "UPDATE attempts SET receipt_path = ?, updated_at = ? WHERE id = ?",
+                (str(receipt_path), iso(self._clock()), attempt_id),
+            )
+        return self.get(attempt_id)
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def get(self, attempt_id: int) -> Attempt:
+        """The attempt with this id; `UsageError` if there is none."""
+        found = self._select("WHERE a.id = ?", (attempt_id,))
+        if not found:
+            raise UsageError(f"there is no attempt {attempt_id} in the journal at {self.path}")
+        return found[0]
+
+    def history(self, number: str | None = None, profile: str | None = None) -> list[Attempt]:
+        """Every attempt, newest first; only those with `number` (E.164) and/or whose profile
+        label or resolved path equals `profile`, when given."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if number is not None:
+            clauses.append("a.id IN (SELECT attempt_id FROM attempt_numbers WHERE number = ?)")
+            params.append(number)
+        if profile is not None:
+            clauses.append("(a.profile_label = ? OR a.profile_path = ? OR a.profile_path = ?)")
+            params += [profile, profile, str(Path(profile).expanduser().resolve())]
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        return self._select(where, tuple(params), order="a.id DESC")
+
+    def unsettled(self) -> list[Attempt]:
+        """Attempts in `intent` or `unknown`, oldest first: each needs a human to settle it."""
+        return self._select("WHERE a.state IN ('intent', 'unknown')", (), order="a.id ASC")
+
+    def submitted_numbers(
+        self, portal: str, since: datetime, numbers: Sequence[str] | None = None
+    ) -> list[NumberRecord]:
+        """For each number (of `numbers`, or all) submitted to `portal` at or after `since`,
+        its latest such submission."""
+        params: list[Any] = [portal, iso(since)]
+        only = ""
+        if numbers is not None:
+            only = f" AND n.number IN ({','.join('?' * len(numbers))})"
+            params += list(numbers)
+        rows = self._conn.execute(
+            "SELECT n.number, MAX(a.id) FROM attempt_numbers n JOIN attempts a"  # noqa: S608
+            " ON a.id = n.attempt_id WHERE a.portal = ? AND a.state = 'submitted'"
+            f" AND a.submitted_at >= ?{only} GROUP BY n.number ORDER BY n.number",
+            params,
+        ).fetchall()
+        attempts = {a.id: a for a in self._by_ids([r[1] for r in rows])}
+        return [NumberRecord(number=r[0], attempt=attempts[r[1]]) for r in rows]
+
+    def due(self, days: int = 90, now: datetime | None = None) -> list[DueNumber]:
+        """Numbers whose latest successful registration (per portal) is more than `days` days
+        before `now`, oldest first, with the profile that sent them."""
+        now = now or self._clock()
+        cutoff = iso(now - timedelta(days=days))
+        rows = self._conn.execute(
+            "SELECT n.number, a.portal, MAX(a.submitted_at) FROM attempt_numbers n"
+            " JOIN attempts a ON a.id = n.attempt_id WHERE a.state = 'submitted'"
+            " GROUP BY n.number, a.portal HAVING MAX(a.submitted_at) < ?"
+            " ORDER BY MAX(a.submitted_at), n.number",
+            (cutoff,),
+        ).fetchall()
+        result: list[DueNumber] = []
+        for number, portal, last in rows:
+            row = self._conn.execute(
+                "SELECT a.id FROM attempt_numbers n JOIN attempts a ON a.id = n.attempt_id"
+                " WHERE n.number = ? AND a.portal = ? AND a.state = 'submitted'"
+                " AND a.submitted_at = ? ORDER BY a.id DESC LIMIT 1",
+                (number, portal, last),
+            ).fetchone()
+            attempt = self.get(int(row[0]))
+            result.append(
+                DueNumber(
+                    number=number,
+                    portal=portal,
+                    last_submitted_at=last,
+                    days_since=(now.astimezone(UTC).date() - parse_iso(last).date()).days,
+                    feedback_id=attempt.feedback_id,
+                    attempt_id=attempt.id,
+                    profile_path=attempt.profile_path,
+                    profile_label=attempt.profile_label,
+                )
+            )
+        return result
+
+    # -- internals ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Cursor]:
+        """One write transaction, taken before reading state so no other writer interleaves."""
+        cur = self._conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            yield cur
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        cur.execute("COMMIT")
+
+    def _state(self, cur: sqlite3.Cursor, attempt_id: int) -> State:
+        row = cur.execute("SELECT state FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+        if row is None:
+            raise UsageError(f"there is no attempt {attempt_id} in the journal at {self.path}")
+        return State(row[0])
+
+    def _move(
+        self,
+        attempt_id: int,
+        target: State,
+        fields: dict[str, Any],
+        allowed_from: frozenset[State] | None = None,
+    ) -> Attempt:
+        """Move an attempt to `target`, setting `fields`, if its current state allows it."""
+        now = iso(self._clock())
+        with self._transaction() as cur:
+            state = self._state(cur, attempt_id)
+            allowed = (
+                target in TRANSITIONS[state] if allowed_from is None else (state in allowed_from)
+            )
+            if not allowed:
+                raise InvalidTransition(
+                    f"attempt {attempt_id} is {state}; it cannot become {target}"
+                )
+            columns = {"state": target.value, "updated_at": now, **fields}
+            assignments = ", ".join(f"{name} = ?" for name in columns)
+            cur.execute(
+                f"UPDATE attempts SET {assignments} WHERE id = ?",  # noqa: S608 (fixed names)
+                (*columns.values(), attempt_id),
+            )
+            detail = str(fields.get("reason") or fields.get("feedback_id") or "")
+            self._event(cur, attempt_id, target, now, detail)
+        return self.get(attempt_id)
+
+    @staticmethod
+    def _event(cur: sqlite3.Cursor, attempt_id: int, state: State, at: str, detail: str) -> None:
+        # An append-only trail: settling rewrites the row's state, the trail keeps the story.
+        cur.execute(
+            "INSERT INTO attempt_events (attempt_id, at, state, detail) VALUES (?, ?, ?, ?)",
+            (attempt_id, at, state.value, detail),
+        )
+
+    def events(self, attempt_id: int) -> list[tuple[str, str, str]]:
+        """The (time, state, detail) trail of one attempt, oldest first."""
+        rows = self._conn.execute(
+            "SELECT at, state, detail FROM attempt_events WHERE attempt_id = ? ORDER BY rowid",
+            (attempt_id,),
+        ).fetchall()
+        return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    def _by_ids(self, ids: Sequence[int]) -> list[Attempt]:
+        if not ids:
+            return []
+        return self._select(f"WHERE a.id IN ({','.join('?' * len(ids))})", tuple(ids))
+
+    def _select(
+        self, where: str, params: tuple[Any, ...], order: str = "a.id ASC"
+    ) -> list[Attempt]:
+        rows = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM attempts a {where} ORDER BY {order}",  # noqa: S608
+            params,
+        ).fetchall()
+        if not rows:
+            return []
+        ids = [r[0] for r in rows]
+        numbers: dict[int, list[str]] = {i: [] for i in ids}
+        for attempt_id, number in self._conn.execute(
+            "SELECT attempt_id, number FROM attempt_numbers WHERE attempt_id IN"  # noqa: S608
+            f" ({','.join('?' * len(ids))}) ORDER BY attempt_id, position",
+            ids,
+        ):
+            numbers[attempt_id].append(number)
+        return [_attempt(r, tuple(numbers[r[0]])) for r in rows]
+
+
+_COLUMNS = (
+    "a.id, a.run_id, a.portal, a.profile_path, a.profile_sha256, a.profile_label, a.part,"
+    " a.parts, a.resubmit, a.state, a.reason, a.feedback_id, a.review_values, a.screenshots,"
+    " a.confirmed_by, a.confirmed_at, a.submitted_at, a.receipt_path, a.settled_by,"
+    " a.settled_at, a.created_at, a.updated_at"
+)
+
+
+def _attempt(row: Sequence[Any], numbers: tuple[str, ...]) -> Attempt:
+    return Attempt(
+        id=row[0],
+        run_id=row[1],
+        portal=row[2],
+        profile_path=row[3],
+        profile_sha256=row[4],
+        profile_label=row[5],
+        numbers=numbers,
+        part=row[6],
+        parts=row[7],
+        resubmit=bool(row[8]),
+        state=State(row[9]),
+        reason=row[10],
+        feedback_id=row[11],
+        review_values=json.loads(row[12]) if row[12] is not None else None,
+        screenshots=tuple(json.loads(row[13])),
+        confirmed_by=row[14],
+        confirmed_at=row[15],
+        submitted_at=row[16],
+        receipt_path=row[17],
+        settled_by=row[18],
+        settled_at=row[19],
+        created_at=row[20],
+        updated_at=row[21],
+    )
