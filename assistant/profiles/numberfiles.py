@@ -1,0 +1,168 @@
+"""Number files: `.csv` and `.xlsx` lists of calling numbers referenced by `{file: …}`.
+
+A number file has a header row naming its columns: `number` (required) and `display_name`
+(optional); names are matched ignoring case, blanks and hyphens. Blank rows are skipped.
+Row N is the spreadsheet's row N (the header is row 1), so for a CSV it is line N of the file.
+Problems name the file, the row (as the line) and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.errors import Problem
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 100_000
+COLUMNS = ("number", "display_name")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row of a number file, as written."""
+
+    row: int
+    number: str
+    number_column: int
+    display_name: str | None
+    display_column: int
+
+
+@dataclass(slots=True)
+class NumberFile:
+    """What a number file held: its rows, its bytes (for the profile's hash) and problems."""
+
+    rows: list[Row]
+    data: bytes
+    problems: list[Problem]
+
+
+def read_number_file(path: Path, display: str) -> NumberFile:
+    """Read the rows of a `.csv` or `.xlsx` number file; problems name `display` and the row."""
+    suffix = path.suffix.lower()
+    result = NumberFile([], b"", [])
+    if suffix not in (".csv", ".xlsx"):
+        result.problems.append(Problem(display, 1, 1, "", "a number file must be .csv or .xlsx"))
+        return result
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            result.problems.append(
+                Problem(display, 1, 1, "", f"is larger than {MAX_FILE_BYTES // 2**20} MiB")
+            )
+            return result
+        result.data = path.read_bytes()
+    except FileNotFoundError:
+        result.problems.append(Problem(display, 1, 1, "", "number file not found"))
+        return result
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        result.problems.append(Problem(display, 1, 1, "", f"cannot read the file: {reason}"))
+        return result
+    if suffix == ".csv":
+        table = _csv_rows(result.data, display, result.problems)
+    else:
+        table = _xlsx_rows(result.data, display, result.problems)
+    if table is not None:
+        _rows(table, display, result)
+    return result
+
+
+def _csv_rows(data: bytes, display: str, problems: list[Problem]) -> list[list[str]] | None:
+    """The cells of a CSV file, or None (with a problem) when it cannot be read."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        problems.append(Problem(display, line, 1, "", "is not valid UTF-8 text; save it as UTF-8"))
+        return None
+    try:
+        return [
+            row for _, row in zip(range(MAX_ROWS + 2), csv.reader(io.StringIO(text)), strict=False)
+        ]
+    except csv.Error as error:
+        problems.append(Problem(display, 1, 1, "", f"is not a readable CSV file: {error}"))
+        return None
+
+
+def _xlsx_rows(data: bytes, display: str, problems: list[Problem]) -> list[list[str]] | None:
+    """The cells of the first sheet of an .xlsx file, as text, read without formulas."""
+    import zipfile
+
+    import openpyxl  # heavy: imported only when a profile uses a spreadsheet
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
+        problems.append(
+            Problem(display, 1, 1, "", f"is not a readable .xlsx file ({type(error).__name__})")
+        )
+        return None
+    try:
+        sheet = book.worksheets[0]
+        table: list[list[str]] = []
+        for values in sheet.iter_rows(values_only=True):
+            table.append([_cell(v) for v in values])
+            if len(table) > MAX_ROWS + 1:
+                break
+        return table
+    finally:
+        book.close()
+
+
+def _cell(value: object) -> str:
+    """A spreadsheet cell as text; whole floats (6195550100.0) lose their `.0`."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _rows(table: list[list[str]], display: str, result: NumberFile) -> None:
+    """Check the header and turn the table into rows, collecting problems."""
+    if not table or not any(cell.strip() for cell in table[0]):
+        result.problems.append(
+            Problem(
+                display,
+                1,
+                1,
+                "",
+                "has no header row; the first row names the columns: number, display_name",
+            )
+        )
+        return
+    header = [cell.strip().casefold().replace(" ", "_").replace("-", "_") for cell in table[0]]
+    columns: dict[str, int] = {}
+    for index, name in enumerate(header):
+        if not name:
+            continue
+        if name in columns:
+            result.problems.append(
+                Problem(display, 1, index + 1, name, f"column '{name}' appears twice")
+            )
+        elif name not in COLUMNS:
+            close = difflib.get_close_matches(name, COLUMNS, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else "; allowed: number, display_name"
+            result.problems.append(
+                Problem(display, 1, index + 1, name, f"unknown column '{name}'{hint}")
+            )
+        columns.setdefault(name, index)
+    if "number" not in columns:
+        result.problems.append(Problem(display, 1, 1, "", "has no 'number' column"))
+        return
+    if len(table) > MAX_ROWS + 1:
+        result.problems.append(Problem(display, 1, 1, "", f"has more than {MAX_ROWS} rows"))
+        return
+    number_at = columns["number"]
+    display_at = columns.get("display_name", -1)
+    for row_number, cells in enumerate(table[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        number = cells[number_at] if number_at < len(cells) else ""
+        name = cells[display_at].strip() if 0 <= display_at < len(cells) else ""
+        result.rows.append(Row(row_number, number, number_at + 1, name or None, display_at + 1))
