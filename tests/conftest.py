@@ -3,8 +3,8 @@ suite does), and the replica portal (added by the replica module)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -12,6 +12,8 @@ from assistant import log
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright
+
+    from assistant.replica import Replica
 
 
 @pytest.fixture(autouse=True)
@@ -50,3 +52,24 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+@pytest.fixture
+def replica(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Replica]]:
+    """Start replica portals: `portal = replica(layout="classic", faults=("slow",))`.
+
+    Each gets its own data dir unless `data_dir=` is given; all are stopped at teardown.
+    """
+    from assistant.replica import Replica
+
+    started: list[Replica] = []
+
+    def start(layout: str = "wizard", faults: tuple[str, ...] = (), **options: Any) -> Replica:
+        options.setdefault("data_dir", tmp_path_factory.mktemp("replica"))
+        portal = Replica(layout=layout, faults=faults, **options).start()
+        started.append(portal)
+        return portal
+
+    yield start
+    for portal in started:
+        portal.stop()

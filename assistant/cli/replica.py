@@ -1,0 +1,59 @@
+"""`assistant replica`: serve the local replica portal until Ctrl-C, for demos and clicking."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+
+import typer
+
+from assistant.cli.app import app
+from assistant.errors import UsageError
+
+
+@app.command()
+def replica(
+    port: int = typer.Option(8765, "--port", help="Port on 127.0.0.1 (0 picks a free one)."),
+    layout: str = typer.Option("wizard", "--layout", help="Portal layout: wizard or classic."),
+    fault: list[str] = typer.Option(  # noqa: B008 - how Typer declares options
+        [], "--fault", help="Switch on a fault (repeatable); see the list in the help below."
+    ),
+    data: Path | None = typer.Option(  # noqa: B008
+        None, "--data", help="Folder for submissions.jsonl and outbox.jsonl (kept across runs)."
+    ),
+) -> None:
+    """Serve a local replica of the Free Caller Registry portal on 127.0.0.1 until Ctrl-C.
+
+    Faults: first-load-fails, slow, 503-twice, rerender, rerender-twice, masked-phone,
+    send-code-503, submit-500, submit-hang, renamed-label, renamed-option, missing-field,
+    duplicate-field, offsite-request.
+    """
+    from assistant.replica import Replica
+
+    try:
+        portal = Replica(layout=layout, faults=tuple(fault), data_dir=data, port=port)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    try:
+        portal.start()
+    except OSError as error:
+        raise UsageError(
+            f"Cannot listen on 127.0.0.1:{port} ({error.strerror}); try another --port."
+        ) from None
+    print(f"Replica portal ({layout} layout) at {portal.url}")
+    print(f"Faults: {', '.join(fault) if fault else 'none'}")
+    print(f"Verification codes (the outbox): {portal.origin}/__replica/outbox")
+    print(f"Submissions received: {portal.origin}/__replica/submissions")
+    if data is not None:
+        print(f"Kept on disk in {data}: submissions.jsonl, outbox.jsonl")
+    print("Press Ctrl-C to stop.")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        portal.stop()
+    print("Replica stopped.")

@@ -1,0 +1,366 @@
+"""The replica portal's HTTP server and the `Replica` handle tests and the demo use.
+
+Standard library only: a `ThreadingHTTPServer` on 127.0.0.1 in a background thread, so it
+starts and stops in milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable
+from email.parser import BytesParser
+from email.policy import HTTP
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from assistant.log import get_logger
+from assistant.replica.faults import FaultState
+from assistant.replica.journal import read_jsonl
+from assistant.replica.ledger import Ledger
+from assistant.replica.outbox import Outbox
+from assistant.replica.pages import confirmation_page, message_page, start_page
+from assistant.replica.validation import EMAIL, code_message, validate
+from assistant.replica.widgets import PageContext
+
+log = get_logger(__name__)
+
+LAYOUTS = ("wizard", "classic")
+START_PATHS = ("/fcr/", "/fcr/index.html")
+MAX_BODY = 10 * 1024 * 1024
+_STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+
+Fields = dict[str, Any]
+
+
+class Replica:
+    """A local Free Caller Registry portal: `with Replica(...) as portal: portal.url`.
+
+    `layout` is "wizard" (default) or "classic"; `faults` names faults from
+    `assistant.replica.faults.FAULTS` (unknown names raise ValueError). With `data_dir`,
+    accepted submissions go durably to `submissions.jsonl` (and are read back at the next
+    start) and mails to `outbox.jsonl`. `code_ttl` is how long a code stays valid (seconds),
+    `hang_seconds` how long the `submit-hang` fault holds the answer.
+    """
+
+    def __init__(
+        self,
+        layout: str = "wizard",
+        faults: Iterable[str] = (),
+        data_dir: Path | str | None = None,
+        port: int = 0,
+        *,
+        code_ttl: float = 600.0,
+        hang_seconds: float = 20.0,
+    ) -> None:
+        if layout not in LAYOUTS:
+            raise ValueError(f"Unknown replica layout {layout!r}. Valid: {', '.join(LAYOUTS)}.")
+        self.layout = layout
+        self.faults = FaultState(faults)
+        self.data_dir = Path(data_dir) if data_dir is not None else None
+        self.hang_seconds = hang_seconds
+        self.outbox_store = Outbox(code_ttl=code_ttl, data_dir=self.data_dir)
+        self.ledger = Ledger(data_dir=self.data_dir)
+        if self.data_dir is not None:
+            self.ledger.preload(read_jsonl(self.data_dir / "submissions.jsonl"))
+        self._requested_port = port
+        self._requests: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> Replica:
+        """Bind 127.0.0.1 and serve in a background thread; returns self."""
+        handler = type("BoundHandler", (_Handler,), {"replica": self})
+        server = ThreadingHTTPServer(("127.0.0.1", self._requested_port), handler)
+        server.daemon_threads = True
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port; a hanging submit answer is cut short."""
+        self._stopping.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+
+    def __enter__(self) -> Replica:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- what tests read ---------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        """The TCP port the replica listens on."""
+        if self._server is None:
+            raise RuntimeError("The replica is not running; call start() or use `with`.")
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """The start page, e.g. http://127.0.0.1:8123/fcr/."""
+        return f"http://127.0.0.1:{self.port}/fcr/"
+
+    @property
+    def origin(self) -> str:
+        """http://127.0.0.1:<port>"""
+        return f"http://127.0.0.1:{self.port}"
+
+    def submissions(self) -> list[dict[str, Any]]:
+        """Accepted submissions, oldest first: feedback_id, layout, received_at, fields."""
+        return self.ledger.records()
+
+    def outbox(self) -> list[dict[str, Any]]:
+        """Every verification mail sent: to, from, code, subject, sent_at."""
+        return self.outbox_store.mails()
+
+    def latest_code(self, email: str) -> str:
+        """The newest code sent to `email`; KeyError when none was."""
+        return self.outbox_store.latest_code(email)
+
+    def requests(self) -> list[tuple[str, str]]:
+        """(method, path) of every request received, in order."""
+        with self._lock:
+            return list(self._requests)
+
+    def submit_attempts(self) -> int:
+        """How many POSTs reached the submit endpoint, accepted or not."""
+        return self.ledger.attempts
+
+    def note_request(self, method: str, path: str) -> None:
+        """Remember one request (the handler calls this)."""
+        with self._lock:
+            self._requests.append((method, path))
+
+    def context(self, **kwargs: Any) -> PageContext:
+        """A page context for this replica's layout and faults."""
+        return PageContext(layout=self.layout, faults=self.faults, port=self.port, **kwargs)
+
+    def wait_stopping(self, seconds: float) -> None:
+        """Sleep up to `seconds`, returning early when the replica stops."""
+        self._stopping.wait(seconds)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    replica: Replica
+    server_version = "FCR-Replica/1.0"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("replica: " + format, *args)
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _send(self, status: int, body: bytes, content_type: str, **headers: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        for name, value in headers.items():
+            self.send_header(name.replace("_", "-"), value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _html(self, status: int, text: str) -> None:
+        self._send(status, text.encode("utf-8"), "text/html; charset=utf-8")
+
+    def _json(self, status: int, value: Any) -> None:
+        body = json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8")
+        self._send(status, body, "application/json; charset=utf-8")
+
+    def _redirect(self, location: str) -> None:
+        self._send(HTTPStatus.FOUND, b"", "text/plain", Location=location)
+
+    def _message(self, status: int, title: str, message: str) -> None:
+        r = self.replica
+        self._html(
+            status, message_page(r.layout, r.port, status=status, title=title, message=message)
+        )
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(min(length, MAX_BODY))
+
+    def _form(self) -> Fields:
+        """The POSTed fields: urlencoded, multipart (file fields keep their file name) or JSON."""
+        body = self._read_body()
+        ctype = self.headers.get("Content-Type", "")
+        if ctype.startswith("application/json"):
+            try:
+                value = json.loads(body or b"{}")
+            except ValueError:
+                return {}
+            return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+        if ctype.startswith("multipart/form-data"):
+            return _parse_multipart(ctype, body)
+        parsed = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+        return {k: v[0] if len(v) == 1 else v for k, v in parsed.items()}
+
+    # -- routes ------------------------------------------------------------------------------
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        r = self.replica
+        r.note_request(self.command, self.path)
+        path = urlsplit(self.path).path
+        if path in ("/", "/fcr"):
+            self._redirect("/fcr/")
+        elif path in START_PATHS:
+            self._start_page()
+        elif path.startswith("/fcr/static/"):
+            self._static(path.removeprefix("/fcr/static/"))
+        elif path == "/fcr/submit":
+            self._redirect("/fcr/")
+        elif path == "/__replica/outbox":
+            self._json(200, r.outbox())
+        elif path == "/__replica/submissions":
+            self._json(200, r.submissions())
+        elif path == "/favicon.ico":
+            self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon")
+        else:
+            self._message(404, "Page not found", "There is no page at this address.")
+
+    def do_POST(self) -> None:
+        r = self.replica
+        r.note_request(self.command, self.path)
+        path = urlsplit(self.path).path
+        if path == "/fcr/api/send-code":
+            self._send_code()
+        elif path == "/fcr/api/verify-code":
+            self._verify_code()
+        elif path == "/fcr/submit":
+            self._submit()
+        else:
+            self._read_body()
+            self._message(404, "Page not found", "There is no page at this address.")
+
+    def _start_page(self) -> None:
+        r = self.replica
+        if r.faults.fire("first-load-fails"):
+            # Drop the connection without a byte: the browser sees ERR_EMPTY_RESPONSE.
+            self.close_connection = True
+            return
+        if r.faults.fire("503-twice"):
+            self._message(
+                503,
+                "Service temporarily unavailable",
+                "The registry is busy right now. Please reload the page in a moment.",
+            )
+            return
+        self._html(200, start_page(r.context()))
+
+    def _static(self, name: str) -> None:
+        folder = resources.files("assistant.replica").joinpath("static")
+        suffix = Path(name).suffix
+        if "/" in name or suffix not in _STATIC_TYPES or not folder.joinpath(name).is_file():
+            self._message(404, "Page not found", "There is no page at this address.")
+            return
+        self._send(200, folder.joinpath(name).read_bytes(), _STATIC_TYPES[suffix])
+
+    def _send_code(self) -> None:
+        r = self.replica
+        email = str(self._form().get("email", "")).strip()
+        if r.faults.fire("send-code-503"):
+            self._json(
+                503,
+                {"ok": False, "error": "We could not send the code right now. Please try again."},
+            )
+            return
+        if not EMAIL.match(email):
+            self._json(400, {"ok": False, "error": "Enter a valid email address."})
+            return
+        r.outbox_store.send_code(email)
+        self._json(200, {"ok": True, "message": f"A 5-digit code was sent to {email}."})
+
+    def _verify_code(self) -> None:
+        r = self.replica
+        form = self._form()
+        email = str(form.get("email", "")).strip()
+        result = r.outbox_store.check(email, str(form.get("code", "")))
+        if not result.ok:
+            self._json(
+                400, {"ok": False, "reason": result.reason, "error": code_message(result.reason)}
+            )
+            return
+        self._json(200, {"ok": True, "token": r.outbox_store.issue_token(email)})
+
+    def _submit(self) -> None:
+        r = self.replica
+        r.ledger.count_attempt()
+        fields = self._form()
+        if r.faults.on("submit-500"):
+            self._message(
+                500,
+                "Something went wrong",
+                "An unexpected error occurred and your registration was not saved.",
+            )
+            return
+        flat = {k: v if isinstance(v, str) else str(v[-1]) for k, v in fields.items()}
+        errors = validate(
+            r.layout, flat, r.outbox_store, renamed_option=r.faults.on("renamed-option")
+        )
+        if errors:
+            start = "form" if r.layout == "classic" else _wizard_restart(r, flat)
+            page = start_page(r.context(values=fields, errors=errors, start_step=start))
+            self._html(HTTPStatus.UNPROCESSABLE_ENTITY, page)
+            return
+        record = r.ledger.record(r.layout, fields)
+        if r.faults.on("submit-hang"):
+            r.wait_stopping(r.hang_seconds)
+        self._html(200, confirmation_page(r.context(), record["feedback_id"]))
+
+
+def _wizard_restart(r: Replica, fields: dict[str, str]) -> str:
+    """Where a refused wizard form reopens: at the business step once the email is verified."""
+    token_email = r.outbox_store.token_email(fields.get("verification_token", ""))
+    email = fields.get("enterprise_contact_email", "").strip().lower()
+    return "business" if token_email and token_email == email else "email"
+
+
+def _parse_multipart(ctype: str, body: bytes) -> Fields:
+    message = BytesParser(policy=HTTP).parsebytes(
+        f"Content-Type: {ctype}\r\n\r\n".encode("latin-1") + body
+    )
+    fields: Fields = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        filename = part.get_filename()
+        if filename is not None:
+            value = filename  # the upload is accepted; only its name is kept
+        else:
+            payload = part.get_payload(decode=True)
+            value = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+        if name in fields:
+            previous = fields[name]
+            fields[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            fields[name] = value
+    return fields

@@ -1,0 +1,2 @@
+/* Confirmation and error pages: nothing to set up but the ready signal. */
+window.FCR.boot(function () {});
