@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import paths
+from assistant.errors import UnsafeDataDir
 from assistant.journal import Attempt, Journal
 from assistant.log import get_logger
 
@@ -129,8 +130,9 @@ def _screenshot(path: Path, data_dir: Path) -> str:
 def record_submitted(journal: Journal, attempt_id: int, feedback_id: str) -> Attempt:
     """Record the portal's confirmation, then write and attach the receipt.
 
-    The outcome is committed first; a receipt that cannot be written (disk full) is logged and
-    skipped, never turned into an error that could make the submission look unknown.
+    The outcome is committed first; a receipt that cannot be written (disk full, a receipts
+    folder others can read) is logged and skipped, never turned into an error that could make
+    the submission look unknown.
     """
     attempt = journal.submitted(attempt_id, feedback_id)
     return _attach(journal, attempt)
@@ -147,7 +149,7 @@ def record_settled(
 def _attach(journal: Journal, attempt: Attempt) -> Attempt:
     try:
         path = write_receipt(journal.folder, attempt)
-    except OSError as error:
+    except (OSError, UnsafeDataDir) as error:
         get_logger(__name__).warning(
             "attempt %s is recorded as submitted, but its receipt could not be written: %s",
             attempt.id,
