@@ -8,6 +8,7 @@ value only where it is not personal (ZIP, state, website); contact details are n
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 DISPLAY_NAME_LIMIT = 15  # caller-ID names (CNAM) show at most 15 characters
@@ -132,6 +133,7 @@ def parse_monthly_calls(value: object) -> int:
     return calls
 
 
+@lru_cache(maxsize=4096)
 def is_secret_key(key: str) -> bool:
     """True for keys that look like they hold a secret (`imap_password`, `apiKey`, `Token`)."""
     folded = re.sub(r"[\s-]+", "_", key.strip()).casefold()
