@@ -1,0 +1,55 @@
+"""`assistant due`: numbers whose last registration is older than the re-registration window."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assistant.cli.app import app
+from assistant.errors import UsageError
+
+
+@app.command()
+def due(
+    days: Annotated[
+        int, typer.Option("--days", min=1, help="Re-registration window in days.")
+    ] = 90,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Show what is due on this date (YYYY-MM-DD; default today)."),
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="Private data folder (default: $ASSISTANT_DATA_DIR)."),
+    ] = None,
+) -> None:
+    """List numbers last registered more than DAYS days ago, with the profile that holds them."""
+    from assistant.journal import Journal
+
+    now = _as_of(as_of) if as_of is not None else datetime.now(UTC)
+    with Journal.open(data_dir) as journal:
+        numbers = journal.due(days=days, now=now)
+    if not numbers:
+        typer.echo(f"No number is due: none was last registered more than {days} days ago.")
+        return
+    count = len(numbers)
+    typer.echo(
+        f"{count} number{'s' if count != 1 else ''} last registered more than {days} days ago:"
+    )
+    for d in numbers:
+        typer.echo(
+            f"  {d.number}  {d.portal}  {d.last_submitted_at[:10]} ({d.days_since} days ago, "
+            f"Feedback ID {d.feedback_id})  {d.profile_label}  {d.profile_path}"
+        )
+
+
+def _as_of(text: str) -> datetime:
+    """The end of day `text` (UTC), so everything due on that day is listed."""
+    try:
+        day = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise UsageError(f"--as-of {text!r} is not a date; write it like 2027-01-15") from None
+    return day.replace(hour=23, minute=59, second=59)

@@ -1,0 +1,55 @@
+"""`assistant settle`: a human says how a submission with an unknown outcome ended."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assistant.cli.app import app
+from assistant.errors import UsageError
+
+
+@app.command()
+def settle(
+    attempt_id: Annotated[int, typer.Argument(metavar="ID", help="The attempt to settle.")],
+    submitted: Annotated[
+        str | None,
+        typer.Option(
+            "--submitted",
+            metavar="FEEDBACK_ID",
+            help="It was submitted: the Feedback ID from the page or the portal's email.",
+        ),
+    ] = None,
+    not_submitted: Annotated[
+        bool, typer.Option("--not-submitted", help="It was not submitted; its numbers may be sent.")
+    ] = False,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="Private data folder (default: $ASSISTANT_DATA_DIR)."),
+    ] = None,
+) -> None:
+    """Settle an unknown outcome, so its numbers are either remembered or free to send again."""
+    from assistant import receipt
+    from assistant.journal import Journal
+
+    if (submitted is None) == (not not_submitted):
+        raise UsageError(
+            f"say how attempt {attempt_id} ended: either --submitted FEEDBACK_ID or --not-submitted"
+        )
+    feedback_id = submitted.strip() if submitted is not None else None
+    with Journal.open(data_dir) as journal:
+        attempt = receipt.record_settled(journal, attempt_id, feedback_id)
+    if attempt.feedback_id is not None:
+        where = attempt.receipt_path or "not written (see the log)"
+        typer.echo(
+            f"Attempt {attempt.id} settled as submitted (Feedback ID {attempt.feedback_id}); "
+            f"receipt: {where}"
+        )
+    else:
+        typer.echo(
+            f"Attempt {attempt.id} settled as not submitted; its "
+            f"{len(attempt.numbers)} number{'s' if len(attempt.numbers) != 1 else ''} "
+            "can be sent again."
+        )
