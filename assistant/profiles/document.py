@@ -254,7 +254,7 @@ def _kind_of(node: Node | None) -> str:
 def _message(kind: str, msg: str, ctx: dict[str, Any] | None, node: Node | None) -> str:
     """A person's message for one pydantic error type."""
     if isinstance(node, Scalar) and node.value is None:
-        return "is empty; write a value or remove the key"
+        return "is empty; write a value"
     if kind == "value_error" and ctx is not None:
         return str(ctx.get("error", msg))
     if kind == "string_type":

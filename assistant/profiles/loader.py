@@ -71,11 +71,12 @@ class _Load:
         self.problems: list[Problem] = []
         self.files: dict[str, int] = {}
         self.bases: list[Path] = []
+        self.unreadable = False  # a file of the chain could not be read: stop after the tree
         self.hasher = hashlib.sha256()
 
     def run(self) -> LoadedProfile:
         root = self._tree(self.path, self.display, (self.path.resolve(),))
-        if self.problems:
+        if self.unreadable:
             self._fail()
         document, problems = validate_document(root)
         self.problems.extend(problems)
@@ -108,6 +109,7 @@ class _Load:
             root, data = read_yaml(path, display)
         except ProfileError as error:
             self.problems.extend(error.problems)
+            self.unreadable = True
             return Mapping(display, 1, 1)
         self._read(display, data)
         self._drop_secrets(root, "")
@@ -115,7 +117,10 @@ class _Load:
         if entry is None:
             return root
         base = self._base(entry, path, display, chain)
-        return _merge(base, root) if base is not None else root
+        if base is None:
+            self.unreadable = True  # without its defaults the profile would only show noise
+            return root
+        return _merge(base, root)
 
     def _base(
         self, entry: Entry, path: Path, display: str, chain: tuple[Path, ...]

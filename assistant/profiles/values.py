@@ -73,7 +73,7 @@ def text(value: str) -> str:
     """The value without surrounding blanks; refused when nothing is left."""
     stripped = value.strip()
     if not stripped:
-        raise ValueError("is empty; write a value or remove the key")
+        raise ValueError("is empty; write a value")
     return stripped
 
 
