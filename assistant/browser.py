@@ -24,7 +24,7 @@ from assistant.errors import BrowserMissing
 from assistant.log import get_logger
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Playwright
+    from playwright.sync_api import Browser, Page, Playwright, Request, Route
 
 log = get_logger(__name__)
 
@@ -199,3 +199,174 @@ def smoke_test(info: BrowserInfo) -> str:
         if text != "ok":
             raise BrowserMissing(f"{info.executable} started but did not render a page.")
         return browser.version
+
+
+# -- portal contexts: host allow-list, submit guard, page loads with retries ------------------
+
+DEFAULT_LOAD_ATTEMPTS = 4
+_TRANSIENT_NET_ERRORS = (
+    "net::ERR_CONNECTION_REFUSED",
+    "net::ERR_CONNECTION_RESET",
+    "net::ERR_CONNECTION_CLOSED",
+    "net::ERR_EMPTY_RESPONSE",
+    "net::ERR_TIMED_OUT",
+    "net::ERR_NETWORK_CHANGED",
+    "net::ERR_INTERNET_DISCONNECTED",
+    "net::ERR_ADDRESS_UNREACHABLE",
+    "net::ERR_NAME_NOT_RESOLVED",
+    "net::ERR_HTTP2_PROTOCOL_ERROR",
+    "NS_ERROR_NET",
+)
+
+
+def playwright_errors() -> tuple[type[Exception], type[Exception]]:
+    """Playwright's (Error, TimeoutError) classes, for callers that must not import it."""
+    from playwright.sync_api import Error, TimeoutError
+
+    return Error, TimeoutError
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitRule:
+    """The request a map's submit click sends: method and URL glob (`**/fcr/submit`)."""
+
+    method: str
+    url_glob: str
+
+    def matches(self, method: str, url: str) -> bool:
+        """Whether a request is this submit request (query and fragment ignored)."""
+        from fnmatch import fnmatchcase
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        bare = f"{parts.scheme}://{parts.netloc}{parts.path}"
+        return method.upper() == self.method.upper() and fnmatchcase(bare, self.url_glob)
+
+
+class GuardedContext:
+    """A fresh browser context for one submission, fenced in.
+
+    Every request passes one route handler: requests to hosts outside `allowed_hosts` are
+    aborted and logged; a request matching the submit rule is aborted unless the submit was
+    opened with `open_submit_once()`, and then only one such request goes through. Service
+    workers are blocked (they would bypass routing); HTTPS errors are never ignored; popups are
+    closed.
+    """
+
+    def __init__(self, browser: Browser, allowed_hosts: list[str], submit: SubmitRule) -> None:
+        self.allowed_hosts = frozenset(h.lower() for h in allowed_hosts)
+        self.submit = submit
+        self.blocked_hosts: list[str] = []
+        self.blocked_submits: list[str] = []
+        self.submits_sent = 0
+        self._submit_open = False
+        self.context = browser.new_context(service_workers="block", accept_downloads=False)
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.context.on("page", self._on_popup)
+
+    def _route(self, route: Route, request: Request) -> None:
+        from urllib.parse import urlsplit
+
+        url = request.url
+        host = (urlsplit(url).hostname or "").lower()
+        if host not in self.allowed_hosts:
+            self.blocked_hosts.append(host)
+            log.warning("Blocked a request to %s: not a host of this portal.", host or url[:40])
+            route.abort("blockedbyclient")
+            return
+        if self.submit.matches(request.method, url):
+            if not self._submit_open:
+                self.blocked_submits.append(url)
+                log.warning("Blocked a submit request sent before you confirmed.")
+                route.abort("blockedbyclient")
+                return
+            # One submit per confirmation: close the gate behind this request.
+            self._submit_open = False
+            self.submits_sent += 1
+        route.continue_()
+
+    def _on_popup(self, popup: Page) -> None:
+        if popup is self.page:
+            return
+        log.warning("Closed a popup the portal opened (%s).", popup.url[:80])
+        popup.close()
+
+    def open_submit_once(self) -> None:
+        """Let exactly one submit request through: called after the human typed `submit`."""
+        self._submit_open = True
+
+    def close_submit(self) -> None:
+        """Shut the submit gate again (when the click did not send anything)."""
+        self._submit_open = False
+
+    def close(self) -> None:
+        """Close the context and everything in it."""
+        self.context.close()
+
+
+class TransientLoadError(Exception):
+    """A page load failed in a way a reload may fix (refused, reset, timed out, 5xx)."""
+
+
+def load_page(
+    page: Page, url: str, *, attempts: int = DEFAULT_LOAD_ATTEMPTS, timeout_ms: float = 30_000
+) -> None:
+    """Navigate to `url`, retrying only transient failures (bounded, jittered, logged).
+
+    Raises `PortalError` when the page still does not load after `attempts` tries.
+    """
+    from playwright.sync_api import Error, TimeoutError
+    from tenacity import (
+        RetryCallState,
+        Retrying,
+        retry_if_exception_type,
+        stop_after_attempt,
+        wait_random_exponential,
+    )
+
+    from assistant.errors import PortalError
+    from assistant.log import redact
+
+    def _log_retry(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        log.warning(
+            "Loading the portal failed (%s); retrying (attempt %d of %d).",
+            redact(str(error))[:200],
+            state.attempt_number + 1,
+            attempts,
+        )
+
+    def _once() -> None:
+        try:
+            response = page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+        except TimeoutError as error:
+            raise TransientLoadError(f"timed out after {timeout_ms / 1000:.0f} s") from error
+        except Error as error:
+            message = str(error)
+            if any(code in message for code in _TRANSIENT_NET_ERRORS):
+                raise TransientLoadError(message.splitlines()[0]) from error
+            raise PortalError(f"The portal page did not load: {message.splitlines()[0]}") from None
+        if response is not None and response.status >= 500:
+            raise TransientLoadError(f"the portal answered HTTP {response.status}")
+
+    try:
+        for attempt in Retrying(
+            stop=stop_after_attempt(attempts),
+            wait=wait_random_exponential(multiplier=0.25, max=4),
+            retry=retry_if_exception_type(TransientLoadError),
+            before_sleep=_log_retry,
+            reraise=True,
+        ):
+            with attempt:
+                _once()
+    except TransientLoadError as error:
+        raise PortalError(
+            f"The portal did not load after {attempts} attempts ({error}); "
+            "check the connection or try again later."
+        ) from None
+
+
+def screenshot(page: Page) -> bytes:
+    """A full-page PNG of `page`, as bytes (the caller writes it privately)."""
+    return page.screenshot(full_page=True)

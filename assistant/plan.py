@@ -1,0 +1,220 @@
+"""Planning: profile × portal map -> one plan per submission, every value in its final form.
+
+Pure: no browser, no I/O. Numbers are split into submissions of at most the map's
+`number_limit` (45 numbers and a limit of 20 give 20, 20 and 5). Each field action carries the
+value to write with the map's format applied; a select whose options are only known at run time
+carries the wanted value and the rule to match it (`label`, `value`, `value_or_label`, `range`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from assistant.errors import Problem, ProfileError
+from assistant.portals.formats import format_value
+from assistant.portals.model import (
+    ClickAction,
+    CodeGate,
+    FieldAction,
+    MatchRule,
+    PortalMap,
+    ReviewGate,
+    RowsAction,
+    SubmitAction,
+    Target,
+    ValueFormat,
+    WriteKind,
+)
+from assistant.profiles.model import PhoneNumber, Profile
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PlannedField(_Model):
+    """Write `value` into `target`; `profile_value` is what the profile says (for the review)."""
+
+    kind: Literal["field"] = "field"
+    step: str
+    field: str
+    target: Target
+    write: WriteKind
+    format: ValueFormat
+    match: MatchRule
+    value: str
+    profile_value: str
+    optional: bool
+
+
+class PlannedRow(_Model):
+    """One number row: the number as typed, and its display name (empty when none)."""
+
+    number: str
+    display_name: str
+    profile_number: str
+
+
+class PlannedRows(_Model):
+    """The numbers of one submission, one per repeated row."""
+
+    kind: Literal["rows"] = "rows"
+    step: str
+    field: str = "numbers"
+    number: Target
+    display_name: Target | None
+    add: Target | None
+    format: ValueFormat
+    rows: tuple[PlannedRow, ...]
+
+
+PlannedAction = PlannedField | PlannedRows | ClickAction | CodeGate | ReviewGate | SubmitAction
+
+
+class PlannedStep(_Model):
+    """A step of the plan: wait for `wait_for`, then run the actions in order."""
+
+    name: str
+    wait_for: str
+    actions: tuple[PlannedAction, ...]
+
+    def fields(self) -> list[PlannedField | PlannedRows]:
+        """The actions of this step that write values."""
+        return [a for a in self.actions if isinstance(a, PlannedField | PlannedRows)]
+
+
+class SubmissionPlan(_Model):
+    """Everything one submission will type, in order."""
+
+    index: int  # 1-based
+    count: int
+    label: str
+    portal: str
+    numbers: tuple[str, ...]  # E.164
+    steps: tuple[PlannedStep, ...]
+
+    @property
+    def title(self) -> str:
+        """ "Submission 2 of 3 (20 numbers)", as the review shows it."""
+        return f"Submission {self.index} of {self.count} ({len(self.numbers)} numbers)"
+
+
+class Plan(_Model):
+    """The whole plan of one profile for one portal."""
+
+    label: str
+    portal: str
+    start_url: str
+    number_limit: int
+    submissions: tuple[SubmissionPlan, ...]
+
+
+def chunk_numbers(numbers: tuple[PhoneNumber, ...], limit: int) -> list[tuple[PhoneNumber, ...]]:
+    """Numbers in profile order, split into groups of at most `limit`."""
+    return [numbers[i : i + limit] for i in range(0, len(numbers), limit)]
+
+
+def profile_value(profile: Profile, path: str) -> str | None:
+    """The profile's value at a dotted path, as text (None when the profile leaves it empty)."""
+    value: object = profile
+    for part in path.split("."):
+        value = getattr(value, part)
+        if value is None:
+            return None
+    return str(value)
+
+
+def build_plan(profile: Profile, portal: PortalMap, start_url: str | None = None) -> Plan:
+    """The plan for `profile` on `portal`: one `SubmissionPlan` per chunk of numbers.
+
+    Raises `ProfileError` naming each profile value the map needs but the profile leaves empty.
+    """
+    groups = chunk_numbers(profile.numbers, portal.number_limit)
+    missing = [
+        a.value
+        for step in portal.steps
+        for a in step.actions
+        if isinstance(a, FieldAction)
+        and a.value is not None
+        and not a.optional
+        and not (profile_value(profile, a.value) or "").strip()
+    ]
+    if missing:
+        raise ProfileError(
+            [
+                Problem(profile.label, 1, 1, path, f"the portal map {portal.name} needs a value")
+                for path in missing
+            ]
+        )
+    if not groups:
+        raise ProfileError([Problem(profile.label, 1, 1, "numbers", "no numbers to register")])
+    submissions = tuple(
+        SubmissionPlan(
+            index=i,
+            count=len(groups),
+            label=profile.label,
+            portal=portal.name,
+            numbers=tuple(n.number for n in group),
+            steps=tuple(
+                PlannedStep(
+                    name=step.name,
+                    wait_for=step.wait_for,
+                    actions=tuple(_plan_action(a, step.name, profile, group) for a in step.actions),
+                )
+                for step in portal.steps
+            ),
+        )
+        for i, group in enumerate(groups, start=1)
+    )
+    return Plan(
+        label=profile.label,
+        portal=portal.name,
+        start_url=start_url or portal.start_url,
+        number_limit=portal.number_limit,
+        submissions=submissions,
+    )
+
+
+def _plan_action(
+    action: FieldAction | RowsAction | ClickAction | CodeGate | ReviewGate | SubmitAction,
+    step: str,
+    profile: Profile,
+    numbers: tuple[PhoneNumber, ...],
+) -> PlannedAction:
+    if isinstance(action, FieldAction):
+        raw = (
+            action.const if action.const is not None else profile_value(profile, action.value or "")
+        )
+        raw = raw or ""
+        return PlannedField(
+            step=step,
+            field=action.field,
+            target=action.target,
+            write=action.write,
+            format=action.format,
+            match=action.match,
+            value=format_value(raw, action.format) if raw else "",
+            profile_value=raw,
+            optional=action.optional,
+        )
+    if isinstance(action, RowsAction):
+        return PlannedRows(
+            step=step,
+            number=action.number,
+            display_name=action.display_name,
+            add=action.add,
+            format=action.format,
+            rows=tuple(
+                PlannedRow(
+                    number=format_value(n.number, action.format),
+                    display_name=(n.display_name or profile.display_name or "")
+                    if action.display_name
+                    else "",
+                    profile_number=n.number,
+                )
+                for n in numbers
+            ),
+        )
+    return action

@@ -1,0 +1,153 @@
+"""Loading portal maps: YAML text -> a validated `PortalMap`, or every problem at once.
+
+Errors read like profile errors, `file:line:col: dotted.path: message`, one line each.
+Maps are shipped in this package (`fcr.yaml`, `fcr-classic.yaml`); a path to a `.yaml` file
+loads a user's own map instead.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from assistant.errors import AssistantError, ExitCode, Problem
+from assistant.portals.model import ACTION_TAGS, PortalMap
+
+DEFAULT_PORTAL = "fcr"
+MAX_BYTES = 256 * 1024
+
+Position = tuple[int, int]
+
+
+class PortalMapError(AssistantError):
+    """A portal map is invalid (or no map has the name asked for). `problems` holds them all."""
+
+    exit_code = ExitCode.INVALID
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def available_portals() -> list[str]:
+    """The names of the maps shipped with the assistant, sorted."""
+    folder = resources.files("assistant.portals")
+    return sorted(
+        entry.name.removesuffix(".yaml")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".yaml")
+    )
+
+
+def load_portal(name_or_path: str = DEFAULT_PORTAL) -> PortalMap:
+    """The shipped map called `name_or_path`, or the map in that `.yaml` file; validated."""
+    if name_or_path.endswith((".yaml", ".yml")) or "/" in name_or_path:
+        path = Path(name_or_path)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise _one(str(path), f"cannot read the portal map: {error.strerror}") from None
+        return parse_portal(data, str(path))
+    if name_or_path not in available_portals():
+        known = ", ".join(available_portals())
+        raise _one(name_or_path, f"no portal map of that name; known: {known}")
+    resource = resources.files("assistant.portals") / f"{name_or_path}.yaml"
+    return parse_portal(resource.read_bytes(), f"portals/{name_or_path}.yaml")
+
+
+def parse_portal(data: bytes, file: str) -> PortalMap:
+    """Validate a map's YAML bytes; `PortalMapError` lists every problem with its place."""
+    if len(data) > MAX_BYTES:
+        raise _one(file, f"larger than {MAX_BYTES // 1024} KiB; a portal map is much smaller")
+    try:
+        text = data.decode("utf-8")
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            positions: dict[tuple[str | int, ...], Position] = {}
+            problems: list[Problem] = []
+            if node is not None:
+                _walk(node, (), positions, problems, file)
+            tree = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except UnicodeDecodeError:
+        raise _one(file, "not UTF-8 text") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = getattr(error, "problem", None) or str(error)
+        raise PortalMapError([Problem(file, line, col, "", f"invalid YAML: {problem}")]) from None
+    if problems:
+        raise PortalMapError(problems)
+    if not isinstance(tree, dict):
+        raise _one(file, "a portal map is a mapping of keys (name, start_url, steps, …)")
+    try:
+        return PortalMap.model_validate(tree)
+    except ValidationError as error:
+        raise PortalMapError(_problems(error, positions, file)) from None
+
+
+def _one(file: str, message: str) -> PortalMapError:
+    return PortalMapError([Problem(file, 1, 1, "", message)])
+
+
+def _walk(
+    node: yaml.Node,
+    path: tuple[str | int, ...],
+    positions: dict[tuple[str | int, ...], Position],
+    problems: list[Problem],
+    file: str,
+) -> None:
+    """Record where every value sits, and refuse keys written twice (YAML keeps the last)."""
+    positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        key_node.start_mark.column + 1,
+                        _dotted((*path, key)),
+                        f"written twice (lines {seen[key]} and {line})",
+                    )
+                )
+            seen[key] = line
+            _walk(value_node, (*path, key), positions, problems, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*path, index), positions, problems, file)
+
+
+def _dotted(path: tuple[str | int, ...]) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def _problems(
+    error: ValidationError, positions: dict[tuple[str | int, ...], Position], file: str
+) -> list[Problem]:
+    problems = []
+    for item in error.errors(include_input=False):
+        loc: list[str | int] = []
+        for part in item["loc"]:
+            # Drop the union's tag (e.g. "field") that pydantic inserts after an action index.
+            if isinstance(part, str) and part in ACTION_TAGS and loc and isinstance(loc[-1], int):
+                continue
+            loc.append(part)
+        path = tuple(loc)
+        probe = path
+        while probe and probe not in positions:
+            probe = probe[:-1]
+        line, col = positions.get(probe, (1, 1))
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown key"
+        problems.append(Problem(file, line, col, _dotted(path), message))
+    return problems
