@@ -1,0 +1,232 @@
+"""`history`, `due` and `settle` through the real entry point, with exact output and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_journal_support import FID, FakeClock, at, new_attempt, submit
+
+from assistant.journal import Journal, State
+
+FID2 = "FCRFE10022026090000456"
+
+
+def run(
+    data: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    environ |= {"ASSISTANT_DATA_DIR": str(data), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=environ,
+    )
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """A journal with one submission (3 numbers) and one unknown outcome, in October 2026."""
+    folder = tmp_path / "data"
+    clock = FakeClock(at("2026-10-01 14:03"))
+    with Journal.open(folder, clock=clock) as j:
+        submit(j, "+16195550100", "+16195550101", "+16195550102")
+        clock.advance(days=1)
+        attempt_id = j.begin(new_attempt("+16195550103", label="Bolt Plumbing", part=2, parts=2))
+        j.intent(attempt_id, confirmed_by="alice", review_values={"company": "Bolt"})
+        j.unknown(attempt_id, "timeout after the click")
+    return folder
+
+
+SETTLE_HINT = (
+    "    check the contact mailbox or the portal, then run 'assistant settle 2 --submitted "
+    "FEEDBACK_ID' or 'assistant settle 2 --not-submitted'"
+)
+NOTICE = (
+    "\n1 submission has an unknown outcome; their numbers will not be sent again until you "
+    "settle them:\n"
+    "  attempt 2: Bolt Plumbing (2 of 2) to fcr, confirmed 2026-10-02 14:03:00 UTC by alice: "
+    f"+16195550103\n{SETTLE_HINT}\n"
+)
+
+
+def test_history_shows_every_attempt_newest_first(data: Path) -> None:
+    result = run(data, "history")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "ID   When (UTC)         Profile               Portal   Numbers                         "
+        "   State                               Feedback ID              Receipt",
+        "─" * 158,
+        "2    2026-10-02 14:03   Bolt Plumbing (2/2)   fcr      1: +16195550103                 "
+        "   unknown (timeout after the click)",
+        "1    2026-10-01 14:03   Acme Dental (1/1)     fcr      3: +16195550100, +16195550101, …"
+        f"   submitted                           {FID}",
+    ]
+    assert result.stderr == NOTICE
+
+
+def test_history_filters_by_number_in_any_notation_and_by_profile(data: Path) -> None:
+    by_number = run(data, "history", "--json", "--number", "(619) 555-0101")
+    assert by_number.returncode == 0, by_number.stderr
+    rows = json.loads(by_number.stdout)
+    assert [(r["id"], r["state"], r["feedback_id"]) for r in rows] == [(1, "submitted", FID)]
+    assert rows[0]["numbers"] == ["+16195550100", "+16195550101", "+16195550102"]
+    assert rows[0]["review_values"] == {"company": "Acme"}
+    assert by_number.stderr == ""
+    by_profile = run(data, "history", "--json", "--profile", "Bolt Plumbing")
+    assert [r["id"] for r in json.loads(by_profile.stdout)] == [2]
+    none = run(data, "history", "--number", "+1 619 555 0199")
+    assert (none.returncode, none.stdout) == (0, "No attempt matches.\n")
+
+
+def test_history_shows_the_receipt_path(data: Path) -> None:
+    settled = run(data, "settle", "2", "--submitted", FID2)
+    assert settled.returncode == 0, settled.stderr
+    receipt = data / "receipts" / f"{FID2}.html"
+    rows = json.loads(run(data, "history", "--json", "--number", "+16195550103").stdout)
+    assert rows[0]["receipt_path"] == str(receipt)
+    table = run(data, "history", env={"COLUMNS": "300"}).stdout
+    assert f"{FID2}   {receipt}" in table
+
+
+def test_history_of_an_empty_journal(tmp_path: Path) -> None:
+    data = tmp_path / "fresh"
+    result = run(data, "history")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        f"No submissions recorded yet in {data / 'journal.sqlite3'}.\n",
+        "",
+    )
+
+
+def test_history_refuses_a_number_that_is_not_one(data: Path) -> None:
+    result = run(data, "history", "--number", "call me")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "Error: --number 'call me' is not a phone number; write it like +16195550100 or "
+        "(619) 555-0100\n"
+    )
+
+
+def test_due_lists_numbers_older_than_the_window(data: Path) -> None:
+    result = run(data, "due", "--as-of", "2027-01-15")
+    assert result.returncode == 0, result.stderr
+    line = (
+        f"fcr  2026-10-01 (106 days ago, Feedback ID {FID})  Acme Dental  "
+        "/profiles/acme-dental.yaml"
+    )
+    assert result.stdout == (
+        "3 numbers last registered more than 90 days ago:\n"
+        f"  +16195550100  {line}\n  +16195550101  {line}\n  +16195550102  {line}\n"
+    )
+    shorter = run(data, "due", "--days", "200", "--as-of", "2027-01-15")
+    assert (shorter.returncode, shorter.stdout) == (
+        0,
+        "No number is due: none was last registered more than 200 days ago.\n",
+    )
+
+
+def test_due_refuses_a_bad_date_and_a_bad_window(data: Path) -> None:
+    bad_date = run(data, "due", "--as-of", "15/01/2027")
+    assert (bad_date.returncode, bad_date.stderr) == (
+        2,
+        "Error: --as-of '15/01/2027' is not a date; write it like 2027-01-15\n",
+    )
+    assert run(data, "due", "--days", "0").returncode == 2
+
+
+def test_settle_not_submitted_frees_the_numbers(data: Path) -> None:
+    result = run(data, "settle", "2", "--not-submitted")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        "Attempt 2 settled as not submitted; its 1 number can be sent again.\n",
+        "",
+    )
+    with Journal.open(data) as j:
+        attempt = j.get(2)
+        assert (attempt.state, attempt.reason) == (
+            State.FAILED,
+            f"settled as not submitted by {attempt.settled_by}",
+        )
+        assert j.unsettled() == []
+
+
+def test_settle_submitted_writes_the_receipt(data: Path) -> None:
+    result = run(data, "settle", "2", "--submitted", FID2)
+    receipt = data / "receipts" / f"{FID2}.html"
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        f"Attempt 2 settled as submitted (Feedback ID {FID2}); receipt: {receipt}\n",
+        "",
+    )
+    assert (receipt.stat().st_mode & 0o777) == 0o600
+    with Journal.open(data) as j:
+        assert (j.get(2).state, j.get(2).feedback_id) == (State.SUBMITTED, FID2)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["2"],
+            "say how attempt 2 ended: either --submitted FEEDBACK_ID or --not-submitted",
+        ),
+        (
+            ["2", "--submitted", FID2, "--not-submitted"],
+            "say how attempt 2 ended: either --submitted FEEDBACK_ID or --not-submitted",
+        ),
+        (
+            ["2", "--submitted", "FCRFE123"],
+            "'FCRFE123' is not a Feedback ID: expected FCRFE followed by 17 digits, "
+            "e.g. FCRFE07252024233445395",
+        ),
+        (
+            ["1", "--not-submitted"],
+            "attempt 1 is submitted, not unknown: only an unknown outcome can be settled",
+        ),
+    ],
+)
+def test_settle_usage_errors_exit_2_and_change_nothing(
+    data: Path, args: list[str], message: str
+) -> None:
+    result = run(data, "settle", *args)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", f"Error: {message}\n")
+    with Journal.open(data) as j:
+        assert [(a.id, a.state) for a in j.history()] == [
+            (2, State.UNKNOWN),
+            (1, State.SUBMITTED),
+        ]
+
+
+def test_settle_an_attempt_that_does_not_exist(data: Path) -> None:
+    result = run(data, "settle", "99", "--not-submitted")
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"Error: there is no attempt 99 in the journal at {data / 'journal.sqlite3'}\n",
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["history"], ["history", "--json"], ["due"], ["settle", "2", "--not-submitted"]],
+)
+def test_every_command_refuses_a_data_folder_others_can_read(data: Path, args: list[str]) -> None:
+    data.chmod(0o750)
+    result = run(data, *args)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        8,
+        "",
+        f"Error: {data} can be read by other users (mode 0750); fix it with: chmod 700 {data}\n",
+    )
+
+
+def test_the_data_dir_option_wins_over_the_environment(data: Path, tmp_path: Path) -> None:
+    result = run(tmp_path / "elsewhere", "history", "--json", "--data-dir", str(data))
+    assert [r["id"] for r in json.loads(result.stdout)] == [2, 1]
