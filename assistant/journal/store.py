@@ -122,9 +122,10 @@ class Journal:
             self._event(cur, attempt_id, State.FILLED, now, "")
         return attempt_id
 
-    def declined(self, attempt_id: int) -> Attempt:
-        """The human did not confirm at the review: nothing was sent."""
-        return self._move(attempt_id, State.DECLINED, {"reason": "not confirmed at review"})
+    def declined(self, attempt_id: int, reason: str = "not confirmed at review") -> Attempt:
+        """The human did not confirm at the review (or the review found a difference):
+        nothing was sent."""
+        return self._move(attempt_id, State.DECLINED, {"reason": reason})
 
     def intent(
         self,

@@ -1,0 +1,105 @@
+"""`JournalRecorder`: the session's `Recorder` protocol, written to the journal.
+
+A thin adapter: each protocol call maps to one journal call (see `assistant.recorder`), with the
+duplicate guard behind `check`. The protocol does not yet carry the review's read-back values
+and screenshot; until it does, the session (or batch) hands them over with `reviewed()` before
+`intent()`, and the intent row stores them.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant import guard, receipt
+from assistant.journal.models import NewAttempt
+from assistant.journal.store import Journal
+
+if TYPE_CHECKING:
+    from assistant.recorder import SubmissionRecord
+
+
+class JournalRecorder:
+    """Records each submission of a run in the journal; `check` runs the duplicate guard."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        *,
+        resubmit: bool = False,
+        window_days: int = guard.DEFAULT_WINDOW_DAYS,
+    ) -> None:
+        self.journal = journal
+        self.resubmit = resubmit
+        self.window_days = window_days
+        self.findings: dict[int, list[guard.Finding]] = {}  # by submission index, for review
+        self._ids: dict[tuple[str, int], int] = {}
+        self._review: dict[tuple[str, int], tuple[Any, tuple[str, ...]]] = {}
+
+    def attempt_id(self, record: SubmissionRecord) -> int:
+        """The journal id of `record`'s attempt (after `filled`)."""
+        return self._ids[_key(record)]
+
+    def check(self, record: SubmissionRecord) -> None:
+        """Raise `DuplicateSubmission` for blocked numbers; keep what --resubmit let through."""
+        self.findings[record.index] = guard.check(
+            self.journal,
+            record.portal,
+            record.numbers,
+            resubmit=self.resubmit,
+            window_days=self.window_days,
+        )
+
+    def filled(self, record: SubmissionRecord) -> None:
+        """Start the attempt's row (state `filled`)."""
+        self._ids[_key(record)] = self.journal.begin(
+            NewAttempt(
+                run_id=Path(record.run_dir).name,
+                portal=record.portal,
+                profile_path=record.profile_path,
+                profile_sha256=record.profile_sha256,
+                profile_label=record.label,
+                numbers=record.numbers,
+                part=record.index,
+                parts=record.count,
+                resubmit=self.resubmit,
+            )
+        )
+
+    def reviewed(
+        self, record: SubmissionRecord, values: Any, screenshots: Sequence[str | Path] = ()
+    ) -> None:
+        """Hand over the values read back at review and its screenshot(s), stored at intent."""
+        self._review[_key(record)] = (values, tuple(str(s) for s in screenshots))
+
+    def declined(self, record: SubmissionRecord, reason: str) -> None:
+        """Nothing was sent."""
+        self.journal.declined(self.attempt_id(record), reason)
+
+    def intent(self, record: SubmissionRecord) -> None:
+        """Durable (committed, fsynced) before returning: the click comes only after this."""
+        values, screenshots = self._review.get(_key(record), ({}, ()))
+        self.journal.intent(
+            self.attempt_id(record),
+            confirmed_by=getpass.getuser(),
+            review_values=values,
+            screenshots=screenshots,
+        )
+
+    def submitted(self, record: SubmissionRecord, feedback_id: str) -> None:
+        """Record the Feedback ID and write the receipt."""
+        receipt.record_submitted(self.journal, self.attempt_id(record), feedback_id)
+
+    def failed(self, record: SubmissionRecord, reason: str) -> None:
+        """The portal refused, or the run stopped before confirmation."""
+        self.journal.failed(self.attempt_id(record), reason)
+
+    def unknown(self, record: SubmissionRecord, reason: str) -> None:
+        """The click was made and its outcome is unknown: a human settles it."""
+        self.journal.unknown(self.attempt_id(record), reason)
+
+
+def _key(record: SubmissionRecord) -> tuple[str, int]:
+    return (record.run_dir, record.index)

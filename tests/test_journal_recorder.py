@@ -1,0 +1,91 @@
+"""`JournalRecorder` speaks the session's `Recorder` protocol and writes the journal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_journal_support import FID
+
+from assistant.errors import DuplicateSubmission
+from assistant.journal import Journal, State
+from assistant.journal.recorder import JournalRecorder
+from assistant.recorder import Recorder, SubmissionRecord
+
+
+def record(tmp_path: Path, index: int = 1, run: str = "run-a") -> SubmissionRecord:
+    return SubmissionRecord(
+        label="Acme Dental",
+        profile_path="/profiles/acme.yaml",
+        profile_sha256="cd" * 32,
+        portal="fcr",
+        index=index,
+        count=2,
+        numbers=("+16195550100", "+16195550101"),
+        run_dir=str(tmp_path / "runs" / run),
+    )
+
+
+def test_a_full_submission_through_the_protocol(tmp_path: Path) -> None:
+    with Journal.open(tmp_path / "data") as j:
+        recorder: Recorder = JournalRecorder(j)
+        rec = record(tmp_path)
+        recorder.check(rec)
+        recorder.filled(rec)
+        assert isinstance(recorder, JournalRecorder)
+        recorder.reviewed(rec, {"Company": "Acme"}, ["shots/review.png"])
+        recorder.intent(rec)
+        assert j.get(recorder.attempt_id(rec)).state is State.INTENT
+        recorder.submitted(rec, FID)
+        a = j.get(recorder.attempt_id(rec))
+        assert (a.state, a.feedback_id, a.part, a.parts, a.run_id) == (
+            State.SUBMITTED,
+            FID,
+            1,
+            2,
+            "run-a",
+        )
+        assert (a.review_values, a.screenshots) == ({"Company": "Acme"}, ("shots/review.png",))
+        assert a.receipt_path == str(j.folder / "receipts" / f"{FID}.html")
+
+
+def test_a_rerun_after_an_unknown_outcome_is_refused_even_with_resubmit(tmp_path: Path) -> None:
+    with Journal.open(tmp_path / "data") as j:
+        first = JournalRecorder(j)
+        rec = record(tmp_path)
+        first.check(rec)
+        first.filled(rec)
+        first.intent(rec)
+        first.unknown(rec, "TimeoutError after the click")
+        again = JournalRecorder(j, resubmit=True)
+        with pytest.raises(DuplicateSubmission, match="has an unknown outcome"):
+            again.check(record(tmp_path, run="run-b"))
+
+
+def test_resubmit_lets_recent_numbers_through_and_keeps_the_findings(tmp_path: Path) -> None:
+    with Journal.open(tmp_path / "data") as j:
+        first = JournalRecorder(j)
+        rec = record(tmp_path)
+        first.filled(rec)
+        first.intent(rec)
+        first.submitted(rec, FID)
+        with pytest.raises(DuplicateSubmission, match="pass --resubmit"):
+            JournalRecorder(j).check(record(tmp_path, run="run-b"))
+        again = JournalRecorder(j, resubmit=True)
+        again.check(record(tmp_path, run="run-b"))
+        assert [f.number for f in again.findings[1]] == ["+16195550100", "+16195550101"]
+
+
+def test_declined_and_failed_keep_the_sessions_reason(tmp_path: Path) -> None:
+    with Journal.open(tmp_path / "data") as j:
+        r = JournalRecorder(j)
+        one, two = record(tmp_path, 1), record(tmp_path, 2)
+        r.filled(one)
+        r.declined(one, "you typed 'no'")
+        r.filled(two)
+        r.intent(two)
+        r.failed(two, "the portal answered 500")
+        assert [(a.state, a.reason) for a in j.history()] == [
+            (State.FAILED, "the portal answered 500"),
+            (State.DECLINED, "you typed 'no'"),
+        ]
