@@ -120,7 +120,7 @@ class TerminalCodeSource:
 class OutboxCodeSource:
     """Reads the code from the replica's outbox: for `assistant demo` only, never a real run."""
 
-    def __init__(self, outbox: _Outbox) -> None:
+    def __init__(self, outbox: Outbox) -> None:
         self.outbox = outbox
 
     def code(self, request: CodeRequest) -> str | None:
@@ -128,8 +128,12 @@ class OutboxCodeSource:
         return self.outbox.latest_code(request.email)
 
 
-class _Outbox(Protocol):
-    def latest_code(self, email: str) -> str: ...
+class Outbox(Protocol):
+    """Anything that knows the newest code mailed to an address (the replica does)."""
+
+    def latest_code(self, email: str) -> str:
+        """The newest code sent to `email`."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +177,10 @@ def render_review(review: Review, terminal: Terminal) -> None:
     if review.differences:
         names = ", ".join(v.field for v in review.differences)
         console.print(f"[bold red]≠ The page differs from the profile in: {names}[/]")
-    console.print(f"Screenshot of the filled form: {review.screenshot}")
+    console.file.flush()
+    # Written plainly so a long path is never wrapped (it must stay copyable).
+    terminal.output.write(f"Screenshot of the filled form: {review.screenshot}\n")
+    terminal.output.flush()
 
 
 def confirm_submit(terminal: Terminal, review: Review) -> None:

@@ -1,19 +1,25 @@
-"""`assistant demo` (interim): check the example profiles and show what each would register.
+"""`assistant demo`: the whole flow against the bundled replica portal, stopping at the review.
 
-The fill helper replaces this with a run against the replica portal; until then it proves the
-example profiles load and shows how their numbers split into submissions.
+Starts the replica (wizard layout) on 127.0.0.1, fills `profiles/lakeside-closures.yaml`
+headless, takes the code from the replica's outbox (only the demo may: it is the replica), and
+shows the review. At a terminal it asks for `submit` and, if typed, submits to the replica;
+without one it prints the review and exits 0, nothing submitted.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from assistant.cli.app import app
 from assistant.errors import ExitCode, UsageError
 
-SUBMISSION_LIMIT = 20  # numbers per submission on the Free Caller Registry
+if TYPE_CHECKING:
+    from assistant.gates import CodeRequest, Outbox, Terminal
+
+DEMO_PROFILE = "lakeside-closures.yaml"
 
 
 def examples_folder() -> Path:
@@ -24,33 +30,72 @@ def examples_folder() -> Path:
         Path("profiles"),
         Path(assistant.__file__).resolve().parent.parent / "profiles",
     ):
-        if candidate.is_dir():
+        if (candidate / DEMO_PROFILE).is_file():
             return candidate
-    raise UsageError("no example profiles/ folder here or beside the assistant package")
+    raise UsageError(f"no example profiles/{DEMO_PROFILE} here or beside the assistant package")
 
 
 @app.command()
 def demo() -> None:
-    """Check every example profile and print a summary of each (nothing is submitted)."""
-    from assistant.cli.validate import summary
-    from assistant.profiles import check_profiles
+    """Fill the bundled replica portal from the sample profile and stop at the review."""
+    import tempfile
 
-    report = check_profiles([examples_folder()])
-    for result in report.results:
-        for problem in result.problems:
-            print(problem)
-        if result.loaded is None:
-            continue
-        profile = result.loaded.profile
-        count = len(profile.numbers)
-        sizes = [min(SUBMISSION_LIMIT, count - i) for i in range(0, count, SUBMISSION_LIMIT)]
-        print(f"{profile.label}")
-        print(f"  company      {profile.company.name}")
-        print(f"  category     {profile.calling.category}")
-        print(f"  numbers      {count}")
-        print(
-            f"  submissions  {', '.join(str(s) for s in sizes)} (at most {SUBMISSION_LIMIT} each)"
+    from assistant import browser, gates
+    from assistant.errors import NotConfirmed
+    from assistant.plan import build_plan
+    from assistant.portals import load_portal
+    from assistant.profiles import load_profile
+    from assistant.replica import Replica
+    from assistant.session import FillOptions, Session, Source, new_run_dir
+
+    loaded = load_profile(examples_folder() / DEMO_PROFILE)
+    folder = Path(tempfile.mkdtemp(prefix="assistant-demo-"))  # 0700, private
+    terminal = gates.Terminal()
+    terminal.say(f"Demo data (replica portal, screenshots, records) goes to {folder}")
+    info = browser.find_browser()
+    with Replica(layout="wizard", data_dir=folder / "replica") as portal:
+        terminal.say(f"Replica portal running at {portal.url} (not the real one).")
+        portal_map = load_portal("fcr")
+        options = FillOptions(portal=portal_map, url=portal.url, headless=True, data_dir=folder)
+        result = build_plan(loaded.profile, portal_map, portal.url)
+        run_dir = new_run_dir(loaded.profile.label, folder)
+        with browser.running_browser(info, headless=True) as launched:
+            session = Session(
+                launched,
+                options,
+                terminal,
+                _DemoOutbox(portal, terminal),
+                run_dir=run_dir,
+                source=Source(str(loaded.path), loaded.sha256),
+            )
+            try:
+                outcomes = session.run(loaded.profile, result)
+            except NotConfirmed as error:
+                if terminal.is_tty():
+                    raise
+                terminal.say(f"{error}")
+                terminal.say("Demo finished at the review: nothing was submitted.")
+                raise typer.Exit(int(ExitCode.OK)) from None
+        received = portal.submissions()
+    terminal.say(f"The replica recorded {len(received)} submission(s).")
+    ok = all(o.state == "submitted" for o in outcomes)
+    raise typer.Exit(int(ExitCode.OK if ok else ExitCode.PORTAL))
+
+
+class _DemoOutbox:
+    """The replica's outbox as the code source, saying so (a real run asks the person)."""
+
+    def __init__(self, portal: Outbox, terminal: Terminal) -> None:
+        from assistant.gates import OutboxCodeSource
+
+        self._source = OutboxCodeSource(portal)
+        self._terminal = terminal
+
+    def code(self, request: CodeRequest) -> str | None:
+        """The replica's newest code for the address."""
+        code = self._source.code(request)
+        self._terminal.say(
+            "Demo: took the verification code from the replica's outbox "
+            "(a real run asks you for the emailed code)."
         )
-    print(summary(report))
-    if any(not r.valid for r in report.results):
-        raise typer.Exit(int(ExitCode.INVALID))
+        return code
