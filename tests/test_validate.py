@@ -1,0 +1,194 @@
+"""`assistant validate` and `assistant schema` through the real entry point: exact output and
+exit codes, no Playwright, and a quick start."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "profiles"
+SAMPLE = EXAMPLES / "lakeside-closures.yaml"
+
+MAPPING = "a profile is a mapping of keys "
+GOOD = (EXAMPLES / "clinic-reminders.yaml").read_text(encoding="utf-8")
+
+
+def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=cwd,
+    )
+
+
+def test_the_examples_are_valid() -> None:
+    result = run("validate", "profiles")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        "3 profiles, 61 numbers: all valid\n",
+        "",
+    )
+
+
+def test_one_file_is_valid() -> None:
+    result = run("validate", "profiles/lakeside-closures.yaml")
+    assert (result.returncode, result.stdout) == (0, "1 profile, 4 numbers: all valid\n")
+
+
+def test_problems_come_line_by_line_then_a_summary(tmp_path: Path) -> None:
+    bad = GOOD.replace("state: OR", "state: Oregano").replace(
+        "  email:", "  imap_password: pw1\n  email:"
+    )
+    (tmp_path / "bad.yaml").write_text(
+        bad.replace("display_name: RIVERBEND LAB", "display_name: RIVERBEND LABORATORY")
+    )
+    (tmp_path / "good.yaml").write_text(GOOD.replace("(503) 555-01", "(971) 555-01"))
+    result = run("validate", "bad.yaml", "good.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == ""
+    assert result.stdout.splitlines() == [
+        "bad.yaml:9:12: company.address.state: 'Oregano' is not a US state; write its USPS code "
+        "(CA) or full name (California)",
+        "bad.yaml:14:3: contact.imap_password: 'imap_password' looks like a secret; profiles "
+        "never hold secrets: give it through the environment or the OS keyring",
+        "bad.yaml:27:19: warning: numbers.3.display_name: display name 'RIVERBEND LABORATORY' is "
+        "20 characters; phones show only the first 15",
+        "1 of 2 profiles invalid (2 errors)",
+    ]
+    assert "pw1" not in result.stdout
+
+
+def test_warnings_alone_keep_the_exit_code_zero(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(GOOD.replace("RIVERBEND LAB\n", "RIVERBEND LABORATORY\n"))
+    result = run("validate", "p.yaml", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[-1] == "1 profile, 12 numbers: all valid (1 warning)"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", f"p.yaml:1:1: file is empty: {MAPPING}(company:, contact:, numbers:)"),
+        (b"- a\n", f"p.yaml:1:1: {MAPPING}(company:, contact:, numbers: …), not a list"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\xff\x80",
+         "p.yaml:1:1: file is not valid UTF-8 text; save it as UTF-8"),
+        (b"a: &x [1]\nb: *x\n",
+         "p.yaml:1:4: a: anchors (&name) are not allowed in a profile; write values out"),
+    ],
+)  # fmt: skip
+def test_unreadable_profiles_are_one_line_each_never_a_traceback(
+    tmp_path: Path, content: bytes, expected: str
+) -> None:
+    (tmp_path / "p.yaml").write_bytes(content)
+    result = run("validate", "p.yaml", cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1,
+        f"{expected}\n1 of 1 profile invalid (1 error)\n",
+        "",
+    )
+
+
+def test_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("validate", "nowhere.yaml", cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        "Error: nowhere.yaml: no such file or folder\n",
+    )
+
+
+def test_no_path_at_all_is_a_usage_error() -> None:
+    result = run("validate")
+    assert result.returncode == 2
+    assert "Missing argument 'paths'." in result.stderr
+
+
+def test_json_report(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(GOOD.replace('zip: "97211"', "zip: 9721"))
+    result = run("validate", "--json", "p.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    assert json.loads(result.stdout) == {
+        "valid": False,
+        "summary": "1 of 1 profile invalid (1 error)",
+        "profiles": [
+            {
+                "path": "p.yaml",
+                "valid": False,
+                "label": None,
+                "numbers": None,
+                "sha256": None,
+                "problems": [
+                    {
+                        "file": "p.yaml",
+                        "line": 10,
+                        "column": 10,
+                        "path": "company.address.zip",
+                        "message": "'9721' is not a ZIP code; write 12345 or 12345-6789",
+                        "severity": "error",
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def test_json_report_of_a_valid_profile_carries_its_hash() -> None:
+    import hashlib
+
+    result = run("validate", "--json", "profiles/clinic-reminders.yaml")
+    report = json.loads(result.stdout)
+    data = (EXAMPLES / "clinic-reminders.yaml").read_bytes()
+    digest = hashlib.sha256(len(data).to_bytes(8, "big") + data).hexdigest()
+    assert (result.returncode, report["valid"], report["profiles"][0]["sha256"]) == (
+        0,
+        True,
+        digest,
+    )
+    assert report["profiles"][0]["label"] == "Riverbend Clinic appointment reminders"
+    assert report["profiles"][0]["numbers"] == 12
+
+
+def test_validate_never_imports_playwright_and_starts_fast() -> None:
+    code = (
+        "import sys, time\n"
+        "start = time.perf_counter()\n"
+        "from assistant.cli import main\n"
+        "try:\n"
+        f"    main(['validate', {str(SAMPLE)!r}])\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 0, exit.code\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('playwright', 'greenlet'))\n"
+        "print(loaded, time.perf_counter() - start, file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    modules, seconds = result.stderr.rsplit(" ", 1)
+    assert modules == "[]"
+    assert float(seconds) < 3  # ~0.3 s on a quiet machine; other tests share the CPU
+
+
+def test_one_profile_validates_in_well_under_a_few_seconds_end_to_end() -> None:
+    start = time.perf_counter()
+    result = run("validate", str(SAMPLE))
+    assert result.returncode == 0
+    assert time.perf_counter() - start < 3
+
+
+def test_schema_prints_the_json_schema() -> None:
+    result = run("schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["properties"]["numbers"]["minItems"] == 1
+    assert schema["$defs"]["AddressDoc"]["additionalProperties"] is False
