@@ -1,0 +1,68 @@
+"""A person at a pseudo-terminal, for in-process tests of the gates: what they type goes into
+the pty's master side, what the assistant prints is collected from it."""
+
+from __future__ import annotations
+
+import os
+import pty
+import threading
+import time
+
+from assistant.gates import Terminal
+
+
+class PtyPerson:
+    """Types `lines` (each followed by Enter) into a real TTY the `terminal` reads from."""
+
+    def __init__(self, *lines: str, eof: bool = False) -> None:
+        self.master, slave = pty.openpty()
+        self.terminal = Terminal(
+            os.fdopen(slave, "r", encoding="utf-8"),
+            os.fdopen(os.dup(slave), "w", encoding="utf-8"),
+        )
+        self._chunks: list[bytes] = []
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+        for line in lines:
+            self.type(line)
+        if eof:
+            self.end_input()
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                data = os.read(self.master, 4096)
+            except OSError:
+                return
+            if not data:
+                return
+            with self._lock:
+                self._chunks.append(data)
+
+    def type(self, line: str) -> None:
+        """Type a line and press Enter (the tty queues it until it is read)."""
+        os.write(self.master, line.encode() + b"\n")
+
+    def end_input(self) -> None:
+        """Press Ctrl-D at the start of a line: the reader sees end of input."""
+        os.write(self.master, b"\x04")
+
+    def screen(self, expect: str = "", times: int = 1, settle: float = 5.0) -> str:
+        """Everything shown so far, once `expect` shows `times` times (or after `settle` s).
+
+        The pty is drained by a thread, so text printed a moment ago may still be in flight.
+        """
+        deadline = time.monotonic() + settle
+        while True:
+            with self._lock:
+                text = b"".join(self._chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+            if text.count(expect) >= times or time.monotonic() > deadline:
+                return text
+            time.sleep(0.02)
+
+    def close(self) -> None:
+        """Close both sides."""
+        self.terminal.input.close()
+        self.terminal.output.close()
+        os.close(self.master)
