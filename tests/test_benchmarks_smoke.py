@@ -1,0 +1,71 @@
+"""The benchmarks import, and the human-effort count (pure) adds up. No benchmark runs here."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+
+# `benchmarks/` is not an installed package (only `assistant` is): import it from the checkout.
+ROOT = str(Path(__file__).resolve().parent.parent)
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from benchmarks import bench_effort  # noqa: E402
+from benchmarks.sample import FormValues, form_values  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "benchmarks.__main__",
+        "benchmarks.assisted",
+        "benchmarks.bench_command",
+        "benchmarks.bench_fill",
+        "benchmarks.floor",
+        "benchmarks.naive",
+    ],
+)
+def test_module_imports(module: str) -> None:
+    assert importlib.import_module(module).__doc__
+
+
+def test_sample_is_a_full_submission_in_the_wizard_formats() -> None:
+    values = form_values()
+    assert len(values.numbers) == 20
+    assert all(len(n) == 10 and n.isdigit() for n in values.numbers)
+    assert values.selects == {
+        "enterprise_company_address_state": "Idaho",
+        "enterprise_category": "Emergency Notifications",
+        "enterprise_calls_per_month": "10,001 - 100,000",
+    }
+    assert values.text["enterprise_contact_phone"] == "2085550199"
+
+
+def test_by_hand_counts_every_character_of_every_field() -> None:
+    values = FormValues(
+        email="a@b.co",
+        text={"enterprise_company_name": "Acme", "enterprise_company_address_line_2": ""},
+        selects={"enterprise_category": "Other"},
+        numbers=("6195550100", "6195550101"),
+    )
+    effort = bench_effort.by_hand(values)
+    assert effort.keystrokes == 6 + 5 + 4 + 0 + 20
+    assert effort.field_moves == 2 + 1 + 2 + 1  # email, code, name, two numbers, the select
+    assert effort.clicks == bench_effort.BUTTON_CLICKS + bench_effort.CLICKS_PER_SELECT
+
+
+def test_with_the_assistant_a_person_types_the_code_and_submit() -> None:
+    effort = bench_effort.with_assistant()
+    assert effort.keystrokes == len("12345\n") + len("submit\n")
+    assert (effort.field_moves, effort.clicks) == (0, 0)
+
+
+def test_effort_table_shows_both_rows_and_the_ratio() -> None:
+    hand = bench_effort.by_hand(form_values()).keystrokes
+    rows = {line[:24].strip(): line[24:].split() for line in bench_effort.run().splitlines()}
+    assert rows["by hand"][0] == str(hand)
+    assert rows["with the assistant"] == ["13", "0", "0"]
+    assert f"with the assistant = {hand / 13:.0f}x" in bench_effort.run()
