@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterable
 
 FAULTS: dict[str, str] = {
-    "first-load-fails": "the first request for the start page is dropped without a response",
+    "first-load-fails": "the first load of the start page answers 502 Bad Gateway; a reload works",
     "slow": "the form fields appear about 1.5 s after load; the ready signal only after them",
     "503-twice": "the first two HTML page loads answer 503, later ones 200",
     "rerender": "the form re-renders and clears its values once, ~300 ms after the first input",

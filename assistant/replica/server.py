@@ -73,16 +73,18 @@ class Replica:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
+        self._port: int | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> Replica:
         """Bind 127.0.0.1 and serve in a background thread; returns self."""
+        self._stopping.clear()
         handler = type("BoundHandler", (_Handler,), {"replica": self})
-        server = ThreadingHTTPServer(("127.0.0.1", self._requested_port), handler)
-        server.daemon_threads = True
+        server = _QuietServer(("127.0.0.1", self._requested_port), handler)
         self._server = server
+        self._port = int(server.server_address[1])
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -115,9 +117,9 @@ class Replica:
     @property
     def port(self) -> int:
         """The TCP port the replica listens on."""
-        if self._server is None:
-            raise RuntimeError("The replica is not running; call start() or use `with`.")
-        return int(self._server.server_address[1])
+        if self._port is None:
+            raise RuntimeError("The replica has not been started; call start() or use `with`.")
+        return self._port
 
     @property
     def url(self) -> str:
@@ -159,9 +161,17 @@ class Replica:
         """A page context for this replica's layout and faults."""
         return PageContext(layout=self.layout, faults=self.faults, port=self.port, **kwargs)
 
-    def wait_stopping(self, seconds: float) -> None:
-        """Sleep up to `seconds`, returning early when the replica stops."""
-        self._stopping.wait(seconds)
+    def wait_stopping(self, seconds: float) -> bool:
+        """Sleep up to `seconds`; True when cut short because the replica is stopping."""
+        return self._stopping.wait(seconds)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gave up (a timeout under submit-hang) is expected, not a traceback.
+        log.debug("replica: connection from %s ended early", client_address, exc_info=True)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -263,8 +273,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _start_page(self) -> None:
         r = self.replica
         if r.faults.fire("first-load-fails"):
-            # Drop the connection without a byte: the browser sees ERR_EMPTY_RESPONSE.
-            self.close_connection = True
+            # A 502, not a dropped connection: Chromium silently retries a GET whose connection
+            # closes without a byte, so the failure would never show.
+            self._message(
+                502, "Bad gateway", "The registry could not load this page. Please reload the page."
+            )
             return
         if r.faults.fire("503-twice"):
             self._message(
@@ -331,8 +344,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._html(HTTPStatus.UNPROCESSABLE_ENTITY, page)
             return
         record = r.ledger.record(r.layout, fields)
-        if r.faults.on("submit-hang"):
-            r.wait_stopping(r.hang_seconds)
+        if r.faults.on("submit-hang") and r.wait_stopping(r.hang_seconds):
+            self.close_connection = True
+            return
         self._html(200, confirmation_page(r.context(), record["feedback_id"]))
 
 
