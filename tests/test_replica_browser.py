@@ -450,3 +450,26 @@ def test_submit_hang_records_the_post_although_the_click_times_out(
         page.locator(".feedback-id").wait_for(timeout=1000)
     assert portal.submit_attempts() == 1
     assert len(portal.submissions()) == 1
+
+
+def test_wizard_refused_by_the_server_reopens_at_the_business_step(
+    page: Page, replica: Start
+) -> None:
+    portal = replica("wizard", faults=("missing-field",))
+    wizard_to_business(page, portal)
+    for field_id, value in BUSINESS.items():
+        if field_id != "enterprise_company_address_city":
+            page.fill(f"#{field_id}", value)
+    page.select_option("#enterprise_company_address_state", label="Arizona")
+    page.select_option("#enterprise_category", label="Retail")
+    page.select_option("#enterprise_calls_per_month", label="1 - 100")
+    page.click("#nextButton1")
+    page.fill("#enterprise_phone_0", "6025550101")
+    page.click("#nextButton2")
+    page.check("#enableCheckbox")
+    page.click("#submitButton")
+    expect(page.locator("#error-summary")).to_contain_text("City is required.")
+    expect(page.locator("#enterprise_company_name")).to_be_visible()
+    expect(page.locator("#enterprise_company_name")).to_have_value("Acme Calls LLC")
+    expect(page.locator("#enterprise_category option:checked")).to_have_text("Retail")
+    assert portal.submissions() == []

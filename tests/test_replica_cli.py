@@ -1,0 +1,70 @@
+"""`assistant replica` through the real entry point: serves until Ctrl-C, refuses bad faults."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+
+def test_replica_command_serves_until_ctrl_c(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "assistant",
+            "replica",
+            "--port",
+            "0",
+            "--layout",
+            "classic",
+            "--fault",
+            "renamed-label",
+            "--data",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        match = re.fullmatch(
+            r"Replica portal \(classic layout\) at (http://127\.0\.0\.1:\d+/fcr/)\n", first
+        )
+        assert match, first
+        lines = [process.stdout.readline() for _ in range(5)]
+        origin = match.group(1).removesuffix("/fcr/")
+        assert lines == [
+            "Faults: renamed-label\n",
+            f"Verification codes (the outbox): {origin}/__replica/outbox\n",
+            f"Submissions received: {origin}/__replica/submissions\n",
+            f"Kept on disk in {tmp_path}: submissions.jsonl, outbox.jsonl\n",
+            "Press Ctrl-C to stop.\n",
+        ]
+        with urllib.request.urlopen(match.group(1), timeout=10) as response:  # noqa: S310
+            assert "Organization name" in response.read().decode()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert out == "Replica stopped.\n"
+
+
+def test_replica_command_refuses_an_unknown_fault() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "replica", "--fault", "sloww"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "Error: Unknown replica fault(s): sloww. Valid: first-load-fails,"
+    )
