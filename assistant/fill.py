@@ -193,10 +193,15 @@ def _write_rows(page: Page, step: str, action: PlannedRows, timeouts: Timeouts) 
             _write_text(name_loc, row.display_name, "text", where, timeouts)
 
 
-def read_back(page: Page, step: PlannedStep, chosen: dict[str, Option]) -> list[ReadBack]:
-    """Every value the step wrote, as the page holds it now."""
+def read_back(
+    page: Page,
+    step: PlannedStep,
+    chosen: dict[str, Option],
+    actions: list[PlannedField | PlannedRows] | None = None,
+) -> list[ReadBack]:
+    """Every value the step wrote (or just `actions`), as the page holds it now."""
     result: list[ReadBack] = []
-    for action in step.fields():
+    for action in step.fields() if actions is None else actions:
         if isinstance(action, PlannedRows):
             for index, row in enumerate(action.rows):
                 target = action.number.with_index(index)
@@ -302,33 +307,54 @@ def fill_step(
 ) -> tuple[dict[str, Option], list[ReadBack]]:
     """Check, write and verify every value of `step` (not its clicks or gates).
 
+    After each value, the page is left to settle (its ready signal) and everything written so
+    far is read back: a page that reset itself is noticed at once, and the values it lost are
+    written once more; a second reset stops the run with a diff.
+
     Returns the options chosen and the read-back values. Raises `PortalMismatch` before typing
     when the page does not match the map, `ReadBackMismatch` when a value will not stay.
     """
     chosen = check_step(page, step)
-    for attempt in (1, 2):
-        for action in step.fields():
-            if isinstance(action, PlannedRows):
-                _write_rows(page, step.name, action, timeouts)
-            else:
-                _write_field(page, step.name, action, chosen.get(action.field), timeouts)
+    written: list[PlannedField | PlannedRows] = []
+    resets = 0
+    for action in step.fields():
+        _write(page, step.name, action, chosen, timeouts)
+        written.append(action)
         _settle(page, ready, timeouts)
-        values = read_back(page, step, chosen)
-        wrong = [v for v in values if not v.equal]
-        if not wrong:
-            return chosen, values
-        if attempt == 1:
+        wrong = [v for v in read_back(page, step, chosen, written) if not v.equal]
+        while wrong:
+            resets += 1
+            if resets > 1:
+                diff = "; ".join(
+                    f"{v.field}: wanted {v.wanted!r}, page shows {v.shown!r}" for v in wrong
+                )
+                raise ReadBackMismatch(
+                    f"{step.name} step: the form reset itself a second time; stopped before the "
+                    f"review. Differences: {diff}"
+                )
             log.warning(
-                "%s step: the page reset %d value(s) after they were written; filling the step "
-                "once more.",
+                "%s step: the page reset %d value(s) after they were written; writing them again.",
                 step.name,
                 len(wrong),
             )
-    diff = "; ".join(f"{v.field}: wanted {v.wanted!r}, page shows {v.shown!r}" for v in wrong)
-    raise ReadBackMismatch(
-        f"{step.name} step: the form reset itself again after being filled twice; "
-        f"stopped before the review. Differences: {diff}"
-    )
+            for again in written:
+                _write(page, step.name, again, chosen, timeouts)
+            _settle(page, ready, timeouts)
+            wrong = [v for v in read_back(page, step, chosen, written) if not v.equal]
+    return chosen, read_back(page, step, chosen)
+
+
+def _write(
+    page: Page,
+    step: str,
+    action: PlannedField | PlannedRows,
+    chosen: dict[str, Option],
+    timeouts: Timeouts,
+) -> None:
+    if isinstance(action, PlannedRows):
+        _write_rows(page, step, action, timeouts)
+    else:
+        _write_field(page, step, action, chosen.get(action.field), timeouts)
 
 
 def click(page: Page, step: str, action: ClickAction, timeouts: Timeouts) -> None:
