@@ -1,0 +1,134 @@
+"""The real commands, as a person runs them: `assistant fill` through a pseudo-terminal
+(pexpect), `assistant fill` and `assistant demo` without a terminal."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from assistant.errors import ExitCode
+from assistant.replica import Replica
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSISTANT = str(Path(sys.executable).parent / "assistant")
+EMAIL = "it@lakeside.example.org"
+
+
+def _group(child: pexpect.spawn[str]) -> str:
+    """The first group of the last pattern the child matched."""
+    match = child.match
+    assert isinstance(match, re.Match)
+    return str(match.group(1))
+
+
+def test_fill_at_a_terminal_asks_for_the_code_and_submit_then_prints_the_feedback_id(
+    tmp_path: Path,
+) -> None:
+    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
+        child = pexpect.spawn(
+            ASSISTANT,
+            [
+                "fill",
+                "profiles/lakeside-closures.yaml",
+                "--url",
+                portal.url,
+                "--headless",
+                "--data-dir",
+                str(tmp_path / "data"),
+            ],
+            cwd=str(ROOT),
+            encoding="utf-8",
+            timeout=60,
+            dimensions=(50, 140),
+        )
+        try:
+            child.expect(r"Screenshots and records of this run: (\S+)")
+            run_dir = Path(_group(child))
+            child.expect(r"emailed to i\*\*\*@lakeside\.example\.org \(from no-reply@tnsi\.com\)")
+            child.expect(r"Type the 5-digit code: ")
+            child.sendline("123")  # a person's typo first
+            child.expect("The code has exactly 5 digits; try again.")
+            child.sendline(portal.latest_code(EMAIL))
+            child.expect("The portal accepted the code.")
+            child.expect(r"Submission 1 of 1 \(4 numbers\) — please review")
+            child.expect("California")
+            child.expect(r"10,001 - 100,000")
+            child.expect(r"Screenshot of the filled form: (\S+)")
+            assert Path(_group(child)).parent == run_dir
+            child.expect(r'Type "submit" to send submission 1 of 1 \(4 numbers\), anything else')
+            assert portal.submit_attempts() == 0
+            child.sendline("submit")
+            child.expect(r"Submitted 1 of 1\. Feedback ID: (FCRFE\d{17})")
+            printed = _group(child)
+            child.expect(pexpect.EOF)
+        finally:
+            child.close()
+        assert child.exitstatus == ExitCode.OK
+        [record] = portal.submissions()
+        assert record["feedback_id"] == printed
+        assert record["fields"]["enterprise_company_address_state"] == "California"
+        assert record["fields"]["enterprise_phone_3"] == "6195550103"
+        assert (run_dir / "s1-review.png").stat().st_mode & 0o777 == 0o600
+        assert run_dir.stat().st_mode & 0o777 == 0o700
+
+
+def test_fill_without_a_terminal_opens_nothing_and_exits_3(tmp_path: Path) -> None:
+    with Replica(layout="wizard") as portal:
+        result = subprocess.run(
+            [ASSISTANT, "fill", "profiles/lakeside-closures.yaml", "--url", portal.url],
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        assert portal.requests() == []
+    assert result.returncode == ExitCode.NOT_CONFIRMED
+    assert result.stderr == (
+        "Error: Input is not a terminal, so nobody could review and confirm; nothing was "
+        "opened or submitted. Run `assistant fill` in a terminal.\n"
+    )
+
+
+def test_fill_with_an_invalid_profile_exits_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("label: x\ncompany: {name: y}\n", encoding="utf-8")
+    result = subprocess.run(
+        [ASSISTANT, "fill", str(bad)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == ExitCode.INVALID
+    assert result.stderr.startswith(f"Error: {bad}:")
+
+
+def test_demo_without_a_terminal_shows_the_review_and_exits_0() -> None:
+    result = subprocess.run(
+        [ASSISTANT, "demo"],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    folder = re.search(r"Demo data \(replica portal, screenshots, records\) goes to (\S+)", out)
+    assert folder is not None
+    assert Path(folder.group(1)).stat().st_mode & 0o777 == 0o700
+    assert "Submission 1 of 1 (4 numbers) — please review" in out
+    assert re.search(r"│ business │ state\s+│ CA\s+│ California\s+│ ✓ │", out)
+    assert "Demo finished at the review: nothing was submitted." in out
+    assert "The replica recorded" not in out
