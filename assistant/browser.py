@@ -13,7 +13,7 @@ import platform
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import util as importlib_util
@@ -24,7 +24,7 @@ from assistant.errors import BrowserMissing
 from assistant.log import get_logger
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Playwright, Request, Route
+    from playwright.sync_api import Browser, Locator, Page, Playwright, Request, Route
 
 log = get_logger(__name__)
 
@@ -125,7 +125,10 @@ def find_browser() -> BrowserInfo:
     if override:
         path = Path(override)
         if not (path.is_file() and os.access(path, os.X_OK)):
-            raise BrowserMissing(f"${ENV_BROWSER} is set to {override}, which is not executable.")
+            raise BrowserMissing(
+                f"${ENV_BROWSER} is set to {override}, which is not an executable file. "
+                f"Unset it or point it at Chromium or Chrome.\n{INSTALL_HINT}"
+            )
         return BrowserInfo(path, _executable_version(path), "env")
     own = _playwright_chromium()
     if own is not None:
@@ -253,14 +256,28 @@ class GuardedContext:
     closed.
     """
 
-    def __init__(self, browser: Browser, allowed_hosts: list[str], submit: SubmitRule) -> None:
+    def __init__(
+        self,
+        browser: Browser,
+        allowed_hosts: list[str],
+        submit: SubmitRule,
+        *,
+        trace: Path | None = None,
+    ) -> None:
         self.allowed_hosts = frozenset(h.lower() for h in allowed_hosts)
         self.submit = submit
         self.blocked_hosts: list[str] = []
         self.blocked_submits: list[str] = []
+        self.closed_popups: list[str] = []
         self.submits_sent = 0
         self._submit_open = False
+        self.trace = trace
+        self.saved_trace: Path | None = None  # where the trace went, once closed
         self.context = browser.new_context(service_workers="block", accept_downloads=False)
+        if trace is not None:
+            # A trace stores every value typed and every request body: it is written into the
+            # run's private folder and made 0600 at close (Playwright writes it 0644).
+            self.context.tracing.start(screenshots=True, snapshots=True)
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
         self.context.on("page", self._on_popup)
@@ -289,6 +306,7 @@ class GuardedContext:
     def _on_popup(self, popup: Page) -> None:
         if popup is self.page:
             return
+        self.closed_popups.append(popup.url)
         log.warning("Closed a popup the portal opened (%s).", popup.url[:80])
         popup.close()
 
@@ -301,7 +319,21 @@ class GuardedContext:
         self._submit_open = False
 
     def close(self) -> None:
-        """Close the context and everything in it."""
+        """Close the context and everything in it; with a trace, save it first (0600).
+
+        Closing twice is harmless. A trace that cannot be saved is logged, never raised: the
+        submission's outcome matters more than its trace.
+        """
+        if self.trace is not None:
+            from playwright.sync_api import Error
+
+            trace, self.trace = self.trace, None
+            try:
+                self.context.tracing.stop(path=trace)
+                trace.chmod(0o600)
+                self.saved_trace = trace
+            except (Error, OSError) as error:
+                log.warning("The trace could not be saved: %s", str(error).splitlines()[0])
         self.context.close()
 
 
@@ -367,6 +399,10 @@ def load_page(
         ) from None
 
 
-def screenshot(page: Page) -> bytes:
-    """A full-page PNG of `page`, as bytes (the caller writes it privately)."""
-    return page.screenshot(full_page=True)
+def screenshot(page: Page, mask: Sequence[Locator] = ()) -> bytes:
+    """A full-page PNG of `page`, as bytes (the caller writes it privately).
+
+    Every element matched by a locator of `mask` is painted over with a solid black box (used
+    by `--mask-contact` for the contact email, phone and code boxes).
+    """
+    return page.screenshot(full_page=True, mask=list(mask), mask_color="#000000")

@@ -21,10 +21,17 @@ from typing import TYPE_CHECKING
 
 from assistant import browser
 from assistant.errors import PortalError, PortalMismatch, ReadBackMismatch
-from assistant.log import get_logger
+from assistant.log import get_logger, redact
 from assistant.plan import PlannedField, PlannedRows, PlannedStep
 from assistant.portals.formats import Option, match_option, same_value
-from assistant.portals.model import ClickAction, CodeGate, Target, ValueFormat
+from assistant.portals.model import (
+    ClickAction,
+    CodeGate,
+    FieldAction,
+    PortalMap,
+    Target,
+    ValueFormat,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -351,10 +358,19 @@ def _write(
     chosen: dict[str, Option],
     timeouts: Timeouts,
 ) -> None:
-    if isinstance(action, PlannedRows):
-        _write_rows(page, step, action, timeouts)
-    else:
-        _write_field(page, step, action, chosen.get(action.field), timeouts)
+    error_cls, _ = browser.playwright_errors()
+    try:
+        if isinstance(action, PlannedRows):
+            _write_rows(page, step, action, timeouts)
+        else:
+            _write_field(page, step, action, chosen.get(action.field), timeouts)
+    except error_cls as error:
+        # Playwright's message quotes the value being typed (and a call log with it): only its
+        # first line goes on, through the redactor, so contact details never reach the screen.
+        first = redact(str(error).strip().splitlines()[0] if str(error).strip() else "")
+        raise PortalError(
+            f'{step} step: writing "{action.field}" failed ({first}); nothing was submitted'
+        ) from None
 
 
 def click(page: Page, step: str, action: ClickAction, timeouts: Timeouts) -> None:
@@ -419,3 +435,24 @@ def enter_code(
         return CodeResult(True)
     texts = [t.strip() for t in errors.all_inner_texts() if t.strip()]
     return CodeResult(False, texts[0] if texts else "the page refused the code")
+
+
+# Profile values that are contact details: masked in screenshots under `--mask-contact`.
+CONTACT_PATHS = frozenset({"contact.email", "contact.phone"})
+
+
+def contact_targets(portal: PortalMap) -> tuple[Target, ...]:
+    """The elements of `portal` that hold the contact email, the contact phone or the code."""
+    targets: list[Target] = []
+    for step in portal.steps:
+        for action in step.actions:
+            if isinstance(action, FieldAction) and action.value in CONTACT_PATHS:
+                targets.append(action.target)
+            elif isinstance(action, CodeGate):
+                targets.append(action.input)
+    return tuple(targets)
+
+
+def contact_locators(page: Page, portal: PortalMap) -> list[Locator]:
+    """Locators for `contact_targets` on `page` (to paint over in screenshots)."""
+    return [locate(page, target) for target in contact_targets(portal)]

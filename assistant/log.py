@@ -13,6 +13,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
+from pathlib import Path
 
 MASK = "[masked]"
 
@@ -27,14 +28,35 @@ def _variants(value: str) -> Iterable[str]:
     if not value:
         return
     yield value
+    if "@" in value:
+        # As it travels in a URL or a form body.
+        yield value.replace("@", "%40")
     digits = re.sub(r"\D", "", value)
     if len(digits) >= 10 and len(digits) >= len(value) - 6:
-        # A phone number: also mask its bare 10 digits and common punctuated forms.
+        # A phone number: also mask its bare digits and the common punctuated forms.
         national = digits[-10:]
+        area, exchange, line = national[:3], national[3:6], national[6:]
+        yield digits
         yield national
-        yield f"{national[:3]}-{national[3:6]}-{national[6:]}"
-        yield f"({national[:3]}) {national[3:6]}-{national[6:]}"
-        yield f"{national[:3]}.{national[3:6]}.{national[6:]}"
+        for sep in ("-", ".", " "):
+            yield f"{area}{sep}{exchange}{sep}{line}"
+        yield f"({area}) {exchange}-{line}"
+        yield f"({area}){exchange}-{line}"
+        yield f"({area}) {exchange} {line}"
+
+
+def _alternative(secret: str) -> str:
+    """A regex for `secret` that never matches inside a longer run of digits.
+
+    Without the guards a 5-digit code would mask part of a Feedback ID (`FCRFE2026…`) that
+    happens to contain the same digits, corrupting the one value the person must keep.
+    """
+    body = re.escape(secret)
+    if secret[:1].isdigit():
+        body = r"(?<!\d)" + body
+    if secret[-1:].isdigit():
+        body += r"(?!\d)"
+    return body
 
 
 def register_secret(*values: str | None) -> None:
@@ -46,7 +68,7 @@ def register_secret(*values: str | None) -> None:
                 _secrets.update(v for v in _variants(value) if len(v) >= 4)
         alternatives = sorted(_secrets, key=len, reverse=True)
         _pattern = (
-            re.compile("|".join(re.escape(s) for s in alternatives), re.IGNORECASE)
+            re.compile("|".join(_alternative(s) for s in alternatives), re.IGNORECASE)
             if alternatives
             else None
         )
@@ -107,3 +129,40 @@ def setup(verbose: bool = False, log_file: str | None = None) -> None:
         handler._assistant = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(logging.DEBUG)
+
+
+RUN_LOG = "run.log"
+
+
+def attach_run_log(folder: str | Path) -> Path:
+    """Log everything (DEBUG and up, redacted) to `folder/run.log` (0600) from now on.
+
+    One run log at a time: a later call moves logging to the new folder. The stderr handler
+    `setup` installed is left as it is.
+    """
+    from assistant.paths import private_file
+
+    path = private_file(Path(folder) / RUN_LOG)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_assistant_run_log", False):
+            root.removeHandler(handler)
+            handler.close()
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setLevel(logging.DEBUG)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler._assistant = True  # type: ignore[attr-defined]
+    handler._assistant_run_log = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    return path
+
+
+def detach_run_log() -> None:
+    """Stop writing the run log (the file stays)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_assistant_run_log", False):
+            root.removeHandler(handler)
+            handler.close()

@@ -1,17 +1,23 @@
-"""One run of `assistant fill`: every submission of a plan, filled, reviewed, confirmed, sent.
+"""One submission, from the duplicate guard to its recorded outcome (`Session`).
 
-For each submission: a fresh, fenced browser context (`browser.GuardedContext`); the start page
-loaded with bounded retries; each step waited for, checked, filled and read back
-(`assistant.fill`), with a screenshot into the run's private folder; the code asked through a
-`CodeSource`; the review shown and the confirmation read from the terminal
-(`assistant.gates`); then the intent recorded durably, exactly one submit click, and its outcome
-recorded. A submission that is declined, fails or ends unknown stops the run: the next one is
-not started.
+For each submission: the duplicate guard (`Recorder.check`); a fresh, fenced browser context
+(`browser.GuardedContext`); the start page loaded with bounded retries; each step waited for,
+checked, filled and read back (`assistant.fill`), with a screenshot into the run's private
+folder; the code asked through a `CodeSource`; the review shown and the confirmation read from
+the terminal (`assistant.gates`); then the intent (with what was reviewed) recorded durably,
+exactly one submit click, and its outcome recorded. Running submissions one after the other is
+`assistant.batch`'s job.
+
+A journal row opened by `filled` is always closed before `run_submission` returns or raises:
+declined or failed before the intent; submitted, failed or unknown after it. A stop asked for
+(Ctrl-C, through `stop_requested`) is honoured between actions, and after the intent it means
+no click: the submission is recorded failed ("nothing was sent").
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +26,7 @@ from typing import TYPE_CHECKING, Literal
 from assistant import browser, fill, gates, log
 from assistant.errors import NotConfirmed, PortalError, ReadBackMismatch
 from assistant.paths import data_dir, private_dir, write_private
-from assistant.plan import Plan, SubmissionPlan
+from assistant.plan import SubmissionPlan
 from assistant.portals.formats import Option
 from assistant.portals.model import (
     ClickAction,
@@ -31,7 +37,8 @@ from assistant.portals.model import (
     Success,
 )
 from assistant.profiles.model import Profile
-from assistant.recorder import JsonRecorder, Recorder, SubmissionRecord
+from assistant.recorder import Recorder, Reviewed, SubmissionRecord
+from assistant.testhooks import crashpoint
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -39,6 +46,14 @@ if TYPE_CHECKING:
 logger = log.get_logger(__name__)
 
 MAX_CODE_ATTEMPTS = 5
+
+
+class Interrupted(NotConfirmed):
+    """The person pressed Ctrl-C: the submission stopped between two actions, nothing sent."""
+
+
+def _never() -> bool:
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +67,8 @@ class FillOptions:
     timeouts: fill.Timeouts = field(default_factory=fill.Timeouts)
     submit_timeout_s: float | None = None  # default: the map's success.timeout_s
     load_attempts: int = browser.DEFAULT_LOAD_ATTEMPTS
+    trace: bool = False  # --trace: a Playwright trace per submission, in the run folder (0600)
+    mask_contact: bool = False  # --mask-contact: black out email, phone and code in screenshots
 
     @property
     def start_url(self) -> str:
@@ -97,11 +114,13 @@ def new_run_dir(label: str, override: Path | None = None) -> Path:
     while path.exists():
         suffix += 1
         path = runs / f"{stamp}-{slug}-{suffix}"
-    return private_dir(path)
+    private_dir(path)
+    log.attach_run_log(path)  # the run's own redacted debug log, run.log (0600)
+    return path
 
 
 class Session:
-    """Runs the submissions of one plan in one browser; see the module docstring."""
+    """Runs submissions in one browser, one at a time; see the module docstring."""
 
     def __init__(
         self,
@@ -111,32 +130,20 @@ class Session:
         code_source: gates.CodeSource,
         *,
         run_dir: Path,
-        recorder: Recorder | None = None,
+        recorder: Recorder,
         source: Source = Source(),
+        stop_requested: Callable[[], bool] = _never,
     ) -> None:
         self.browser = launched
         self.options = options
         self.terminal = terminal
         self.code_source = code_source
         self.run_dir = run_dir
-        self.recorder: Recorder = recorder or JsonRecorder(run_dir)
+        self.recorder = recorder
         self.source = source
+        self.stop_requested = stop_requested
         self.last_guard: browser.GuardedContext | None = None
-
-    def run(self, profile: Profile, plan: Plan) -> list[Outcome]:
-        """Fill, review and (when confirmed) submit each submission in turn.
-
-        Raises `NotConfirmed`, `PortalMismatch`, `ReadBackMismatch` or `PortalError` as soon as
-        a submission cannot go on; returns the outcomes of the submissions clicked.
-        """
-        log.register_secret(profile.contact.email, profile.contact.phone)
-        outcomes: list[Outcome] = []
-        for submission in plan.submissions:
-            outcome = self.run_submission(profile, submission)
-            outcomes.append(outcome)
-            if outcome.state != "submitted":
-                break
-        return outcomes
+        self._open: SubmissionRecord | None = None  # filled, and no outcome recorded yet
 
     def _record(self, submission: SubmissionPlan) -> SubmissionRecord:
         return SubmissionRecord(
@@ -151,39 +158,75 @@ class Session:
         )
 
     def _shot(self, page: Page, name: str) -> Path:
-        return write_private(self.run_dir / f"{name}.png", browser.screenshot(page))
+        mask = fill.contact_locators(page, self.options.portal) if self.options.mask_contact else []
+        return write_private(self.run_dir / f"{name}.png", browser.screenshot(page, mask))
+
+    def _checkpoint(self) -> None:
+        if self.stop_requested():
+            raise Interrupted("Stopped by Ctrl-C; nothing was submitted.")
 
     def run_submission(self, profile: Profile, submission: SubmissionPlan) -> Outcome:
-        """One submission from a fresh context to its outcome (see `run`)."""
-        portal = self.options.portal
+        """One submission from the guard to its outcome.
+
+        Returns the outcome of the click (submitted, failed, unknown). Raises
+        `DuplicateSubmission` before opening anything when the guard blocks its numbers;
+        `NotConfirmed` (`Interrupted` for Ctrl-C), `PortalMismatch`, `ReadBackMismatch` or
+        `PortalError` when it stops before the click, with its journal row closed.
+        """
+        log.register_secret(profile.contact.email, profile.contact.phone)
         record = self._record(submission)
-        self.recorder.check(record)
+        notes = self.recorder.check(record)
+        try:
+            return self._run(profile, submission, record, notes)
+        except BaseException as error:
+            if self._open is not None:  # filled, never confirmed: say why in the journal
+                reason = str(error) or "stopped by Ctrl-C; nothing was submitted"
+                self.recorder.failed(record, reason)
+            raise
+        finally:
+            self._open = None
+
+    def _run(
+        self,
+        profile: Profile,
+        submission: SubmissionPlan,
+        record: SubmissionRecord,
+        notes: list[str],
+    ) -> Outcome:
+        portal = self.options.portal
         rule = browser.SubmitRule(
             portal.submit_action().request.method, portal.submit_action().request.url
         )
+        self._checkpoint()
         guard = browser.GuardedContext(self.browser, self.options.allowed_hosts, rule)
         self.last_guard = guard
         page = guard.page
         timeouts = self.options.timeouts
         prefix = f"s{submission.index}"
+        reviewed: Reviewed | None = None
         try:
             self.terminal.say(f"{submission.title}: opening {self.options.start_url}")
             browser.load_page(page, self.options.start_url, attempts=self.options.load_attempts)
             chosen: dict[str, dict[str, Option]] = {}
             for number, step in enumerate(submission.steps, start=1):
+                self._checkpoint()
                 fill.wait_for_step(page, step, portal.ready, timeouts)
                 if step.fields():
                     chosen[step.name], _ = fill.fill_step(page, step, portal.ready, timeouts)
                     self._shot(page, f"{prefix}-{number:02d}-{step.name}")
+                    crashpoint("filling")
                 for action in step.actions:
+                    self._checkpoint()
                     if isinstance(action, ClickAction):
                         fill.click(page, step.name, action, timeouts)
                     elif isinstance(action, CodeGate):
                         self._code_gate(page, step.name, action, profile.contact.email)
                     elif isinstance(action, ReviewGate):
-                        self._review(page, submission, chosen, record, prefix)
+                        reviewed = self._review(page, submission, chosen, record, prefix, notes)
                     elif isinstance(action, SubmitAction):
-                        return self._submit(page, guard, action, record, prefix)
+                        if reviewed is None:  # pragma: no cover (maps are checked at load)
+                            raise PortalError("the portal map submits without a review gate")
+                        return self._submit(page, guard, action, record, prefix, reviewed)
             raise PortalError("the portal map ended without a submit action")  # pragma: no cover
         finally:
             guard.close()
@@ -219,7 +262,8 @@ class Session:
         chosen: dict[str, dict[str, Option]],
         record: SubmissionRecord,
         prefix: str,
-    ) -> None:
+        notes: list[str],
+    ) -> Reviewed:
         values: list[fill.ReadBack] = []
         for step in submission.steps:
             if step.fields():
@@ -232,17 +276,31 @@ class Session:
             screenshot=shot,
         )
         self.recorder.filled(record)
+        self._open = record
         gates.render_review(review, self.terminal)
+        for note in notes:  # e.g. "RESUBMITTING: …": a resubmission is never silent
+            self.terminal.say(note)
+        crashpoint("review")
         if review.differences:
             names = ", ".join(v.field for v in review.differences)
             reason = f"the page no longer holds what was filled ({names}); nothing was submitted"
-            self.recorder.declined(record, reason)
+            self.recorder.failed(record, reason)
+            self._open = None
             raise ReadBackMismatch(f"{submission.title}: {reason}.")
         try:
             gates.confirm_submit(self.terminal, review)
         except NotConfirmed as error:
             self.recorder.declined(record, str(error))
+            self._open = None
             raise
+        crashpoint("confirmed")
+        return Reviewed(
+            values=tuple(
+                {"step": v.step, "field": v.field, "profile": v.profile, "sent": v.shown}
+                for v in values
+            ),
+            screenshots=(str(shot),),
+        )
 
     def _submit(
         self,
@@ -251,13 +309,19 @@ class Session:
         action: SubmitAction,
         record: SubmissionRecord,
         prefix: str,
+        reviewed: Reviewed,
     ) -> Outcome:
         success = self.options.portal.success
         timeout_s = self.options.submit_timeout_s or success.timeout_s
         index, count = record.index, record.count
         error_cls, timeout_cls = browser.playwright_errors()
         # Durable BEFORE the click: a crash after this line leaves an intent, never silence.
-        self.recorder.intent(record)
+        self.recorder.intent(record, reviewed)
+        self._open = None
+        crashpoint("after-intent")
+        if self.stop_requested():  # Ctrl-C after the confirmation: never a click after it
+            self.recorder.failed(record, "stopped by Ctrl-C before the click; nothing was sent")
+            raise Interrupted("Stopped by Ctrl-C before the click; nothing was submitted.")
         guard.open_submit_once()
         try:
             with page.expect_response(
@@ -265,6 +329,11 @@ class Session:
             ) as answer:
                 fill.locate(page, action.submit).click(timeout=self.options.timeouts.action_ms)
             response = answer.value
+            crashpoint("after-click")
+        except KeyboardInterrupt:
+            # Only without batch's Ctrl-C switch: the click may have been made.
+            self.recorder.unknown(record, "interrupted during the submit click")
+            raise
         except error_cls as error:
             reason = (
                 f"no answer to the submit within {timeout_s:g} s"
