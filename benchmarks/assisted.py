@@ -2,10 +2,10 @@
 
 One `Session.run_submission` per run, in a fresh fenced context of an already running browser,
 with the code taken from the replica's outbox. The clock starts when the session says the
-portal accepted the code and stops when the review's values have been read back (the
-recorder's `filled`, which the session calls right after reading back and before printing the
-review). The confirmation is then declined, so nothing is ever submitted; `run_once` checks
-that the replica received no submit.
+portal accepted the code and stops when the review's values have been read back (its
+recorder's `filled`, called right after the read-back and before the review is printed; it
+records into a journal in a throwaway data folder). The confirmation is then declined,
+so nothing is ever submitted; `run_marks` checks that the replica received no submit.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from __future__ import annotations
 import io
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant import gates
 from assistant.errors import NotConfirmed
-from assistant.recorder import JsonRecorder, SubmissionRecord
+from benchmarks.calls import CallCounter
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -28,18 +29,26 @@ if TYPE_CHECKING:
     from assistant.portals.model import PortalMap
     from assistant.profiles.model import Profile
     from assistant.replica import Replica
+    from assistant.session import Session
 
 
 @dataclass
 class Marks:
-    """Moments of one run (perf_counter seconds), by name."""
+    """Moments of one run (perf_counter seconds), by name; a call counter runs between the
+    code accepted and the review read back, when one is given."""
 
     at: dict[str, float] = field(default_factory=dict)
     code_given: bool = False
+    counter: CallCounter | None = None
 
     def mark(self, name: str) -> None:
         """Remember the first time `name` happened."""
         self.at.setdefault(name, time.perf_counter())
+        if self.counter is not None:
+            if name == "code accepted":
+                self.counter.start()
+            elif name == "review read back":
+                self.counter.stop()
 
 
 class _Terminal(gates.Terminal):
@@ -76,14 +85,17 @@ class _OutboxCode:
         return self.replica.latest_code(request.email)
 
 
-class _Recorder(JsonRecorder):
-    def __init__(self, run_dir: Path, marks: Marks) -> None:
-        super().__init__(run_dir)
-        self.marks = marks
+def _mark_filled(session: Session, marks: Marks) -> None:
+    """Mark "review read back" when the session tells its own recorder the form is filled
+    (right after the review's read-back, before the review is printed)."""
+    recorder = session.recorder
+    filled: Callable[..., object] = recorder.filled
 
-    def filled(self, record: SubmissionRecord) -> None:
-        self.marks.mark("review read back")
-        super().filled(record)
+    def marked(*args: object, **kwargs: object) -> object:
+        marks.mark("review read back")
+        return filled(*args, **kwargs)
+
+    setattr(recorder, "filled", marked)  # noqa: B010 (an instance attribute, on purpose)
 
 
 def prepare(replica: Replica, profile: Profile) -> tuple[PortalMap, Plan]:
@@ -96,14 +108,21 @@ def prepare(replica: Replica, profile: Profile) -> tuple[PortalMap, Plan]:
 
 
 def run_marks(
-    browser: Browser, replica: Replica, profile: Profile, portal: PortalMap, plan: Plan
+    browser: Browser,
+    replica: Replica,
+    profile: Profile,
+    portal: PortalMap,
+    plan: Plan,
+    counter: CallCounter | None = None,
 ) -> Marks:
     """One submission up to the declined confirmation; the moments it went through."""
+    from assistant.journal import Journal
+    from assistant.journal.recorder import JournalRecorder
     from assistant.session import FillOptions, Session
 
-    marks = Marks()
+    marks = Marks(counter=counter)
     attempts_before = replica.submit_attempts()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, Journal.open(tmp) as journal:
         run_dir = Path(tmp)
         session = Session(
             browser,
@@ -111,8 +130,9 @@ def run_marks(
             _Terminal(marks),
             _OutboxCode(replica, marks),
             run_dir=run_dir,
-            recorder=_Recorder(run_dir, marks),
+            recorder=JournalRecorder(journal),
         )
+        _mark_filled(session, marks)
         try:
             session.run_submission(profile, plan.submissions[0])
         except NotConfirmed:

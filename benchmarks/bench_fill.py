@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from benchmarks import assisted, floor, naive
+from benchmarks.calls import CallCounter, counting
 from benchmarks.sample import FormValues, form_values, load_profile
 from benchmarks.timing import Series, table, verdict
 
@@ -36,6 +37,7 @@ class Results:
     assistant: Series
     floor: Series
     naive: Series | None
+    calls: dict[str, str]  # contestant -> its Playwright calls in one untimed run
 
 
 @contextmanager
@@ -81,6 +83,10 @@ def measure(runs: int = RUNS, naive_runs: int = NAIVE_RUNS) -> Results:
             order = contestants if i % 2 == 0 else contestants[::-1]
             for name, run in order:
                 times[name].append(run())
+        calls = _count_calls(
+            lambda c: assisted.run_marks(launched, replica, profile, portal, plan, c),
+            lambda c: floor.run_once(launched, replica, values, c),
+        )
         naive_series = None
         if naive_runs:
             naive_times = [naive.run_once(launched, replica, values) for _ in range(naive_runs)]
@@ -89,7 +95,21 @@ def measure(runs: int = RUNS, naive_runs: int = NAIVE_RUNS) -> Results:
         Series("assistant (Session)", tuple(times["assistant"])),
         Series("floor (hand-written)", tuple(times["floor"])),
         naive_series,
+        calls,
     )
+
+
+def _count_calls(
+    assistant_run: Callable[[CallCounter], object], floor_run: Callable[[CallCounter], object]
+) -> dict[str, str]:
+    """One extra, untimed run of each with Playwright's calls counted."""
+    found: dict[str, str] = {}
+    for name, run in (("assistant", assistant_run), ("floor", floor_run)):
+        counter = CallCounter()
+        with counting(counter) as available:
+            run(counter)
+        found[name] = counter.summary() if available else "unavailable"
+    return found
 
 
 def report(results: Results) -> str:
@@ -102,7 +122,10 @@ def report(results: Results) -> str:
             baseline=results.floor.name,
             note=(
                 f"assistant / floor = {ratio:.2f}x (target <= {FLOOR_TARGET}x: "
-                f"{verdict(ratio, FLOOR_TARGET, at_most=True)})"
+                f"{verdict(ratio, FLOOR_TARGET, at_most=True)})\n"
+                f"Playwright calls in the window (one untimed run each):\n"
+                f"  assistant: {results.calls.get('assistant', '?')}\n"
+                f"  floor:     {results.calls.get('floor', '?')}"
             ),
         )
     ]
@@ -112,11 +135,12 @@ def report(results: Results) -> str:
             table(
                 "fill versus a naive script (fixed sleeps: 2.5 s a step, 3 s for the code, "
                 "0.5 s a number)",
-                [results.assistant, results.naive],
+                [results.floor, results.assistant, results.naive],
                 baseline=results.assistant.name,
                 note=(
                     f"naive / assistant = {speedup:.1f}x (target >= {NAIVE_TARGET:g}x: "
-                    f"{verdict(speedup, NAIVE_TARGET, at_most=False)})"
+                    f"{verdict(speedup, NAIVE_TARGET, at_most=False)}); naive / floor = "
+                    f"{results.naive.median / results.floor.median:.1f}x"
                 ),
             )
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from benchmarks.calls import CallCounter
 from benchmarks.sample import FormValues
 
 if TYPE_CHECKING:
@@ -59,15 +60,21 @@ def fill_to_review(page: Page, values: FormValues) -> dict[str, str]:
     return shown
 
 
-def run_once(browser: Browser, replica: Replica, values: FormValues) -> float:
+def run_once(
+    browser: Browser, replica: Replica, values: FormValues, counter: CallCounter | None = None
+) -> float:
     """One submission in a fresh context: seconds from code accepted to review read back."""
     context = browser.new_context()
     try:
         page = context.new_page()
         reach_code_accepted(page, replica, values.email)
+        if counter is not None:
+            counter.start()
         start = time.perf_counter()
         shown = fill_to_review(page, values)
         elapsed = time.perf_counter() - start
+        if counter is not None:
+            counter.stop()
     finally:
         context.close()
     check_shown(shown, values)
