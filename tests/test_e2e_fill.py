@@ -1,12 +1,12 @@
 """End to end, in process: real Chromium (one per test session) against the replica portal.
 
-Each test fills a profile through `Session` with a person at a real pseudo-terminal, and
-asserts what the replica received and what the person saw.
+Each test fills a profile through `Session` (one submission after the other, stopping at the
+first that raises) with a person at a real pseudo-terminal, recording into a journal, and
+asserts what the replica received, what the person saw and what the journal holds.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +19,9 @@ from assistant import browser as browser_module
 from assistant.errors import NotConfirmed, PortalMismatch, ReadBackMismatch
 from assistant.fill import Timeouts
 from assistant.gates import OutboxCodeSource
-from assistant.plan import build_plan
+from assistant.journal import Journal
+from assistant.journal.recorder import JournalRecorder
+from assistant.plan import Plan, build_plan
 from assistant.portals import load_portal
 from assistant.profiles import load_profile
 from assistant.profiles.model import Profile
@@ -48,15 +50,32 @@ class Run:
     outcomes: list[Outcome]
     error: Exception | None
     run_dir: Path
+    journal: Journal
 
     @property
     def screen(self) -> str:
         return self.person.screen()
 
+    def states(self, part: int = 1) -> list[str]:
+        """The journal trail of submission `part` of this run."""
+        [attempt] = [a for a in self.journal.history() if a.part == part]
+        return [state for _, state, _ in self.journal.events(attempt.id)]
+
+
+def run_plan(session: Session, profile: Profile, plan: Plan) -> list[Outcome]:
+    """Each submission in turn until one raises or does not end submitted."""
+    outcomes: list[Outcome] = []
+    for submission in plan.submissions:
+        outcomes.append(session.run_submission(profile, submission))
+        if outcomes[-1].state != "submitted":
+            break
+    return outcomes
+
 
 @pytest.fixture
 def fill_run(browser: Browser, tmp_path: Path) -> Iterator[Any]:
     opened: list[tuple[Replica, PtyPerson]] = []
+    journal = Journal.open(tmp_path / "data")
 
     def run(
         profile: Profile = LAKESIDE,
@@ -91,6 +110,7 @@ def fill_run(browser: Browser, tmp_path: Path) -> Iterator[Any]:
             person.terminal,
             OutboxCodeSource(portal),
             run_dir=run_dir,
+            recorder=JournalRecorder(journal),
         )
         if keep_page:
             session_close = browser_module.GuardedContext.close
@@ -98,18 +118,19 @@ def fill_run(browser: Browser, tmp_path: Path) -> Iterator[Any]:
         outcomes: list[Outcome] = []
         error: Exception | None = None
         try:
-            outcomes = session.run(profile, build_plan(profile, portal_map, portal.url))
+            outcomes = run_plan(session, profile, build_plan(profile, portal_map, portal.url))
         except Exception as caught:  # the test asserts on it
             error = caught
         finally:
             if keep_page:
                 browser_module.GuardedContext.close = session_close  # type: ignore[method-assign]
-        return Run(portal, person, session, outcomes, error, run_dir)
+        return Run(portal, person, session, outcomes, error, run_dir, journal)
 
     yield run
     for portal, person in opened:
         portal.stop()
         person.close()
+    journal.close()
 
 
 def _category_value(layout: str, label: str) -> str:
@@ -145,10 +166,19 @@ def test_wizard_confirmed_sends_exactly_the_profile_in_wizard_format(fill_run: A
     screen = run.person.screen(expect="Feedback ID")
     assert f"Submitted 1 of 1. Feedback ID: {feedback}" in screen
     assert "Submission 1 of 1 (4 numbers) — please review" in screen
-    saved = json.loads((run.run_dir / "submission-1.json").read_text())
-    assert [s["state"] for s in saved["states"]] == ["filled", "intent", "submitted"]
-    assert saved["states"][-1]["feedback_id"] == feedback
-    assert (run.run_dir / "submission-1.json").stat().st_mode & 0o777 == 0o600
+    assert run.states() == ["filled", "intent", "submitted"]
+    [attempt] = run.journal.history()
+    assert attempt.feedback_id == feedback
+    assert attempt.screenshots == (str(run.run_dir / "s1-review.png"),)
+    sent = {v["field"]: v["sent"] for v in attempt.review_values}
+    assert sent["state"] == "California"
+    assert sent["company name"] == "Lakeside Unified School District"
+    receipt = Path(attempt.receipt_path or "")
+    assert receipt.name == f"{feedback}.html"
+    assert receipt.stat().st_mode & 0o777 == 0o600
+    html = receipt.read_text()
+    assert "Lakeside Unified School District" in html
+    assert "data:image/png;base64," in html
     assert (run.run_dir / "s1-review.png").stat().st_mode & 0o777 == 0o600
 
 
@@ -210,8 +240,7 @@ def test_declined_or_end_of_input_sends_nothing(
     assert str(run.error) == message
     assert run.portal.submit_attempts() == 0
     assert run.portal.submissions() == []
-    saved = json.loads((run.run_dir / "submission-1.json").read_text())
-    assert [s["state"] for s in saved["states"]] == ["filled", "declined"]
+    assert run.states() == ["filled", "declined"]
 
 
 def test_stdin_not_a_terminal_sends_nothing(browser: Browser, tmp_path: Path) -> None:
@@ -219,7 +248,7 @@ def test_stdin_not_a_terminal_sends_nothing(browser: Browser, tmp_path: Path) ->
 
     from assistant.gates import Terminal
 
-    with Replica(layout="wizard") as portal:
+    with Replica(layout="wizard") as portal, Journal.open(tmp_path / "data") as journal:
         out = io.StringIO()
         portal_map = load_portal("fcr")
         options = FillOptions(portal=portal_map, url=portal.url, timeouts=FAST)
@@ -229,9 +258,10 @@ def test_stdin_not_a_terminal_sends_nothing(browser: Browser, tmp_path: Path) ->
             Terminal(io.StringIO("submit\n"), out),
             OutboxCodeSource(portal),
             run_dir=tmp_path,
+            recorder=JournalRecorder(journal),
         )
         with pytest.raises(NotConfirmed, match=r"^Input is not a terminal"):
-            session.run(LAKESIDE, build_plan(LAKESIDE, portal_map, portal.url))
+            run_plan(session, LAKESIDE, build_plan(LAKESIDE, portal_map, portal.url))
         assert portal.submit_attempts() == 0
         assert "please review" in out.getvalue()
 
@@ -338,8 +368,7 @@ def test_a_hanging_submit_is_clicked_once_and_reported_unknown(fill_run: Any) ->
         "Outcome unknown: no answer to the submit within 2 s. Check the portal or the email; "
         "do not resend."
     )
-    saved = json.loads((run.run_dir / "submission-1.json").read_text())
-    assert [s["state"] for s in saved["states"]] == ["filled", "intent", "unknown"]
+    assert run.states() == ["filled", "intent", "unknown"]
 
 
 def test_a_submit_answered_500_is_failed_and_not_resent(fill_run: Any) -> None:

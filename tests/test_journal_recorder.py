@@ -10,7 +10,9 @@ from test_journal_support import FID
 from assistant.errors import DuplicateSubmission
 from assistant.journal import Journal, State
 from assistant.journal.recorder import JournalRecorder
-from assistant.recorder import Recorder, SubmissionRecord
+from assistant.recorder import Recorder, Reviewed, SubmissionRecord
+
+NOTHING = Reviewed((), ())
 
 
 def record(tmp_path: Path, index: int = 1, run: str = "run-a") -> SubmissionRecord:
@@ -33,8 +35,9 @@ def test_a_full_submission_through_the_protocol(tmp_path: Path) -> None:
         recorder.check(rec)
         recorder.filled(rec)
         assert isinstance(recorder, JournalRecorder)
-        recorder.reviewed(rec, {"Company": "Acme"}, ["shots/review.png"])
-        recorder.intent(rec)
+        recorder.intent(
+            rec, Reviewed(({"field": "Company", "sent": "Acme"},), ("shots/review.png",))
+        )
         assert j.get(recorder.attempt_id(rec)).state is State.INTENT
         recorder.submitted(rec, FID)
         a = j.get(recorder.attempt_id(rec))
@@ -45,7 +48,10 @@ def test_a_full_submission_through_the_protocol(tmp_path: Path) -> None:
             2,
             "run-a",
         )
-        assert (a.review_values, a.screenshots) == ({"Company": "Acme"}, ("shots/review.png",))
+        assert (a.review_values, a.screenshots) == (
+            [{"field": "Company", "sent": "Acme"}],
+            ("shots/review.png",),
+        )
         assert a.receipt_path == str(j.folder / "receipts" / f"{FID}.html")
 
 
@@ -55,7 +61,7 @@ def test_a_rerun_after_an_unknown_outcome_is_refused_even_with_resubmit(tmp_path
         rec = record(tmp_path)
         first.check(rec)
         first.filled(rec)
-        first.intent(rec)
+        first.intent(rec, NOTHING)
         first.unknown(rec, "TimeoutError after the click")
         again = JournalRecorder(j, resubmit=True)
         with pytest.raises(DuplicateSubmission, match="has an unknown outcome"):
@@ -67,12 +73,13 @@ def test_resubmit_lets_recent_numbers_through_and_keeps_the_findings(tmp_path: P
         first = JournalRecorder(j)
         rec = record(tmp_path)
         first.filled(rec)
-        first.intent(rec)
+        first.intent(rec, NOTHING)
         first.submitted(rec, FID)
         with pytest.raises(DuplicateSubmission, match="pass --resubmit"):
             JournalRecorder(j).check(record(tmp_path, run="run-b"))
         again = JournalRecorder(j, resubmit=True)
-        again.check(record(tmp_path, run="run-b"))
+        lines = again.check(record(tmp_path, run="run-b"))
+        assert lines[0].startswith("RESUBMITTING: +16195550100 was submitted to fcr on ")
         assert [f.number for f in again.findings[1]] == ["+16195550100", "+16195550101"]
 
 
@@ -83,7 +90,7 @@ def test_declined_and_failed_keep_the_sessions_reason(tmp_path: Path) -> None:
         r.filled(one)
         r.declined(one, "you typed 'no'")
         r.filled(two)
-        r.intent(two)
+        r.intent(two, NOTHING)
         r.failed(two, "the portal answered 500")
         assert [(a.state, a.reason) for a in j.history()] == [
             (State.FAILED, "the portal answered 500"),

@@ -38,15 +38,17 @@ def examples_folder() -> Path:
 @app.command()
 def demo() -> None:
     """Fill the bundled replica portal from the sample profile and stop at the review."""
+    import contextlib
     import tempfile
 
     from assistant import browser, gates
-    from assistant.errors import NotConfirmed
-    from assistant.plan import build_plan
+    from assistant.batch import Batch, BatchOptions, plan_jobs
+    from assistant.cli.batch import render_summary
+    from assistant.journal import Journal
     from assistant.portals import load_portal
     from assistant.profiles import load_profile
     from assistant.replica import Replica
-    from assistant.session import FillOptions, Session, Source, new_run_dir
+    from assistant.session import FillOptions
 
     loaded = load_profile(examples_folder() / DEMO_PROFILE)
     folder = Path(tempfile.mkdtemp(prefix="assistant-demo-"))  # 0700, private
@@ -56,30 +58,23 @@ def demo() -> None:
     with Replica(layout="wizard", data_dir=folder / "replica") as portal:
         terminal.say(f"Replica portal running at {portal.url} (not the real one).")
         portal_map = load_portal("fcr")
-        options = FillOptions(portal=portal_map, url=portal.url, headless=True, data_dir=folder)
-        result = build_plan(loaded.profile, portal_map, portal.url)
-        run_dir = new_run_dir(loaded.profile.label, folder)
-        with browser.running_browser(info, headless=True) as launched:
-            session = Session(
-                launched,
-                options,
-                terminal,
-                _DemoOutbox(portal, terminal),
-                run_dir=run_dir,
-                source=Source(str(loaded.path), loaded.sha256),
-            )
-            try:
-                outcomes = session.run(loaded.profile, result)
-            except NotConfirmed as error:
-                if terminal.is_tty():
-                    raise
-                terminal.say(f"{error}")
-                terminal.say("Demo finished at the review: nothing was submitted.")
-                raise typer.Exit(int(ExitCode.OK)) from None
+        options = BatchOptions(
+            fill=FillOptions(portal=portal_map, url=portal.url, headless=True, data_dir=folder)
+        )
+        jobs = plan_jobs([loaded], portal_map, portal.url)
+        with (
+            Journal.open(folder) as journal,
+            browser.running_browser(info, headless=True) as launched,
+        ):
+            run = Batch(jobs, options, journal, terminal, _DemoOutbox(portal, terminal))
+            report = run.run(lambda: contextlib.nullcontext(launched))
         received = portal.submissions()
+    if not terminal.is_tty():
+        terminal.say("Demo finished at the review: nothing was submitted.")
+        raise typer.Exit(int(ExitCode.OK))
+    render_summary(report, terminal)
     terminal.say(f"The replica recorded {len(received)} submission(s).")
-    ok = all(o.state == "submitted" for o in outcomes)
-    raise typer.Exit(int(ExitCode.OK if ok else ExitCode.PORTAL))
+    raise typer.Exit(int(report.exit_code))
 
 
 class _DemoOutbox:

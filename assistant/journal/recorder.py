@@ -1,24 +1,23 @@
 """`JournalRecorder`: the session's `Recorder` protocol, written to the journal.
 
 A thin adapter: each protocol call maps to one journal call (see `assistant.recorder`), with the
-duplicate guard behind `check`. The protocol does not yet carry the review's read-back values
-and screenshot; until it does, the session (or batch) hands them over with `reviewed()` before
-`intent()`, and the intent row stores them.
+duplicate guard behind `check`. The intent row stores what the person reviewed (the values read
+back from the page and the review screenshot), so the receipt written after a successful
+submission shows exactly what was sent.
 """
 
 from __future__ import annotations
 
 import getpass
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from assistant import guard, receipt
 from assistant.journal.models import NewAttempt
 from assistant.journal.store import Journal
 
 if TYPE_CHECKING:
-    from assistant.recorder import SubmissionRecord
+    from assistant.recorder import Reviewed, SubmissionRecord
 
 
 class JournalRecorder:
@@ -36,21 +35,23 @@ class JournalRecorder:
         self.window_days = window_days
         self.findings: dict[int, list[guard.Finding]] = {}  # by submission index, for review
         self._ids: dict[tuple[str, int], int] = {}
-        self._review: dict[tuple[str, int], tuple[Any, tuple[str, ...]]] = {}
 
     def attempt_id(self, record: SubmissionRecord) -> int:
         """The journal id of `record`'s attempt (after `filled`)."""
         return self._ids[_key(record)]
 
-    def check(self, record: SubmissionRecord) -> None:
-        """Raise `DuplicateSubmission` for blocked numbers; keep what --resubmit let through."""
-        self.findings[record.index] = guard.check(
+    def check(self, record: SubmissionRecord) -> list[str]:
+        """Raise `DuplicateSubmission` for blocked numbers; with --resubmit, return one
+        "RESUBMITTING: …" line per recently submitted number let through."""
+        found = guard.check(
             self.journal,
             record.portal,
             record.numbers,
             resubmit=self.resubmit,
             window_days=self.window_days,
         )
+        self.findings[record.index] = found
+        return [f"RESUBMITTING: {f.summary()}" for f in found]
 
     def filled(self, record: SubmissionRecord) -> None:
         """Start the attempt's row (state `filled`)."""
@@ -68,24 +69,17 @@ class JournalRecorder:
             )
         )
 
-    def reviewed(
-        self, record: SubmissionRecord, values: Any, screenshots: Sequence[str | Path] = ()
-    ) -> None:
-        """Hand over the values read back at review and its screenshot(s), stored at intent."""
-        self._review[_key(record)] = (values, tuple(str(s) for s in screenshots))
-
     def declined(self, record: SubmissionRecord, reason: str) -> None:
         """Nothing was sent."""
         self.journal.declined(self.attempt_id(record), reason)
 
-    def intent(self, record: SubmissionRecord) -> None:
+    def intent(self, record: SubmissionRecord, reviewed: Reviewed) -> None:
         """Durable (committed, fsynced) before returning: the click comes only after this."""
-        values, screenshots = self._review.get(_key(record), ({}, ()))
         self.journal.intent(
             self.attempt_id(record),
             confirmed_by=getpass.getuser(),
-            review_values=values,
-            screenshots=screenshots,
+            review_values=[dict(v) for v in reviewed.values],
+            screenshots=reviewed.screenshots,
         )
 
     def submitted(self, record: SubmissionRecord, feedback_id: str) -> None:
@@ -93,7 +87,7 @@ class JournalRecorder:
         receipt.record_submitted(self.journal, self.attempt_id(record), feedback_id)
 
     def failed(self, record: SubmissionRecord, reason: str) -> None:
-        """The portal refused, or the run stopped before confirmation."""
+        """The portal refused, or the run stopped before the click."""
         self.journal.failed(self.attempt_id(record), reason)
 
     def unknown(self, record: SubmissionRecord, reason: str) -> None:

@@ -32,6 +32,7 @@ from assistant.journal.models import (
     State,
 )
 from assistant.journal.schema import FILENAME, connect
+from assistant.testhooks import crashpoint
 
 Clock = Callable[[], datetime]
 
@@ -343,6 +344,7 @@ class Journal:
             )
             detail = str(fields.get("reason") or fields.get("feedback_id") or "")
             self._event(cur, attempt_id, target, now, detail)
+            crashpoint(f"journal-write-{target.value}")  # test-only: dies before the COMMIT
         return self.get(attempt_id)
 
     @staticmethod

@@ -1,0 +1,356 @@
+"""Many submissions in one sitting: `assistant batch` and `assistant fill` (a batch of one).
+
+`run_batch` takes profiles that were all validated first, looks each submission up in the
+journal (the duplicate guard), and fills the others one after the other in ONE browser (a fresh
+context each), with the person reviewing and confirming each at the terminal. A submission that
+fails, is declined or ends unknown is recorded and the batch goes on; numbers already submitted
+within the window, or whose last outcome is unknown, are skipped with the reason (or, for
+`fill`, stop the run before anything opens: `stop_on_duplicate`). Ctrl-C stops between two
+actions: the current submission is recorded declined (never a click after a Ctrl-C), the rest
+are listed as not started. The result is a `BatchReport`, whose `exit_code` says how it went.
+
+Exit code precedence (the most urgent thing a person must act on wins):
+7 an outcome is unknown (or a submission was skipped because an earlier one is unsettled)
+> 4 a submission failed > 3 one was declined, not confirmed or stopped by Ctrl-C
+> 0 everything attempted was submitted or skipped as already submitted.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Literal
+
+from assistant import browser, gates, guard
+from assistant.errors import (
+    AssistantError,
+    DuplicateSubmission,
+    ExitCode,
+    NotConfirmed,
+)
+from assistant.journal import Journal
+from assistant.journal.recorder import JournalRecorder
+from assistant.plan import Plan, SubmissionPlan, build_plan
+from assistant.session import FillOptions, Interrupted, Session, Source, new_run_dir
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+    from assistant.portals.model import PortalMap
+    from assistant.profiles import LoadedProfile
+
+State = Literal["submitted", "declined", "failed", "unknown", "skipped"]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One profile of the batch and its plan (split into submissions by the portal's limit)."""
+
+    loaded: LoadedProfile
+    plan: Plan
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOptions:
+    """How to run the batch."""
+
+    fill: FillOptions
+    resubmit: bool = False
+    window_days: int = guard.DEFAULT_WINDOW_DAYS
+    stop_on_duplicate: bool = False  # `fill`: refuse (exit 6) instead of skipping
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """How one submission of the batch ended, for the summary."""
+
+    label: str
+    part: int
+    parts: int
+    numbers: tuple[str, ...]
+    state: State
+    reason: str = ""
+    feedback_id: str | None = None
+    blocked_by_unknown: bool = False  # skipped because an earlier outcome is unsettled
+
+
+@dataclass
+class BatchReport:
+    """Every submission of the batch, in order, and whether Ctrl-C stopped it."""
+
+    results: list[Result] = field(default_factory=list)
+    interrupted: bool = False
+    run_dir: Path | None = None
+
+    def count(self, state: State) -> int:
+        """How many submissions ended in `state`."""
+        return sum(1 for r in self.results if r.state == state)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """7 unknown > 4 failed > 3 declined/interrupted > 0 (see the module docstring)."""
+        if any(r.state == "unknown" or r.blocked_by_unknown for r in self.results):
+            return ExitCode.OUTCOME_UNKNOWN
+        if any(r.state == "failed" for r in self.results):
+            return ExitCode.PORTAL
+        if self.interrupted or any(r.state == "declined" for r in self.results):
+            return ExitCode.NOT_CONFIRMED
+        return ExitCode.OK
+
+
+def plan_jobs(loaded: Sequence[LoadedProfile], portal: PortalMap, url: str | None) -> list[Job]:
+    """A `Job` per valid profile, in order."""
+    return [Job(item, build_plan(item.profile, portal, url)) for item in loaded]
+
+
+class StopSwitch:
+    """Ctrl-C as a request to stop between actions, not an exception in the middle of one.
+
+    While installed, SIGINT sets `requested`; only while the terminal waits for a typed line
+    does it also raise `KeyboardInterrupt` (the gates turn that into "not confirmed").
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.at_prompt = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.requested = True
+        if self.at_prompt:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        """Handle SIGINT with this switch for the block (only in the main thread)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = signal.signal(signal.SIGINT, self)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
+class _PromptWatch(gates.Terminal):
+    """The person's terminal, telling the stop switch when a prompt waits for a line."""
+
+    def __init__(self, inner: gates.Terminal, switch: StopSwitch) -> None:
+        super().__init__(inner.input, inner.output)
+        self.inner = inner
+        self.switch = switch
+
+    def is_tty(self) -> bool:
+        return self.inner.is_tty()
+
+    def say(self, text: str) -> None:
+        self.inner.say(text)
+
+    def ask(self, prompt: str) -> str | None:
+        if self.switch.requested:
+            raise KeyboardInterrupt  # pressed while the browser worked: no more questions
+        self.switch.at_prompt = True
+        try:
+            return self.inner.ask(prompt)
+        finally:
+            self.switch.at_prompt = False
+
+
+@contextmanager
+def _driver_ignoring_sigint() -> Iterator[None]:
+    """Ctrl-C at a terminal reaches its whole process group, the Playwright driver included;
+    started with SIGINT ignored, the driver inherits that and survives, so the batch can stop
+    cleanly instead of losing its browser mid-action."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class Batch:
+    """One batch: its jobs, the journal, the person; see the module docstring."""
+
+    def __init__(
+        self,
+        jobs: Sequence[Job],
+        options: BatchOptions,
+        journal: Journal,
+        terminal: gates.Terminal,
+        code_source: gates.CodeSource | None = None,
+    ) -> None:
+        self.jobs = list(jobs)
+        self.options = options
+        self.journal = journal
+        self.switch = StopSwitch()
+        self.terminal = _PromptWatch(terminal, self.switch)
+        self.code_source = code_source or gates.TerminalCodeSource(self.terminal)
+        self.recorder = JournalRecorder(
+            journal, resubmit=options.resubmit, window_days=options.window_days
+        )
+        self.total = sum(len(job.plan.submissions) for job in self.jobs)
+
+    def notice(self) -> str:
+        """The unknown outcomes a person must settle ("" when none): shown at every start."""
+        return guard.unknown_notice(self.journal.unsettled())
+
+    def preflight(self) -> None:
+        """For `fill`: raise `DuplicateSubmission` (every blocked number) before anything
+        opens, when the guard blocks any submission."""
+        lines: list[str] = []
+        for job in self.jobs:
+            for submission in job.plan.submissions:
+                try:
+                    guard.check(
+                        self.journal,
+                        submission.portal,
+                        submission.numbers,
+                        resubmit=self.options.resubmit,
+                        window_days=self.options.window_days,
+                    )
+                except DuplicateSubmission as error:
+                    lines.append(str(error))
+        if lines:
+            raise DuplicateSubmission("\n".join(lines))
+
+    def run(self, open_browser: Callable[[], AbstractContextManager[Browser]]) -> BatchReport:
+        """Run every submission (see the module docstring); `open_browser` is entered only
+        when at least one submission is not skipped."""
+        report = BatchReport()
+        pending: list[tuple[int, Job, SubmissionPlan]] = []
+        position = 0
+        for job in self.jobs:
+            for submission in job.plan.submissions:
+                position += 1
+                skipped = self._skip(job, submission)
+                if skipped is not None:
+                    report.results.append(skipped)
+                    self.terminal.say(
+                        f"[{position}/{self.total}] {job.plan.label} "
+                        f"({submission.index} of {submission.count}): skipped, {skipped.reason}"
+                    )
+                else:
+                    pending.append((position, job, submission))
+                    report.results.append(_result(job, submission, "skipped", "not started"))
+        if not pending:
+            return report
+        folder = self.options.fill.data_dir
+        label = self.jobs[0].plan.label if len(self.jobs) == 1 else "batch"
+        report.run_dir = new_run_dir(label, folder)
+        self.terminal.say(f"Screenshots and records of this run: {report.run_dir}")
+        with self.switch.installed(), ExitStack() as stack:
+            with _driver_ignoring_sigint():
+                launched = stack.enter_context(open_browser())
+            self._run_pending(launched, pending, report)
+        return report
+
+    def _run_pending(
+        self,
+        launched: Browser,
+        pending: list[tuple[int, Job, SubmissionPlan]],
+        report: BatchReport,
+    ) -> None:
+        assert report.run_dir is not None
+        error_cls, _ = browser.playwright_errors()
+        for position, job, submission in pending:
+            slot = position - 1
+            if self.switch.requested:
+                report.interrupted = True
+                report.results[slot] = _result(
+                    job, submission, "skipped", "not started: stopped by Ctrl-C"
+                )
+                continue
+            self.terminal.say(
+                f"[{position}/{self.total}] {job.plan.label} "
+                f"(submission {submission.index} of {submission.count})"
+            )
+            session = Session(
+                launched,
+                self.options.fill,
+                self.terminal,
+                self.code_source,
+                run_dir=report.run_dir,
+                recorder=self.recorder,
+                source=Source(str(job.loaded.path.resolve()), job.loaded.sha256),
+                stop_requested=lambda: self.switch.requested,
+            )
+            try:
+                outcome = session.run_submission(job.loaded.profile, submission)
+            except DuplicateSubmission as error:  # sent meanwhile (another run): skip it
+                report.results[slot] = _skipped_by(job, submission, str(error))
+                continue
+            except NotConfirmed as error:
+                if isinstance(error, Interrupted) or self.switch.requested:
+                    report.interrupted = True
+                self.terminal.say(f"Not submitted: {error}")
+                report.results[slot] = _result(job, submission, "declined", str(error))
+                continue
+            except (AssistantError, error_cls) as error:
+                message = str(error).splitlines()[0] if str(error) else type(error).__name__
+                self.terminal.say(f"Failed: {message}")
+                report.results[slot] = _result(job, submission, "failed", message)
+                continue
+            report.results[slot] = _result(
+                job,
+                submission,
+                outcome.state,
+                outcome.message,
+                outcome.feedback_id,
+            )
+
+    def _skip(self, job: Job, submission: SubmissionPlan) -> Result | None:
+        """The skipped result when the guard blocks the submission's numbers, else None."""
+        found = guard.findings(
+            self.journal,
+            submission.portal,
+            submission.numbers,
+            window_days=self.options.window_days,
+        )
+        blocking = [f for f in found if f.unsettled or not self.options.resubmit]
+        if not blocking:
+            return None
+        unsettled = [f for f in blocking if f.unsettled]
+        if unsettled:
+            first = unsettled[0]
+            reason = (
+                f"outcome of attempt {first.attempt_id} unknown "
+                f"({len(unsettled)} of its numbers): settle it first"
+            )
+        else:
+            first = blocking[0]
+            reason = f"already submitted on {first.date} ({first.feedback_id})"
+        return _result(job, submission, "skipped", reason, blocked_by_unknown=bool(unsettled))
+
+
+def _result(
+    job: Job,
+    submission: SubmissionPlan,
+    state: State,
+    reason: str,
+    feedback_id: str | None = None,
+    *,
+    blocked_by_unknown: bool = False,
+) -> Result:
+    return Result(
+        label=job.plan.label,
+        part=submission.index,
+        parts=submission.count,
+        numbers=submission.numbers,
+        state=state,
+        reason=reason,
+        feedback_id=feedback_id,
+        blocked_by_unknown=blocked_by_unknown,
+    )
+
+
+def _skipped_by(job: Job, submission: SubmissionPlan, message: str) -> Result:
+    unknown = "unknown outcome" in message
+    return _result(job, submission, "skipped", message.splitlines()[0], blocked_by_unknown=unknown)

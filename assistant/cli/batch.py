@@ -1,0 +1,202 @@
+"""`assistant batch PATH...`: many profiles in one sitting, each submission reviewed and confirmed.
+
+`run_profiles` is also what `assistant fill PROFILE` calls: a fill is a batch of one that stops
+(exit 6) instead of skipping numbers the journal already holds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from assistant.cli.app import app
+from assistant.cli.plan import PortalOption
+
+if TYPE_CHECKING:
+    from assistant.batch import BatchReport
+    from assistant.gates import Terminal
+
+UrlOption = Annotated[
+    str | None,
+    typer.Option("--url", help="Start here instead of the map's URL (e.g. a replica)."),
+]
+HeadlessOption = Annotated[bool, typer.Option("--headless", help="Run the browser unseen.")]
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Private folder for the journal, runs and receipts "
+        "(default: $ASSISTANT_DATA_DIR, else the platform's data folder).",
+    ),
+]
+ResubmitOption = Annotated[
+    bool,
+    typer.Option(
+        "--resubmit",
+        help="Send numbers again although they were submitted within the window "
+        "(the review says RESUBMITTING). Unknown outcomes must still be settled first.",
+    ),
+]
+WindowOption = Annotated[
+    int,
+    typer.Option(
+        "--window-days", min=1, help="Numbers submitted this many days back count as sent."
+    ),
+]
+SubmitTimeoutOption = Annotated[
+    float | None,
+    typer.Option("--submit-timeout", help="Seconds to wait for the answer to the submit."),
+]
+
+
+@app.command()
+def batch(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Profile files or folders.", show_default=False),
+    ] = None,
+    portal: PortalOption = "fcr",
+    url: UrlOption = None,
+    headless: HeadlessOption = False,
+    data_dir: DataDirOption = None,
+    resubmit: ResubmitOption = False,
+    due: Annotated[
+        bool,
+        typer.Option("--due", help="Run the profiles holding numbers due for re-registration."),
+    ] = False,
+    days: Annotated[
+        int, typer.Option("--days", min=1, help="With --due: the re-registration window.")
+    ] = 90,
+    window_days: WindowOption = 90,
+    submit_timeout: SubmitTimeoutOption = None,
+) -> None:
+    """Validate every profile first (nothing runs if one is invalid), then fill, review and
+    submit each submission in one browser. Numbers already submitted are skipped. Exit 0 all
+    submitted or skipped as submitted, 1 invalid profiles, 3 declined or interrupted, 4 failed,
+    7 outcome unknown (the highest applies in the order 7, 4, 3)."""
+    from assistant.errors import UsageError
+
+    if due:
+        if paths:
+            raise UsageError("give either profile paths or --due, not both")
+        paths = _due_profiles(days, data_dir)
+        if not paths:
+            typer.echo(f"No number is due: none was last registered more than {days} days ago.")
+            raise typer.Exit(0)
+        window_days = days  # the due numbers are, by definition, outside the window
+    elif not paths:
+        raise UsageError("name at least one profile file or folder, or pass --due")
+    run_profiles(
+        paths,
+        command="batch",
+        portal=portal,
+        url=url,
+        headless=headless,
+        data_dir=data_dir,
+        resubmit=resubmit,
+        window_days=window_days,
+        submit_timeout=submit_timeout,
+    )
+
+
+def _due_profiles(days: int, data_dir: Path | None) -> list[Path]:
+    """The profile files holding numbers due, each once, oldest due first."""
+    from assistant.journal import Journal
+
+    with Journal.open(data_dir) as journal:
+        found = journal.due(days=days)
+    return [Path(p) for p in dict.fromkeys(d.profile_path for d in found)]
+
+
+def run_profiles(
+    paths: list[Path],
+    *,
+    command: str,
+    portal: str,
+    url: str | None,
+    headless: bool,
+    data_dir: Path | None,
+    resubmit: bool,
+    window_days: int,
+    submit_timeout: float | None,
+    stop_on_duplicate: bool = False,
+) -> None:
+    """Validate, guard, run and summarise; exits with the batch's code (see `assistant.batch`)."""
+    from assistant import browser, gates
+    from assistant.batch import Batch, BatchOptions, plan_jobs
+    from assistant.errors import NotConfirmed, ProfileError
+    from assistant.journal import Journal
+    from assistant.portals import load_portal
+    from assistant.profiles import load_profiles
+    from assistant.session import FillOptions
+
+    portal_map = load_portal(portal)
+    loaded, problems = load_profiles(paths)
+    if problems:
+        raise ProfileError(problems)
+    jobs = plan_jobs(loaded, portal_map, url)
+    terminal = gates.Terminal()
+    if not terminal.is_tty():
+        raise NotConfirmed(
+            "Input is not a terminal, so nobody could review and confirm; nothing was opened "
+            f"or submitted. Run `assistant {command}` in a terminal."
+        )
+    info = browser.find_browser()
+    if not headless and not browser.display_available():
+        terminal.say("No display found: the browser runs headless (you cannot type in it).")
+        headless = True
+    options = BatchOptions(
+        fill=FillOptions(
+            portal=portal_map,
+            url=url,
+            headless=headless,
+            data_dir=data_dir,
+            submit_timeout_s=submit_timeout,
+        ),
+        resubmit=resubmit,
+        window_days=window_days,
+        stop_on_duplicate=stop_on_duplicate,
+    )
+    with Journal.open(data_dir) as journal:
+        run = Batch(jobs, options, journal, terminal)
+        notice = run.notice()
+        if notice:
+            terminal.say(notice)
+        if stop_on_duplicate:
+            run.preflight()
+        report = run.run(lambda: browser.running_browser(info, headless=headless))
+    render_summary(report, terminal)
+    raise typer.Exit(int(report.exit_code))
+
+
+def render_summary(report: BatchReport, terminal: Terminal) -> None:
+    """The closing table: every submission with its result, Feedback ID or reason."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(
+        file=terminal.output, force_terminal=False, width=160, highlight=False, soft_wrap=False
+    )
+    table = Table(title="Summary", title_justify="left")
+    for column in ("#", "Profile", "Part", "Numbers", "Result", "Feedback ID / reason"):
+        table.add_column(column, overflow="fold")
+    for position, r in enumerate(report.results, start=1):
+        table.add_row(
+            str(position),
+            r.label,
+            f"{r.part} of {r.parts}",
+            str(len(r.numbers)),
+            r.state,
+            r.feedback_id or r.reason,
+        )
+    console.print(table, markup=False)
+    counts = ", ".join(
+        f"{report.count(state)} {state}"
+        for state in ("submitted", "declined", "failed", "unknown", "skipped")
+    )
+    console.print(f"{counts}.", markup=False)
+    if report.interrupted:
+        console.print("Stopped by Ctrl-C: nothing was clicked after it.", markup=False)
+    console.file.flush()
