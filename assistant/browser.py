@@ -7,6 +7,7 @@ by `$ASSISTANT_BROWSER`. `make setup` (see `assistant.provision`) installs one w
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import platform
@@ -301,7 +302,49 @@ class GuardedContext:
             # One submit per confirmation: close the gate behind this request.
             self._submit_open = False
             self.submits_sent += 1
+        elif request.method == "GET" and request.is_navigation_request():
+            self._navigate(route)
+            return
         route.continue_()
+
+    def _navigate(self, route: Route) -> None:
+        """Load a page ourselves so a redirect to another host is refused before it is followed.
+
+        The browser follows redirects without asking route handlers again, so a portal page
+        answering 302 to an outside host would otherwise take the browser there unchecked.
+        """
+        from urllib.parse import urljoin, urlsplit
+
+        from playwright.sync_api import Error
+
+        try:
+            response = route.fetch(max_redirects=0)
+        except Error as error:
+            refused = "ECONNREFUSED" in str(error)
+            route.abort("connectionrefused" if refused else "connectionreset")
+            return
+        location = response.headers.get("location")
+        if 300 <= response.status < 400 and location:
+            target = urljoin(route.request.url, location)
+            host = (urlsplit(target).hostname or "").lower()
+            if host not in self.allowed_hosts:
+                self.blocked_hosts.append(host)
+                log.warning("Blocked a redirect to %s: not a host of this portal.", host)
+                route.abort("blockedbyclient")
+                return
+            # Handing the browser the 3xx would let it follow any further hops unrouted; a
+            # refresh makes the next hop a new request that passes this handler again.
+            headers = {"content-type": "text/html; charset=utf-8", "cache-control": "no-store"}
+            if "set-cookie" in response.headers:
+                headers["set-cookie"] = response.headers["set-cookie"]
+            safe = html.escape(target, quote=True)
+            route.fulfill(
+                status=200,
+                headers=headers,
+                body=f'<meta http-equiv="refresh" content="0;url={safe}">',
+            )
+            return
+        route.fulfill(response=response)
 
     def _on_popup(self, popup: Page) -> None:
         if popup is self.page:

@@ -40,3 +40,14 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         print("Interrupted; nothing more was done.", file=sys.stderr)
         sys.exit(int(ExitCode.NOT_CONFIRMED))
+    except Exception as error:  # a bug: one redacted line; the traceback in the run log
+        from assistant.log import get_logger
+
+        get_logger("cli").debug("Unexpected error", exc_info=True)
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        print(
+            f"Error: unexpected {type(error).__name__}: {redact(first)[:300]} "
+            "(a bug; run again with --verbose for the details)",
+            file=sys.stderr,
+        )
+        sys.exit(int(ExitCode.INVALID))
