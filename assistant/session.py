@@ -198,7 +198,8 @@ class Session:
             portal.submit_action().request.method, portal.submit_action().request.url
         )
         self._checkpoint()
-        guard = browser.GuardedContext(self.browser, self.options.allowed_hosts, rule)
+        trace = self.run_dir / f"s{submission.index}-trace.zip" if self.options.trace else None
+        guard = browser.GuardedContext(self.browser, self.options.allowed_hosts, rule, trace=trace)
         self.last_guard = guard
         page = guard.page
         timeouts = self.options.timeouts
@@ -230,6 +231,11 @@ class Session:
             raise PortalError("the portal map ended without a submit action")  # pragma: no cover
         finally:
             guard.close()
+            if guard.saved_trace is not None:
+                self.terminal.say(
+                    f"Trace of {submission.title.lower()}: {guard.saved_trace} "
+                    f"(open it with: playwright show-trace {guard.saved_trace})"
+                )
 
     def _code_gate(self, page: Page, step: str, gate: CodeGate, email: str) -> None:
         problem = ""
