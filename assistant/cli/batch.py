@@ -49,6 +49,21 @@ SubmitTimeoutOption = Annotated[
     float | None,
     typer.Option("--submit-timeout", help="Seconds to wait for the answer to the submit."),
 ]
+TraceOption = Annotated[
+    bool,
+    typer.Option(
+        "--trace",
+        help="Record a Playwright trace of each submission in the run's private folder "
+        "(it holds every value typed; open it with `playwright show-trace`).",
+    ),
+]
+MaskContactOption = Annotated[
+    bool,
+    typer.Option(
+        "--mask-contact",
+        help="Black out the contact email, phone and the code box in screenshots.",
+    ),
+]
 
 
 @app.command()
@@ -71,6 +86,8 @@ def batch(
     ] = 90,
     window_days: WindowOption = 90,
     submit_timeout: SubmitTimeoutOption = None,
+    trace: TraceOption = False,
+    mask_contact: MaskContactOption = False,
 ) -> None:
     """Validate every profile first (nothing runs if one is invalid), then fill, review and
     submit each submission in one browser. Numbers already submitted are skipped. Exit 0 all
@@ -98,6 +115,8 @@ def batch(
         resubmit=resubmit,
         window_days=window_days,
         submit_timeout=submit_timeout,
+        trace=trace,
+        mask_contact=mask_contact,
     )
 
 
@@ -122,6 +141,8 @@ def run_profiles(
     window_days: int,
     submit_timeout: float | None,
     stop_on_duplicate: bool = False,
+    trace: bool = False,
+    mask_contact: bool = False,
 ) -> None:
     """Validate, guard, run and summarise; exits with the batch's code (see `assistant.batch`)."""
     from assistant import browser, gates
@@ -154,6 +175,8 @@ def run_profiles(
             headless=headless,
             data_dir=data_dir,
             submit_timeout_s=submit_timeout,
+            trace=trace,
+            mask_contact=mask_contact,
         ),
         resubmit=resubmit,
         window_days=window_days,

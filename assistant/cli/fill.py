@@ -15,8 +15,10 @@ from assistant.cli.app import app
 from assistant.cli.batch import (
     DataDirOption,
     HeadlessOption,
+    MaskContactOption,
     ResubmitOption,
     SubmitTimeoutOption,
+    TraceOption,
     UrlOption,
     WindowOption,
     run_profiles,
@@ -34,6 +36,8 @@ def fill(
     resubmit: ResubmitOption = False,
     window_days: WindowOption = 90,
     submit_timeout: SubmitTimeoutOption = None,
+    trace: TraceOption = False,
+    mask_contact: MaskContactOption = False,
 ) -> None:
     """Fill the portal in a browser, show what the page holds, and submit only when you type
     `submit`. Exit 0 submitted, 1 invalid profile, 3 not confirmed, 4 portal mismatch or
@@ -49,4 +53,6 @@ def fill(
         window_days=window_days,
         submit_timeout=submit_timeout,
         stop_on_duplicate=True,
+        trace=trace,
+        mask_contact=mask_contact,
     )
