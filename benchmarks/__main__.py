@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import bench_command, bench_effort, bench_fill, bench_validate
+from benchmarks import bench_batch, bench_command, bench_effort, bench_fill, bench_validate
 
 
 def _cpu_model() -> str:
@@ -47,6 +47,7 @@ def main() -> None:
         bench_command.run,
         bench_effort.run,
         bench_validate.run,
+        bench_batch.run,
     ]
     for section in sections:
         print("\n" + section(), flush=True)
