@@ -421,7 +421,9 @@ def load_page(
             message = str(error)
             if any(code in message for code in _TRANSIENT_NET_ERRORS):
                 raise TransientLoadError(message.splitlines()[0]) from error
-            raise PortalError(f"The portal page did not load: {message.splitlines()[0]}") from None
+            raise PortalError(
+                redact(f"The portal page did not load: {message.splitlines()[0]}")
+            ) from None
         if response is not None and response.status >= 500:
             raise TransientLoadError(f"the portal answered HTTP {response.status}")
 
@@ -437,8 +439,10 @@ def load_page(
                 _once()
     except TransientLoadError as error:
         raise PortalError(
-            f"The portal did not load after {attempts} attempts ({error}); "
-            "check the connection or try again later."
+            redact(
+                f"The portal did not load after {attempts} attempts ({error}); "
+                "check the connection or try again later."
+            )
         ) from None
 
 

@@ -150,9 +150,12 @@ def _write_text(loc: Locator, value: str, fmt: ValueFormat, where: str, timeouts
         loc.press("Backspace")
     loc.press_sequentially(value, timeout=timeouts.action_ms)
     if not same_value(value, loc.input_value(), fmt):
+        # Masked at the source: this message may reach a summary table or the journal's reason.
         raise ReadBackMismatch(
-            f"{where}: the page shows {loc.input_value()!r} after typing {value!r}; "
-            "stopped before the review"
+            redact(
+                f"{where}: the page shows {loc.input_value()!r} after typing {value!r}; "
+                "stopped before the review"
+            )
         )
 
 
@@ -336,8 +339,10 @@ def fill_step(
                     f"{v.field}: wanted {v.wanted!r}, page shows {v.shown!r}" for v in wrong
                 )
                 raise ReadBackMismatch(
-                    f"{step.name} step: the form reset itself a second time; stopped before the "
-                    f"review. Differences: {diff}"
+                    redact(
+                        f"{step.name} step: the form reset itself a second time; stopped before "
+                        f"the review. Differences: {diff}"
+                    )
                 )
             log.warning(
                 "%s step: the page reset %d value(s) after they were written; writing them again.",

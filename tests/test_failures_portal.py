@@ -1,0 +1,506 @@
+"""Reliability items 8-15 and 18 (/work/shared/reliability.md): a misbehaving portal, in process.
+
+Real Chromium (the session's one browser) drives the replica portal, or a page of the test's own
+on loopback; a person at a real pseudo-terminal reviews. Each test asserts what the person saw,
+what the replica received, what the journal holds and what the run's private log says.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import pytest
+from ptyperson import PtyPerson
+
+from assistant import browser as browser_module
+from assistant import fill, log
+from assistant.errors import (
+    DuplicateSubmission,
+    ExitCode,
+    PortalError,
+    PortalMismatch,
+    ReadBackMismatch,
+)
+from assistant.gates import OutboxCodeSource
+from assistant.journal import Journal
+from assistant.journal.recorder import JournalRecorder
+from assistant.plan import PlannedField, PlannedStep, build_plan
+from assistant.portals import load_portal
+from assistant.portals.model import Target
+from assistant.profiles import load_profile
+from assistant.profiles.model import Profile
+from assistant.recorder import SubmissionRecord
+from assistant.replica import Replica
+from assistant.session import FillOptions, Outcome, Session
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+LAKESIDE = load_profile(ROOT / "profiles" / "lakeside-closures.yaml").profile
+COUNTY = load_profile(ROOT / "profiles" / "county-weather.yaml").profile
+FAST = fill.Timeouts(step_ms=10_000, action_ms=8_000)
+PHONE = LAKESIDE.contact.phone  # +16195550142
+EMAIL = LAKESIDE.contact.email
+
+
+@dataclass
+class Flow:
+    """One fill: what the replica got, what the person saw, the journal, the run's log."""
+
+    portal: Replica
+    person: PtyPerson
+    session: Session
+    outcomes: list[Outcome]
+    error: Exception | None
+    run_dir: Path
+    journal: Journal
+
+    def states(self, part: int = 1) -> list[str]:
+        """The journal trail of submission `part` of the newest attempt for it."""
+        attempts = [a for a in self.journal.history() if a.part == part]
+        return [state for _, state, _ in self.journal.events(attempts[0].id)]
+
+    @property
+    def log(self) -> str:
+        return (self.run_dir / log.RUN_LOG).read_text(encoding="utf-8")
+
+
+Run = Callable[..., Flow]
+
+
+@pytest.fixture
+def flow(browser: Browser, tmp_path: Path) -> Iterator[Run]:
+    """`flow(faults=(...), typed=("submit",), ...)`: one in-process run through the journal."""
+    opened: list[tuple[Replica, PtyPerson]] = []
+    journal = Journal.open(tmp_path / "data")
+    level = logging.getLogger().level
+
+    def run(
+        profile: Profile = LAKESIDE,
+        *,
+        faults: tuple[str, ...] = (),
+        typed: tuple[str, ...] = ("submit",),
+        portal: Replica | None = None,
+        hang_seconds: float = 20.0,
+        submit_timeout_s: float | None = None,
+        load_attempts: int = browser_module.DEFAULT_LOAD_ATTEMPTS,
+        recorder: Callable[[Journal], JournalRecorder] = JournalRecorder,
+    ) -> Flow:
+        if portal is None:
+            portal = Replica(
+                layout="wizard",
+                faults=faults,
+                data_dir=tmp_path / f"replica-{len(opened)}",
+                hang_seconds=hang_seconds,
+            ).start()
+        person = PtyPerson(*typed)
+        opened.append((portal, person))
+        portal_map = load_portal("fcr")
+        options = FillOptions(
+            portal=portal_map,
+            url=portal.url,
+            headless=True,
+            data_dir=tmp_path / "data",
+            timeouts=FAST,
+            submit_timeout_s=submit_timeout_s,
+            load_attempts=load_attempts,
+        )
+        run_dir = tmp_path / f"run-{len(opened)}"
+        run_dir.mkdir(mode=0o700)
+        log.attach_run_log(run_dir)
+        session = Session(
+            browser,
+            options,
+            person.terminal,
+            OutboxCodeSource(portal),
+            run_dir=run_dir,
+            recorder=recorder(journal),
+        )
+        outcomes: list[Outcome] = []
+        error: Exception | None = None
+        try:
+            for submission in build_plan(profile, portal_map, portal.url).submissions:
+                outcomes.append(session.run_submission(profile, submission))
+                if outcomes[-1].state != "submitted":
+                    break
+        except Exception as caught:  # the test asserts on it
+            error = caught
+        return Flow(portal, person, session, outcomes, error, run_dir, journal)
+
+    yield run
+    log.detach_run_log()
+    logging.getLogger().setLevel(level)
+    journal.close()
+    for portal, person in opened:
+        portal.stop()
+        person.close()
+
+
+def settle_hint(attempt_id: int, number: str) -> str:
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    return (
+        f"{number} has an unknown outcome (attempt {attempt_id}, sent to fcr on {today}): "
+        f"settle it with 'assistant settle {attempt_id} --submitted FEEDBACK_ID' or "
+        f"'assistant settle {attempt_id} --not-submitted'"
+    )
+
+
+def page_loads(portal: Replica) -> int:
+    return len([p for m, p in portal.requests() if m == "GET" and p == "/fcr/"])
+
+
+def test_item_08_a_page_answering_503_twice_is_retried_and_the_run_goes_on(flow: Run) -> None:
+    run = flow(faults=("503-twice",))
+    assert run.error is None, run.error
+    assert page_loads(run.portal) == 3
+    [record] = run.portal.submissions()
+    assert run.outcomes[0].feedback_id == record["feedback_id"]
+    assert run.states() == ["filled", "intent", "submitted"]
+    retries = [line for line in run.log.splitlines() if "Loading the portal failed" in line]
+    assert [line.split(": ", 1)[1] for line in retries] == [
+        "Loading the portal failed (the portal answered HTTP 503); retrying (attempt 2 of 4).",
+        "Loading the portal failed (the portal answered HTTP 503); retrying (attempt 3 of 4).",
+    ]
+
+
+def test_item_09_the_network_dropping_mid_run_stops_cleanly_after_bounded_retries(
+    flow: Run, tmp_path: Path
+) -> None:
+    portal = Replica(layout="wizard", data_dir=tmp_path / "replica-9").start()
+
+    class DropAfterFirst(JournalRecorder):
+        """The portal's server goes away right after the first submission's outcome."""
+
+        def submitted(self, record: SubmissionRecord, feedback_id: str) -> None:
+            super().submitted(record, feedback_id)
+            portal.stop()
+
+    run = flow(
+        COUNTY, portal=portal, typed=("submit",) * 3, load_attempts=3, recorder=DropAfterFirst
+    )
+    assert isinstance(run.error, PortalError)
+    assert run.error.exit_code == ExitCode.PORTAL
+    assert str(run.error) == (
+        "The portal did not load after 3 attempts (Page.goto: net::ERR_CONNECTION_REFUSED at "
+        f"{portal.url}); check the connection or try again later."
+    )
+    retries = [line.split(": ", 1)[1] for line in run.log.splitlines() if "retrying" in line]
+    assert retries == [
+        f"Loading the portal failed (Page.goto: net::ERR_CONNECTION_REFUSED at {portal.url}); "
+        f"retrying (attempt {n} of 3)."
+        for n in (2, 3)
+    ]
+    # Nothing half-submitted: the first submission went through whole, the second never opened.
+    [record] = portal.submissions()
+    sent = sorted(v for k, v in record["fields"].items() if k.startswith("enterprise_phone_") and v)
+    assert sent == sorted(n.national for n in COUNTY.numbers[:20])
+    assert portal.submit_attempts() == 1
+    assert [(a.part, a.state) for a in run.journal.history()] == [(1, "submitted")]
+    screen = run.person.screen(expect="Submission 2 of 3")
+    assert screen.count("please review") == 1
+
+
+def test_item_10_a_hanging_submit_is_clicked_once_unknown_and_a_rerun_refuses(
+    flow: Run,
+) -> None:
+    run = flow(faults=("submit-hang",), hang_seconds=6, submit_timeout_s=2)
+    assert run.error is None, run.error
+    assert run.portal.submit_attempts() == 1
+    assert [m for m, p in run.portal.requests() if p == "/fcr/submit"] == ["POST"]
+    assert run.outcomes == [
+        Outcome(
+            1,
+            1,
+            "unknown",
+            "Outcome unknown: no answer to the submit within 2 s. Check the portal or the "
+            "email; do not resend.",
+        )
+    ]
+    assert run.states() == ["filled", "intent", "unknown"]
+    [attempt] = run.journal.unsettled()
+    # A rerun of the same profile refuses before anything opens, naming how to settle it.
+    again = flow(portal=run.portal)
+    assert isinstance(again.error, DuplicateSubmission)
+    assert again.error.exit_code == ExitCode.DUPLICATE
+    assert str(again.error) == "\n".join(settle_hint(attempt.id, n) for n in attempt.numbers)
+    assert run.portal.submit_attempts() == 1
+    assert page_loads(run.portal) == 1
+    assert [a.state for a in run.journal.history()] == ["unknown"]
+
+
+def test_item_11_a_submit_answered_500_is_failed_and_never_resent(flow: Run) -> None:
+    run = flow(COUNTY, faults=("submit-500",), typed=("submit", "submit", "submit"))
+    assert run.error is None, run.error
+    assert run.outcomes == [
+        Outcome(
+            1,
+            3,
+            "failed",
+            "Failed: the portal answered HTTP 500; the submission was not resent. Try again later.",
+        )
+    ]
+    assert run.portal.submit_attempts() == 1
+    assert run.portal.submissions() == []
+    assert page_loads(run.portal) == 1  # the next submission was not even opened
+    assert run.states() == ["filled", "intent", "failed"]
+    [attempt] = run.journal.history()
+    assert attempt.reason == "the portal answered HTTP 500"
+
+
+WIPING_INPUT = """
+<label for=phone>Contact phone</label><input id=phone>
+<script>
+  // Keeps nothing: every value, typed or filled, is wiped at once.
+  document.getElementById('phone').addEventListener('input', e => { e.target.value = ''; });
+</script>
+"""
+
+
+def test_item_12_a_masked_phone_is_typed_or_the_run_stops_naming_the_field(
+    flow: Run, page: Page
+) -> None:
+    run = flow(faults=("masked-phone",))
+    assert run.error is None, run.error
+    [record] = run.portal.submissions()
+    assert record["fields"]["enterprise_contact_phone"] == "619-555-0142"
+    review = [line for line in run.person.screen().splitlines() if "contact phone" in line]
+    assert "619-555-0142" in review[0]
+    assert "✓" in review[0]
+    assert (
+        'business step: field "contact phone" (#enterprise_contact_phone): the page did not '
+        "keep the filled value; typing it key by key." in run.log
+    )
+    # A field that keeps nothing even when typed: the run stops before the review.
+    log.register_secret(PHONE)
+    page.set_content(WIPING_INPUT)
+    step = PlannedStep(
+        name="business",
+        wait_for="#phone",
+        actions=[
+            PlannedField(
+                step="business",
+                field="contact phone",
+                target=Target(id="phone"),
+                write="text",
+                format="phone_digits",
+                match="value",
+                value="6195550142",
+                profile_value=PHONE,
+                optional=False,
+            )
+        ],
+    )
+    with pytest.raises(ReadBackMismatch) as caught:
+        fill.fill_step(page, step, None, FAST)
+    assert str(caught.value) == (
+        "business step: field \"contact phone\" (#phone): the page shows '' after typing "
+        "'[masked]'; stopped before the review"
+    )
+
+
+def test_item_13_a_form_resetting_once_is_refilled_twice_stops_with_a_diff(flow: Run) -> None:
+    once = flow(faults=("rerender",))
+    assert once.error is None, once.error
+    [record] = once.portal.submissions()
+    assert record["fields"]["enterprise_company_name"] == "Lakeside Unified School District"
+    assert "business step: the page reset 1 value(s) after they were written" in once.log
+    once.portal.stop()
+    # (the same numbers again: --resubmit, since the first run submitted them)
+    twice = flow(faults=("rerender-twice",), recorder=lambda j: JournalRecorder(j, resubmit=True))
+    assert isinstance(twice.error, ReadBackMismatch)
+    assert str(twice.error).startswith(
+        "business step: the form reset itself a second time; stopped before the review. "
+        "Differences: company name: wanted 'Lakeside Unified School District', page shows ''"
+    )
+    assert "please review" not in twice.person.screen()
+    assert twice.portal.submit_attempts() == 0
+    assert twice.portal.submissions() == []
+
+
+def test_item_14_two_elements_for_one_field_stop_the_run_naming_it(flow: Run) -> None:
+    run = flow(faults=("duplicate-field",))
+    assert isinstance(run.error, PortalMismatch)
+    assert run.error.exit_code == ExitCode.PORTAL
+    assert str(run.error) == (
+        'business step: field "company name" (#enterprise_company_name): found 2 times; '
+        "the map cannot tell which one to fill"
+    )
+    assert run.portal.submit_attempts() == 0
+    assert "please review" not in run.person.screen()
+    # Nothing of the step was typed: the company fields are still empty in the last screenshot.
+    assert not (run.run_dir / "s1-03-business.png").exists()
+
+
+class _Redirector(http.server.BaseHTTPRequestHandler):
+    """/away redirects to another loopback host; /hop redirects to /away (same host first)."""
+
+    far: ClassVar[str] = ""
+    hits: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        host = self.headers.get("Host", "").split(":")[0]
+        self.hits.append(host + self.path)
+        if self.path in ("/away", "/hop"):
+            self.send_response(302)
+            self.send_header("Location", self.far if self.path == "/away" else "/away")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(b"<p>landed</p>")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet."""
+
+
+def test_item_15_requests_popups_and_redirects_off_the_portal_are_blocked_and_logged(
+    flow: Run, browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failures: list[tuple[str, str | None]] = []
+
+    class Watched(browser_module.GuardedContext):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.context.on("requestfailed", lambda r: failures.append((r.url, r.failure)))
+
+    monkeypatch.setattr(browser_module, "GuardedContext", Watched)
+    run = flow(faults=("offsite-request",))
+    assert run.error is None, run.error
+    guard = run.session.last_guard
+    assert guard is not None
+    assert "127.0.0.2" in guard.blocked_hosts
+    offsite = [(u, f) for u, f in failures if u.startswith("http://127.0.0.2")]
+    assert offsite
+    assert all(str(f).startswith("net::ERR_BLOCKED_BY_CLIENT") for _, f in offsite)
+    assert guard.closed_popups  # the popup was closed
+    assert "Blocked a request to 127.0.0.2: not a host of this portal." in run.log
+    assert "Closed a popup the portal opened" in run.log
+    assert not [p for _, p in run.portal.requests() if "track" in p]
+    assert len(run.portal.submissions()) == 1  # the run itself went on
+
+    # A redirect to another host, directly or after a same-host hop, is refused before it is
+    # followed (the browser follows redirects without asking the route handler again).
+    far = http.server.ThreadingHTTPServer(("127.0.0.2", 0), _Redirector)
+    near = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Redirector)
+    _Redirector.far = f"http://127.0.0.2:{far.server_address[1]}/landed"
+    for server in (far, near):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    fenced = browser_module.GuardedContext(
+        browser, ["127.0.0.1"], browser_module.SubmitRule("POST", "**/submit")
+    )
+    try:
+        base = f"http://127.0.0.1:{near.server_address[1]}"
+        error_cls, _ = browser_module.playwright_errors()
+        for expected, path in enumerate(("/away", "/hop"), start=1):
+            with contextlib.suppress(error_cls):  # the blocked hop interrupts the navigation
+                fenced.page.goto(base + path, wait_until="commit")
+            deadline = time.monotonic() + 10
+            while len(fenced.blocked_hosts) < expected and time.monotonic() < deadline:
+                fenced.page.wait_for_timeout(50)  # lets Playwright deliver the route callback
+    finally:
+        fenced.close()
+        for server in (far, near):
+            server.shutdown()
+    assert _Redirector.hits == ["127.0.0.1/away", "127.0.0.1/hop", "127.0.0.1/away"]
+    assert fenced.blocked_hosts == ["127.0.0.2", "127.0.0.2"]
+    assert "Blocked a redirect to 127.0.0.2: not a host of this portal." in run.log
+
+
+def test_item_18_a_secret_forced_into_an_error_is_masked_in_logs(
+    page: Page, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from assistant.cli import main
+
+    code = "48213"
+    digits = "6195550142"
+    log.register_secret(EMAIL, PHONE, code)
+    run_log = log.attach_run_log(tmp_path)
+    logger = log.get_logger("test")
+    try:
+        # 1. Playwright's own error quotes the value typed, in its call log.
+        page.set_content("<input id=enterprise_contact_phone disabled>")
+        error_cls, _ = browser_module.playwright_errors()
+        with pytest.raises(error_cls) as raw:
+            page.locator("#enterprise_contact_phone").fill(digits, timeout=300)
+        assert f'fill("{digits}")' in str(raw.value)  # the leak this test is about
+        logger.warning("Filling failed: %s", raw.value)
+        try:
+            raise RuntimeError("while filling") from raw.value
+        except RuntimeError:
+            logger.debug("With its traceback", exc_info=True)
+        # 2. The filler's own error, which the CLI prints and the journal keeps as a reason.
+        step = PlannedStep(
+            name="business",
+            wait_for="#enterprise_contact_phone",
+            actions=[
+                PlannedField(
+                    step="business",
+                    field="contact phone",
+                    target=Target(id="enterprise_contact_phone"),
+                    write="text",
+                    format="phone_digits",
+                    match="value",
+                    value=digits,
+                    profile_value=PHONE,
+                    optional=False,
+                )
+            ],
+        )
+        with pytest.raises(PortalError) as caught:
+            fill.fill_step(page, step, None, fill.Timeouts(step_ms=2_000, action_ms=300))
+        assert str(caught.value) == (
+            'business step: writing "contact phone" failed (Locator.fill: Timeout 300ms '
+            "exceeded.); nothing was submitted"
+        )
+        # 3. A retried page load (tenacity) whose error quotes a URL with the contact in it.
+        closed = socket.socket()
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        closed.close()  # nothing listens there now: connection refused
+        with pytest.raises(PortalError) as refused:
+            browser_module.load_page(
+                page,
+                f"http://127.0.0.1:{port}/?contact={EMAIL}&tel=({digits[:3]}) 555-0142",
+                attempts=2,
+            )
+        assert EMAIL not in str(refused.value)
+        assert "[masked]" in str(refused.value)
+
+        # 4. An unexpected exception with the code in it, through the command line.
+        def broken() -> str:
+            raise RuntimeError(f"code {code} for {EMAIL} at +1 619-555-0142")
+
+        monkeypatch.setattr(browser_module, "playwright_version", broken)
+        with pytest.raises(SystemExit) as exited:
+            main(["doctor"])
+        assert exited.value.code == ExitCode.INVALID
+        err = capsys.readouterr().err
+        assert err.endswith(
+            "Error: unexpected RuntimeError: code [masked] for [masked] at +1 [masked] "
+            "(a bug; run again with --verbose for the details)\n"
+        )
+    finally:
+        log.detach_run_log()
+    text = run_log.read_text(encoding="utf-8")
+    assert "Filling failed: Locator.fill: Timeout 300ms exceeded." in text
+    assert 'fill("[masked]")' in text
+    assert "Loading the portal failed" in text
+    assert "contact=[masked]" in text
+    for secret in (code, digits, EMAIL, "619-555-0142", "(619) 555-0142", PHONE):
+        assert secret not in text
+        assert secret not in err
+    assert run_log.stat().st_mode & 0o777 == 0o600
