@@ -12,6 +12,7 @@ import pexpect
 import pytest
 
 from assistant.errors import ExitCode
+from assistant.journal import Journal, State
 from assistant.replica import Replica
 
 pytestmark = pytest.mark.browser
@@ -77,6 +78,12 @@ def test_fill_at_a_terminal_asks_for_the_code_and_submit_then_prints_the_feedbac
         assert record["fields"]["enterprise_phone_3"] == "6195550103"
         assert (run_dir / "s1-review.png").stat().st_mode & 0o777 == 0o600
         assert run_dir.stat().st_mode & 0o777 == 0o700
+    with Journal.open(tmp_path / "data") as journal:
+        [attempt] = journal.history()
+    assert (attempt.state, attempt.feedback_id) == (State.SUBMITTED, printed)
+    assert attempt.profile_path == str((ROOT / "profiles/lakeside-closures.yaml").resolve())
+    assert attempt.screenshots == (str(run_dir / "s1-review.png"),)
+    assert Path(attempt.receipt_path or "").name == f"{printed}.html"
 
 
 def test_fill_without_a_terminal_opens_nothing_and_exits_3(tmp_path: Path) -> None:
