@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import util as importlib_util
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import BrowserMissing
 from assistant.log import get_logger
@@ -185,12 +185,42 @@ def running_browser(info: BrowserInfo, *, headless: bool) -> Iterator[Browser]:
     """A launched browser for the duration of the block, closed afterwards."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
+    with _driver_in_own_session():
+        p = sync_playwright().start()
+    try:
         browser = launch(p, info, headless=headless)
         try:
             yield browser
         finally:
             browser.close()
+    finally:
+        p.stop()
+
+
+@contextmanager
+def _driver_in_own_session() -> Iterator[None]:
+    """Start Playwright's driver (and so Chromium) in a session of its own.
+
+    Ctrl-C at a terminal signals the whole foreground process group: the driver died with
+    the assistant's own KeyboardInterrupt, so a person stopping at the confirmation prompt got
+    "Connection closed while reading from the driver" instead of a clean "not confirmed". In
+    its own session only the assistant hears Ctrl-C, and closes the browser itself. The driver
+    still exits when the assistant dies (its stdin closes).
+    """
+    import asyncio
+
+    original = asyncio.create_subprocess_exec
+
+    async def spawn(*args: Any, **kwargs: Any) -> asyncio.subprocess.Process:
+        if os.name == "posix":
+            kwargs.setdefault("start_new_session", True)
+        return await original(*args, **kwargs)
+
+    asyncio.create_subprocess_exec = spawn
+    try:
+        yield
+    finally:
+        asyncio.create_subprocess_exec = original
 
 
 def smoke_test(info: BrowserInfo) -> str:
