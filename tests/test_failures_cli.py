@@ -1,0 +1,236 @@
+"""Reliability items 16, 17, 19 and 20 (/work/shared/reliability.md): the real `assistant`
+command in a pseudo-terminal (pexpect) or without one, a missing browser, a person who does not
+confirm, a process killed between the confirmation and the recorded outcome, a torn journal.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from assistant.browser import INSTALL_HINT
+from assistant.errors import ExitCode
+from assistant.journal import Journal, NewAttempt, State
+from assistant.replica import Replica
+from assistant.testhooks import TEST_CRASH_VARIABLE
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSISTANT = str(Path(sys.executable).parent / "assistant")
+PROFILE = "profiles/lakeside-closures.yaml"
+EMAIL = "it@lakeside.example.org"
+NUMBERS = ("+16195550100", "+16195550101", "+16195550102", "+16195550103")
+
+
+def spawn(
+    command: str, portal: Replica, data: Path, env: dict[str, str] | None = None
+) -> pexpect.spawn[str]:
+    """`assistant COMMAND PROFILE --url … --headless --data-dir DATA` at a pseudo-terminal."""
+    return pexpect.spawn(
+        ASSISTANT,
+        [command, PROFILE, "--url", portal.url, "--headless", "--data-dir", str(data)],
+        cwd=str(ROOT),
+        encoding="utf-8",
+        timeout=90,
+        dimensions=(60, 200),
+        env={**os.environ, **(env or {})},
+    )
+
+
+def finish(child: pexpect.spawn[str]) -> tuple[int | None, str]:
+    """Wait for the command to end: its exit status and everything it showed since last read."""
+    child.expect(pexpect.EOF)
+    shown = str(child.before).replace("\r\n", "\n")
+    child.close()
+    return child.exitstatus, shown
+
+
+def to_review(child: pexpect.spawn[str], portal: Replica) -> None:
+    """Type the emailed code, then wait at the confirmation prompt."""
+    child.expect("Type the 5-digit code: ")
+    child.sendline(portal.latest_code(EMAIL))
+    child.expect(r'Type "submit" to send submission 1 of 1 \(4 numbers\), anything else to stop: ')
+
+
+def test_item_16_no_usable_browser_is_named_with_how_to_get_one_before_any_page(
+    tmp_path: Path,
+) -> None:
+    missing = {"ASSISTANT_BROWSER": "/nonexistent"}
+    what = (
+        "$ASSISTANT_BROWSER is set to /nonexistent, which is not an executable file. "
+        "Unset it or point it at Chromium or Chrome.\n"
+    )
+    doctor = subprocess.run(
+        [ASSISTANT, "doctor"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **missing},
+        check=False,
+        timeout=60,
+    )
+    assert doctor.returncode == ExitCode.NO_BROWSER
+    assert doctor.stderr == f"Browser     none found\n\n{what}{INSTALL_HINT}\n"
+    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
+        for command in ("fill", "batch"):
+            status, shown = finish(spawn(command, portal, tmp_path / "data", missing))
+            assert status == ExitCode.NO_BROWSER, shown
+            assert shown.endswith(f"Error: {what}{INSTALL_HINT}\n")
+            assert portal.requests() == []  # no profile data reached any page
+            assert portal.outbox() == []
+
+
+def test_item_17_no_terminal_a_typo_or_ctrl_c_submit_nothing_and_exit_3(tmp_path: Path) -> None:
+    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
+        no_tty = subprocess.run(
+            [ASSISTANT, "fill", PROFILE, "--url", portal.url, "--data-dir", str(tmp_path / "d")],
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        assert no_tty.returncode == ExitCode.NOT_CONFIRMED
+        assert no_tty.stderr == (
+            "Error: Input is not a terminal, so nobody could review and confirm; nothing was "
+            "opened or submitted. Run `assistant fill` in a terminal.\n"
+        )
+        assert portal.requests() == []
+
+        typo = spawn("fill", portal, tmp_path / "data")
+        to_review(typo, portal)
+        typo.sendline("sumbit")
+        status, shown = finish(typo)
+        assert status == ExitCode.NOT_CONFIRMED, shown
+        assert 'Not submitted: You typed "sumbit", not "submit"; nothing was submitted.' in shown
+
+        ctrl_c = spawn("fill", portal, tmp_path / "data")
+        to_review(ctrl_c, portal)
+        ctrl_c.sendintr()
+        status, shown = finish(ctrl_c)
+        assert status == ExitCode.NOT_CONFIRMED, shown
+        assert "Not submitted: Interrupted at the confirmation; nothing was submitted." in shown
+        assert "Stopped by Ctrl-C: nothing was clicked after it." in shown
+        assert "Traceback" not in shown
+        assert "ERROR" not in shown  # the browser's driver did not die with the Ctrl-C
+
+        assert portal.submit_attempts() == 0
+        assert portal.submissions() == []
+    with Journal.open(tmp_path / "data") as journal:
+        assert [(a.state, a.reason) for a in journal.history()][::-1] == [
+            (State.DECLINED, 'You typed "sumbit", not "submit"; nothing was submitted.'),
+            (State.DECLINED, "Interrupted at the confirmation; nothing was submitted."),
+        ]
+
+
+@pytest.mark.parametrize(
+    ("point", "clicked"),
+    [("confirmed", 0), ("after-intent", 0), ("after-click", 1)],
+)
+def test_item_19_killed_between_confirmation_and_outcome_never_submits_twice(
+    tmp_path: Path, point: str, clicked: int
+) -> None:
+    data = tmp_path / "data"
+    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
+        child = spawn("fill", portal, data, {TEST_CRASH_VARIABLE: point})
+        to_review(child, portal)
+        child.sendline("submit")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.signalstatus == 9  # SIGKILL: no clean-up ran
+        assert portal.submit_attempts() == clicked
+        with Journal.open(data) as journal:
+            [attempt] = journal.history()
+            unsettled = journal.unsettled()
+        if point == "confirmed":
+            # Killed before the intent was recorded: no click can have happened, nothing to
+            # settle, and the numbers may go out (once) on the next run.
+            assert attempt.state is State.FILLED
+            assert unsettled == []
+            return
+        assert attempt.state is State.INTENT
+        assert [a.id for a in unsettled] == [attempt.id]
+        # The rerun shows the unknown outcome and refuses before opening anything.
+        loads_before = len(portal.requests())
+        status, shown = finish(spawn("fill", portal, data))
+        assert status == ExitCode.DUPLICATE, shown
+        assert shown.startswith(
+            "1 submission has an unknown outcome; their numbers will not be sent again until "
+            f"you settle them:\n  attempt {attempt.id}: Lakeside USD closure alerts (1 of 1) to "
+            "fcr, confirmed "
+        )
+        today = (attempt.confirmed_at or "")[:10]
+        hint = (
+            f"settle it with 'assistant settle {attempt.id} --submitted FEEDBACK_ID' or "
+            f"'assistant settle {attempt.id} --not-submitted'"
+        )
+        assert shown.endswith(
+            "Error: "
+            + "\n".join(
+                f"{n} has an unknown outcome (attempt {attempt.id}, sent to fcr on {today}): "
+                + hint
+                for n in NUMBERS
+            )
+            + "\n"
+        )
+        assert portal.submit_attempts() == clicked
+        assert len(portal.requests()) == loads_before
+
+
+def test_item_20_a_half_written_journal_is_still_readable_and_loses_no_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from assistant.cli import main
+
+    live, crashed = tmp_path / "live", tmp_path / "crashed"
+    crashed.mkdir(mode=0o700)
+    with Journal.open(live) as journal:
+        journal._conn.execute("PRAGMA wal_autocheckpoint = 0")  # every commit stays in the WAL
+        ids = [
+            journal.begin(
+                NewAttempt(
+                    run_id="r",
+                    portal="fcr",
+                    profile_path="/p.yaml",
+                    profile_sha256="0" * 64,
+                    profile_label=f"Crash {i}",
+                    numbers=(n,),
+                )
+            )
+            for i, n in enumerate(NUMBERS[:3])
+        ]
+        journal.intent(ids[0], confirmed_by="dana", review_values={"n": NUMBERS[0]})
+        journal.unknown(ids[0], "simulated timeout")
+        journal.intent(ids[1], confirmed_by="dana", review_values={})
+        shutil.copy(live / "journal.sqlite3", crashed / "journal.sqlite3")
+        before = (live / "journal.sqlite3-wal").stat().st_size
+        # The write a crash interrupts: a large intent whose frames only half reach the disk.
+        journal.intent(ids[2], confirmed_by="dana", review_values={"pad": "x" * 20_000})
+        wal = (live / "journal.sqlite3-wal").read_bytes()
+    assert len(wal) > before
+    torn = crashed / "journal.sqlite3-wal"
+    torn.write_bytes(wal[: before + (len(wal) - before) // 2])
+    torn.chmod(0o600)
+    with Journal.open(crashed) as journal:
+        assert journal._conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        states = {a.id: a.state for a in journal.history()}
+        unsettled = [a.id for a in journal.unsettled()]
+    assert states == {ids[0]: State.UNKNOWN, ids[1]: State.INTENT, ids[2]: State.FILLED}
+    assert unsettled == [ids[0], ids[1]] or unsettled == [ids[1], ids[0]]
+    # And the person can read it through the command line.
+    with pytest.raises(SystemExit) as exited:
+        main(["history", "--data-dir", str(crashed)])
+    assert exited.value.code in (0, None)
+    captured = capsys.readouterr()
+    out = captured.out
+    assert captured.err.startswith("2 submissions have an unknown outcome;")
+    for label in ("Crash 0", "Crash 1", "Crash 2"):
+        assert re.search(rf"\b{label}\b", out), out
