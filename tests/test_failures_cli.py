@@ -231,6 +231,6 @@ def test_item_20_a_half_written_journal_is_still_readable_and_loses_no_record(
     assert exited.value.code in (0, None)
     captured = capsys.readouterr()
     out = captured.out
-    assert captured.err.startswith("2 submissions have an unknown outcome;")
+    assert captured.err.lstrip("\n").startswith("2 submissions have an unknown outcome;")
     for label in ("Crash 0", "Crash 1", "Crash 2"):
         assert re.search(rf"\b{label}\b", out), out
