@@ -456,6 +456,7 @@ def load_page(
             ) from None
         if response is not None and response.status >= 500:
             raise TransientLoadError(f"the portal answered HTTP {response.status}")
+        log.info("Loaded %s (HTTP %s).", url, response.status if response else "-")
 
     try:
         for attempt in Retrying(

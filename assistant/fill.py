@@ -353,7 +353,14 @@ def fill_step(
                 _write(page, step.name, again, chosen, timeouts)
             _settle(page, ready, timeouts)
             wrong = [v for v in read_back(page, step, chosen, written) if not v.equal]
-    return chosen, read_back(page, step, chosen)
+    values = read_back(page, step, chosen)
+    log.info(
+        "%s step: %d value(s) written and read back (%d reset(s) survived).",
+        step.name,
+        len(values),
+        resets,
+    )
+    return chosen, values
 
 
 def _write(
@@ -383,6 +390,7 @@ def click(page: Page, step: str, action: ClickAction, timeouts: Timeouts) -> Non
     _, timeout_error = browser.playwright_errors()
     loc = _single(page, step, "button", action.click)
     loc.click(timeout=timeouts.action_ms)
+    log.info("%s step: clicked %s.", step, action.click.describe())
     if action.expect:
         try:
             page.locator(action.expect).first.wait_for(state="visible", timeout=timeouts.step_ms)

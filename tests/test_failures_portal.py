@@ -83,7 +83,10 @@ Run = Callable[..., Flow]
 
 @pytest.fixture
 def flow(browser: Browser, tmp_path: Path) -> Iterator[Run]:
-    """`flow(faults=(...), typed=("submit",), ...)`: one in-process run through the journal."""
+    """`flow(faults=(...), typed=("submit",), ...)`: one in-process run through the journal.
+
+    Other keywords (`trace=True`, `mask_contact=True`) go to `FillOptions`.
+    """
     opened: list[tuple[Replica, PtyPerson]] = []
     journal = Journal.open(tmp_path / "data")
     level = logging.getLogger().level
@@ -98,6 +101,7 @@ def flow(browser: Browser, tmp_path: Path) -> Iterator[Run]:
         submit_timeout_s: float | None = None,
         load_attempts: int = browser_module.DEFAULT_LOAD_ATTEMPTS,
         recorder: Callable[[Journal], JournalRecorder] = JournalRecorder,
+        **extra: Any,
     ) -> Flow:
         if portal is None:
             portal = Replica(
@@ -117,6 +121,7 @@ def flow(browser: Browser, tmp_path: Path) -> Iterator[Run]:
             timeouts=FAST,
             submit_timeout_s=submit_timeout_s,
             load_attempts=load_attempts,
+            **extra,
         )
         run_dir = tmp_path / f"run-{len(opened)}"
         run_dir.mkdir(mode=0o700)
