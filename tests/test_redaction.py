@@ -1,0 +1,182 @@
+"""Redaction: contact email, contact phone (every spelling) and the code never reach a log or the
+terminal, except in the review table (and, by design, the journal's review values and the HTML
+receipt). The last test runs the real `assistant fill` end to end and greps everything it left.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pexpect
+import pytest
+from test_failures_cli import ASSISTANT, PROFILE, ROOT
+
+from assistant import log
+from assistant.errors import ExitCode
+from assistant.gates import Terminal
+from assistant.replica import Replica
+
+EMAIL = "it@lakeside.example.org"
+PHONE = "+16195550142"
+SPELLINGS = (
+    PHONE,
+    "16195550142",
+    "6195550142",
+    "619-555-0142",
+    "(619) 555-0142",
+    "(619)555-0142",
+    "619.555.0142",
+    "619 555 0142",
+    "+1 619 555 0142",
+    "+1 (619) 555-0142",
+)
+
+
+@pytest.fixture
+def run_log(tmp_path: Path) -> Iterator[Path]:
+    level = logging.getLogger().level
+    path = log.attach_run_log(tmp_path)
+    yield path
+    log.detach_run_log()
+    logging.getLogger().setLevel(level)
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_every_spelling_of_the_contact_phone_is_masked(spelling: str) -> None:
+    log.register_secret(PHONE)
+    assert re.sub(r"\D", "", spelling).endswith("6195550142")  # (the list is of this phone)
+    assert "0142" not in log.redact(f"call {spelling} now")
+    assert log.redact(f"call {spelling} now").startswith("call ")
+
+
+def test_the_email_is_masked_in_any_case_and_url_encoded() -> None:
+    log.register_secret(EMAIL)
+    text = f"{EMAIL} IT@Lakeside.Example.org ?e=it%40lakeside.example.org"
+    assert log.redact(text) == "[masked] [masked] ?e=[masked]"
+
+
+def test_the_code_is_masked_but_never_inside_a_longer_number() -> None:
+    log.register_secret("11282")
+    assert log.redact("code 11282, code:11282.") == "code [masked], code:[masked]."
+    # A Feedback ID that happens to contain the code's digits stays whole: people copy it.
+    assert log.redact("Feedback ID: FCRFE11282026113743406") == (
+        "Feedback ID: FCRFE11282026113743406"
+    )
+
+
+def test_log_records_their_arguments_and_tracebacks_are_masked(run_log: Path) -> None:
+    log.register_secret(EMAIL, PHONE, "48213")
+    logger = log.get_logger("test")
+    logger.warning("to %s at %s", EMAIL, "(619) 555-0142")
+    try:
+        raise ValueError(f"code 48213 refused for {EMAIL}")
+    except ValueError:
+        logger.error("failed", exc_info=True)
+    logging.getLogger("tenacity").warning("retrying %s", "619-555-0142")  # a library's logger
+    text = run_log.read_text(encoding="utf-8")
+    assert "to [masked] at [masked]" in text
+    assert "ValueError: code [masked] refused for [masked]" in text
+    assert "WARNING tenacity: retrying [masked]" in text
+    assert not re.search(r"48213|lakeside\.example|0142", text)
+    assert run_log.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_terminal_masks_everything_but_the_review_table() -> None:
+    from assistant.fill import ReadBack
+    from assistant.gates import Review, render_review
+
+    log.register_secret(EMAIL, PHONE)
+    out = io.StringIO()
+    terminal = Terminal(io.StringIO(), out)
+    terminal.say(f"Sent to {EMAIL} and 6195550142")
+    row = ReadBack("business", "contact phone", "#p", PHONE, "6195550142", "6195550142", True)
+    render_review(Review("Submission 1 of 1", "fcr", (row,), Path("/run/s1.png")), terminal)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "Sent to [masked] and [masked]"
+    assert [line for line in lines if "6195550142" in line] == [
+        next(line for line in lines if "contact phone" in line)
+    ]
+
+
+def secrets_in(text: str, code: str) -> list[str]:
+    """Every contact spelling or the code found in `text`."""
+    found = [s for s in (*SPELLINGS, EMAIL, "it%40lakeside.example.org") if s in text]
+    found += re.findall(rf"(?<!\d){code}(?!\d)", text)
+    return found
+
+
+@pytest.mark.browser
+def test_a_whole_fill_leaves_contact_details_and_the_code_only_in_the_review(
+    tmp_path: Path,
+) -> None:
+    """The done-when test: the real command at a terminal, then a grep of everything."""
+    data = tmp_path / "data"
+    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
+        child = pexpect.spawn(
+            ASSISTANT,
+            [
+                "--verbose",
+                "fill",
+                PROFILE,
+                "--url",
+                portal.url,
+                "--headless",
+                "--data-dir",
+                f"{data}",
+            ],
+            cwd=str(ROOT),
+            encoding="utf-8",
+            timeout=90,
+            dimensions=(60, 200),
+        )
+        shown = io.StringIO()
+        child.logfile_read = shown
+        child.expect("Type the 5-digit code: ")
+        code = portal.latest_code(EMAIL)
+        child.sendline(code)
+        child.expect(r"anything else to stop: ")
+        child.sendline("submit")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == ExitCode.OK, shown.getvalue()
+        assert len(portal.submissions()) == 1
+    screen = shown.getvalue().replace("\r\n", "\n")
+    # The terminal: only the review table's rows (and the person's own typing of the code,
+    # echoed by the terminal) hold them.
+    leaking = [
+        line
+        for line in screen.splitlines()
+        if secrets_in(line, code)
+        and not line.startswith("│ ")
+        and line != f"Type the 5-digit code: {code}"
+    ]
+    assert leaking == []
+    review_rows = [line for line in screen.splitlines() if secrets_in(line, code)]
+    assert [row.split("│")[2].strip() for row in review_rows[1:]] == [
+        "contact email",
+        "contact phone",
+    ]
+    assert "i***@lakeside.example.org" in screen  # the code prompt's partly masked address
+    # Every file the run left, except the journal and the receipt (which keep the reviewed
+    # values by design) and the pictures and traces (binary; private, 0600).
+    files = [
+        p
+        for p in data.rglob("*")
+        if p.is_file()
+        and not p.name.startswith("journal.sqlite3")
+        and p.parent.name != "receipts"
+        and p.suffix not in (".png", ".zip")
+    ]
+    assert [p.name for p in files] == ["run.log"]
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert text.strip(), f"{path} is empty: nothing was checked"
+        assert secrets_in(text, code) == [], path
+    # The allowed places do hold them: the check above would have seen a leak.
+    receipts = list((data / "receipts").glob("*.html"))
+    assert EMAIL in receipts[0].read_text(encoding="utf-8")
+    assert EMAIL.encode() in (data / "journal.sqlite3").read_bytes()
