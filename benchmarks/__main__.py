@@ -1,5 +1,8 @@
 """`python -m benchmarks` (`make bench`): run every benchmark and print its table.
 
+`python -m benchmarks fill command` runs only the named ones (fill, command, effort, validate,
+batch).
+
 Tables are printed as each benchmark finishes. Targets are ratios measured side by side in this
 run; absolute seconds depend on the machine (printed first) and on its load.
 """
@@ -7,6 +10,7 @@ run; absolute seconds depend on the machine (printed first) and on its load.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -38,19 +42,30 @@ def machine() -> str:
     return f"machine: {os.cpu_count()} cores, {_cpu_model()}; {chromium}; load average {load}"
 
 
-def main() -> None:
-    """Run every benchmark, print each table as it is ready, then the total time."""
+SECTIONS: dict[str, Callable[[], str]] = {
+    "fill": bench_fill.run,
+    "command": bench_command.run,
+    "effort": bench_effort.run,
+    "validate": bench_validate.run,
+    "batch": bench_batch.run,
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmarks named in `argv` (all when none), print each table as it is ready
+    with the seconds it took, then the total time."""
+    names = (sys.argv[1:] if argv is None else argv) or list(SECTIONS)
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown:
+        raise SystemExit(
+            f"Unknown benchmark(s): {', '.join(unknown)}. Known: {', '.join(SECTIONS)}."
+        )
     start = time.perf_counter()
     print(machine(), flush=True)
-    sections: list[Callable[[], str]] = [
-        bench_fill.run,
-        bench_command.run,
-        bench_effort.run,
-        bench_validate.run,
-        bench_batch.run,
-    ]
-    for section in sections:
-        print("\n" + section(), flush=True)
+    for name in names:
+        began = time.perf_counter()
+        text = SECTIONS[name]()
+        print(f"\n{text}\n({name}: {time.perf_counter() - began:.0f} s)", flush=True)
     print(f"\nall benchmarks: {time.perf_counter() - start:.0f} s")
 
 
