@@ -56,12 +56,6 @@ def test_trace_is_recorded_per_submission_private_and_its_path_printed(flow: Run
     assert found == dict.fromkeys(found, 0o600)
 
 
-def test_without_trace_no_trace_is_written(flow: Run) -> None:  # noqa: F811
-    run = flow(typed=("no",))
-    assert sorted(p.name for p in run.run_dir.glob("*.zip")) == []
-    assert "show-trace" not in run.person.screen()
-
-
 CONTACT_FORM = """
 <label>Email <input id=enterprise_contact_email value="{email}"></label>
 <label>Phone <input id=enterprise_contact_phone value="{phone}"></label>

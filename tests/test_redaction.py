@@ -172,6 +172,7 @@ def test_a_whole_fill_leaves_contact_details_and_the_code_only_in_the_review(
         and p.suffix not in (".png", ".zip")
     ]
     assert [p.name for p in files] == ["run.log"]
+    assert list(data.rglob("*.zip")) == []  # no trace unless --trace
     for path in files:
         text = path.read_text(encoding="utf-8", errors="replace")
         assert text.strip(), f"{path} is empty: nothing was checked"
