@@ -127,7 +127,7 @@ def find_browser() -> BrowserInfo:
         path = Path(override)
         if not (path.is_file() and os.access(path, os.X_OK)):
             raise BrowserMissing(
-                f"${ENV_BROWSER} is set to {override}, which is not an executable file. "
+                f"${ENV_BROWSER} is set to {override}, which is not executable. "
                 f"Unset it or point it at Chromium or Chrome.\n{INSTALL_HINT}"
             )
         return BrowserInfo(path, _executable_version(path), "env")

@@ -65,7 +65,7 @@ def test_item_16_no_usable_browser_is_named_with_how_to_get_one_before_any_page(
 ) -> None:
     missing = {"ASSISTANT_BROWSER": "/nonexistent"}
     what = (
-        "$ASSISTANT_BROWSER is set to /nonexistent, which is not an executable file. "
+        "$ASSISTANT_BROWSER is set to /nonexistent, which is not executable. "
         "Unset it or point it at Chromium or Chrome.\n"
     )
     doctor = subprocess.run(
