@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import threading
 import time
 
@@ -21,6 +22,7 @@ class PtyPerson:
             os.fdopen(os.dup(slave), "w", encoding="utf-8"),
         )
         self._chunks: list[bytes] = []
+        self._syncs = 0
         self._lock = threading.Lock()
         self._reader = threading.Thread(target=self._drain, daemon=True)
         self._reader.start()
@@ -52,13 +54,20 @@ class PtyPerson:
         """Everything shown so far, once `expect` shows `times` times (or after `settle` s).
 
         The pty is drained by a thread, so text printed a moment ago may still be in flight.
+        Without `expect`, a marker is written behind everything printed so far and the screen
+        is read once the marker has come through: the pty keeps order, so nothing is missed.
         """
+        if not expect:
+            self._syncs += 1
+            expect, times = f"\x1esync-{self._syncs}\x1e", 1
+            self.terminal.output.write(expect)
+            self.terminal.output.flush()
         deadline = time.monotonic() + settle
         while True:
             with self._lock:
                 text = b"".join(self._chunks).decode("utf-8", "replace").replace("\r\n", "\n")
             if text.count(expect) >= times or time.monotonic() > deadline:
-                return text
+                return re.sub("\x1esync-\\d+\x1e", "", text)
             time.sleep(0.02)
 
     def close(self) -> None:
