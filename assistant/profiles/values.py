@@ -11,6 +11,8 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from assistant.usps import STATES
+
 DISPLAY_NAME_LIMIT = 15  # caller-ID names (CNAM) show at most 15 characters
 
 SECRET_WORDS = (
@@ -23,23 +25,6 @@ SECRET_WORDS = (
     "private_key",
     "credential",
 )
-
-STATES: dict[str, str] = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
-    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa",
-    "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland",
-    "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi",
-    "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
-    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
-    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma",
-    "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina",
-    "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
-    "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin",
-    "WY": "Wyoming", "DC": "District of Columbia", "PR": "Puerto Rico",
-    "VI": "U.S. Virgin Islands", "GU": "Guam", "MP": "Northern Mariana Islands",
-    "AS": "American Samoa",
-}  # fmt: skip
 
 _NAMES = {name.casefold(): code for code, name in STATES.items()}
 _NAMES.update(
