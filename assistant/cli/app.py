@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+# Every command that reads or writes the private data folder takes the same option.
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Private folder for the journal, runs and receipts "
+        "(default: $ASSISTANT_DATA_DIR, else the platform's data folder).",
+    ),
+]
 
 app = typer.Typer(
     name="assistant",

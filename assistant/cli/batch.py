@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assistant.cli.app import app
+from assistant.cli.app import DataDirOption, app
 from assistant.cli.plan import PortalOption
 
 if TYPE_CHECKING:
@@ -23,14 +23,6 @@ UrlOption = Annotated[
     typer.Option("--url", help="Start here instead of the map's URL (e.g. a replica)."),
 ]
 HeadlessOption = Annotated[bool, typer.Option("--headless", help="Run the browser unseen.")]
-DataDirOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir",
-        help="Private folder for the journal, runs and receipts "
-        "(default: $ASSISTANT_DATA_DIR, else the platform's data folder).",
-    ),
-]
 ResubmitOption = Annotated[
     bool,
     typer.Option(

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from assistant.cli.app import app
+from assistant.cli.app import DataDirOption, app
 from assistant.errors import UsageError
 
 
@@ -21,10 +20,7 @@ def due(
         str | None,
         typer.Option("--as-of", help="Show what is due on this date (YYYY-MM-DD; default today)."),
     ] = None,
-    data_dir: Annotated[
-        Path | None,
-        typer.Option("--data-dir", help="Private data folder (default: $ASSISTANT_DATA_DIR)."),
-    ] = None,
+    data_dir: DataDirOption = None,
 ) -> None:
     """List numbers last registered more than DAYS days ago, with the profile that holds them."""
     from assistant.journal import Journal

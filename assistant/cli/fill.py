@@ -11,9 +11,8 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.app import app
+from assistant.cli.app import DataDirOption, app
 from assistant.cli.batch import (
-    DataDirOption,
     HeadlessOption,
     MaskContactOption,
     ResubmitOption,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assistant.cli.app import app
+from assistant.cli.app import DataDirOption, app
 from assistant.errors import UsageError
 
 if TYPE_CHECKING:
@@ -40,10 +39,7 @@ def history(
     profile: Annotated[
         str | None, typer.Option("--profile", help="Only attempts of this profile (label or path).")
     ] = None,
-    data_dir: Annotated[
-        Path | None,
-        typer.Option("--data-dir", help="Private data folder (default: $ASSISTANT_DATA_DIR)."),
-    ] = None,
+    data_dir: DataDirOption = None,
 ) -> None:
     """Show every submission attempt: when, profile, numbers, outcome, Feedback ID, receipt."""
     import json

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from assistant.cli.app import app
+from assistant.cli.app import DataDirOption, app
 from assistant.errors import UsageError
 
 
@@ -25,10 +24,7 @@ def settle(
     not_submitted: Annotated[
         bool, typer.Option("--not-submitted", help="It was not submitted; its numbers may be sent.")
     ] = False,
-    data_dir: Annotated[
-        Path | None,
-        typer.Option("--data-dir", help="Private data folder (default: $ASSISTANT_DATA_DIR)."),
-    ] = None,
+    data_dir: DataDirOption = None,
 ) -> None:
     """Settle an unknown outcome, so its numbers are either remembered or free to send again."""
     from assistant import receipt
