@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from clirun import run_assistant
 from test_journal_support import FID, FakeClock, at, new_attempt, submit
 
 from assistant.journal import Journal, State
@@ -21,14 +21,7 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
     environ |= {"ASSISTANT_DATA_DIR": str(data), **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=environ,
-    )
+    return run_assistant(*args, env=environ)
 
 
 @pytest.fixture

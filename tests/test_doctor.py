@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-import sys
+
+from clirun import run_assistant
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=env,
-    )
+    return run_assistant(*args, env=env)
 
 
 def test_doctor_starts_the_browser_and_exits_zero() -> None:

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from clirun import run_assistant
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "profiles"
@@ -20,14 +21,7 @@ GOOD = (EXAMPLES / "clinic-reminders.yaml").read_text(encoding="utf-8")
 
 
 def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=cwd,
-    )
+    return run_assistant(*args, cwd=cwd)
 
 
 def test_the_examples_are_valid() -> None:
