@@ -17,7 +17,7 @@ Playwright itself is never imported here (`assistant.browser` hands out its erro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant import browser
 from assistant.errors import PortalError, PortalMismatch, ReadBackMismatch
@@ -38,8 +38,44 @@ if TYPE_CHECKING:
 
 log = get_logger(__name__)
 
-_OPTIONS_JS = "el => Array.from(el.options).map(o => [o.value, o.label || o.text])"
-_SELECTED_JS = "el => el.selectedIndex >= 0 ? el.options[el.selectedIndex].label : ''"
+# What the page holds for one element: its value, its selected option's label and its options
+# (selects), whether it is checked. Shared by the batched read (all ids and CSS targets of a
+# step in one round trip) and the per-element read (label and role targets).
+_STATE_OF_JS = """el => {
+  const state = {count: 1, value: '', label: '', checked: false, options: null};
+  if (el.tagName === 'SELECT') {
+    state.value = el.value;
+    state.label = el.selectedIndex >= 0 ? el.options[el.selectedIndex].label : '';
+    state.options = Array.from(el.options).map(o => [o.value, o.label || o.text]);
+  } else if (typeof el.value === 'string') {
+    state.value = el.value;
+  }
+  state.checked = typeof el.checked === 'boolean'
+    ? el.checked : el.getAttribute('aria-checked') === 'true';
+  return state;
+}"""
+# All targets at once, and whether the page's ready signal is up, in one round trip. A
+# selector the browser's own engine refuses (Playwright-only syntax) comes back as null and is
+# read through Playwright instead; so is one found nowhere (it may sit in a shadow root).
+_SNAPSHOT_JS = (
+    """([selectors, ready]) => {
+  const stateOf = """
+    + _STATE_OF_JS
+    + """;
+  const states = selectors.map(sel => {
+    let found;
+    try { found = document.querySelectorAll(sel); } catch (e) { return null; }
+    if (found.length !== 1) return {count: found.length, value: '', label: '', checked: false,
+                                     options: null};
+    return stateOf(found[0]);
+  });
+  let isReady = true;
+  if (ready) {
+    try { isReady = document.querySelector(ready) !== null; } catch (e) { isReady = false; }
+  }
+  return {states, ready: isReady};
+}"""
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +97,54 @@ class ReadBack:
     wanted: str
     shown: str
     equal: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    """One element as the page holds it (`count` how many elements the target matched)."""
+
+    count: int
+    value: str = ""
+    label: str = ""
+    checked: bool = False
+    options: tuple[Option, ...] = ()
+
+
+def _state(raw: dict[str, Any]) -> _State:
+    options = tuple((str(v), str(t)) for v, t in raw.get("options") or ())
+    return _State(
+        int(raw["count"]), str(raw["value"]), str(raw["label"]), bool(raw["checked"]), options
+    )
+
+
+def _selector(target: Target) -> str | None:
+    """The CSS selector `locate` uses for `target`, or None for label and role targets."""
+    if target.id:
+        return f'[id="{target.id}"]'
+    return target.css or None
+
+
+def snapshot(
+    page: Page, targets: list[Target], ready: str | None = None
+) -> tuple[list[_State], bool]:
+    """Every target's state (in order) and whether `ready` matches, in one round trip.
+
+    Label and role targets, and targets the batched read cannot resolve, are read one by one
+    through Playwright's own locators (a count and, for one match, an evaluate).
+    """
+    selectors = [_selector(t) for t in targets]
+    raw = page.evaluate(_SNAPSHOT_JS, [[s for s in selectors if s is not None], ready or ""])
+    batched = iter(raw["states"])
+    states: list[_State] = []
+    for target, selector in zip(targets, selectors, strict=True):
+        found = next(batched) if selector is not None else None
+        if found is not None and int(found["count"]) > 0:
+            states.append(_state(found))
+            continue
+        loc = locate(page, target)
+        count = loc.count()
+        states.append(_state(loc.evaluate(_STATE_OF_JS)) if count == 1 else _State(count))
+    return states, bool(raw["ready"])
 
 
 def locate(page: Page, target: Target) -> Locator:
@@ -107,34 +191,51 @@ def wait_for_step(page: Page, step: PlannedStep, ready: str | None, timeouts: Ti
         ) from None
 
 
+def _check_targets(step: PlannedStep) -> list[tuple[str, Target, PlannedField | None]]:
+    """What `check_step` looks at: (field name, target, the field when it is a single field)."""
+    found: list[tuple[str, Target, PlannedField | None]] = []
+    for action in step.fields():
+        if isinstance(action, PlannedRows):
+            found.append(("numbers", action.number.with_index(0), None))
+            if action.display_name:
+                found.append(("display names", action.display_name.with_index(0), None))
+            if action.add and len(action.rows) > 1:
+                found.append(("add a number", action.add, None))
+        else:
+            found.append((action.field, action.target, action))
+    return found
+
+
 def check_step(page: Page, step: PlannedStep) -> dict[str, Option]:
     """Check every element the step writes, before anything is typed.
 
-    Returns the option chosen for each select field (by field name).
+    Every element must exist exactly once, and every select must hold an option for its value;
+    all of it is read in one round trip. Returns the option chosen for each select field (by
+    field name).
     """
+    checks = _check_targets(step)
+    states, _ = snapshot(page, [target for _, target, _ in checks])
     chosen: dict[str, Option] = {}
-    for action in step.fields():
-        if isinstance(action, PlannedRows):
-            _single(page, step.name, "numbers", action.number.with_index(0))
-            if action.display_name:
-                _single(page, step.name, "display names", action.display_name.with_index(0))
-            if action.add and len(action.rows) > 1:
-                _single(page, step.name, "add a number", action.add)
+    for (name, target, action), state in zip(checks, states, strict=True):
+        if state.count == 0:
+            raise PortalMismatch(f"{_where(step.name, name, target)}: not found on the page")
+        if state.count > 1:
+            raise PortalMismatch(
+                f"{_where(step.name, name, target)}: found {state.count} times; "
+                "the map cannot tell which one to fill"
+            )
+        if action is None or action.write != "select" or not action.value:
             continue
-        loc = _single(page, step.name, action.field, action.target)
-        if action.write == "select" and action.value:
-            options: list[Option] = [(str(v), str(t)) for v, t in loc.evaluate(_OPTIONS_JS)]
-            option = match_option([o for o in options if o[0]], action.value, action.match)
-            if option is None:
-                found = ", ".join(label for value, label in options if value) or "none"
-                wanted = (
-                    f"contains {action.value}" if action.match == "range" else f'"{action.value}"'
-                )
-                raise PortalMismatch(
-                    f"{_where(step.name, action.field, action.target)}: no option matches "
-                    f"{wanted}; options found: {found}"
-                )
-            chosen[action.field] = option
+        options = list(state.options)
+        option = match_option([o for o in options if o[0]], action.value, action.match)
+        if option is None:
+            found = ", ".join(label for value, label in options if value) or "none"
+            wanted = f"contains {action.value}" if action.match == "range" else f'"{action.value}"'
+            raise PortalMismatch(
+                f"{_where(step.name, action.field, action.target)}: no option matches "
+                f"{wanted}; options found: {found}"
+            )
+        chosen[action.field] = option
     return chosen
 
 
@@ -203,6 +304,101 @@ def _write_rows(page: Page, step: str, action: PlannedRows, timeouts: Timeouts) 
             _write_text(name_loc, row.display_name, "text", where, timeouts)
 
 
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One value a step writes: where, what the page should show, and how to compare."""
+
+    field: str
+    target: Target
+    write: str
+    wanted: str
+    profile: str
+    format: ValueFormat
+    option: Option | None = None
+
+
+def _entries(
+    step: PlannedStep, chosen: dict[str, Option], actions: list[PlannedField | PlannedRows]
+) -> list[_Entry]:
+    entries: list[_Entry] = []
+    for action in actions:
+        if isinstance(action, PlannedRows):
+            for index, row in enumerate(action.rows):
+                entries.append(
+                    _Entry(
+                        f"number {index + 1}",
+                        action.number.with_index(index),
+                        "text",
+                        row.number,
+                        row.profile_number,
+                        action.format,
+                    )
+                )
+                if action.display_name:
+                    entries.append(
+                        _Entry(
+                            f"display name {index + 1}",
+                            action.display_name.with_index(index),
+                            "text",
+                            row.display_name,
+                            row.display_name,
+                            "text",
+                        )
+                    )
+            continue
+        entries.append(
+            _Entry(
+                action.field,
+                action.target,
+                action.write,
+                action.value,
+                action.profile_value,
+                action.format,
+                chosen.get(action.field),
+            )
+        )
+    return entries
+
+
+def _compare(step: str, entry: _Entry, state: _State) -> ReadBack:
+    """`entry` as the page shows it (`state`); an element gone or doubled shows nothing."""
+    element = entry.target.describe()
+    single = state.count == 1
+    if entry.write == "select":
+        value = state.value if single else ""
+        wanted = entry.option[0] if entry.option else ""
+        shown = state.label if value else ""
+        label = entry.option[1] if entry.option else entry.wanted
+        return ReadBack(step, entry.field, element, entry.profile, label, shown, value == wanted)
+    if entry.write == "checkbox":
+        checked = single and state.checked
+        wanted_on = entry.wanted.lower() in ("yes", "true", "1", "on")
+        return ReadBack(
+            step,
+            entry.field,
+            element,
+            entry.profile,
+            "checked" if wanted_on else "not checked",
+            "checked" if checked else "not checked",
+            checked == wanted_on,
+        )
+    shown = state.value if single else ""
+    equal = same_value(entry.wanted, shown, entry.format) or (not entry.wanted and not shown)
+    return ReadBack(step, entry.field, element, entry.profile, entry.wanted, shown, equal)
+
+
+def _probe(
+    page: Page,
+    step: PlannedStep,
+    entries: list[_Entry],
+    ready: str | None,
+) -> tuple[list[ReadBack], bool]:
+    """`entries` as the page holds them now, and whether its ready signal is up: one round
+    trip for id and CSS targets."""
+    states, is_ready = snapshot(page, [e.target for e in entries], ready)
+    return [_compare(step.name, e, s) for e, s in zip(entries, states, strict=True)], is_ready
+
+
 def read_back(
     page: Page,
     step: PlannedStep,
@@ -210,94 +406,8 @@ def read_back(
     actions: list[PlannedField | PlannedRows] | None = None,
 ) -> list[ReadBack]:
     """Every value the step wrote (or just `actions`), as the page holds it now."""
-    result: list[ReadBack] = []
-    for action in step.fields() if actions is None else actions:
-        if isinstance(action, PlannedRows):
-            for index, row in enumerate(action.rows):
-                target = action.number.with_index(index)
-                shown = _value_of(locate(page, target))
-                result.append(
-                    ReadBack(
-                        step.name,
-                        f"number {index + 1}",
-                        target.describe(),
-                        row.profile_number,
-                        row.number,
-                        shown,
-                        same_value(row.number, shown, action.format),
-                    )
-                )
-                if action.display_name:
-                    name_target = action.display_name.with_index(index)
-                    shown = _value_of(locate(page, name_target))
-                    result.append(
-                        ReadBack(
-                            step.name,
-                            f"display name {index + 1}",
-                            name_target.describe(),
-                            row.display_name,
-                            row.display_name,
-                            shown,
-                            same_value(row.display_name, shown, "text"),
-                        )
-                    )
-            continue
-        loc = locate(page, action.target)
-        element = action.target.describe()
-        if action.write == "select":
-            option = chosen.get(action.field)
-            value = _value_of(loc)
-            label = loc.evaluate(_SELECTED_JS) if loc.count() == 1 else ""
-            wanted = option[0] if option else ""
-            shown = str(label) if value else ""
-            equal = value == wanted
-            result.append(
-                ReadBack(
-                    step.name,
-                    action.field,
-                    element,
-                    action.profile_value,
-                    option[1] if option else action.value,
-                    shown,
-                    equal,
-                )
-            )
-        elif action.write == "checkbox":
-            checked = loc.count() == 1 and loc.is_checked()
-            wanted_on = action.value.lower() in ("yes", "true", "1", "on")
-            result.append(
-                ReadBack(
-                    step.name,
-                    action.field,
-                    element,
-                    action.profile_value,
-                    "checked" if wanted_on else "not checked",
-                    "checked" if checked else "not checked",
-                    checked == wanted_on,
-                )
-            )
-        else:
-            shown = _value_of(loc)
-            equal = same_value(action.value, shown, action.format) or (
-                not action.value and not shown
-            )
-            result.append(
-                ReadBack(
-                    step.name,
-                    action.field,
-                    element,
-                    action.profile_value,
-                    action.value,
-                    shown,
-                    equal,
-                )
-            )
-    return result
-
-
-def _value_of(loc: Locator) -> str:
-    """The element's current value, or "" when it is gone (a re-render may remove it)."""
-    return loc.input_value() if loc.count() == 1 else ""
+    entries = _entries(step, chosen, step.fields() if actions is None else actions)
+    return _probe(page, step, entries, None)[0]
 
 
 def _settle(page: Page, ready: str | None, timeouts: Timeouts) -> None:
@@ -310,6 +420,18 @@ def _settle(page: Page, ready: str | None, timeouts: Timeouts) -> None:
             raise PortalError(
                 f"the page did not become ready again within {timeouts.step_ms / 1000:.0f} s"
             ) from None
+
+
+def _verify(
+    page: Page, step: PlannedStep, entries: list[_Entry], ready: str | None, timeouts: Timeouts
+) -> list[ReadBack]:
+    """`entries` read back once the page is ready: one round trip when it already is (the
+    ready check rides along with the read); else wait for it and read again."""
+    values, is_ready = _probe(page, step, entries, ready)
+    if not is_ready:
+        _settle(page, ready, timeouts)
+        values, _ = _probe(page, step, entries, None)
+    return values
 
 
 def fill_step(
@@ -326,12 +448,14 @@ def fill_step(
     """
     chosen = check_step(page, step)
     written: list[PlannedField | PlannedRows] = []
+    values: list[ReadBack] = []
     resets = 0
     for action in step.fields():
         _write(page, step.name, action, chosen, timeouts)
         written.append(action)
-        _settle(page, ready, timeouts)
-        wrong = [v for v in read_back(page, step, chosen, written) if not v.equal]
+        entries = _entries(step, chosen, written)
+        values = _verify(page, step, entries, ready, timeouts)
+        wrong = [v for v in values if not v.equal]
         while wrong:
             resets += 1
             if resets > 1:
@@ -351,9 +475,9 @@ def fill_step(
             )
             for again in written:
                 _write(page, step.name, again, chosen, timeouts)
-            _settle(page, ready, timeouts)
-            wrong = [v for v in read_back(page, step, chosen, written) if not v.equal]
-    values = read_back(page, step, chosen)
+            values = _verify(page, step, entries, ready, timeouts)
+            wrong = [v for v in values if not v.equal]
+    # The last read covered every value of the step, after its last write, on a ready page.
     log.info(
         "%s step: %d value(s) written and read back (%d reset(s) survived).",
         step.name,
