@@ -16,6 +16,8 @@ Playwright itself is never imported here (`assistant.browser` hands out its erro
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -239,32 +241,21 @@ def check_step(page: Page, step: PlannedStep) -> dict[str, Option]:
     return chosen
 
 
-def _write_text(loc: Locator, value: str, fmt: ValueFormat, where: str, timeouts: Timeouts) -> None:
-    loc.fill(value, timeout=timeouts.action_ms)
-    if same_value(value, loc.input_value(), fmt) or (not value and not loc.input_value()):
-        return
-    # A key-driven input mask ignores fill(): clear the field and type key by key.
-    log.info("%s: the page did not keep the filled value; typing it key by key.", where)
+def _type_keys(loc: Locator, value: str, timeouts: Timeouts) -> None:
+    """Clear the field and type `value` key by key (for key-driven input masks)."""
     loc.fill("", timeout=timeouts.action_ms)
     if loc.input_value():
         loc.press("ControlOrMeta+a")
         loc.press("Backspace")
     loc.press_sequentially(value, timeout=timeouts.action_ms)
-    if not same_value(value, loc.input_value(), fmt):
-        # Masked at the source: this message may reach a summary table or the journal's reason.
-        raise ReadBackMismatch(
-            redact(
-                f"{where}: the page shows {loc.input_value()!r} after typing {value!r}; "
-                "stopped before the review"
-            )
-        )
 
 
 def _write_field(
     page: Page, step: str, action: PlannedField, option: Option | None, timeouts: Timeouts
 ) -> None:
-    loc = _single(page, step, action.field, action.target)
-    where = _where(step, action.field, action.target)
+    # No count here: check_step saw the element exactly once, and Playwright's strict locators
+    # refuse to act on two; what the page then holds is read back by the caller.
+    loc = locate(page, action.target)
     if action.write == "select":
         if option is not None:
             loc.select_option(value=option[0], timeout=timeouts.action_ms)
@@ -276,32 +267,38 @@ def _write_field(
         if action.value:
             loc.set_input_files(action.value, timeout=timeouts.action_ms)
     else:
-        _write_text(loc, action.value, action.format, where, timeouts)
+        loc.fill(action.value, timeout=timeouts.action_ms)
 
 
 def _write_rows(page: Page, step: str, action: PlannedRows, timeouts: Timeouts) -> None:
-    _, timeout_error = browser.playwright_errors()
+    error_cls, timeout_error = browser.playwright_errors()
     for index, row in enumerate(action.rows):
         target = action.number.with_index(index)
+        where = _where(step, f"number {index + 1}", target)
         loc = locate(page, target)
-        if index > 0 and loc.count() == 0:
-            if action.add:
+        if action.add:
+            # Rows appear only when asked for: count, press "add" when the row is missing.
+            if index > 0 and loc.count() == 0:
                 _single(page, step, "add a number", action.add).click(timeout=timeouts.action_ms)
+                try:
+                    loc.wait_for(state="visible", timeout=timeouts.action_ms)
+                except timeout_error:
+                    raise PortalMismatch(f"{where}: no row appeared for it") from None
+            loc = _single(page, step, f"number {index + 1}", target)
+            loc.fill(row.number, timeout=timeouts.action_ms)
+        else:
+            # The page adds the next row by itself (on input): fill() waits for it to appear.
             try:
-                loc.wait_for(state="visible", timeout=timeouts.action_ms)
-            except timeout_error:
-                raise PortalMismatch(
-                    f"{_where(step, f'number {index + 1}', target)}: no row appeared for it"
-                ) from None
-        loc = _single(page, step, f"number {index + 1}", target)
-        _write_text(
-            loc, row.number, action.format, _where(step, f"number {index + 1}", target), timeouts
-        )
+                loc.fill(row.number, timeout=timeouts.action_ms)
+            except error_cls:
+                count = loc.count()
+                if count == 0:
+                    raise PortalMismatch(f"{where}: no row appeared for it") from None
+                _single(page, step, f"number {index + 1}", target)  # names a doubled row
+                raise
         if action.display_name:
             name_target = action.display_name.with_index(index)
-            name_loc = _single(page, step, f"display name {index + 1}", name_target)
-            where = _where(step, f"display name {index + 1}", name_target)
-            _write_text(name_loc, row.display_name, "text", where, timeouts)
+            locate(page, name_target).fill(row.display_name, timeout=timeouts.action_ms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,12 +419,52 @@ def _settle(page: Page, ready: str | None, timeouts: Timeouts) -> None:
             ) from None
 
 
-def _verify(
-    page: Page, step: PlannedStep, entries: list[_Entry], ready: str | None, timeouts: Timeouts
+def _write_verified(
+    page: Page,
+    step: PlannedStep,
+    chosen: dict[str, Option],
+    to_write: list[PlannedField | PlannedRows],
+    written: list[PlannedField | PlannedRows],
+    ready: str | None,
+    timeouts: Timeouts,
 ) -> list[ReadBack]:
-    """`entries` read back once the page is ready: one round trip when it already is (the
-    ready check rides along with the read); else wait for it and read again."""
+    """Write `to_write`, then read back everything `written` once the page is ready.
+
+    The read-back is one round trip when the page is ready (the ready check rides along);
+    a page that dropped its ready signal is re-rendering: it is waited for and read again,
+    and what it lost is left to the caller (a reset). On a ready page, a text value that did
+    not stay is typed key by key once (a key-driven input mask ignores fill()); still wrong,
+    it raises `ReadBackMismatch` naming the field.
+    """
+    for action in to_write:
+        _write(page, step.name, action, chosen, timeouts)
+    entries = _entries(step, chosen, written)
     values, is_ready = _probe(page, step, entries, ready)
+    if is_ready:
+        fresh = {e.field for e in _entries(step, chosen, to_write) if e.write == "text"}
+        retyped = [
+            entry
+            for entry, value in zip(entries, values, strict=True)
+            if not value.equal and entry.field in fresh
+        ]
+        for entry in retyped:
+            where = _where(step.name, entry.field, entry.target)
+            log.info("%s: the page did not keep the filled value; typing it key by key.", where)
+            with _writing(step.name, entry.field):
+                _type_keys(locate(page, entry.target), entry.wanted, timeouts)
+        if retyped:
+            values, is_ready = _probe(page, step, entries, ready)
+            still = {e.field for e in retyped}
+            for entry, value in zip(entries, values, strict=True):
+                if is_ready and not value.equal and entry.field in still:
+                    # Masked at the source: this message may reach a summary or the journal.
+                    raise ReadBackMismatch(
+                        redact(
+                            f"{_where(step.name, entry.field, entry.target)}: the page shows "
+                            f"{value.shown!r} after typing {entry.wanted!r}; stopped before "
+                            "the review"
+                        )
+                    )
     if not is_ready:
         _settle(page, ready, timeouts)
         values, _ = _probe(page, step, entries, None)
@@ -451,10 +488,8 @@ def fill_step(
     values: list[ReadBack] = []
     resets = 0
     for action in step.fields():
-        _write(page, step.name, action, chosen, timeouts)
         written.append(action)
-        entries = _entries(step, chosen, written)
-        values = _verify(page, step, entries, ready, timeouts)
+        values = _write_verified(page, step, chosen, [action], written, ready, timeouts)
         wrong = [v for v in values if not v.equal]
         while wrong:
             resets += 1
@@ -473,9 +508,7 @@ def fill_step(
                 step.name,
                 len(wrong),
             )
-            for again in written:
-                _write(page, step.name, again, chosen, timeouts)
-            values = _verify(page, step, entries, ready, timeouts)
+            values = _write_verified(page, step, chosen, written, written, ready, timeouts)
             wrong = [v for v in values if not v.equal]
     # The last read covered every value of the step, after its last write, on a ready page.
     log.info(
@@ -494,18 +527,25 @@ def _write(
     chosen: dict[str, Option],
     timeouts: Timeouts,
 ) -> None:
-    error_cls, _ = browser.playwright_errors()
-    try:
+    with _writing(step, action.field):
         if isinstance(action, PlannedRows):
             _write_rows(page, step, action, timeouts)
         else:
             _write_field(page, step, action, chosen.get(action.field), timeouts)
+
+
+@contextmanager
+def _writing(step: str, field: str) -> Iterator[None]:
+    """Turn a Playwright error while writing `field` into a `PortalError` with no value in it."""
+    error_cls, _ = browser.playwright_errors()
+    try:
+        yield
     except error_cls as error:
         # Playwright's message quotes the value being typed (and a call log with it): only its
         # first line goes on, through the redactor, so contact details never reach the screen.
         first = redact(str(error).strip().splitlines()[0] if str(error).strip() else "")
         raise PortalError(
-            f'{step} step: writing "{action.field}" failed ({first}); nothing was submitted'
+            f'{step} step: writing "{field}" failed ({first}); nothing was submitted'
         ) from None
 
 
