@@ -157,9 +157,10 @@ class Session:
             run_dir=str(self.run_dir),
         )
 
-    def _shot(self, page: Page, name: str) -> Path:
+    def _shot(self, page: Page, name: str, *, full_page: bool = True) -> Path:
         mask = fill.contact_locators(page, self.options.portal) if self.options.mask_contact else []
-        return write_private(self.run_dir / f"{name}.png", browser.screenshot(page, mask))
+        shot = browser.screenshot(page, mask, full_page=full_page)
+        return write_private(self.run_dir / f"{name}.png", shot)
 
     def _checkpoint(self) -> None:
         if self.stop_requested():
@@ -214,7 +215,11 @@ class Session:
                 fill.wait_for_step(page, step, portal.ready, timeouts)
                 if step.fields():
                     chosen[step.name], _ = fill.fill_step(page, step, portal.ready, timeouts)
-                    self._shot(page, f"{prefix}-{number:02d}-{step.name}")
+                    if not any(isinstance(a, ReviewGate) for a in step.actions):
+                        # What the window shows (a full-page PNG cost 2-3x as much): the record
+                        # of the step is its read-back; the review's shot is the full page, and
+                        # stands for its own step (it is taken a moment later).
+                        self._shot(page, f"{prefix}-{number:02d}-{step.name}", full_page=False)
                     crashpoint("filling")
                 for action in step.actions:
                     self._checkpoint()
