@@ -78,8 +78,8 @@ def playwright_version() -> str:
     return version("playwright")
 
 
-def expected_chromium_version() -> str | None:
-    """The Chromium version this Playwright release was built and tested against."""
+def _browsers_json() -> dict[str, Any] | None:
+    """Playwright's `browsers.json`: the browser builds this release expects."""
     spec = importlib_util.find_spec("playwright")
     if spec is None or spec.origin is None:
         return None
@@ -88,10 +88,20 @@ def expected_chromium_version() -> str | None:
         data = json.loads(browsers.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    for entry in data.get("browsers", []):
-        if entry.get("name") == "chromium":
-            return str(entry.get("browserVersion"))
+    return data if isinstance(data, dict) else None
+
+
+def _chromium_entry() -> dict[str, Any] | None:
+    for entry in (_browsers_json() or {}).get("browsers", []):
+        if isinstance(entry, dict) and entry.get("name") == "chromium":
+            return entry
     return None
+
+
+def expected_chromium_version() -> str | None:
+    """The Chromium version this Playwright release was built and tested against."""
+    entry = _chromium_entry()
+    return str(entry.get("browserVersion")) if entry is not None else None
 
 
 def _executable_version(executable: Path) -> str:
@@ -108,8 +118,66 @@ def _executable_version(executable: Path) -> str:
     return result.stdout.strip() or "unknown"
 
 
+# Where `playwright install chromium` puts Chrome for Testing inside `chromium-<revision>/`
+# (Playwright 1.65's registry, by `platform.system()` and `platform.machine()`).
+_PLAYWRIGHT_EXECUTABLES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("Linux", "x86_64"): ("chrome-linux64", "chrome"),
+    ("Linux", "aarch64"): ("chrome-linux-arm64", "chrome"),
+    ("Darwin", "x86_64"): (
+        "chrome-mac-x64",
+        "Google Chrome for Testing.app",
+        "Contents",
+        "MacOS",
+        "Google Chrome for Testing",
+    ),
+    ("Darwin", "arm64"): (
+        "chrome-mac-arm64",
+        "Google Chrome for Testing.app",
+        "Contents",
+        "MacOS",
+        "Google Chrome for Testing",
+    ),
+    ("Windows", "AMD64"): ("chrome-win64", "chrome.exe"),
+}
+
+
+def _playwright_registry() -> Path:
+    """The folder Playwright installs browsers into, as its driver computes it."""
+    configured = os.environ.get("PLAYWRIGHT_BROWSERS_PATH")
+    if configured == "0":
+        spec = importlib_util.find_spec("playwright")
+        package = Path(spec.origin).parent if spec and spec.origin else Path()
+        return package / "driver" / "package" / ".local-browsers"
+    if configured:
+        return Path(configured).absolute()
+    system = platform.system()
+    if system == "Darwin":
+        cache = Path.home() / "Library" / "Caches"
+    elif system == "Windows":
+        cache = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    else:
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "ms-playwright"
+
+
 def _playwright_chromium() -> Path | None:
-    """Playwright's own Chromium, if `playwright install chromium` has put it on disk."""
+    """Playwright's own Chromium, if `playwright install chromium` has put it on disk.
+
+    Read from disk (browsers.json's revision in Playwright's browser folder): starting a
+    Playwright driver just to ask took most of a second, before the driver that launches. Only
+    where the layout is unknown here (another platform, a revision override) is the driver
+    asked.
+    """
+    entry = _chromium_entry()
+    tokens = _PLAYWRIGHT_EXECUTABLES.get((platform.system(), platform.machine()))
+    if entry is not None and tokens is not None and not entry.get("revisionOverrides"):
+        path = _playwright_registry() / f"chromium-{entry.get('revision')}"
+        path = path.joinpath(*tokens)
+        return path if path.is_file() else None
+    return _playwright_chromium_from_driver()
+
+
+def _playwright_chromium_from_driver() -> Path | None:
     from playwright.sync_api import Error, sync_playwright
 
     try:
@@ -477,10 +545,11 @@ def load_page(
         ) from None
 
 
-def screenshot(page: Page, mask: Sequence[Locator] = ()) -> bytes:
-    """A full-page PNG of `page`, as bytes (the caller writes it privately).
+def screenshot(page: Page, mask: Sequence[Locator] = (), *, full_page: bool = True) -> bytes:
+    """A PNG of `page` (the whole page, or with `full_page=False` only what the window shows),
+    as bytes (the caller writes it privately).
 
     Every element matched by a locator of `mask` is painted over with a solid black box (used
     by `--mask-contact` for the contact email, phone and code boxes).
     """
-    return page.screenshot(full_page=True, mask=list(mask), mask_color="#000000")
+    return page.screenshot(full_page=full_page, mask=list(mask), mask_color="#000000")
