@@ -157,10 +157,10 @@ class Session:
             run_dir=str(self.run_dir),
         )
 
-    def _shot(self, page: Page, name: str, *, full_page: bool = True) -> Path:
+    def _shot(self, page: Page, name: str, *, quick: bool = False) -> Path:
         mask = fill.contact_locators(page, self.options.portal) if self.options.mask_contact else []
-        shot = browser.screenshot(page, mask, full_page=full_page)
-        return write_private(self.run_dir / f"{name}.png", shot)
+        shot = browser.screenshot(page, mask, quick=quick)
+        return write_private(self.run_dir / f"{name}.{'jpg' if quick else 'png'}", shot)
 
     def _checkpoint(self) -> None:
         if self.stop_requested():
@@ -216,10 +216,10 @@ class Session:
                 if step.fields():
                     chosen[step.name], _ = fill.fill_step(page, step, portal.ready, timeouts)
                     if not any(isinstance(a, ReviewGate) for a in step.actions):
-                        # What the window shows (a full-page PNG cost 2-3x as much): the record
-                        # of the step is its read-back; the review's shot is the full page, and
+                        # A JPEG of the window (a full-page PNG cost 3-4x as much): the record of
+                        # the step is its read-back; the review's shot is the full page, and
                         # stands for its own step (it is taken a moment later).
-                        self._shot(page, f"{prefix}-{number:02d}-{step.name}", full_page=False)
+                        self._shot(page, f"{prefix}-{number:02d}-{step.name}", quick=True)
                     crashpoint("filling")
                 for action in step.actions:
                     self._checkpoint()
@@ -275,10 +275,8 @@ class Session:
         prefix: str,
         notes: list[str],
     ) -> Reviewed:
-        values: list[fill.ReadBack] = []
-        for step in submission.steps:
-            if step.fields():
-                values.extend(fill.read_back(page, step, chosen.get(step.name, {})))
+        # Read from the page now, not kept from the filling: what will be sent is what it holds.
+        values = fill.read_back_steps(page, submission.steps, chosen)
         shot = self._shot(page, f"{prefix}-review")
         review = gates.Review(
             title=submission.title,
