@@ -16,7 +16,7 @@ Playwright itself is never imported here (`assistant.browser` hands out its erro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -405,6 +405,20 @@ def read_back(
     """Every value the step wrote (or just `actions`), as the page holds it now."""
     entries = _entries(step, chosen, step.fields() if actions is None else actions)
     return _probe(page, step, entries, None)[0]
+
+
+def read_back_steps(
+    page: Page, steps: Sequence[PlannedStep], chosen: dict[str, dict[str, Option]]
+) -> list[ReadBack]:
+    """Every value of every step (in order), as the page holds it now, in one round trip
+    (`chosen`: each step's options, by step name)."""
+    entries = [
+        (step, e)
+        for step in steps
+        for e in _entries(step, chosen.get(step.name, {}), step.fields())
+    ]
+    states, _ = snapshot(page, [e.target for _, e in entries])
+    return [_compare(step.name, e, s) for (step, e), s in zip(entries, states, strict=True)]
 
 
 def _settle(page: Page, ready: str | None, timeouts: Timeouts) -> None:
