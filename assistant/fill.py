@@ -179,11 +179,15 @@ def _single(page: Page, step: str, field: str, target: Target) -> Locator:
 
 
 def wait_for_step(page: Page, step: PlannedStep, ready: str | None, timeouts: Timeouts) -> None:
-    """Wait until the step's element is visible and the page says it is ready."""
+    """Wait until the step's element is visible and the page says it is ready.
+
+    For a step that writes values the ready signal is tested by `fill_step`'s first read
+    (`check_step`, in the same round trip) and waited for there when it is not up.
+    """
     _, timeout_error = browser.playwright_errors()
     try:
         page.locator(step.wait_for).first.wait_for(state="visible", timeout=timeouts.step_ms)
-        if ready:
+        if ready and not step.fields():
             page.locator(ready).wait_for(state="attached", timeout=timeouts.step_ms)
     except timeout_error:
         raise PortalMismatch(
@@ -208,15 +212,22 @@ def _check_targets(step: PlannedStep) -> list[tuple[str, Target, PlannedField | 
     return found
 
 
-def check_step(page: Page, step: PlannedStep) -> dict[str, Option]:
-    """Check every element the step writes, before anything is typed.
+def check_step(
+    page: Page, step: PlannedStep, ready: str | None = None, timeouts: Timeouts = Timeouts()
+) -> dict[str, Option]:
+    """Check every element the step writes, before anything is typed, on a ready page.
 
     Every element must exist exactly once, and every select must hold an option for its value;
-    all of it is read in one round trip. Returns the option chosen for each select field (by
-    field name).
+    all of it, and whether `ready` matches, is read in one round trip (when the page is not
+    ready yet, it is waited for and read again). Returns the option chosen for each select
+    field (by field name).
     """
     checks = _check_targets(step)
-    states, _ = snapshot(page, [target for _, target, _ in checks])
+    targets = [target for _, target, _ in checks]
+    states, is_ready = snapshot(page, targets, ready)
+    if not is_ready:
+        _settle(page, ready, timeouts)
+        states, _ = snapshot(page, targets)
     chosen: dict[str, Option] = {}
     for (name, target, action), state in zip(checks, states, strict=True):
         if state.count == 0:
@@ -497,7 +508,7 @@ def fill_step(
     Returns the options chosen and the read-back values. Raises `PortalMismatch` before typing
     when the page does not match the map, `ReadBackMismatch` when a value will not stay.
     """
-    chosen = check_step(page, step)
+    chosen = check_step(page, step, ready, timeouts)
     written: list[PlannedField | PlannedRows] = []
     values: list[ReadBack] = []
     resets = 0
