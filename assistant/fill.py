@@ -4,11 +4,13 @@ Promises, per step:
 - wait for the step's element (and the page's ready signal), never a fixed sleep;
 - before typing anything, every mapped element exists exactly once and every select holds an
   option for its value, else `PortalMismatch` naming the field (and the options found);
-- every value is read back after writing; where it differs it is typed key by key; a value
-  still wrong raises `ReadBackMismatch` naming the field;
-- once the step is written, the page is left to settle (ready signal) and read back whole: a
-  form that reset itself is filled once more; a second reset raises `ReadBackMismatch` with a
-  diff.
+- after each value, everything written so far is read back from the page, together with the
+  ready signal (one `page.evaluate` for id and CSS targets; label and role targets one by
+  one through Playwright). A page that dropped its ready signal is re-rendering: it is waited
+  for and read again, and the values it lost are a reset: filled once more; a second reset
+  raises `ReadBackMismatch` with a diff;
+- on a ready page, a text value that did not stay is typed key by key (input masks ignore
+  `fill()`); still wrong, it raises `ReadBackMismatch` naming the field.
 
 Only page work lives here: asking a person for anything is the session's and the gates' job.
 Playwright itself is never imported here (`assistant.browser` hands out its error classes).
