@@ -577,22 +577,50 @@ def _writing(step: str, field: str) -> Iterator[None]:
 
 
 def click(page: Page, step: str, action: ClickAction, timeouts: Timeouts) -> None:
-    """Click a button that moves on; with `expect`, wait until its effect shows."""
+    """Click a button that moves on; with `expect`, wait until its effect shows.
+
+    With `retry_on`, a click the page answers with its "try again" message is made again, up
+    to `attempts` clicks in all, each retry logged. Maps use this only for clicks that are safe
+    to repeat (sending the code); the submit is a different action and is never repeated.
+    """
     _, timeout_error = browser.playwright_errors()
     loc = _single(page, step, "button", action.click)
-    loc.click(timeout=timeouts.action_ms)
-    log.info("%s step: clicked %s.", step, action.click.describe())
-    if action.expect:
+    for attempt in range(1, action.attempts + 1):
+        loc.click(timeout=timeouts.action_ms)
+        log.info("%s step: clicked %s.", step, action.click.describe())
+        if not action.expect:
+            return
+        done = page.locator(action.expect).filter(visible=True)
+        waiting = (
+            done.or_(page.locator(action.retry_on).filter(visible=True))
+            if (action.retry_on)
+            else done
+        )
         try:
-            page.locator(action.expect).first.wait_for(state="visible", timeout=timeouts.step_ms)
+            waiting.first.wait_for(state="visible", timeout=timeouts.step_ms)
         except timeout_error:
-            raise PortalError(
-                f'{step} step: after clicking {action.click.describe()}, "{action.expect}" did '
-                f"not appear{_page_error(page)}"
-            ) from None
+            break
+        if done.count() > 0:
+            return
+        if attempt < action.attempts:
+            log.warning(
+                "%s step: %s did not work%s; clicking again (%d of %d).",
+                step,
+                action.click.describe(),
+                _page_error(page, action.retry_on or ""),
+                attempt + 1,
+                action.attempts,
+            )
+    raise PortalError(
+        f'{step} step: after clicking {action.click.describe()}, "{action.expect}" did '
+        f"not appear{_page_error(page, action.retry_on or _ERROR_SELECTOR)}"
+    )
 
 
-def _page_error(page: Page, selector: str = '.error, [role="alert"]') -> str:
+_ERROR_SELECTOR = '.error, [role="alert"]'
+
+
+def _page_error(page: Page, selector: str = _ERROR_SELECTOR) -> str:
     """ ": <the page's visible error message>", or "" when it shows none."""
     errors = page.locator(selector).filter(visible=True)
     texts = [t.strip() for t in errors.all_inner_texts() if t.strip()]

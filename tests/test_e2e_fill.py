@@ -389,6 +389,24 @@ def test_transient_page_load_failures_are_retried(fill_run: Any, fault: str) -> 
     assert len(loads) == (3 if fault == "503-twice" else 2)
 
 
+@pytest.mark.parametrize("layout", ["wizard", "classic"])
+def test_a_code_the_portal_failed_to_send_is_asked_for_again(
+    fill_run: Any, layout: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("WARNING", logger="assistant")
+    run = fill_run(layout=layout, faults=("send-code-503",))
+    assert run.error is None, run.error
+    sends = [p for m, p in run.portal.requests() if m == "POST" and p == "/fcr/api/send-code"]
+    assert len(sends) == 2  # the 503, then the one that mailed the code
+    assert len(run.portal.outbox()) == 1
+    assert len(run.portal.submissions()) == 1
+    [retry] = [r.getMessage() for r in caplog.records if "clicking again" in r.getMessage()]
+    assert retry.endswith(
+        " did not work: the page says 'We could not send the code right now. Please try again.'"
+        "; clicking again (2 of 3)."
+    )
+
+
 def test_the_guard_blocks_submits_before_confirmation(fill_run: Any) -> None:
     run = fill_run(typed=("no",), keep_page=True)
     assert isinstance(run.error, NotConfirmed)

@@ -113,3 +113,21 @@ def test_a_users_own_map_file_loads_by_path(tmp_path: Path) -> None:
     own = tmp_path / "mine.yaml"
     own.write_text(_fcr_text().replace("name: fcr\n", "name: mine\n"), encoding="utf-8")
     assert load_portal(str(own)).name == "mine"
+
+
+def test_a_retried_click_needs_the_selector_that_shows_it_worked() -> None:
+    text = _fcr_text().replace("        expect: '#captcha'\n", "")
+    [problem] = _problems(text)
+    assert problem.endswith(
+        "steps.0.actions.1: retry_on needs expect: the selector that shows the click worked"
+    )
+    assert problem.startswith(f"fcr.yaml:{_line(text, 'Send verification code')}:")
+
+
+def test_a_click_is_tried_at_most_five_times() -> None:
+    text = _fcr_text().replace("        attempts: 3\n", "        attempts: 9\n")
+    [problem] = _problems(text)
+    assert problem == (
+        f"fcr.yaml:{_line(text, 'attempts: 9')}:19: steps.0.actions.1.attempts: "
+        "Input should be less than or equal to 5"
+    )

@@ -150,6 +150,16 @@ class ClickAction(_Model):
 
     click: Target
     expect: str | None = None  # a selector that becomes visible once the click took effect
+    # For clicks that are safe to repeat (sending the code, never the submit): a selector of
+    # the page's "try again" message, and how many clicks at most. Needs `expect`.
+    retry_on: str | None = None
+    attempts: int = Field(default=1, ge=1, le=5)
+
+    @model_validator(mode="after")
+    def _retry_needs_expect(self) -> ClickAction:
+        if self.retry_on is not None and self.expect is None:
+            raise ValueError("retry_on needs expect: the selector that shows the click worked")
+        return self
 
 
 class CodeGate(_Model):
