@@ -48,10 +48,14 @@ def replica(
     if data is not None:
         print(f"Kept on disk in {data}: submissions.jsonl, outbox.jsonl")
     print("Press Ctrl-C to stop.")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Ctrl-C and SIGTERM both end the wait as KeyboardInterrupt, set explicitly: a shell that
+    # starts a command in the background may hand it SIGINT ignored, and the line above promises
+    # that Ctrl-C stops it. (Raising, rather than setting an event from the handler, cannot
+    # deadlock on the event's own lock.)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        stop.wait()
+        threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
