@@ -12,10 +12,10 @@ from assistant.replica import catalog
 from assistant.replica.widgets import (
     PageContext,
     error_summary,
-    error_text,
     late,
     select_field,
     shell,
+    terms_checkbox,
     text_field,
 )
 from assistant.replica.wizard import company_fields, contact_fields, number_rows
@@ -90,7 +90,6 @@ def _calling(ctx: PageContext) -> str:
 
 
 def _verification(ctx: PageContext) -> str:
-    checked = " checked" if ctx.value("enableCheckbox") else ""
     return (
         "<fieldset><legend>Verification</legend>"
         "<p>Send a 5-digit code to the contact email above, then type it here.</p>"
@@ -105,12 +104,7 @@ def _verification(ctx: PageContext) -> str:
             "Verification code",
             attrs='inputmode="numeric" maxlength="5" autocomplete="one-time-code"',
         )
-        + '<div class="terms">'
-        f'<input type="checkbox" id="enableCheckbox" name="enableCheckbox"{checked}>'
-        '<label for="enableCheckbox">I confirm that the information above is accurate and I '
-        'agree to the <a href="#terms">Terms and Conditions</a>.'
-        '<span class="req" aria-hidden="true"> *</span></label></div>'
-        + error_text(ctx, "enableCheckbox")
+        + terms_checkbox(ctx)
         + '<div class="button-bar"><span class="spacer"></span>'
         '<button type="submit" id="submitButton" disabled>Submit</button></div>'
         "</fieldset>"

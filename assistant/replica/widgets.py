@@ -104,6 +104,18 @@ def select_field(
     )
 
 
+def terms_checkbox(ctx: PageContext) -> str:
+    """The terms checkbox `#enableCheckbox` with its label and error, as both layouts have it."""
+    checked = " checked" if ctx.value("enableCheckbox") else ""
+    return (
+        '<div class="terms">'
+        f'<input type="checkbox" id="enableCheckbox" name="enableCheckbox"{checked}>'
+        '<label for="enableCheckbox">I confirm that the information above is accurate and I '
+        'agree to the <a href="#terms">Terms and Conditions</a>.'
+        f"{required_mark(True)}</label></div>" + error_text(ctx, "enableCheckbox")
+    )
+
+
 def error_summary(ctx: PageContext) -> str:
     """The box at the top of a refused form listing every problem."""
     if not ctx.errors:

@@ -14,6 +14,7 @@ from assistant.replica.widgets import (
     late,
     select_field,
     shell,
+    terms_checkbox,
     text_field,
 )
 
@@ -247,19 +248,11 @@ def _numbers_step(ctx: PageContext) -> str:
 
 
 def _review_step(ctx: PageContext) -> str:
-    checked = " checked" if ctx.value("enableCheckbox") else ""
     return (
         '<section class="step" data-step="review" aria-labelledby="h-review" hidden>'
         '<h2 id="h-review">Review and submit</h2>'
         "<p>Check what you entered. Use Back to change anything.</p>"
-        '<dl class="summary" id="review-summary"></dl>'
-        '<div class="terms">'
-        f'<input type="checkbox" id="enableCheckbox" name="enableCheckbox"{checked}>'
-        '<label for="enableCheckbox">I confirm that the information above is accurate and '
-        'I agree to the <a href="#terms">Terms and Conditions</a>.'
-        f"{'<span class=req aria-hidden=true> *</span>'}</label></div>"
-        + error_text(ctx, "enableCheckbox")
-        + "</section>"
+        '<dl class="summary" id="review-summary"></dl>' + terms_checkbox(ctx) + "</section>"
     )
 
 
