@@ -71,7 +71,13 @@ class PtyPerson:
             time.sleep(0.02)
 
     def close(self) -> None:
-        """Close both sides."""
+        """Close both sides, the reader thread gone before the master's fd number is free.
+
+        Closing the slave makes the master's read fail, which ends the thread; only then is the
+        master closed. Otherwise a lingering thread could read from a later PtyPerson's pty that
+        the kernel gave the same fd number, and that person's screen would miss its text.
+        """
         self.terminal.input.close()
         self.terminal.output.close()
+        self._reader.join(timeout=10)
         os.close(self.master)
