@@ -10,9 +10,11 @@ from pathlib import Path
 def run_assistant(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """`python -m assistant ARGS`, its output captured as text; never raises on exit codes."""
+    """`python -m assistant ARGS` with no input (as CI runs it), its output captured as text;
+    never raises on exit codes."""
     return subprocess.run(
         [sys.executable, "-m", "assistant", *args],
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=120,

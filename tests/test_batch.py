@@ -4,13 +4,12 @@ pseudo-terminal in one browser, the rerun skipping them all, declines, Ctrl-C an
 from __future__ import annotations
 
 import re
-import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from clirun import run_assistant
 from test_batch_support import (
-    ASSISTANT,
     drive,
     numbers_of,
     profile_text,
@@ -36,13 +35,7 @@ def test_an_invalid_profile_stops_the_batch_before_anything_opens(tmp_path: Path
     # Profile 5 also lists a number of profile 1: reported in the same run.
     paths[4].write_text(profile_text(5, [*numbers_of(5), "(619) 555-0101"]), encoding="utf-8")
     with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        result = subprocess.run(
-            [ASSISTANT, *_batch(folder, portal, tmp_path / "data")],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
-        )
+        result = run_assistant(*_batch(folder, portal, tmp_path / "data"))
         assert portal.requests() == []
         assert portal.submit_attempts() == 0
     assert result.returncode == ExitCode.INVALID
@@ -175,14 +168,7 @@ def test_batch_without_a_terminal_opens_nothing_and_exits_3(tmp_path: Path) -> N
     folder = tmp_path / "profiles"
     write_profiles(folder, count=2)
     with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        result = subprocess.run(
-            [ASSISTANT, *_batch(folder, portal, tmp_path / "data")],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
-        )
+        result = run_assistant(*_batch(folder, portal, tmp_path / "data"))
         assert portal.requests() == []
     assert result.returncode == ExitCode.NOT_CONFIRMED
     assert result.stderr == (

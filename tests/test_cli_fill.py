@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pexpect
 import pytest
+from clirun import run_assistant
 
 from assistant.errors import ExitCode
 from assistant.journal import Journal, State
@@ -88,14 +88,8 @@ def test_fill_at_a_terminal_asks_for_the_code_and_submit_then_prints_the_feedbac
 
 def test_fill_without_a_terminal_opens_nothing_and_exits_3(tmp_path: Path) -> None:
     with Replica(layout="wizard") as portal:
-        result = subprocess.run(
-            [ASSISTANT, "fill", "profiles/lakeside-closures.yaml", "--url", portal.url],
-            cwd=ROOT,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
+        result = run_assistant(
+            "fill", "profiles/lakeside-closures.yaml", "--url", portal.url, cwd=ROOT
         )
         assert portal.requests() == []
     assert result.returncode == ExitCode.NOT_CONFIRMED
@@ -108,28 +102,13 @@ def test_fill_without_a_terminal_opens_nothing_and_exits_3(tmp_path: Path) -> No
 def test_fill_with_an_invalid_profile_exits_1(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("label: x\ncompany: {name: y}\n", encoding="utf-8")
-    result = subprocess.run(
-        [ASSISTANT, "fill", str(bad)],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    result = run_assistant("fill", str(bad))
     assert result.returncode == ExitCode.INVALID
     assert result.stderr.startswith(f"Error: {bad}:")
 
 
 def test_demo_without_a_terminal_shows_the_review_and_exits_0() -> None:
-    result = subprocess.run(
-        [ASSISTANT, "demo"],
-        cwd=ROOT,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    result = run_assistant("demo", cwd=ROOT)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     folder = re.search(r"Demo data \(replica portal, screenshots, records\) goes to (\S+)", out)

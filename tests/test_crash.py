@@ -13,7 +13,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_batch_support import ASSISTANT, Driven, drive, write_profiles
+from clirun import run_assistant
+from test_batch_support import Driven, drive, write_profiles
 
 from assistant.errors import ExitCode
 from assistant.journal import Journal, State
@@ -29,13 +30,7 @@ def _fill(profile: Path, portal: Replica, data: Path, crash: str = "") -> Driven
 
 
 def _settle(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [ASSISTANT, "settle", *args, "--data-dir", str(data)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    return run_assistant("settle", *args, "--data-dir", str(data))
 
 
 def _states(data: Path) -> list[State]:

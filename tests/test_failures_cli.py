@@ -8,12 +8,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pexpect
 import pytest
+from clirun import run_assistant
 
 from assistant.browser import INSTALL_HINT
 from assistant.errors import ExitCode
@@ -68,14 +68,7 @@ def test_item_16_no_usable_browser_is_named_with_how_to_get_one_before_any_page(
         "$ASSISTANT_BROWSER is set to /nonexistent, which is not executable. "
         "Unset it or point it at Chromium or Chrome.\n"
     )
-    doctor = subprocess.run(
-        [ASSISTANT, "doctor"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **missing},
-        check=False,
-        timeout=60,
-    )
+    doctor = run_assistant("doctor", env={**os.environ, **missing})
     assert doctor.returncode == ExitCode.NO_BROWSER
     assert doctor.stderr == f"Browser     none found\n\n{what}{INSTALL_HINT}\n"
     with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
@@ -89,14 +82,8 @@ def test_item_16_no_usable_browser_is_named_with_how_to_get_one_before_any_page(
 
 def test_item_17_no_terminal_a_typo_or_ctrl_c_submit_nothing_and_exit_3(tmp_path: Path) -> None:
     with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        no_tty = subprocess.run(
-            [ASSISTANT, "fill", PROFILE, "--url", portal.url, "--data-dir", str(tmp_path / "d")],
-            cwd=ROOT,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
+        no_tty = run_assistant(
+            "fill", PROFILE, "--url", portal.url, "--data-dir", str(tmp_path / "d"), cwd=ROOT
         )
         assert no_tty.returncode == ExitCode.NOT_CONFIRMED
         assert no_tty.stderr == (

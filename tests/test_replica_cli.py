@@ -9,6 +9,8 @@ import sys
 import urllib.request
 from pathlib import Path
 
+from clirun import run_assistant
+
 
 def test_replica_command_serves_until_ctrl_c(tmp_path: Path) -> None:
     process = subprocess.Popen(
@@ -57,13 +59,7 @@ def test_replica_command_serves_until_ctrl_c(tmp_path: Path) -> None:
 
 
 def test_replica_command_refuses_an_unknown_fault() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "assistant", "replica", "--fault", "sloww"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_assistant("replica", "--fault", "sloww")
     assert result.returncode == 2
     assert result.stderr.startswith(
         "Error: Unknown replica fault(s): sloww. Valid: first-load-fails,"
