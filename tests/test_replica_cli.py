@@ -25,6 +25,10 @@ def test_replica_command_serves_until_ctrl_c(tmp_path: Path) -> None:
             "classic",
             "--fault",
             "renamed-label",
+            "--variant",
+            "captions",
+            "--variant",
+            "no-optional",
             "--data",
             str(tmp_path),
         ],
@@ -39,17 +43,21 @@ def test_replica_command_serves_until_ctrl_c(tmp_path: Path) -> None:
             r"Replica portal \(classic layout\) at (http://127\.0\.0\.1:\d+/fcr/)\n", first
         )
         assert match, first
-        lines = [process.stdout.readline() for _ in range(5)]
+        lines = [process.stdout.readline() for _ in range(6)]
         origin = match.group(1).removesuffix("/fcr/")
         assert lines == [
             "Faults: renamed-label\n",
+            "Variants: captions, no-optional\n",
             f"Verification codes (the outbox): {origin}/__replica/outbox\n",
             f"Submissions received: {origin}/__replica/submissions\n",
             f"Kept on disk in {tmp_path}: submissions.jsonl, outbox.jsonl\n",
             "Press Ctrl-C to stop.\n",
         ]
         with urllib.request.urlopen(match.group(1), timeout=10) as response:  # noqa: S310
-            assert "Organization name" in response.read().decode()
+            page = response.read().decode()
+        assert "Organization name" in page
+        assert "Submit Registration" in page  # captions
+        assert 'id="enableCheckbox"' not in page  # no-optional: no terms checkbox in classic
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=10)
     finally:
@@ -63,4 +71,13 @@ def test_replica_command_refuses_an_unknown_fault() -> None:
     assert result.returncode == 2
     assert result.stderr.startswith(
         "Error: Unknown replica fault(s): sloww. Valid: first-load-fails,"
+    )
+
+
+def test_replica_command_refuses_an_unknown_variant() -> None:
+    result = run_assistant("replica", "--variant", "captionz")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "Error: Unknown replica variant(s): captionz. Valid: renamed-ids, captions, "
+        "submit-endpoint, late-feedback, display-names, no-optional, extra-required.\n"
     )

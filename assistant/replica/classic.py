@@ -33,7 +33,7 @@ def _acknowledgement(ctx: PageContext) -> str:
         "<li>A verification code will be emailed to the contact address.</li>"
         "<li>Changes can take several days and are not guaranteed.</li></ul>"
         '<div class="button-bar"><span class="spacer"></span>'
-        '<button type="button" id="nextButton">I understand, continue</button></div>'
+        f'<button type="button" id="nextButton">{ctx.names.ack_caption}</button></div>'
         "</section>"
     )
 
@@ -90,14 +90,17 @@ def _calling(ctx: PageContext) -> str:
 
 
 def _verification(ctx: PageContext) -> str:
+    n = ctx.names
+    # Without a terms checkbox (the `no-optional` variant) nothing holds the button back.
+    disabled = "" if ctx.has("no-optional") else " disabled"
     return (
         "<fieldset><legend>Verification</legend>"
         "<p>Send a 5-digit code to the contact email above, then type it here.</p>"
         '<div class="inline-action">'
         '<button type="button" class="secondary" id="send-verification-code">'
-        "Send verification code</button>"
-        '<p class="status" id="code-status" role="status" hidden></p></div>'
-        '<p class="error" id="code-error" role="alert" hidden></p>'
+        f"{n.send_caption}</button>"
+        f'<p class="status" id="{n.code_status}" role="status" hidden></p></div>'
+        f'<p class="error" id="{n.code_error}" role="alert" hidden></p>'
         + text_field(
             ctx,
             "captcha",
@@ -106,8 +109,8 @@ def _verification(ctx: PageContext) -> str:
         )
         + terms_checkbox(ctx)
         + '<div class="button-bar"><span class="spacer"></span>'
-        '<button type="submit" id="submitButton" disabled>Submit</button></div>'
-        "</fieldset>"
+        f'<button type="submit" id="submitButton"{disabled}>{n.classic_submit_caption}</button>'
+        "</div></fieldset>"
     )
 
 
@@ -117,7 +120,7 @@ def classic_page(ctx: PageContext) -> str:
     form = (
         f'<section id="registration"{hidden}>'
         + error_summary(ctx)
-        + '<form id="registration-form" method="post" action="/fcr/submit" '
+        + f'<form id="registration-form" method="post" action="{ctx.names.submit_path}" '
         'enctype="multipart/form-data" novalidate>'
         + _numbers(ctx)
         + "<div data-rerender-scope>"

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 FAULTS: dict[str, str] = {
     "first-load-fails": "the first load of the start page answers 502 Bad Gateway; a reload works",
-    "slow": "the form fields appear about 1.5 s after load; the ready signal only after them",
+    "slow": "the form fields appear about 1.5 s after load",
     "503-twice": "the first two HTML page loads answer 503, later ones 200",
     "rerender": "the form re-renders and clears its values once, ~300 ms after the first input",
     "rerender-twice": "like rerender, and once more ~300 ms after the next input after that",
@@ -21,6 +21,8 @@ FAULTS: dict[str, str] = {
     "missing-field": "#enterprise_company_address_city is absent",
     "duplicate-field": "two elements carry the id enterprise_company_name",
     "offsite-request": "the page loads an image from 127.0.0.2 and tries a popup to that host",
+    "self-post": "the page POSTs the form by itself (to the submit endpoint and a draft "
+    "endpoint) right after the code is typed, and again 1.5 s after the review shows",
 }
 
 

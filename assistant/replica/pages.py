@@ -16,13 +16,17 @@ def start_page(ctx: PageContext) -> str:
 
 
 def confirmation_page(ctx: PageContext, feedback_id: str) -> str:
-    """The page after an accepted submission, showing its Feedback ID in `.feedback-id`."""
+    """The page after an accepted submission, showing its Feedback ID in `.feedback-id` (under
+    the `late-feedback` variant the element is there and empty, and filled 3 s later)."""
+    late = ctx.has("late-feedback")
+    shown = "" if late else escape(feedback_id)
+    pending = f' data-pending="{escape(feedback_id)}"' if late else ""
     body = (
         '<div class="card confirmation" id="confirmation">'
         '<div class="check" aria-hidden="true">✓</div>'
         "<h1>Registration received</h1>"
-        f'<p class="thanks">Thank you. Your Feedback ID is <strong class="feedback-id">'
-        f"{escape(feedback_id)}</strong>.</p>"
+        f'<p class="thanks">Thank you. Your Feedback ID is <strong class="feedback-id"{pending}>'
+        f"{shown}</strong>.</p>"
         "<p>Keep this ID for your records. The analytics engines will review your request and "
         "may contact you. Changes usually take a few days.</p>"
         '<p><a href="/fcr/">Register more numbers</a></p></div>'

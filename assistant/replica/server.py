@@ -26,6 +26,7 @@ from assistant.replica.ledger import Ledger
 from assistant.replica.outbox import Outbox
 from assistant.replica.pages import confirmation_page, message_page, start_page
 from assistant.replica.validation import EMAIL, code_message, validate
+from assistant.replica.variants import check_variants, names_for
 from assistant.replica.widgets import PageContext
 
 log = get_logger(__name__)
@@ -42,7 +43,8 @@ class Replica:
     """A local Free Caller Registry portal: `with Replica(...) as portal: portal.url`.
 
     `layout` is "wizard" (default) or "classic"; `faults` names faults from
-    `assistant.replica.faults.FAULTS` (unknown names raise ValueError). With `data_dir`,
+    `assistant.replica.faults.FAULTS` and `variants` variants from
+    `assistant.replica.variants.VARIANTS` (unknown names raise ValueError). With `data_dir`,
     accepted submissions go durably to `submissions.jsonl` (and are read back at the next
     start) and mails to `outbox.jsonl`. `code_ttl` is how long a code stays valid (seconds),
     `hang_seconds` how long the `submit-hang` fault holds the answer.
@@ -55,6 +57,7 @@ class Replica:
         data_dir: Path | str | None = None,
         port: int = 0,
         *,
+        variants: Iterable[str] = (),
         code_ttl: float = 600.0,
         hang_seconds: float = 20.0,
     ) -> None:
@@ -62,6 +65,9 @@ class Replica:
             raise ValueError(f"Unknown replica layout {layout!r}. Valid: {', '.join(LAYOUTS)}.")
         self.layout = layout
         self.faults = FaultState(faults)
+        self.variants = check_variants(variants)
+        self.names = names_for(self.variants, layout)
+        self._drafts: list[dict[str, Any]] = []
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self.hang_seconds = hang_seconds
         self.outbox_store = Outbox(code_ttl=code_ttl, data_dir=self.data_dir)
@@ -143,6 +149,17 @@ class Replica:
         """The newest code sent to `email`; KeyError when none was."""
         return self.outbox_store.latest_code(email)
 
+    def drafts(self) -> list[dict[str, Any]]:
+        """What reached the draft endpoint (only the `self-post` fault's page script posts
+        there; a filler must let none of it through)."""
+        with self._lock:
+            return list(self._drafts)
+
+    def note_draft(self, fields: dict[str, Any]) -> None:
+        """Remember one POST to the draft endpoint (the handler calls this)."""
+        with self._lock:
+            self._drafts.append(fields)
+
     def requests(self) -> list[tuple[str, str]]:
         """(method, path) of every request received, in order."""
         with self._lock:
@@ -159,7 +176,13 @@ class Replica:
 
     def context(self, **kwargs: Any) -> PageContext:
         """A page context for this replica's layout and faults."""
-        return PageContext(layout=self.layout, faults=self.faults, port=self.port, **kwargs)
+        return PageContext(
+            layout=self.layout,
+            faults=self.faults,
+            port=self.port,
+            variants=self.variants,
+            **kwargs,
+        )
 
     def wait_stopping(self, seconds: float) -> bool:
         """Sleep up to `seconds`; True when cut short because the replica is stopping."""
@@ -245,12 +268,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._start_page()
         elif path.startswith("/fcr/static/"):
             self._static(path.removeprefix("/fcr/static/"))
-        elif path == "/fcr/submit":
+        elif path == r.names.submit_path:
             self._redirect("/fcr/")
         elif path == "/__replica/outbox":
             self._json(200, r.outbox())
         elif path == "/__replica/submissions":
             self._json(200, r.submissions())
+        elif path == "/__replica/drafts":
+            self._json(200, r.drafts())
         elif path == "/favicon.ico":
             self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon")
         else:
@@ -264,8 +289,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_code()
         elif path == "/fcr/api/verify-code":
             self._verify_code()
-        elif path == "/fcr/submit":
+        elif path == r.names.submit_path:
             self._submit()
+        elif path == "/fcr/api/draft":
+            r.note_draft(self._form())
+            self._json(200, {"ok": True})
         else:
             self._read_body()
             self._message(404, "Page not found", "There is no page at this address.")
@@ -334,9 +362,17 @@ class _Handler(BaseHTTPRequestHandler):
                 "An unexpected error occurred and your registration was not saved.",
             )
             return
+        # A variant's own field names are the portal's business; the checks and the record use
+        # the names the facts give, so that every variant is compared alike.
+        aliases = r.names.aliases()
+        fields = {aliases.get(k, k): v for k, v in fields.items()}
         flat = {k: v if isinstance(v, str) else str(v[-1]) for k, v in fields.items()}
         errors = validate(
-            r.layout, flat, r.outbox_store, renamed_option=r.faults.on("renamed-option")
+            r.layout,
+            flat,
+            r.outbox_store,
+            renamed_option=r.faults.on("renamed-option"),
+            variants=r.variants,
         )
         if errors:
             start = "form" if r.layout == "classic" else _wizard_restart(r, flat)

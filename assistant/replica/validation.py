@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from assistant.replica import catalog
 from assistant.replica.outbox import Outbox
+from assistant.replica.variants import EXTRA_FIELD, EXTRA_LABEL, names_for
 
 LABELS: dict[str, str] = {
     "enterprise_company_name": "Company name",
@@ -27,6 +28,7 @@ LABELS: dict[str, str] = {
     "captcha": "Verification code",
     "enableCheckbox": "Terms and conditions",
     "enterprise_phone_0": "Phone numbers",
+    EXTRA_FIELD: EXTRA_LABEL,
 }
 
 _COMMON_REQUIRED = (
@@ -68,25 +70,46 @@ def phone_fields(fields: Mapping[str, str]) -> list[tuple[int, str]]:
     return sorted(rows)
 
 
+def required_fields(layout: str, variants: frozenset[str]) -> tuple[str, ...]:
+    """The fields a submission must carry, under the page's variants."""
+    names = list(REQUIRED[layout])
+    if layout == "wizard" and "no-optional" in variants:
+        names.remove("enterprise_service_provider")
+    if "extra-required" in variants:
+        names.append(EXTRA_FIELD)
+    return tuple(names)
+
+
 def validate(
-    layout: str, fields: Mapping[str, str], outbox: Outbox, *, renamed_option: bool
+    layout: str,
+    fields: Mapping[str, str],
+    outbox: Outbox,
+    *,
+    renamed_option: bool,
+    variants: frozenset[str] = frozenset(),
 ) -> dict[str, str]:
     """Every problem with a submission, as {field name: message}; empty when it is acceptable."""
     errors: dict[str, str] = {}
-    for name in REQUIRED[layout]:
+    for name in required_fields(layout, variants):
         if not fields.get(name, "").strip():
             errors[name] = f"{LABELS[name]} is required."
-    _check_choices(layout, fields, errors, renamed_option=renamed_option)
+    _check_choices(layout, fields, errors, renamed_option=renamed_option, variants=variants)
     _check_formats(layout, fields, errors)
     _check_numbers(fields, errors)
     _check_code(layout, fields, outbox, errors)
-    if fields.get("enableCheckbox", "") == "":
+    terms = not (layout == "classic" and "no-optional" in variants)
+    if terms and fields.get("enableCheckbox", "") == "":
         errors["enableCheckbox"] = "You must accept the terms and conditions."
     return errors
 
 
 def _check_choices(
-    layout: str, fields: Mapping[str, str], errors: dict[str, str], *, renamed_option: bool
+    layout: str,
+    fields: Mapping[str, str],
+    errors: dict[str, str],
+    *,
+    renamed_option: bool,
+    variants: frozenset[str],
 ) -> None:
     checks = {
         "enterprise_company_address_state": {v for v, _ in catalog.state_options(layout)},
@@ -95,7 +118,7 @@ def _check_choices(
         },
     }
     if layout == "wizard":
-        checks["enterprise_calls_per_month"] = set(catalog.CALL_RANGES)
+        checks["enterprise_calls_per_month"] = set(names_for(variants, layout).ranges)
     for name, allowed in checks.items():
         value = fields.get(name, "")
         if value and value not in allowed:

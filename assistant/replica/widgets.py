@@ -14,11 +14,12 @@ from importlib import resources
 from string import Template
 
 from assistant.replica.faults import FaultState
+from assistant.replica.variants import Names, names_for
 
 
 @dataclass(frozen=True, slots=True)
 class PageContext:
-    """What a page is rendered from: layout, faults, values to show again and errors."""
+    """What a page is rendered from: layout, faults, variants, values to show again, errors."""
 
     layout: str
     faults: FaultState
@@ -26,6 +27,16 @@ class PageContext:
     values: Mapping[str, object] = field(default_factory=dict)
     errors: Mapping[str, str] = field(default_factory=dict)
     start_step: str = ""
+    variants: frozenset[str] = frozenset()
+
+    @property
+    def names(self) -> Names:
+        """Ids, labels and captions of what the facts leave open, under this page's variants."""
+        return names_for(self.variants, self.layout)
+
+    def has(self, variant: str) -> bool:
+        """Whether `variant` is on."""
+        return variant in self.variants
 
     def value(self, name: str) -> str:
         """The value to show again in field `name` ("" when none; the first of several)."""
@@ -105,7 +116,10 @@ def select_field(
 
 
 def terms_checkbox(ctx: PageContext) -> str:
-    """The terms checkbox `#enableCheckbox` with its label and error, as both layouts have it."""
+    """The terms checkbox `#enableCheckbox` with its label and error (none in the classic
+    layout under the `no-optional` variant: the facts never mention one there)."""
+    if ctx.layout == "classic" and ctx.has("no-optional"):
+        return ""
     checked = " checked" if ctx.value("enableCheckbox") else ""
     return (
         '<div class="terms">'
@@ -145,6 +159,8 @@ def shell(ctx: PageContext, *, title: str, body: str, script: str) -> str:
         title=escape(title),
         layout=ctx.layout,
         faults=escape(faults),
+        variants=escape(" ".join(sorted(ctx.variants))),
+        ids=escape(ctx.names.script_ids()),
         start_step=escape(ctx.start_step),
         offsite_origin=f"http://127.0.0.2:{ctx.port}",
         body=body,

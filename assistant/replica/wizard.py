@@ -7,6 +7,7 @@ from html import escape
 
 from assistant.replica import catalog
 from assistant.replica.validation import phone_fields
+from assistant.replica.variants import EXTRA_FIELD, EXTRA_LABEL
 from assistant.replica.widgets import (
     PageContext,
     error_summary,
@@ -90,6 +91,9 @@ def company_fields(ctx: PageContext) -> str:
             hint="The full address, e.g. https://www.example.com",
         )
     )
+    if ctx.has("extra-required"):
+        # A field no map knows, which the portal requires (the `extra-required` variant).
+        parts.append(text_field(ctx, EXTRA_FIELD, EXTRA_LABEL, hint="9 digits, e.g. 12-3456789"))
     return "".join(parts)
 
 
@@ -129,43 +133,47 @@ def _steps_indicator() -> str:
 
 
 def _email_step(ctx: PageContext) -> str:
+    n = ctx.names
     return (
         '<section class="step" data-step="email" aria-labelledby="h-email">'
         '<h2 id="h-email">Verify your email address</h2>'
         "<p>We will email you a 5-digit verification code from no-reply@tnsi.com. "
         "Use the address the analytics engines should contact about this registration.</p>"
-        + text_field(
-            ctx,
-            "enterprise_contact_email",
-            "Contact email",
-            kind="email",
-            attrs='autocomplete="email"',
-        )
-        + '<p class="error" id="email-error" role="alert" hidden></p>'
-        '<p class="status" id="email-status" role="status" hidden></p>'
+        + text_field(ctx, n.email, n.label_email, kind="email", attrs='autocomplete="email"')
+        + f'<p class="error" id="{n.email_error}" role="alert" hidden></p>'
         "</section>"
     )
 
 
 def _code_step(ctx: PageContext) -> str:
+    n = ctx.names
     return (
         '<section class="step" data-step="code" aria-labelledby="h-code" hidden>'
         '<h2 id="h-code">Enter your verification code</h2>'
         '<p id="code-sent-to">Check your inbox for the code.</p>'
         + text_field(
             ctx,
-            "captcha",
-            "Verification code",
+            n.code,
+            n.label_code,
             hint="The 5-digit code from the email; it expires after 10 minutes.",
             attrs='inputmode="numeric" maxlength="5" autocomplete="one-time-code"',
         )
-        + '<p class="error" id="code-error" role="alert" hidden></p>'
+        + f'<p class="error" id="{n.code_error}" role="alert" hidden></p>'
         "</section>"
     )
 
 
+def notes_field(ctx: PageContext, fid: str, label: str) -> str:
+    """An optional free-text area for anything else the business wants to say."""
+    return (
+        f'<div class="field" data-field="{fid}"><label for="{fid}">{escape(label)}</label>'
+        f'<textarea id="{fid}" name="{fid}" rows="3">{escape(ctx.value(fid))}</textarea></div>'
+    )
+
+
 def _business_step(ctx: PageContext) -> str:
-    ranges = [(r, r) for r in catalog.CALL_RANGES]
+    n = ctx.names
+    ranges = [(r, r) for r in n.ranges]
     calling = (
         '<div class="field-row two">'
         + select_field(
@@ -175,21 +183,16 @@ def _business_step(ctx: PageContext) -> str:
             catalog.category_options("wizard", renamed=ctx.faults.on("renamed-option")),
             placeholder="Select a category",
         )
-        + select_field(
-            ctx,
-            "enterprise_calls_per_month",
-            "Calls per month",
-            ranges,
-            placeholder="Select a range",
-        )
+        + select_field(ctx, n.calls, n.label_calls, ranges, placeholder="Select a range")
         + "</div>"
-        + text_field(
-            ctx,
-            "enterprise_service_provider",
-            "Service provider",
-            hint="The carrier or platform that places your calls, e.g. Twilio",
-        )
     )
+    if not ctx.has("no-optional"):
+        calling += text_field(
+            ctx,
+            n.provider,
+            n.label_provider,
+            hint="The carrier or platform that places your calls, e.g. Twilio",
+        ) + notes_field(ctx, n.notes, n.label_notes)
     return (
         '<section class="step" data-step="business" aria-labelledby="h-business" hidden '
         "data-rerender-scope>"
@@ -204,16 +207,26 @@ def _business_step(ctx: PageContext) -> str:
     )
 
 
+def display_names(ctx: PageContext) -> bool:
+    """Whether number rows carry a caller name: always in classic; in the wizard only under
+    the `display-names` variant (the facts do not know), never under `no-optional`."""
+    if ctx.layout == "classic":
+        return True
+    return ctx.has("display-names") and not ctx.has("no-optional")
+
+
 def phone_row(ctx: PageContext, index: int, *, display_name: bool) -> str:
-    """One number row: `#enterprise_phone_N` (and `#enterprise_displayName_N` in classic)."""
+    """One number row: `#enterprise_phone_N` (and `#enterprise_displayName_N` where rows have
+    caller names: 32 characters in classic, 15 in the wizard, like CNAM)."""
     pid = f"enterprise_phone_{index}"
     invalid = ' aria-invalid="true"' if pid in ctx.errors else ""
     name_html = ""
     if display_name:
         did = f"enterprise_displayName_{index}"
+        longest = 32 if ctx.layout == "classic" else 15
         name_html = (
             f'<div class="field"><label for="{did}">Display name {index + 1}</label>'
-            f'<input id="{did}" name="{did}" type="text" maxlength="32" '
+            f'<input id="{did}" name="{did}" type="text" maxlength="{longest}" '
             f'value="{escape(ctx.value(did))}"></div>'
         )
     return (
@@ -240,7 +253,8 @@ def _numbers_step(ctx: PageContext) -> str:
         '<h2 id="h-numbers">Your outbound calling numbers</h2>'
         f"<p>Enter each number as 10 digits. A new row appears as you type, up to "
         f"{catalog.MAX_NUMBERS} numbers per registration.</p>"
-        + f'<div id="number-rows">{number_rows(ctx, display_name=False, grow=True)}</div>'
+        + f'<div id="number-rows">{number_rows(ctx, display_name=display_names(ctx), grow=True)}'
+        "</div>"
         f'<p class="hint" id="number-count">Up to {catalog.MAX_NUMBERS} numbers.</p>'
         '<p class="error" id="numbers-error" role="alert" hidden></p>'
         "</section>"
@@ -256,18 +270,20 @@ def _review_step(ctx: PageContext) -> str:
     )
 
 
-def _button_bar() -> str:
+def _button_bar(ctx: PageContext) -> str:
     # One bar, most buttons hidden, shown step by step, as on the real wizard.
+    n = ctx.names
     return (
         '<div class="button-bar" id="button-bar">'
-        '<button type="button" class="secondary" id="backButton" hidden>Back</button>'
-        '<button type="button" class="secondary" id="resend-code" hidden>Send a new code</button>'
+        f'<button type="button" class="secondary" id="{n.back}" hidden>{n.back_caption}</button>'
+        f'<button type="button" class="secondary" id="{n.resend}" hidden>'
+        f"{n.resend_caption}</button>"
         '<span class="spacer"></span>'
-        '<button type="button" id="send-verification-code">Send verification code</button>'
-        '<button type="button" id="verify-code" hidden>Verify and continue</button>'
-        '<button type="button" id="nextButton1" hidden>Continue to next step</button>'
-        '<button type="button" id="nextButton2" hidden>Continue to final step</button>'
-        '<button type="submit" id="submitButton" hidden disabled>Submit Your Registration</button>'
+        f'<button type="button" id="{n.send}">{n.send_caption}</button>'
+        f'<button type="button" id="{n.verify}" hidden>{escape(n.verify_caption)}</button>'
+        f'<button type="button" id="nextButton1" hidden>{n.next1_caption}</button>'
+        f'<button type="button" id="nextButton2" hidden>{n.next2_caption}</button>'
+        f'<button type="submit" id="submitButton" hidden disabled>{n.submit_caption}</button>'
         "</div>"
     )
 
@@ -276,14 +292,15 @@ def wizard_page(ctx: PageContext) -> str:
     """The whole wizard page."""
     token = escape(ctx.value("verification_token"))
     form = (
-        '<form id="registration-form" method="post" action="/fcr/submit" novalidate>'
+        f'<form id="registration-form" method="post" action="{ctx.names.submit_path}" '
+        "novalidate>"
         + _email_step(ctx)
         + _code_step(ctx)
         + _business_step(ctx)
         + _numbers_step(ctx)
         + _review_step(ctx)
         + f'<input type="hidden" id="verification_token" name="verification_token" value="{token}">'
-        + _button_bar()
+        + _button_bar(ctx)
         + "</form>"
     )
     content = _steps_indicator() + error_summary(ctx) + form

@@ -39,27 +39,30 @@ window.FCR.boot(function () {
     if (rowCount() >= MAX) FCR.byId("add-number-command").disabled = true;
   }
 
+  var IDS = FCR.IDS;
+
   function sendCode() {
     var button = FCR.byId("send-verification-code");
     var email = FCR.byId("enterprise_contact_email").value.trim();
-    FCR.showMessage("code-error", "");
-    FCR.showMessage("code-status", "");
+    FCR.showMessage(IDS.code_error, "");
+    FCR.showMessage(IDS.code_status, "");
     button.disabled = true;
     FCR.post("/fcr/api/send-code", { email: email }).then(function (r) {
       button.disabled = false;
       if (!r.ok) {
-        FCR.showMessage("code-error", r.json.error || "We could not send the code. Try again.");
+        FCR.showMessage(IDS.code_error, r.json.error || "We could not send the code. Try again.");
         return;
       }
-      FCR.showMessage("code-status", "A 5-digit code was sent to " + email + ".");
+      FCR.showMessage(IDS.code_status, "A 5-digit code was sent to " + email + ".");
     }, function () {
       button.disabled = false;
-      FCR.showMessage("code-error", "We could not reach the registry. Please try again.");
+      FCR.showMessage(IDS.code_error, "We could not reach the registry. Please try again.");
     });
   }
 
   function syncSubmit() {
-    FCR.byId("submitButton").disabled = !FCR.byId("enableCheckbox").checked;
+    var terms = FCR.byId("enableCheckbox");
+    FCR.byId("submitButton").disabled = terms ? !terms.checked : false;
   }
 
   var actions = {
@@ -74,7 +77,7 @@ window.FCR.boot(function () {
       actions[button.id]();
     }
   });
-  FCR.byId("enableCheckbox").addEventListener("change", syncSubmit);
+  if (FCR.byId("enableCheckbox")) FCR.byId("enableCheckbox").addEventListener("change", syncSubmit);
   syncSubmit();
   if (rowCount() >= MAX) FCR.byId("add-number-command").disabled = true;
   if (body.dataset.startStep === "form") showForm();

@@ -1,16 +1,21 @@
-/* Shared by every replica page: faults switched on for this run, and the ready signal.
-   Plain JavaScript, no framework, like the real portal's pages.
-   document.body.dataset.ready becomes "true" once the form is interactive (under the `slow`
-   fault only after the late fields appear). Under `rerender`, it is "false" from the first
-   input until the re-render has happened, so a filler that waits for ready sees the reset. */
+/* Shared by every replica page: faults and variants switched on for this run, and the ids the
+   page uses for what the facts leave open (they differ between variants).
+   Plain JavaScript, no framework, like the real portal's pages. The page sets no "ready"
+   marker: the real portal has none, and a filler must tell readiness from the page itself. */
 (function () {
   "use strict";
   var body = document.body;
   var faults = (body.dataset.faults || "").split(/\s+/).filter(Boolean);
+  var variants = (body.dataset.variants || "").split(/\s+/).filter(Boolean);
   var FCR = (window.FCR = {});
+  FCR.IDS = JSON.parse(body.dataset.ids || "{}");
 
   FCR.has = function (name) {
     return faults.indexOf(name) !== -1;
+  };
+
+  FCR.variant = function (name) {
+    return variants.indexOf(name) !== -1;
   };
 
   FCR.byId = function (id) {
@@ -84,13 +89,11 @@
       var current = document.querySelector("[data-rerender-scope]");
       if (done >= limit || pending || !current || !current.contains(e.target)) return;
       pending = true;
-      body.dataset.ready = "false";
       setTimeout(function () {
         current.innerHTML = pristine;
         done += 1;
         pending = false;
         body.dataset.rerenders = String(done);
-        body.dataset.ready = "true";
       }, 300);
     });
   }
@@ -105,7 +108,42 @@
     }
   }
 
-  /* Run the page's own init once the form exists, then switch faults on and say "ready". */
+  /* self-post: the page POSTs the form by itself, with no button pressed: right after the
+     code is typed (to the submit endpoint and to a draft endpoint), and again 1.5 s after
+     FCR.selfPostLater() (the wizard calls it when the review shows; classic when the code is
+     typed), with fetch and a beacon. A filler must let none of it leave the browser. */
+  function post(url) {
+    var form = FCR.byId("registration-form");
+    if (!form) return;
+    fetch(url, { method: "POST", body: new FormData(form) }).catch(function () {});
+  }
+
+  FCR.selfPostLater = function () {
+    if (!FCR.has("self-post")) return;
+    setTimeout(function () {
+      var form = FCR.byId("registration-form");
+      post("/fcr/api/draft");
+      try {
+        navigator.sendBeacon(form.getAttribute("action"), new FormData(form));
+      } catch (err) {
+        /* a blocked beacon is fine */
+      }
+    }, 1500);
+  };
+
+  function installSelfPost() {
+    var sent = false;
+    document.addEventListener("input", function (e) {
+      if (sent || !e.target || e.target.id !== FCR.IDS.code) return;
+      sent = true;
+      var form = FCR.byId("registration-form");
+      post(form.getAttribute("action"));
+      post("/fcr/api/draft");
+      if (body.dataset.layout === "classic") FCR.selfPostLater();
+    });
+  }
+
+  /* Run the page's own init once the form exists, then switch faults on. */
   FCR.boot = function (init) {
     function start() {
       init();
@@ -113,7 +151,7 @@
       if (FCR.has("rerender-twice")) installRerender(2);
       else if (FCR.has("rerender")) installRerender(1);
       if (FCR.has("offsite-request")) installOffsite();
-      body.dataset.ready = "true";
+      if (FCR.has("self-post")) installSelfPost();
     }
     var late = FCR.byId("late-content");
     if (FCR.has("slow") && late) {

@@ -4,16 +4,20 @@ window.FCR.boot(function () {
   var FCR = window.FCR;
   var body = document.body;
   var MAX = 20;
+  var IDS = FCR.IDS;
   var ORDER = ["email", "code", "business", "numbers", "review"];
   var BUTTONS = {
-    email: ["send-verification-code"],
-    code: ["backButton", "resend-code", "verify-code"],
+    email: [IDS.send],
+    code: [IDS.back, IDS.resend, IDS.verify],
     business: ["nextButton1"],
-    numbers: ["backButton", "nextButton2"],
-    review: ["backButton", "submitButton"]
+    numbers: [IDS.back, "nextButton2"],
+    review: [IDS.back, "submitButton"]
   };
-  var ALL = ["backButton", "resend-code", "send-verification-code", "verify-code",
-    "nextButton1", "nextButton2", "submitButton"];
+  var ALL = [IDS.back, IDS.resend, IDS.send, IDS.verify, "nextButton1", "nextButton2",
+    "submitButton"];
+  var NAMES = FCR.variant("display-names") && !FCR.variant("no-optional");
+  // Under `no-optional` a new row appears only once the last one holds a whole number.
+  var GROW_AT = FCR.variant("no-optional") ? 10 : 1;
   var current = "email";
 
   function value(id) {
@@ -38,7 +42,10 @@ window.FCR.boot(function () {
     ALL.forEach(function (id) {
       FCR.byId(id).hidden = BUTTONS[step].indexOf(id) === -1;
     });
-    if (step === "review") buildSummary();
+    if (step === "review") {
+      buildSummary();
+      FCR.selfPostLater();
+    }
   }
 
   function back() {
@@ -47,44 +54,44 @@ window.FCR.boot(function () {
   }
 
   function sendCode() {
-    var button = FCR.byId(current === "code" ? "resend-code" : "send-verification-code");
-    var email = value("enterprise_contact_email");
-    FCR.showMessage("email-error", "");
-    FCR.showMessage("code-error", "");
+    var button = FCR.byId(current === "code" ? IDS.resend : IDS.send);
+    var email = value(IDS.email);
+    FCR.showMessage(IDS.email_error, "");
+    FCR.showMessage(IDS.code_error, "");
     button.disabled = true;
     FCR.post("/fcr/api/send-code", { email: email }).then(function (r) {
       button.disabled = false;
       if (!r.ok) {
         var message = r.json.error || "We could not send the code. Please try again.";
-        FCR.showMessage(current === "code" ? "code-error" : "email-error", message);
+        FCR.showMessage(current === "code" ? IDS.code_error : IDS.email_error, message);
         return;
       }
       FCR.byId("code-sent-to").textContent =
         "We sent a 5-digit code to " + email + ". Enter it below.";
       show("code");
-      FCR.byId("captcha").focus();
+      FCR.byId(IDS.code).focus();
     }, function () {
       button.disabled = false;
-      FCR.showMessage("email-error", "We could not reach the registry. Please try again.");
+      FCR.showMessage(IDS.email_error, "We could not reach the registry. Please try again.");
     });
   }
 
   function verifyCode() {
-    var button = FCR.byId("verify-code");
-    FCR.showMessage("code-error", "");
+    var button = FCR.byId(IDS.verify);
+    FCR.showMessage(IDS.code_error, "");
     button.disabled = true;
-    var data = { email: value("enterprise_contact_email"), code: value("captcha") };
+    var data = { email: value(IDS.email), code: value(IDS.code) };
     FCR.post("/fcr/api/verify-code", data).then(function (r) {
       button.disabled = false;
       if (!r.ok) {
-        FCR.showMessage("code-error", r.json.error || "The code was not accepted.");
+        FCR.showMessage(IDS.code_error, r.json.error || "The code was not accepted.");
         return;
       }
       FCR.byId("verification_token").value = r.json.token;
       show("business");
     }, function () {
       button.disabled = false;
-      FCR.showMessage("code-error", "We could not reach the registry. Please try again.");
+      FCR.showMessage(IDS.code_error, "We could not reach the registry. Please try again.");
     });
   }
 
@@ -123,6 +130,11 @@ window.FCR.boot(function () {
     row.innerHTML = '<div class="field"><label for="' + id + '">Phone number ' + (n + 1) +
       '</label><input id="' + id + '" name="' + id + '" type="tel" inputmode="numeric" ' +
       'placeholder="10 digits, e.g. 6195550100"></div>';
+    if (NAMES) {
+      var did = "enterprise_displayName_" + n;
+      row.innerHTML += '<div class="field"><label for="' + did + '">Display name ' + (n + 1) +
+        '</label><input id="' + did + '" name="' + did + '" type="text" maxlength="15"></div>';
+    }
     FCR.byId("number-rows").appendChild(row);
     countRows();
   }
@@ -167,18 +179,21 @@ window.FCR.boot(function () {
         value("enterprise_company_address_zip")].filter(Boolean).join(" ")]
       .filter(Boolean).join(", ");
     var numbers = Array.prototype.map.call(rows(), function (el) {
-      return el.value.trim();
+      var name = FCR.byId(el.id.replace("enterprise_phone_", "enterprise_displayName_"));
+      var shown = el.value.trim();
+      return shown && name && name.value.trim() ? shown + " (" + name.value.trim() + ")" : shown;
     }).filter(Boolean);
     var items = [
-      ["Contact email", value("enterprise_contact_email")],
+      ["Contact email", value(IDS.email)],
       ["Company name", value("enterprise_company_name")],
       ["Address", address],
       ["Company website", value("enterprise_company_url")],
       ["Contact name", value("enterprise_contact_name")],
       ["Contact phone", value("enterprise_contact_phone")],
       ["Call category", optionText("enterprise_category")],
-      ["Calls per month", optionText("enterprise_calls_per_month")],
-      ["Service provider", value("enterprise_service_provider")],
+      ["Calls per month", optionText(IDS.calls)],
+      ["Service provider", value(IDS.provider)],
+      ["Additional information", value(IDS.notes)],
       ["Phone numbers (" + numbers.length + ")", numbers.join(", ")]
     ];
     var dl = FCR.byId("review-summary");
@@ -197,14 +212,11 @@ window.FCR.boot(function () {
     FCR.byId("submitButton").disabled = !FCR.byId("enableCheckbox").checked;
   }
 
-  var actions = {
-    "send-verification-code": sendCode,
-    "resend-code": sendCode,
-    "verify-code": verifyCode,
-    backButton: back,
-    nextButton1: checkBusiness,
-    nextButton2: checkNumbers
-  };
+  var actions = { nextButton1: checkBusiness, nextButton2: checkNumbers };
+  actions[IDS.send] = sendCode;
+  actions[IDS.resend] = sendCode;
+  actions[IDS.verify] = verifyCode;
+  actions[IDS.back] = back;
   document.addEventListener("click", function (e) {
     var button = e.target.closest && e.target.closest("button");
     if (button && actions[button.id]) {
@@ -217,14 +229,14 @@ window.FCR.boot(function () {
     if (e.key !== "Enter" || e.target.tagName !== "INPUT" || e.target.type === "checkbox") return;
     e.preventDefault();
     var visible = BUTTONS[current].filter(function (id) {
-      return id !== "backButton" && id !== "resend-code" && id !== "submitButton";
+      return id !== IDS.back && id !== IDS.resend && id !== "submitButton";
     })[0];
     if (visible) actions[visible]();
   });
   document.addEventListener("input", function (e) {
     var list = rows();
     var last = list[list.length - 1];
-    if (e.target === last && last.value.trim()) addRow();
+    if (e.target === last && FCR.digits(last.value).length >= GROW_AT) addRow();
     if (e.target.id && e.target.id.indexOf("enterprise_phone_") === 0) countRows();
   });
   FCR.byId("enableCheckbox").addEventListener("change", syncSubmit);
