@@ -15,7 +15,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from importlib import util as importlib_util
 from pathlib import Path
@@ -328,15 +328,22 @@ def playwright_errors() -> tuple[type[Exception], type[Exception]]:
     return Error, TimeoutError
 
 
+# Methods that never change anything on a server (RFC 9110 "safe" methods): always allowed
+# to the portal's hosts. Every other request is a write, and passes only through a gate.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# A request in flight longer than this (a long poll, a stream) no longer holds up readiness.
+IN_FLIGHT_MAX_S = 10.0
+
+
 @dataclass(frozen=True, slots=True)
 class SubmitRule:
-    """The request a map's submit click sends: method and URL glob (`**/fcr/submit`)."""
+    """A request a map names (method and URL glob, e.g. `**/fcr/submit`)."""
 
     method: str
     url_glob: str
 
     def matches(self, method: str, url: str) -> bool:
-        """Whether a request is this submit request (query and fragment ignored)."""
+        """Whether a request is this one (query and fragment ignored)."""
         from fnmatch import fnmatchcase
         from urllib.parse import urlsplit
 
@@ -345,41 +352,105 @@ class SubmitRule:
         return method.upper() == self.method.upper() and fnmatchcase(bare, self.url_glob)
 
 
+def _path(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.netloc}{parts.path}"
+
+
 class GuardedContext:
     """A fresh browser context for one submission, fenced in.
 
-    Every request passes one route handler: requests to hosts outside `allowed_hosts` are
-    aborted and logged; a request matching the submit rule is aborted unless the submit was
-    opened with `open_submit_once()`, and then only one such request goes through. Service
-    workers are blocked (they would bypass routing); HTTPS errors are never ignored; popups are
-    closed.
+    - Only the portal's hosts: any other request, redirect or popup is refused and logged;
+      service workers are blocked (they would bypass routing); HTTPS errors are never ignored.
+    - Fail-closed writes: a request other than GET/HEAD/OPTIONS (form posts and beacons too,
+      to any host) leaves the browser only while a gate is open: `declared(...)` around a click
+      the map makes on one of its buttons (while its effects settle), or `submitting()` around
+      the one submit click after the person typed `submit`. Every other write (a page script on
+      a timer, a script reacting to a typed value, an Enter key) is aborted and logged in
+      `blocked_writes`. A request the map names as its submit request (`submit`) passes only
+      in `submitting()`, once; `allowed` lists writes the portal is known to send by itself.
+    - Before a gate opens, events already queued are handled with the gate shut (`drain`): a
+      write a page made while the assistant waited for the person never rides through a gate
+      opened later.
+    - Requests in flight are tracked from the context's events (`in_flight`), for readiness.
+    - The page script (`assistant/js/page.js`) is installed before any page script runs.
     """
 
     def __init__(
         self,
         browser: Browser,
         allowed_hosts: list[str],
-        submit: SubmitRule,
+        submit: SubmitRule | None = None,
         *,
+        allowed: Sequence[SubmitRule] = (),
         trace: Path | None = None,
     ) -> None:
+        from assistant.locate import page_script
+
         self.allowed_hosts = frozenset(h.lower() for h in allowed_hosts)
         self.submit = submit
+        self.allowed = tuple(allowed)
         self.blocked_hosts: list[str] = []
-        self.blocked_submits: list[str] = []
+        self.blocked_writes: list[str] = []  # "POST host/path" of every write refused
+        self.blocked_submits: list[str] = []  # the subset aimed at the map's submit request
         self.closed_popups: list[str] = []
-        self.submits_sent = 0
-        self._submit_open = False
+        self.submits_sent = 0  # writes that left through `submitting()`
+        self.submit_writes_seen = 0  # writes the page started while `submitting()`
+        self.submit_answers: list[int] = []  # HTTP status of each answer to those writes
+        self._gate: str | None = None  # the declared click whose writes may leave now
+        self._submitting = False
+        self._named_sent = False  # the map's own submit request went out (once at most)
+        self._submit_requests: set[Request] = set()
+        self._submit_waiting: set[Request] = set()  # of those, the ones not answered yet
+        self._flying: dict[Request, float] = {}
         self.trace = trace
         self.saved_trace: Path | None = None  # where the trace went, once closed
         self.context = browser.new_context(service_workers="block", accept_downloads=False)
+        self.context.add_init_script(script=page_script())
         if trace is not None:
             # A trace stores every value typed and every request body: it is written into the
             # run's private folder and made 0600 at close (Playwright writes it 0644).
             self.context.tracing.start(screenshots=True, snapshots=True)
         self.context.route("**/*", self._route)
+        self.context.on("request", self._started)
+        self.context.on("requestfinished", self._ended)
+        self.context.on("requestfailed", self._ended)
+        self.context.on("response", self._answered)
         self.page = self.context.new_page()
         self.context.on("page", self._on_popup)
+
+    # -- requests in flight ----------------------------------------------------------------
+
+    def _started(self, request: Request) -> None:
+        import time
+
+        self._flying[request] = time.monotonic()
+        if self._submitting and request.method.upper() not in SAFE_METHODS:
+            self._submit_waiting.add(request)
+            self.submit_writes_seen += 1
+
+    def _ended(self, request: Request) -> None:
+        self._flying.pop(request, None)
+        self._submit_waiting.discard(request)
+
+    def _answered(self, response: Any) -> None:
+        if response.request in self._submit_requests:
+            self.submit_answers.append(int(response.status))
+
+    def submit_in_flight(self) -> int:
+        """How many requests of the submit click are still waiting for their answer."""
+        return len(self._submit_waiting)
+
+    def in_flight(self) -> int:
+        """How many requests of the page are in flight (not counting long-lived ones)."""
+        import time
+
+        now = time.monotonic()
+        return sum(1 for at in self._flying.values() if now - at < IN_FLIGHT_MAX_S)
+
+    # -- routing ---------------------------------------------------------------------------
 
     def _route(self, route: Route, request: Request) -> None:
         from urllib.parse import urlsplit
@@ -391,19 +462,69 @@ class GuardedContext:
             log.warning("Blocked a request to %s: not a host of this portal.", host or url[:40])
             route.abort("blockedbyclient")
             return
-        if self.submit.matches(request.method, url):
-            if not self._submit_open:
-                self.blocked_submits.append(url)
-                log.warning("Blocked a submit request sent before you confirmed.")
-                route.abort("blockedbyclient")
+        method = request.method.upper()
+        if method in SAFE_METHODS:
+            if method == "GET" and request.is_navigation_request():
+                self._navigate(route)
                 return
-            # One submit per confirmation: close the gate behind this request.
-            self._submit_open = False
-            self.submits_sent += 1
-        elif request.method == "GET" and request.is_navigation_request():
-            self._navigate(route)
+            route.continue_()
             return
+        if not self._write_allowed(method, url):
+            where = f"{method} {_path(url)}"
+            self.blocked_writes.append(where)
+            if self.submit is not None and self.submit.matches(method, url):
+                self.blocked_submits.append(url)
+            log.warning(
+                "Blocked %s: the page sent it by itself, not through a button of the map%s.",
+                where,
+                " (before you confirmed)" if not self._submitting else "",
+            )
+            route.abort("blockedbyclient")
+            return
+        if self._submitting:
+            self._submit_requests.add(request)
+            self.submits_sent += 1
         route.continue_()
+
+    def _write_allowed(self, method: str, url: str) -> bool:
+        if self.submit is not None and self.submit.matches(method, url):
+            # The map's own submit request: only after the confirmation, and only once.
+            if self._submitting and not self._named_sent:
+                self._named_sent = True
+                return True
+            return False
+        if self._submitting or self._gate is not None:
+            return True
+        return any(rule.matches(method, url) for rule in self.allowed)
+
+    def drain(self) -> None:
+        """Handle every event already queued (a route waiting for a decision above all) with
+        the gates as they are now, by a round trip to the page."""
+        error_cls, _ = playwright_errors()
+        with suppress(error_cls):  # a page between documents: nothing of it is waiting
+            self.page.evaluate("0")
+
+    @contextmanager
+    def declared(self, button: str) -> Iterator[None]:
+        """Let writes leave while the block clicks `button` (a button of the map, never the
+        submit) and waits for its effects to settle."""
+        self.drain()
+        self._gate = button
+        try:
+            yield
+        finally:
+            self._gate = None
+
+    @contextmanager
+    def submitting(self) -> Iterator[None]:
+        """Let the one submit click's writes leave: called after the person typed `submit`.
+        The map's own submit request (if it names one) passes once."""
+        self.drain()
+        self._submitting = True
+        try:
+            yield
+        finally:
+            self._submitting = False
 
     def _navigate(self, route: Route) -> None:
         """Load a page ourselves so a redirect to another host is refused before it is followed.
@@ -450,14 +571,6 @@ class GuardedContext:
         self.closed_popups.append(popup.url)
         log.warning("Closed a popup the portal opened (%s).", popup.url[:80])
         popup.close()
-
-    def open_submit_once(self) -> None:
-        """Let exactly one submit request through: called after the human typed `submit`."""
-        self._submit_open = True
-
-    def close_submit(self) -> None:
-        """Shut the submit gate again (when the click did not send anything)."""
-        self._submit_open = False
 
     def close(self) -> None:
         """Close the context and everything in it; with a trace, save it first (0600).

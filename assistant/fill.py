@@ -1,16 +1,19 @@
 """Filling one step of a portal from a plan: check the page first, write, read back, retype.
 
-Promises, per step:
-- wait for the step's element (and the page's ready signal), never a fixed sleep;
-- before typing anything, every mapped element exists exactly once and every select holds an
-  option for its value, else `PortalMismatch` naming the field (and the options found);
-- after each value, everything written so far is read back from the page, together with the
-  ready signal (one `page.evaluate` for id and CSS targets; label and role targets one by
-  one through Playwright). A page that dropped its ready signal is re-rendering: it is waited
-  for and read again, and the values it lost are a reset: filled once more; a second reset
-  raises `ReadBackMismatch` with a diff;
-- on a ready page, a text value that did not stay is typed key by key (input masks ignore
-  `fill()`); still wrong, it raises `ReadBackMismatch` naming the field.
+Finding elements and knowing when the page is ready is `assistant.locate`'s job; this module
+writes, reads back and retypes. Promises, per step:
+
+- wait for the step's element, never a fixed sleep;
+- before typing anything, every mapped element is found (a `when_present` one may be absent:
+  the review then says "not on this portal") and found once, and every select holds an option
+  for its value; else `PortalMismatch` naming the field (and the options found);
+- after each value, everything written so far is read back once the page is ready, in one
+  round trip. A value the page lost because its element was replaced (a re-render) or cleared
+  is a reset: everything written is filled once more; a second reset raises
+  `ReadBackMismatch` with a diff. A fresh text value that did not stay in the same element is
+  typed key by key (input masks ignore `fill()`); still wrong, `ReadBackMismatch`;
+- when the step's values are in, a visible required field the map does not know that is still
+  empty stops the run naming it (the portal changed).
 
 Only page work lives here: asking a person for anything is the session's and the gates' job.
 Playwright itself is never imported here (`assistant.browser` hands out its error classes).
@@ -18,17 +21,20 @@ Playwright itself is never imported here (`assistant.browser` hands out its erro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from assistant import browser
+from assistant import browser, locate
 from assistant.errors import PortalError, PortalMismatch, ReadBackMismatch
+from assistant.locate import Located
 from assistant.log import get_logger, redact
 from assistant.plan import PlannedField, PlannedRows, PlannedStep
 from assistant.portals.formats import Option, match_option, same_value
 from assistant.portals.model import (
+    ERROR_REGIONS,
     ClickAction,
     CodeGate,
     FieldAction,
@@ -42,44 +48,7 @@ if TYPE_CHECKING:
 
 log = get_logger(__name__)
 
-# What the page holds for one element: its value, its selected option's label and its options
-# (selects), whether it is checked. Shared by the batched read (all ids and CSS targets of a
-# step in one round trip) and the per-element read (label and role targets).
-_STATE_OF_JS = """el => {
-  const state = {count: 1, value: '', label: '', checked: false, options: null};
-  if (el.tagName === 'SELECT') {
-    state.value = el.value;
-    state.label = el.selectedIndex >= 0 ? el.options[el.selectedIndex].label : '';
-    state.options = Array.from(el.options).map(o => [o.value, o.label || o.text]);
-  } else if (typeof el.value === 'string') {
-    state.value = el.value;
-  }
-  state.checked = typeof el.checked === 'boolean'
-    ? el.checked : el.getAttribute('aria-checked') === 'true';
-  return state;
-}"""
-# All targets at once, and whether the page's ready signal is up, in one round trip. A
-# selector the browser's own engine refuses (Playwright-only syntax) comes back as null and is
-# read through Playwright instead; so is one found nowhere (it may sit in a shadow root).
-_SNAPSHOT_JS = (
-    """([selectors, ready]) => {
-  const stateOf = """
-    + _STATE_OF_JS
-    + """;
-  const states = selectors.map(sel => {
-    let found;
-    try { found = document.querySelectorAll(sel); } catch (e) { return null; }
-    if (found.length !== 1) return {count: found.length, value: '', label: '', checked: false,
-                                     options: null};
-    return stateOf(found[0]);
-  });
-  let isReady = true;
-  if (ready) {
-    try { isReady = document.querySelector(ready) !== null; } catch (e) { isReady = false; }
-  }
-  return {states, ready: isReady};
-}"""
-)
+ABSENT = "not on this portal"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +61,9 @@ class Timeouts:
 
 @dataclass(frozen=True, slots=True)
 class ReadBack:
-    """One value as the profile has it, as it was meant for the page, and as the page shows it."""
+    """One value as the profile has it, as it was meant for the page, and as the page shows it.
+
+    `absent`: the field's presence is unknown and this page has none (`shown` says so)."""
 
     step: str
     field: str
@@ -101,217 +72,33 @@ class ReadBack:
     wanted: str
     shown: str
     equal: bool
+    absent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class _State:
-    """One element as the page holds it (`count` how many elements the target matched)."""
+    """One element as the page holds it (`count`: how many elements its selector found)."""
 
     count: int
     value: str = ""
     label: str = ""
     checked: bool = False
     options: tuple[Option, ...] = ()
+    token: int = 0  # which element (a re-rendered one gets a new token)
 
 
-def _state(raw: dict[str, Any]) -> _State:
+def _state(raw: dict[str, Any] | None) -> _State:
+    if raw is None:
+        return _State(0)
     options = tuple((str(v), str(t)) for v, t in raw.get("options") or ())
     return _State(
-        int(raw["count"]), str(raw["value"]), str(raw["label"]), bool(raw["checked"]), options
+        int(raw["count"]),
+        str(raw.get("value", "")),
+        str(raw.get("label", "")),
+        bool(raw.get("checked", False)),
+        options,
+        int(raw.get("token", 0)),
     )
-
-
-def _selector(target: Target) -> str | None:
-    """The CSS selector `locate` uses for `target`, or None for label and role targets."""
-    if target.id:
-        return f'[id="{target.id}"]'
-    return target.css or None
-
-
-def snapshot(
-    page: Page, targets: list[Target], ready: str | None = None
-) -> tuple[list[_State], bool]:
-    """Every target's state (in order) and whether `ready` matches, in one round trip.
-
-    Label and role targets, and targets the batched read cannot resolve, are read one by one
-    through Playwright's own locators (a count and, for one match, an evaluate).
-    """
-    selectors = [_selector(t) for t in targets]
-    raw = page.evaluate(_SNAPSHOT_JS, [[s for s in selectors if s is not None], ready or ""])
-    batched = iter(raw["states"])
-    states: list[_State] = []
-    for target, selector in zip(targets, selectors, strict=True):
-        found = next(batched) if selector is not None else None
-        if found is not None and int(found["count"]) > 0:
-            states.append(_state(found))
-            continue
-        loc = locate(page, target)
-        count = loc.count()
-        states.append(_state(loc.evaluate(_STATE_OF_JS)) if count == 1 else _State(count))
-    return states, bool(raw["ready"])
-
-
-def locate(page: Page, target: Target) -> Locator:
-    """The locator for a map target (ids through an attribute selector, so any id works)."""
-    if target.id:
-        return page.locator(f'[id="{target.id}"]')
-    if target.css:
-        return page.locator(target.css)
-    if target.label:
-        return page.get_by_label(target.label, exact=True)
-    return page.get_by_role(target.role, name=target.name, exact=True)  # type: ignore[arg-type]
-
-
-def _where(step: str, field: str, target: Target) -> str:
-    return f'{step} step: field "{field}" ({target.describe()})'
-
-
-def _single(page: Page, step: str, field: str, target: Target) -> Locator:
-    """The element for `target`, which must exist exactly once."""
-    loc = locate(page, target)
-    count = loc.count()
-    if count == 0:
-        raise PortalMismatch(f"{_where(step, field, target)}: not found on the page")
-    if count > 1:
-        raise PortalMismatch(
-            f"{_where(step, field, target)}: found {count} times; "
-            "the map cannot tell which one to fill"
-        )
-    return loc
-
-
-def wait_for_step(page: Page, step: PlannedStep, ready: str | None, timeouts: Timeouts) -> None:
-    """Wait until the step's element is visible and the page says it is ready.
-
-    For a step that writes values the ready signal is tested by `fill_step`'s first read
-    (`check_step`, in the same round trip) and waited for there when it is not up.
-    """
-    _, timeout_error = browser.playwright_errors()
-    try:
-        page.locator(step.wait_for).first.wait_for(state="visible", timeout=timeouts.step_ms)
-        if ready and not step.fields():
-            page.locator(ready).wait_for(state="attached", timeout=timeouts.step_ms)
-    except timeout_error:
-        raise PortalMismatch(
-            f'{step.name} step: "{step.wait_for}" did not appear within '
-            f"{timeouts.step_ms / 1000:.0f} s; the portal may have changed "
-            "(run `assistant check`)"
-        ) from None
-
-
-def _check_targets(step: PlannedStep) -> list[tuple[str, Target, PlannedField | None]]:
-    """What `check_step` looks at: (field name, target, the field when it is a single field)."""
-    found: list[tuple[str, Target, PlannedField | None]] = []
-    for action in step.fields():
-        if isinstance(action, PlannedRows):
-            found.append(("numbers", action.number.with_index(0), None))
-            if action.display_name:
-                found.append(("display names", action.display_name.with_index(0), None))
-            if action.add and len(action.rows) > 1:
-                found.append(("add a number", action.add, None))
-        else:
-            found.append((action.field, action.target, action))
-    return found
-
-
-def check_step(
-    page: Page, step: PlannedStep, ready: str | None = None, timeouts: Timeouts = Timeouts()
-) -> dict[str, Option]:
-    """Check every element the step writes, before anything is typed, on a ready page.
-
-    Every element must exist exactly once, and every select must hold an option for its value;
-    all of it, and whether `ready` matches, is read in one round trip (when the page is not
-    ready yet, it is waited for and read again). Returns the option chosen for each select
-    field (by field name).
-    """
-    checks = _check_targets(step)
-    targets = [target for _, target, _ in checks]
-    states, is_ready = snapshot(page, targets, ready)
-    if not is_ready:
-        _settle(page, ready, timeouts)
-        states, _ = snapshot(page, targets)
-    chosen: dict[str, Option] = {}
-    for (name, target, action), state in zip(checks, states, strict=True):
-        if state.count == 0:
-            raise PortalMismatch(f"{_where(step.name, name, target)}: not found on the page")
-        if state.count > 1:
-            raise PortalMismatch(
-                f"{_where(step.name, name, target)}: found {state.count} times; "
-                "the map cannot tell which one to fill"
-            )
-        if action is None or action.write != "select" or not action.value:
-            continue
-        options = list(state.options)
-        option = match_option([o for o in options if o[0]], action.value, action.match)
-        if option is None:
-            found = ", ".join(label for value, label in options if value) or "none"
-            wanted = f"contains {action.value}" if action.match == "range" else f'"{action.value}"'
-            raise PortalMismatch(
-                f"{_where(step.name, action.field, action.target)}: no option matches "
-                f"{wanted}; options found: {found}"
-            )
-        chosen[action.field] = option
-    return chosen
-
-
-def _type_keys(loc: Locator, value: str, timeouts: Timeouts) -> None:
-    """Clear the field and type `value` key by key (for key-driven input masks)."""
-    loc.fill("", timeout=timeouts.action_ms)
-    if loc.input_value():
-        loc.press("ControlOrMeta+a")
-        loc.press("Backspace")
-    loc.press_sequentially(value, timeout=timeouts.action_ms)
-
-
-def _write_field(
-    page: Page, step: str, action: PlannedField, option: Option | None, timeouts: Timeouts
-) -> None:
-    # No count here: check_step saw the element exactly once, and Playwright's strict locators
-    # refuse to act on two; what the page then holds is read back by the caller.
-    loc = locate(page, action.target)
-    if action.write == "select":
-        if option is not None:
-            loc.select_option(value=option[0], timeout=timeouts.action_ms)
-    elif action.write == "checkbox":
-        loc.set_checked(
-            action.value.lower() in ("yes", "true", "1", "on"), timeout=timeouts.action_ms
-        )
-    elif action.write == "upload":
-        if action.value:
-            loc.set_input_files(action.value, timeout=timeouts.action_ms)
-    else:
-        loc.fill(action.value, timeout=timeouts.action_ms)
-
-
-def _write_rows(page: Page, step: str, action: PlannedRows, timeouts: Timeouts) -> None:
-    error_cls, timeout_error = browser.playwright_errors()
-    for index, row in enumerate(action.rows):
-        target = action.number.with_index(index)
-        where = _where(step, f"number {index + 1}", target)
-        loc = locate(page, target)
-        if action.add:
-            # Rows appear only when asked for: count, press "add" when the row is missing.
-            if index > 0 and loc.count() == 0:
-                _single(page, step, "add a number", action.add).click(timeout=timeouts.action_ms)
-                try:
-                    loc.wait_for(state="visible", timeout=timeouts.action_ms)
-                except timeout_error:
-                    raise PortalMismatch(f"{where}: no row appeared for it") from None
-            loc = _single(page, step, f"number {index + 1}", target)
-            loc.fill(row.number, timeout=timeouts.action_ms)
-        else:
-            # The page adds the next row by itself (on input): fill() waits for it to appear.
-            try:
-                loc.fill(row.number, timeout=timeouts.action_ms)
-            except error_cls:
-                count = loc.count()
-                if count == 0:
-                    raise PortalMismatch(f"{where}: no row appeared for it") from None
-                _single(page, step, f"number {index + 1}", target)  # names a doubled row
-                raise
-        if action.display_name:
-            name_target = action.display_name.with_index(index)
-            locate(page, name_target).fill(row.display_name, timeout=timeouts.action_ms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,12 +114,270 @@ class _Entry:
     option: Option | None = None
 
 
-def _entries(
-    step: PlannedStep, chosen: dict[str, Option], actions: list[PlannedField | PlannedRows]
-) -> list[_Entry]:
+@dataclass
+class StepState:
+    """What filling a step learnt: where each element is (by field name, rows as "number 3"
+    and "display name 3"), the option chosen for each select, and the fields this page lacks."""
+
+    step: PlannedStep
+    located: dict[str, Located] = field(default_factory=dict)
+    chosen: dict[str, Option] = field(default_factory=dict)
+    absent: set[str] = field(default_factory=set)
+    tokens: dict[str, int] = field(default_factory=dict)
+
+    def selector(self, name: str) -> str:
+        """The selector that finds field `name` again ("" when it was not found)."""
+        found = self.located.get(name)
+        return found.selector if found is not None else ""
+
+
+def _where(step: str, field_name: str, target: Target) -> str:
+    return f'{step} step: field "{field_name}" ({target.describe()})'
+
+
+def wait_for_step(
+    page: Page, step: PlannedStep, timeouts: Timeouts, guard: browser.GuardedContext | None = None
+) -> Located:
+    """Wait until the step's element is visible; `PortalMismatch` naming what was tried."""
+    located = locate.wait_visible(page, step.wait_for, timeouts.step_ms)
+    if located.found or located.doubled:
+        return located  # doubled: the step's own check names the field
+    raise PortalMismatch(
+        f'{step.name} step: "{step.wait_for.describe()}" did not appear within '
+        f"{timeouts.step_ms / 1000:.0f} s{_tried(located)}{blocked_note(guard)}; the "
+        "portal may have changed (run `assistant check`)"
+    )
+
+
+def _tried(located: Located) -> str:
+    """ " (tried type=email: none; label /e-?mail/: none)" for a target of several anchors."""
+    return f" (tried {located.tried()})" if len(located.target.any) > 1 else ""
+
+
+def blocked_note(guard: browser.GuardedContext | None, since: int = 0) -> str:
+    """ "; the page tried to send POST x by itself, which was blocked" when it did."""
+    if guard is None or len(guard.blocked_writes) <= since:
+        return ""
+    sent = ", ".join(dict.fromkeys(guard.blocked_writes[since:]))
+    return (
+        f"; the page tried to send {sent} by itself, which was blocked (requests leave only "
+        "through the map's buttons)"
+    )
+
+
+def _check_targets(step: PlannedStep) -> list[tuple[str, Target, PlannedField | None, bool]]:
+    """What `check_step` looks at: (name, target, the field when it is one, may be absent)."""
+    found: list[tuple[str, Target, PlannedField | None, bool]] = []
+    for action in step.fields():
+        if isinstance(action, PlannedRows):
+            found.append(("number 1", action.number.with_index(0), None, False))
+            if action.display_name:
+                found.append(
+                    (
+                        "display name 1",
+                        action.display_name.with_index(0),
+                        None,
+                        action.display_name_when_present,
+                    )
+                )
+            if action.add and len(action.rows) > 1:
+                found.append(("add a number", action.add, None, False))
+        else:
+            found.append((action.field, action.target, action, action.when_present))
+    return found
+
+
+def check_step(page: Page, step: PlannedStep, timeouts: Timeouts = Timeouts()) -> StepState:
+    """Check every element the step writes, before anything is typed, on a ready page.
+
+    Every element must be found once (a `when_present` one may be absent), and every select
+    must hold an option for its value; found, read and checked in one round trip once the page
+    is ready (an element still missing is waited for). Returns where each one is and the
+    option chosen for each select.
+    """
+    checks = _check_targets(step)
+    raw = locate.evaluate(
+        page,
+        "([t, q, m]) => window.__assistant.check(t, q, m)",
+        [[locate.target_spec(t) for _, t, _, _ in checks], locate.QUIET_MS, locate.READY_MAX_MS],
+    )
+    state = StepState(step)
+    for (name, target, action, maybe), found, held in zip(
+        checks, raw["located"], raw["states"], strict=True
+    ):
+        located = Located(
+            target,
+            int(found["anchor"]),
+            str(found["selector"]),
+            tuple(int(c) for c in found["counts"]),
+            str(found["label"]),
+        )
+        if not located.found and not located.doubled and not maybe:
+            located = locate.wait_visible(page, target, timeouts.step_ms)
+            held = None
+        if located.doubled and not located.found:
+            raise PortalMismatch(
+                f"{_where(step.name, name, target)}: found {located.doubled} times; "
+                "the map cannot tell which one to fill"
+            )
+        if not located.found:
+            if maybe:
+                state.absent.add(name)
+                log.info(
+                    "%s step: %s is not on this portal (tried %s).",
+                    step.name,
+                    name,
+                    located.tried(),
+                )
+                continue
+            raise PortalMismatch(
+                f"{_where(step.name, name, target)}: not found on the page{_tried(located)}"
+            )
+        state.located[name] = located
+        if located.anchor > 0:
+            log.info("%s step: %s found by %s.", step.name, name, located.how())
+        current = _state(held) if held is not None else _read(page, [located.selector])[0]
+        state.tokens[name] = current.token
+        if action is None or action.write != "select" or not action.value:
+            continue
+        options = list(current.options)
+        option = match_option([o for o in options if o[0]], action.value, action.match)
+        if option is None:
+            found_labels = ", ".join(label for value, label in options if value) or "none"
+            wanted = f"contains {action.value}" if action.match == "range" else f'"{action.value}"'
+            raise PortalMismatch(
+                f"{_where(step.name, action.field, target)}: no option matches "
+                f"{wanted}; options found: {found_labels}"
+            )
+        state.chosen[action.field] = option
+    return state
+
+
+def _read(page: Page, selectors: list[str]) -> list[_State]:
+    raw = locate.evaluate(page, "(s) => window.__assistant.snapshot(s)", selectors)
+    return [_state(r) for r in raw]
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def _type_keys(loc: Locator, value: str, timeouts: Timeouts) -> None:
+    """Clear the field and type `value` key by key (for key-driven input masks)."""
+    loc.fill("", timeout=timeouts.action_ms)
+    if loc.input_value():
+        loc.press("ControlOrMeta+a")
+        loc.press("Backspace")
+    loc.press_sequentially(value, timeout=timeouts.action_ms)
+
+
+def _write_field(page: Page, state: StepState, action: PlannedField, timeouts: Timeouts) -> None:
+    if action.field in state.absent:
+        return
+    # No count here: check_step found the element once, and Playwright's strict locators
+    # refuse to act on two; what the page then holds is read back by the caller.
+    loc = page.locator(state.selector(action.field))
+    if action.write == "select":
+        option = state.chosen.get(action.field)
+        if option is not None:
+            loc.select_option(value=option[0], timeout=timeouts.action_ms)
+    elif action.write == "checkbox":
+        loc.set_checked(
+            action.value.lower() in ("yes", "true", "1", "on"), timeout=timeouts.action_ms
+        )
+    elif action.write == "upload":
+        if action.value:
+            loc.set_input_files(action.value, timeout=timeouts.action_ms)
+    elif action.value or loc.input_value(timeout=timeouts.action_ms):
+        loc.fill(action.value, timeout=timeouts.action_ms)
+
+
+def _row(
+    page: Page, state: StepState, name: str, target: Target, timeouts: Timeouts, *, wait: bool
+) -> str | None:
+    """Where row target `name` (e.g. "number 3") is: found like the first row was when that
+    anchor is a plain selector (Playwright then waits for the row itself), else resolved on
+    the page (and waited for, with `wait`). None when it is not there."""
+    first = state.located.get(name.rsplit(" ", 1)[0] + " 1")
+    if first is not None and first.matched is not None:
+        index = first.anchor
+        anchor = target.any[index]
+        value = getattr(anchor, anchor.kind)
+        css = {"id": f'[id="{value}"]', "name": f'[name="{value}"]', "css": value}.get(anchor.kind)
+        if css is not None:
+            state.located[name] = Located(target, index, str(css), ())
+            return str(css)
+    if wait:
+        located = locate.wait_visible(page, target, timeouts.action_ms)
+    else:
+        located = locate.resolve(page, [target])[0]
+    if not located.found:
+        return None
+    state.located[name] = located
+    return located.selector
+
+
+def _write_rows(
+    page: Page,
+    guard: browser.GuardedContext | None,
+    state: StepState,
+    action: PlannedRows,
+    timeouts: Timeouts,
+) -> None:
+    error_cls, timeout_error = browser.playwright_errors()
+    step = state.step.name
+    for index, row in enumerate(action.rows):
+        name = f"number {index + 1}"
+        target = action.number.with_index(index)
+        missing = f"{_where(step, name, target)}: no row appeared for it"
+        selector: str | None = state.selector(name)
+        if index > 0 and action.add:
+            # Rows appear only when asked for: press "add" when the row is missing.
+            selector = _row(page, state, name, target, timeouts, wait=False)
+            if selector is None or page.locator(selector).count() == 0:
+                add = state.located["add a number"]
+                with guard.declared("add a number") if guard else nullcontext():
+                    page.locator(add.selector).click(timeout=timeouts.action_ms)
+                selector = selector or _row(page, state, name, target, timeouts, wait=True)
+                try:
+                    if selector is None:
+                        raise timeout_error("no row")
+                    page.locator(selector).wait_for(state="visible", timeout=timeouts.action_ms)
+                except timeout_error:
+                    raise PortalMismatch(missing) from None
+        elif index > 0:
+            # The page adds the next row by itself (on input): fill() waits for it to appear.
+            selector = _row(page, state, name, target, timeouts, wait=True)
+        if not selector:
+            raise PortalMismatch(missing)
+        loc = page.locator(selector)
+        try:
+            loc.fill(row.number, timeout=timeouts.action_ms)
+        except error_cls:
+            count = loc.count()
+            if count == 0:
+                raise PortalMismatch(missing) from None
+            if count > 1:
+                raise PortalMismatch(
+                    f"{_where(step, name, target)}: found {count} times; the map cannot tell "
+                    "which one to fill"
+                ) from None
+            raise
+        if action.display_name and "display name 1" not in state.absent:
+            label = f"display name {index + 1}"
+            name_target = action.display_name.with_index(index)
+            where = state.selector(label) if index == 0 else None
+            where = where or _row(page, state, label, name_target, timeouts, wait=True)
+            if where is None:
+                raise PortalMismatch(f"{_where(step, label, name_target)}: not found on the page")
+            if row.display_name or page.locator(where).input_value():
+                page.locator(where).fill(row.display_name, timeout=timeouts.action_ms)
+
+
+def _entries(state: StepState, actions: Sequence[PlannedField | PlannedRows]) -> list[_Entry]:
     entries: list[_Entry] = []
     for action in actions:
         if isinstance(action, PlannedRows):
+            names_absent = "display name 1" in state.absent
             for index, row in enumerate(action.rows):
                 entries.append(
                     _Entry(
@@ -344,7 +389,7 @@ def _entries(
                         action.format,
                     )
                 )
-                if action.display_name:
+                if action.display_name and not names_absent:
                     entries.append(
                         _Entry(
                             f"display name {index + 1}",
@@ -356,6 +401,8 @@ def _entries(
                         )
                     )
             continue
+        if action.field in state.absent:
+            continue
         entries.append(
             _Entry(
                 action.field,
@@ -364,24 +411,23 @@ def _entries(
                 action.value,
                 action.profile_value,
                 action.format,
-                chosen.get(action.field),
+                state.chosen.get(action.field),
             )
         )
     return entries
 
 
-def _compare(step: str, entry: _Entry, state: _State) -> ReadBack:
-    """`entry` as the page shows it (`state`); an element gone or doubled shows nothing."""
-    element = entry.target.describe()
-    single = state.count == 1
+def _compare(step: str, entry: _Entry, held: _State, element: str) -> ReadBack:
+    """`entry` as the page shows it (`held`); an element gone or doubled shows nothing."""
+    single = held.count == 1
     if entry.write == "select":
-        value = state.value if single else ""
+        value = held.value if single else ""
         wanted = entry.option[0] if entry.option else ""
-        shown = state.label if value else ""
+        shown = held.label if value else ""
         label = entry.option[1] if entry.option else entry.wanted
         return ReadBack(step, entry.field, element, entry.profile, label, shown, value == wanted)
     if entry.write == "checkbox":
-        checked = single and state.checked
+        checked = single and held.checked
         wanted_on = entry.wanted.lower() in ("yes", "true", "1", "on")
         return ReadBack(
             step,
@@ -392,177 +438,273 @@ def _compare(step: str, entry: _Entry, state: _State) -> ReadBack:
             "checked" if checked else "not checked",
             checked == wanted_on,
         )
-    shown = state.value if single else ""
+    shown = held.value if single else ""
     equal = same_value(entry.wanted, shown, entry.format) or (not entry.wanted and not shown)
     return ReadBack(step, entry.field, element, entry.profile, entry.wanted, shown, equal)
 
 
+def _element(state: StepState, entry: _Entry) -> str:
+    found = state.located.get(entry.field)
+    return found.how() if found is not None and found.found else entry.target.describe()
+
+
 def _probe(
     page: Page,
-    step: PlannedStep,
+    state: StepState,
     entries: list[_Entry],
-    ready: str | None,
-) -> tuple[list[ReadBack], bool]:
-    """`entries` as the page holds them now, and whether its ready signal is up: one round
-    trip for id and CSS targets."""
-    states, is_ready = snapshot(page, [e.target for e in entries], ready)
-    return [_compare(step.name, e, s) for e, s in zip(entries, states, strict=True)], is_ready
-
-
-def read_back(
-    page: Page,
-    step: PlannedStep,
-    chosen: dict[str, Option],
-    actions: list[PlannedField | PlannedRows] | None = None,
-) -> list[ReadBack]:
-    """Every value the step wrote (or just `actions`), as the page holds it now."""
-    entries = _entries(step, chosen, step.fields() if actions is None else actions)
-    return _probe(page, step, entries, None)[0]
-
-
-def read_back_steps(
-    page: Page, steps: Sequence[PlannedStep], chosen: dict[str, dict[str, Option]]
-) -> list[ReadBack]:
-    """Every value of every step (in order), as the page holds it now, in one round trip
-    (`chosen`: each step's options, by step name)."""
-    entries = [
-        (step, e)
-        for step in steps
-        for e in _entries(step, chosen.get(step.name, {}), step.fields())
+    *,
+    quiet_ms: int = 0,
+    known: list[Target] | None = None,
+) -> tuple[list[ReadBack], list[_State], list[tuple[str, str]]]:
+    """`entries` as the page holds them once it is ready, in one round trip (and, with
+    `known`, the required fields the map does not know)."""
+    raw = locate.evaluate(
+        page,
+        "([s, q, m, k]) => window.__assistant.probe(s, q, m, k)",
+        [
+            [state.selector(e.field) or ":not(*)" for e in entries],
+            quiet_ms,
+            locate.READY_MAX_MS,
+            [locate.target_spec(t) for t in known] if known is not None else None,
+        ],
+    )
+    held = [_state(r) for r in raw["states"]]
+    values = [
+        _compare(state.step.name, e, h, _element(state, e))
+        for e, h in zip(entries, held, strict=True)
     ]
-    states, _ = snapshot(page, [e.target for _, e in entries])
-    return [_compare(step.name, e, s) for (step, e), s in zip(entries, states, strict=True)]
-
-
-def _settle(page: Page, ready: str | None, timeouts: Timeouts) -> None:
-    """Wait for the page's ready signal (a re-rendering page drops it until it is done)."""
-    if ready:
-        _, timeout_error = browser.playwright_errors()
-        try:
-            page.locator(ready).wait_for(state="attached", timeout=timeouts.step_ms)
-        except timeout_error:
-            raise PortalError(
-                f"the page did not become ready again within {timeouts.step_ms / 1000:.0f} s"
-            ) from None
+    required = [(str(r["label"]), str(r["selector"])) for r in raw["required"]]
+    return values, held, required
 
 
 def _write_verified(
     page: Page,
-    step: PlannedStep,
-    chosen: dict[str, Option],
-    to_write: list[PlannedField | PlannedRows],
+    guard: browser.GuardedContext | None,
+    state: StepState,
+    action: PlannedField | PlannedRows,
     written: list[PlannedField | PlannedRows],
-    ready: str | None,
     timeouts: Timeouts,
-) -> list[ReadBack]:
-    """Write `to_write`, then read back everything `written` once the page is ready.
+) -> tuple[list[ReadBack], list[_Entry]]:
+    """Write `action`, then read back everything `written`; return what is still wrong.
 
-    The read-back is one round trip when the page is ready (the ready check rides along);
-    a page that dropped its ready signal is re-rendering: it is waited for and read again,
-    and what it lost is left to the caller (a reset). On a ready page, a text value that did
-    not stay is typed key by key once (a key-driven input mask ignores fill()); still wrong,
-    it raises `ReadBackMismatch` naming the field.
+    A fresh text value the page did not keep in the same element is typed key by key once (a
+    key-driven input mask ignores fill()); still wrong, `ReadBackMismatch` naming the field.
+    A value lost otherwise (another field, or an element replaced) is left to the caller: the
+    form reset itself.
     """
-    for action in to_write:
-        _write(page, step.name, action, chosen, timeouts)
-    entries = _entries(step, chosen, written)
-    values, is_ready = _probe(page, step, entries, ready)
-    if is_ready:
-        fresh = {e.field for e in _entries(step, chosen, to_write) if e.write == "text"}
-        retyped = [
-            entry
-            for entry, value in zip(entries, values, strict=True)
-            if not value.equal and entry.field in fresh
-        ]
-        for entry in retyped:
-            where = _where(step.name, entry.field, entry.target)
-            log.info("%s: the page did not keep the filled value; typing it key by key.", where)
-            with _writing(step.name, entry.field):
-                _type_keys(locate(page, entry.target), entry.wanted, timeouts)
-        if retyped:
-            values, is_ready = _probe(page, step, entries, ready)
-            still = {e.field for e in retyped}
-            for entry, value in zip(entries, values, strict=True):
-                if is_ready and not value.equal and entry.field in still:
-                    # Masked at the source: this message may reach a summary or the journal.
-                    raise ReadBackMismatch(
-                        redact(
-                            f"{_where(step.name, entry.field, entry.target)}: the page shows "
-                            f"{value.shown!r} after typing {entry.wanted!r}; stopped before "
-                            "the review"
-                        )
+    _write(page, guard, state, action, timeouts)
+    entries = _entries(state, written)
+    values, held, _ = _probe(page, state, entries)
+    fresh = {e.field for e in _entries(state, [action]) if e.write == "text"}
+    retype = [
+        e
+        for e, v, h in zip(entries, values, held, strict=True)
+        if not v.equal
+        and e.field in fresh
+        and h.count == 1
+        and h.token == state.tokens.get(e.field, h.token)
+    ]
+    for entry in retype:
+        where = _where(state.step.name, entry.field, entry.target)
+        log.info("%s: the page did not keep the filled value; typing it key by key.", where)
+        with _writing(state.step.name, entry.field):
+            _type_keys(page.locator(state.selector(entry.field)), entry.wanted, timeouts)
+    if retype:
+        values, held, _ = _probe(page, state, entries)
+        still = {e.field for e in retype}
+        for entry, value, now in zip(entries, values, held, strict=True):
+            if not value.equal and entry.field in still and _same_element(state, entry, now):
+                # Masked at the source: this message may reach a summary or the journal.
+                raise ReadBackMismatch(
+                    redact(
+                        f"{_where(state.step.name, entry.field, entry.target)}: the page shows "
+                        f"{value.shown!r} after typing {entry.wanted!r}; stopped before "
+                        "the review"
                     )
-    if not is_ready:
-        _settle(page, ready, timeouts)
-        values, _ = _probe(page, step, entries, None)
-    return values
+                )
+    for entry, now in zip(entries, held, strict=True):
+        state.tokens.setdefault(entry.field, now.token)
+    return values, entries
+
+
+def _same_element(state: StepState, entry: _Entry, held: _State) -> bool:
+    """Whether the page still holds the element this field was found in (not a re-render)."""
+    return held.token == state.tokens.get(entry.field, held.token)
 
 
 def fill_step(
-    page: Page, step: PlannedStep, ready: str | None, timeouts: Timeouts
-) -> tuple[dict[str, Option], list[ReadBack]]:
+    page: Page,
+    step: PlannedStep,
+    timeouts: Timeouts,
+    *,
+    guard: browser.GuardedContext | None = None,
+    known: list[Target] | None = None,
+) -> tuple[StepState, list[ReadBack]]:
     """Check, write and verify every value of `step` (not its clicks or gates).
 
-    After each value, the page is left to settle (its ready signal) and everything written so
-    far is read back: a page that reset itself is noticed at once, and the values it lost are
-    written once more; a second reset stops the run with a diff.
+    After each value everything written so far is read back once the page is ready: a page
+    that reset itself is noticed at once, and everything written is filled once more; a
+    second reset stops the run with a diff. With `known` (every element the map knows), a
+    required field no anchor of the map finds that is still empty at the end stops the run.
 
-    Returns the options chosen and the read-back values. Raises `PortalMismatch` before typing
+    Returns where everything is and the read-back values. Raises `PortalMismatch` before typing
     when the page does not match the map, `ReadBackMismatch` when a value will not stay.
     """
-    chosen = check_step(page, step, ready, timeouts)
+    state = check_step(page, step, timeouts)
     written: list[PlannedField | PlannedRows] = []
-    values: list[ReadBack] = []
     resets = 0
     for action in step.fields():
         written.append(action)
-        values = _write_verified(page, step, chosen, [action], written, ready, timeouts)
-        wrong = [v for v in values if not v.equal]
-        while wrong:
-            resets += 1
-            if resets > 1:
-                diff = "; ".join(
-                    f"{v.field}: wanted {v.wanted!r}, page shows {v.shown!r}" for v in wrong
-                )
-                raise ReadBackMismatch(
-                    redact(
-                        f"{step.name} step: the form reset itself a second time; stopped before "
-                        f"the review. Differences: {diff}"
-                    )
-                )
-            log.warning(
-                "%s step: the page reset %d value(s) after they were written; writing them again.",
-                step.name,
-                len(wrong),
-            )
-            values = _write_verified(page, step, chosen, written, written, ready, timeouts)
-            wrong = [v for v in values if not v.equal]
-    # The last read covered every value of the step, after its last write, on a ready page.
+        values, entries = _write_verified(page, guard, state, action, written, timeouts)
+        resets = _refill_resets(page, guard, state, written, values, entries, resets, timeouts)
+    # The step's last word: everything it wrote, on a page quiet for a moment.
+    entries = _entries(state, written)
+    values, _, required = _probe(page, state, entries, quiet_ms=locate.QUIET_MS, known=known)
+    if any(not v.equal for v in values):
+        resets = _refill_resets(page, guard, state, written, values, entries, resets, timeouts)
+        values, _, required = _probe(page, state, entries, quiet_ms=locate.QUIET_MS, known=known)
+    if required:
+        names = ", ".join(f'"{label}"' for label, _ in required)
+        raise PortalMismatch(
+            f"{step.name} step: the page requires {names}, which the map does not fill; the "
+            "portal has changed. Nothing was submitted; run `assistant check` and update the map."
+        )
     log.info(
         "%s step: %d value(s) written and read back (%d reset(s) survived).",
         step.name,
         len(values),
         resets,
     )
-    return chosen, values
+    return state, [*values, *_absent_rows(state, written)]
+
+
+def _refill_resets(
+    page: Page,
+    guard: browser.GuardedContext | None,
+    state: StepState,
+    written: list[PlannedField | PlannedRows],
+    values: list[ReadBack],
+    entries: list[_Entry],
+    resets: int,
+    timeouts: Timeouts,
+) -> int:
+    """Fill everything written once more while the page shows values lost (a reset); a
+    second reset raises `ReadBackMismatch` with the differences."""
+    wrong = [v for v in values if not v.equal]
+    while wrong:
+        resets += 1
+        if resets > 1:
+            diff = "; ".join(
+                f"{v.field}: wanted {v.wanted!r}, page shows {v.shown!r}" for v in wrong
+            )
+            raise ReadBackMismatch(
+                redact(
+                    f"{state.step.name} step: the form reset itself a second time; stopped "
+                    f"before the review. Differences: {diff}"
+                )
+            )
+        log.warning(
+            "%s step: the page reset %d value(s) after they were written; writing them again.",
+            state.step.name,
+            len(wrong),
+        )
+        _relocate(page, state, entries)
+        for action in written:
+            _write(page, guard, state, action, timeouts)
+        values, held, _ = _probe(page, state, entries)
+        for entry, now in zip(entries, held, strict=True):
+            state.tokens[entry.field] = now.token
+        wrong = [v for v in values if not v.equal]
+    return resets
+
+
+def _relocate(page: Page, state: StepState, entries: list[_Entry]) -> None:
+    """Find again the elements whose selector no longer finds them (a re-render may have made
+    up new ids)."""
+    held = _read(page, [state.selector(e.field) for e in entries])
+    lost = [e for e, h in zip(entries, held, strict=True) if h.count != 1]
+    for entry, found in zip(lost, locate.resolve(page, [e.target for e in lost]), strict=True):
+        if found.found:
+            state.located[entry.field] = found
+
+
+def _absent_rows(state: StepState, written: list[PlannedField | PlannedRows]) -> list[ReadBack]:
+    """One review row per field this portal does not have ("not on this portal")."""
+    rows: list[ReadBack] = []
+    for action in written:
+        if isinstance(action, PlannedRows):
+            if action.display_name and "display name 1" in state.absent:
+                names = ", ".join(
+                    dict.fromkeys(r.display_name for r in action.rows if r.display_name)
+                )
+                rows.append(
+                    ReadBack(
+                        state.step.name,
+                        "display names",
+                        action.display_name.describe(),
+                        names,
+                        names,
+                        ABSENT,
+                        True,
+                        absent=True,
+                    )
+                )
+        elif action.field in state.absent:
+            rows.append(
+                ReadBack(
+                    state.step.name,
+                    action.field,
+                    action.target.describe(),
+                    action.profile_value,
+                    action.value,
+                    ABSENT,
+                    True,
+                    absent=True,
+                )
+            )
+    return rows
+
+
+def read_back_steps(page: Page, states: Sequence[StepState]) -> list[ReadBack]:
+    """Every value of every step (in order), as the page holds it now that it is ready, in one
+    round trip; fields a page lacks come back as "not on this portal"."""
+    entries = [(s, e) for s in states for e in _entries(s, s.step.fields())]
+    raw = locate.evaluate(
+        page,
+        "([s, q, m]) => window.__assistant.probe(s, q, m, null)",
+        [
+            [s.selector(e.field) or ":not(*)" for s, e in entries],
+            locate.QUIET_MS,
+            locate.READY_MAX_MS,
+        ],
+    )
+    values = [
+        _compare(s.step.name, e, _state(r), _element(s, e))
+        for (s, e), r in zip(entries, raw["states"], strict=True)
+    ]
+    out: list[ReadBack] = []
+    for s in states:
+        out.extend(v for v in values if v.step == s.step.name)
+        out.extend(_absent_rows(s, s.step.fields()))
+    return out
 
 
 def _write(
     page: Page,
-    step: str,
+    guard: browser.GuardedContext | None,
+    state: StepState,
     action: PlannedField | PlannedRows,
-    chosen: dict[str, Option],
     timeouts: Timeouts,
 ) -> None:
-    with _writing(step, action.field):
+    with _writing(state.step.name, action.field):
         if isinstance(action, PlannedRows):
-            _write_rows(page, step, action, timeouts)
+            _write_rows(page, guard, state, action, timeouts)
         else:
-            _write_field(page, step, action, chosen.get(action.field), timeouts)
+            _write_field(page, state, action, timeouts)
 
 
 @contextmanager
-def _writing(step: str, field: str) -> Iterator[None]:
+def _writing(step: str, field_name: str) -> Iterator[None]:
     """Turn a Playwright error while writing `field` into a `PortalError` with no value in it."""
     error_cls, _ = browser.playwright_errors()
     try:
@@ -572,59 +714,121 @@ def _writing(step: str, field: str) -> Iterator[None]:
         # first line goes on, through the redactor, so contact details never reach the screen.
         first = redact(str(error).strip().splitlines()[0] if str(error).strip() else "")
         raise PortalError(
-            f'{step} step: writing "{field}" failed ({first}); nothing was submitted'
+            f'{step} step: writing "{field_name}" failed ({first}); nothing was submitted'
         ) from None
 
 
-def click(page: Page, step: str, action: ClickAction, timeouts: Timeouts) -> None:
-    """Click a button that moves on; with `expect`, wait until its effect shows.
+# -- clicks and the code ---------------------------------------------------------------------
 
-    With `retry_on`, a click the page answers with its "try again" message is made again, up
-    to `attempts` clicks in all, each retry logged. Maps use this only for clicks that are safe
-    to repeat (sending the code); the submit is a different action and is never repeated.
-    """
-    _, timeout_error = browser.playwright_errors()
-    loc = _single(page, step, "button", action.click)
-    for attempt in range(1, action.attempts + 1):
-        loc.click(timeout=timeouts.action_ms)
-        log.info("%s step: clicked %s.", step, action.click.describe())
-        if not action.expect:
-            return
-        done = page.locator(action.expect).filter(visible=True)
-        waiting = (
-            done.or_(page.locator(action.retry_on).filter(visible=True))
-            if (action.retry_on)
-            else done
+
+def find_one(page: Page, step: str, what: str, target: Target, timeout_ms: float) -> Located:
+    """The one visible element for `target` (waited for), or `PortalMismatch` naming it."""
+    located = locate.wait_visible(page, target, timeout_ms)
+    if located.found:
+        if located.anchor > 0:
+            log.info("%s step: %s found by %s.", step, what, located.how())
+        return located
+    if located.doubled:
+        raise PortalMismatch(
+            f"{step} step: {what} ({target.describe()}): found {located.doubled} times; the "
+            "map cannot tell which one to click"
         )
-        try:
-            waiting.first.wait_for(state="visible", timeout=timeouts.step_ms)
-        except timeout_error:
-            break
-        if done.count() > 0:
-            return
-        if attempt < action.attempts:
-            log.warning(
-                "%s step: %s did not work%s; clicking again (%d of %d).",
-                step,
-                action.click.describe(),
-                _page_error(page, action.retry_on or ""),
-                attempt + 1,
-                action.attempts,
-            )
-    raise PortalError(
-        f'{step} step: after clicking {action.click.describe()}, "{action.expect}" did '
-        f"not appear{_page_error(page, action.retry_on or _ERROR_SELECTOR)}"
+    raise PortalMismatch(
+        f"{step} step: {what} ({target.describe()}): not found on the page{_tried(located)}; "
+        "the portal may have changed (run `assistant check`)"
     )
 
 
-_ERROR_SELECTOR = '.error, [role="alert"]'
+def _await_effect(
+    page: Page, expect: Target | None, errors: str, before: list[str], timeout_ms: float
+) -> dict[str, Any] | None:
+    """Wait until `expect` is visible or an error region shows a new text; None on time-out."""
+    _, timeout_error = browser.playwright_errors()
+    arg = [locate.target_spec(expect) if expect else None, errors, before]
+    try:
+        handle = page.wait_for_function(
+            "([t, e, b]) => window.__assistant.effect(t, e, b)",
+            arg=arg,
+            polling="raf",
+            timeout=timeout_ms,
+        )
+    except timeout_error:
+        return None
+    found: dict[str, Any] = handle.json_value()
+    return found
 
 
-def _page_error(page: Page, selector: str = _ERROR_SELECTOR) -> str:
-    """ ": <the page's visible error message>", or "" when it shows none."""
-    errors = page.locator(selector).filter(visible=True)
-    texts = [t.strip() for t in errors.all_inner_texts() if t.strip()]
-    return f": the page says {texts[0]!r}" if texts else ""
+def _errors_now(page: Page, selector: str) -> list[str]:
+    return [
+        str(t)
+        for t in locate.evaluate(page, "(s) => window.__assistant.visibleErrors(s)", selector)
+    ]
+
+
+def click(
+    page: Page,
+    step: str,
+    action: ClickAction,
+    timeouts: Timeouts,
+    guard: browser.GuardedContext | None = None,
+) -> None:
+    """Click a button of the map; with `expect`, wait until that element shows.
+
+    Writes the click causes may leave the browser while its effects settle (the guard's
+    declared gate). A page that answers with a new message in its error regions stops the run
+    with that message; with `retry_on`, such a click is made again, up to `attempts` clicks in
+    all, each retry logged. Maps use this only for clicks that are safe to repeat (sending the
+    code); the submit is a different action and is never repeated.
+    """
+    what = button_name(action.click)
+    button = find_one(page, step, what, action.click, timeouts.action_ms)
+    regions = action.retry_on or ERROR_REGIONS
+    blocked = len(guard.blocked_writes) if guard else 0
+    for attempt in range(1, action.attempts + 1):
+        before = _errors_now(page, regions)
+        with guard.declared(what) if guard else nullcontext():
+            page.locator(button.selector).click(timeout=timeouts.action_ms)
+            log.info("%s step: clicked %s.", step, button.how())
+            if action.expect is not None:
+                effect = _await_effect(page, action.expect, regions, before, timeouts.step_ms)
+            else:
+                # The requests the click started go out and come back while the gate is open;
+                # timers it set run after the gate shuts, like anything else the page does.
+                locate.settle(page, guard, timers=False)
+        if action.expect is None:
+            locate.settle(page, guard)
+            new = [t for t in _errors_now(page, regions) if t not in before]
+            effect = {"done": not new, "error": new[0] if new else None}
+        if effect is not None and effect.get("done"):
+            return
+        message = str(effect.get("error")) if effect else ""
+        if not message:
+            raise PortalError(
+                f'{step} step: after clicking {what}, "{_describe(action.expect)}" did not '
+                f"appear within {timeouts.step_ms / 1000:.0f} s{blocked_note(guard, blocked)}"
+            )
+        if action.retry_on and attempt < action.attempts:
+            log.warning(
+                "%s step: %s did not work: the page says %r; clicking again (%d of %d).",
+                step,
+                what,
+                message,
+                attempt + 1,
+                action.attempts,
+            )
+            continue
+        raise PortalError(f"{step} step: after clicking {what}, the page says {message!r}")
+    raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+
+def button_name(target: Target) -> str:
+    """`button #id` or `button "Send code"` (a role anchor names the role itself)."""
+    shown = target.describe()
+    return shown if target.first.kind == "role" else f"button {shown}"
+
+
+def _describe(target: Target | None) -> str:
+    return target.describe() if target is not None else "the next step"
 
 
 @dataclass(frozen=True, slots=True)
@@ -636,12 +840,23 @@ class CodeResult:
 
 
 def enter_code(
-    page: Page, step: str, gate: CodeGate, code: str | None, timeouts: Timeouts
+    page: Page,
+    step: str,
+    gate: CodeGate,
+    code: str | None,
+    timeouts: Timeouts,
+    guard: browser.GuardedContext | None = None,
 ) -> CodeResult:
     """Type `code` into the gate's box (None: the person typed it in the browser) and, when the
     gate has a confirm button, press it and wait for `accepted` or the page's error."""
-    _, timeout_error = browser.playwright_errors()
-    loc = _single(page, step, "verification code", gate.input)
+    if (
+        gate.confirm is not None
+        and gate.accepted is not None
+        and locate.present(page, gate.accepted)
+    ):
+        return CodeResult(True)  # accepted already (the person pressed verify in the browser)
+    box = find_one(page, step, "the verification code box", gate.input, timeouts.action_ms)
+    loc = page.locator(box.selector)
     if code is not None:
         loc.fill(code, timeout=timeouts.action_ms)
         if loc.input_value() != code:
@@ -652,21 +867,22 @@ def enter_code(
         return CodeResult(False, f"the code box holds no {gate.digits}-digit code")
     if gate.confirm is None:
         return CodeResult(True)
-    accepted = page.locator(gate.accepted).filter(visible=True) if gate.accepted else None
-    if accepted is not None and accepted.count() > 0:
+    if gate.accepted is not None and locate.present(page, gate.accepted):
         return CodeResult(True)  # the person already pressed the button in the browser
-    errors = page.locator(gate.error).filter(visible=True)
-    _single(page, step, "verify button", gate.confirm).click(timeout=timeouts.action_ms)
-    if accepted is None:
-        return CodeResult(True)
-    try:
-        accepted.or_(errors).first.wait_for(state="visible", timeout=timeouts.step_ms)
-    except timeout_error:
+    what = "the verify button"
+    button = find_one(page, step, what, gate.confirm, timeouts.action_ms)
+    before = _errors_now(page, gate.error)
+    with guard.declared(what) if guard else nullcontext():
+        page.locator(button.selector).click(timeout=timeouts.action_ms)
+        if gate.accepted is None:
+            locate.settle(page, guard)
+            return CodeResult(True)
+        effect = _await_effect(page, gate.accepted, gate.error, before, timeouts.step_ms)
+    if effect is None:
         return CodeResult(False, "the page neither accepted nor refused the code")
-    if accepted.count() > 0:
+    if effect.get("done"):
         return CodeResult(True)
-    texts = [t.strip() for t in errors.all_inner_texts() if t.strip()]
-    return CodeResult(False, texts[0] if texts else "the page refused the code")
+    return CodeResult(False, str(effect.get("error") or "the page refused the code"))
 
 
 # Profile values that are contact details: masked in screenshots under `--mask-contact`.
@@ -685,6 +901,27 @@ def contact_targets(portal: PortalMap) -> tuple[Target, ...]:
     return tuple(targets)
 
 
-def contact_locators(page: Page, portal: PortalMap) -> list[Locator]:
-    """Locators for `contact_targets` on `page` (to paint over in screenshots)."""
-    return [locate(page, target) for target in contact_targets(portal)]
+def contact_locators(page: Page, portal: PortalMap, values: Sequence[str] = ()) -> list[Locator]:
+    """What to paint over in screenshots: the elements of `contact_targets` (wherever one of
+    each target's anchors finds its element), and every element whose text shows one of
+    `values` (the contact email or phone, in any common spelling), such as a review summary."""
+    found = locate.resolve(page, list(contact_targets(portal)), visible=False)
+    masks = [page.locator(f.selector) for f in found if f.found]
+    masks += [page.get_by_text(pattern) for pattern in _spellings(values)]
+    return masks
+
+
+def _spellings(values: Sequence[str]) -> list[re.Pattern[str]]:
+    """A pattern per value that finds it as a page may print it: an email in any case, a
+    phone number with or without +1, brackets, spaces, dots or dashes."""
+    patterns = []
+    for value in values:
+        value = value.strip()
+        digits = re.sub(r"\D", "", value)
+        if "@" in value:
+            patterns.append(re.compile(re.escape(value), re.IGNORECASE))
+        elif len(digits) >= 10:
+            d = digits[-10:]
+            sep = r"[\s.-]*"
+            patterns.append(re.compile(rf"(\+?1{sep})?\(?{d[:3]}\)?{sep}{d[3:6]}{sep}{d[6:]}"))
+    return patterns

@@ -144,6 +144,7 @@ class Review:
     portal: str
     values: tuple[ReadBack, ...]
     screenshot: Path
+    notes: tuple[str, ...] = ()  # shown under the table (e.g. elements found by a fallback)
 
     @property
     def differences(self) -> list[ReadBack]:
@@ -170,6 +171,9 @@ def render_review(review: Review, terminal: Terminal) -> None:
     table.add_column("On the page (read back)")
     table.add_column("", justify="center")
     for value in review.values:
+        if value.absent:
+            table.add_row(value.step, value.field, value.profile or "—", value.shown, "–")
+            continue
         same = "✓" if value.equal else "[bold red]≠[/]"
         shown = value.shown if value.equal else f"[red]{value.shown or '(empty)'}[/]"
         table.add_row(value.step, value.field, value.profile or "—", shown or "—", same)
@@ -178,6 +182,8 @@ def render_review(review: Review, terminal: Terminal) -> None:
         names = ", ".join(v.field for v in review.differences)
         console.print(f"[bold red]≠ The page differs from the profile in: {names}[/]")
     console.file.flush()
+    for note in review.notes:
+        terminal.output.write(f"Note: {note}\n")
     # Written plainly so a long path is never wrapped (it must stay copyable).
     terminal.output.write(f"Screenshot of the filled form: {review.screenshot}\n")
     terminal.output.flush()

@@ -47,6 +47,7 @@ class PlannedField(_Model):
     value: str
     profile_value: str
     optional: bool
+    when_present: bool = False
 
 
 class PlannedRow(_Model):
@@ -65,6 +66,7 @@ class PlannedRows(_Model):
     field: str = "numbers"
     number: Target
     display_name: Target | None
+    display_name_when_present: bool = False
     add: Target | None
     format: ValueFormat
     rows: tuple[PlannedRow, ...]
@@ -74,10 +76,10 @@ PlannedAction = PlannedField | PlannedRows | ClickAction | CodeGate | ReviewGate
 
 
 class PlannedStep(_Model):
-    """A step of the plan: wait for `wait_for`, then run the actions in order."""
+    """A step of the plan: wait for `wait_for` to be visible, then run the actions in order."""
 
     name: str
-    wait_for: str
+    wait_for: Target
     actions: tuple[PlannedAction, ...]
 
     def fields(self) -> list[PlannedField | PlannedRows]:
@@ -198,12 +200,14 @@ def _plan_action(
             value=format_value(raw, action.format) if raw else "",
             profile_value=raw,
             optional=action.optional,
+            when_present=action.when_present,
         )
     if isinstance(action, RowsAction):
         return PlannedRows(
             step=step,
             number=action.number,
             display_name=action.display_name,
+            display_name_when_present=action.display_name_when_present,
             add=action.add,
             format=action.format,
             rows=tuple(

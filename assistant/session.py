@@ -17,24 +17,23 @@ no click: the submission is recorded failed ("nothing was sent").
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from assistant import browser, fill, gates, log
+from assistant import browser, fill, gates, locate, log, outcome
 from assistant.errors import NotConfirmed, PortalError, ReadBackMismatch
 from assistant.paths import data_dir, private_dir, write_private
 from assistant.plan import SubmissionPlan
-from assistant.portals.formats import Option
 from assistant.portals.model import (
     ClickAction,
     CodeGate,
     PortalMap,
     ReviewGate,
     SubmitAction,
-    Success,
 )
 from assistant.profiles.model import Profile
 from assistant.recorder import Recorder, Reviewed, SubmissionRecord
@@ -144,6 +143,7 @@ class Session:
         self.stop_requested = stop_requested
         self.last_guard: browser.GuardedContext | None = None
         self._open: SubmissionRecord | None = None  # filled, and no outcome recorded yet
+        self._contact: tuple[str, ...] = ()  # masked in screenshots under --mask-contact
 
     def _record(self, submission: SubmissionPlan) -> SubmissionRecord:
         return SubmissionRecord(
@@ -158,7 +158,11 @@ class Session:
         )
 
     def _shot(self, page: Page, name: str, *, quick: bool = False) -> Path:
-        mask = fill.contact_locators(page, self.options.portal) if self.options.mask_contact else []
+        mask = (
+            fill.contact_locators(page, self.options.portal, self._contact)
+            if self.options.mask_contact
+            else []
+        )
         shot = browser.screenshot(page, mask, quick=quick)
         return write_private(self.run_dir / f"{name}.{'jpg' if quick else 'png'}", shot)
 
@@ -175,6 +179,7 @@ class Session:
         `PortalError` when it stops before the click, with its journal row closed.
         """
         log.register_secret(profile.contact.email, profile.contact.phone)
+        self._contact = (profile.contact.email, profile.contact.phone)
         record = self._record(submission)
         notes = self.recorder.check(record)
         try:
@@ -195,26 +200,31 @@ class Session:
         notes: list[str],
     ) -> Outcome:
         portal = self.options.portal
-        rule = browser.SubmitRule(
-            portal.submit_action().request.method, portal.submit_action().request.url
-        )
         self._checkpoint()
         trace = self.run_dir / f"s{submission.index}-trace.zip" if self.options.trace else None
-        guard = browser.GuardedContext(self.browser, self.options.allowed_hosts, rule, trace=trace)
+        guard = browser.GuardedContext(
+            self.browser,
+            self.options.allowed_hosts,
+            _submit_rule(portal),
+            allowed=[browser.SubmitRule(r.method, r.url) for r in portal.allow_requests],
+            trace=trace,
+        )
         self.last_guard = guard
         page = guard.page
         timeouts = self.options.timeouts
         prefix = f"s{submission.index}"
+        known = locate.map_targets(portal)
         reviewed: Reviewed | None = None
         try:
             self.terminal.say(f"{submission.title}: opening {self.options.start_url}")
             browser.load_page(page, self.options.start_url, attempts=self.options.load_attempts)
-            chosen: dict[str, dict[str, Option]] = {}
+            states: list[fill.StepState] = []
             for number, step in enumerate(submission.steps, start=1):
                 self._checkpoint()
-                fill.wait_for_step(page, step, portal.ready, timeouts)
+                fill.wait_for_step(page, step, timeouts, guard)
                 if step.fields():
-                    chosen[step.name], _ = fill.fill_step(page, step, portal.ready, timeouts)
+                    state, _ = fill.fill_step(page, step, timeouts, guard=guard, known=known)
+                    states.append(state)
                     if not any(isinstance(a, ReviewGate) for a in step.actions):
                         # A JPEG of the window (a full-page PNG cost 3-4x as much): the record of
                         # the step is its read-back; the review's shot is the full page, and
@@ -224,11 +234,11 @@ class Session:
                 for action in step.actions:
                     self._checkpoint()
                     if isinstance(action, ClickAction):
-                        fill.click(page, step.name, action, timeouts)
+                        fill.click(page, step.name, action, timeouts, guard)
                     elif isinstance(action, CodeGate):
-                        self._code_gate(page, step.name, action, profile.contact.email)
+                        self._code_gate(page, guard, step.name, action, profile.contact.email)
                     elif isinstance(action, ReviewGate):
-                        reviewed = self._review(page, submission, chosen, record, prefix, notes)
+                        reviewed = self._review(page, submission, states, record, prefix, notes)
                     elif isinstance(action, SubmitAction):
                         if reviewed is None:  # pragma: no cover (maps are checked at load)
                             raise PortalError("the portal map submits without a review gate")
@@ -242,7 +252,9 @@ class Session:
                     f"(open it with: playwright show-trace {guard.saved_trace})"
                 )
 
-    def _code_gate(self, page: Page, step: str, gate: CodeGate, email: str) -> None:
+    def _code_gate(
+        self, page: Page, guard: browser.GuardedContext, step: str, gate: CodeGate, email: str
+    ) -> None:
         problem = ""
         for attempt in range(1, MAX_CODE_ATTEMPTS + 1):
             request = gates.CodeRequest(
@@ -255,7 +267,7 @@ class Session:
             code = self.code_source.code(request)
             if code:
                 log.register_secret(code)
-            result = fill.enter_code(page, step, gate, code, self.options.timeouts)
+            result = fill.enter_code(page, step, gate, code, self.options.timeouts, guard)
             if result.accepted:
                 if gate.confirm is not None:
                     self.terminal.say("The portal accepted the code.")
@@ -270,19 +282,20 @@ class Session:
         self,
         page: Page,
         submission: SubmissionPlan,
-        chosen: dict[str, dict[str, Option]],
+        states: list[fill.StepState],
         record: SubmissionRecord,
         prefix: str,
         notes: list[str],
     ) -> Reviewed:
         # Read from the page now, not kept from the filling: what will be sent is what it holds.
-        values = fill.read_back_steps(page, submission.steps, chosen)
+        values = fill.read_back_steps(page, states)
         shot = self._shot(page, f"{prefix}-review")
         review = gates.Review(
             title=submission.title,
             portal=submission.portal,
             values=tuple(values),
             screenshot=shot,
+            notes=tuple(anchor_notes(states)),
         )
         self.recorder.filled(record)
         self._open = record
@@ -323,7 +336,12 @@ class Session:
         success = self.options.portal.success
         timeout_s = self.options.submit_timeout_s or success.timeout_s
         index, count = record.index, record.count
-        error_cls, timeout_cls = browser.playwright_errors()
+        error_cls, _ = browser.playwright_errors()
+        # Found and read before the intent, so that nothing but the click follows it.
+        button = fill.find_one(
+            page, "review", "the submit button", action.submit, self.options.timeouts.action_ms
+        )
+        before = outcome.before_click(page, success)
         # Durable BEFORE the click: a crash after this line leaves an intent, never silence.
         self.recorder.intent(record, reviewed)
         self._open = None
@@ -331,49 +349,61 @@ class Session:
         if self.stop_requested():  # Ctrl-C after the confirmation: never a click after it
             self.recorder.failed(record, "stopped by Ctrl-C before the click; nothing was sent")
             raise Interrupted("Stopped by Ctrl-C before the click; nothing was submitted.")
-        guard.open_submit_once()
-        try:
-            with page.expect_response(
-                lambda r: guard.submit.matches(r.request.method, r.url), timeout=timeout_s * 1000
-            ) as answer:
-                fill.locate(page, action.submit).click(timeout=self.options.timeouts.action_ms)
-            response = answer.value
-            crashpoint("after-click")
-        except KeyboardInterrupt:
-            # Only without batch's Ctrl-C switch: the click may have been made.
-            self.recorder.unknown(record, "interrupted during the submit click")
-            raise
-        except error_cls as error:
-            reason = (
-                f"no answer to the submit within {timeout_s:g} s"
-                if isinstance(error, timeout_cls)
-                else f"the submit click failed ({str(error).splitlines()[0]})"
-            )
-            self.recorder.unknown(record, reason)
-            message = f"Outcome unknown: {reason}. Check the portal or the email; do not resend."
-            self.terminal.say(message)
-            return Outcome(index, count, "unknown", message)
-        finally:
-            guard.close_submit()
-        if response.status >= 500:
-            reason = f"the portal answered HTTP {response.status}"
-            self.recorder.failed(record, reason)
-            message = f"Failed: {reason}; the submission was not resent. Try again later."
-            self.terminal.say(message)
-            return Outcome(index, count, "failed", message)
-        feedback_id = read_feedback_id(page, success, self.options.timeouts)
-        self._try_shot(page, f"{prefix}-result")
-        if feedback_id:
-            self.recorder.submitted(record, feedback_id)
-            message = f"Submitted {index} of {count}. Feedback ID: {feedback_id}"
-            self.terminal.say(message)
-            return Outcome(index, count, "submitted", message, feedback_id)
-        reason = f"the portal answered HTTP {response.status} but showed no Feedback ID"
-        if response.status >= 400:
+        with guard.submitting():
+            started = time.monotonic()
+            try:
+                # Exactly one click, never retried, and it does not wait for the answer: the
+                # answer is awaited below for as long as the person asked.
+                page.locator(button.selector).click(
+                    timeout=self.options.timeouts.action_ms, no_wait_after=True
+                )
+                answer = outcome.await_outcome(page, guard, success, before, timeout_s, started)
+            except KeyboardInterrupt:
+                # Only without batch's Ctrl-C switch: the click may have been made.
+                self.recorder.unknown(record, "interrupted during the submit click")
+                raise
+            except error_cls as error:
+                reason = f"the submit click failed ({str(error).splitlines()[0]})"
+                self.recorder.unknown(record, reason)
+                message = (
+                    f"Outcome unknown: {reason}. Check the portal or the email; do not resend."
+                )
+                self.terminal.say(message)
+                return Outcome(index, count, "unknown", message)
+        if not guard.submit_in_flight():
+            # (mid-navigation a screenshot would wait for the answer that did not come)
+            self._try_shot(page, f"{prefix}-result")
+        return self._record_answer(record, answer, timeout_s)
+
+    def _record_answer(
+        self, record: SubmissionRecord, answer: outcome.Answer, timeout_s: float
+    ) -> Outcome:
+        index, count = record.index, record.count
+        if answer.state == "submitted" and answer.feedback_id:
+            message = f"Submitted {index} of {count}. Feedback ID: {answer.feedback_id}"
+            self.terminal.say(message)  # first: the ID is on the screen whatever follows
+            self.recorder.submitted(record, answer.feedback_id)
+            return Outcome(index, count, "submitted", message, answer.feedback_id)
+        status = f" (HTTP {answer.status})" if answer.status is not None else ""
+        if answer.state == "failed":
+            if answer.page_error:
+                reason = f"the portal said {answer.page_error!r}{status}"
+            else:
+                reason = f"the portal answered HTTP {answer.status} and showed no Feedback ID"
             self.recorder.failed(record, reason)
             message = f"Failed: {reason}; the submission was not resent."
             self.terminal.say(message)
             return Outcome(index, count, "failed", message)
+        if not answer.answered:
+            reason = f"no answer to the submit within {timeout_s:g} s"
+        elif answer.status is not None:
+            reason = (
+                f"the portal answered HTTP {answer.status} but showed neither a Feedback ID "
+                f"nor an error within {timeout_s:g} s"
+            )
+        else:
+            reason = f"the page showed neither a Feedback ID nor an error within {timeout_s:g} s"
+        reason += f" (waited {answer.elapsed_s:.1f} s)"
         self.recorder.unknown(record, reason)
         message = f"Outcome unknown: {reason}. Check the portal or the email; do not resend."
         self.terminal.say(message)
@@ -387,21 +417,18 @@ class Session:
             logger.info("No screenshot of the result page could be taken.")
 
 
-def read_feedback_id(page: Page, success: Success, timeouts: fill.Timeouts) -> str | None:
-    """The Feedback ID shown after the submit: `.feedback-id` first, then the page's text."""
-    error_cls, _ = browser.playwright_errors()
-    pattern = re.compile(success.feedback_pattern)
-    try:
-        page.wait_for_load_state("domcontentloaded", timeout=timeouts.step_ms)
-        element = page.locator(success.feedback_selector).first
-        element.wait_for(state="attached", timeout=min(timeouts.step_ms, 5_000))
-        match = pattern.search(element.inner_text())
-        if match:
-            return match.group(0)
-    except error_cls:
-        pass
-    try:
-        match = pattern.search(page.inner_text("body"))
-    except error_cls:
-        return None
-    return match.group(0) if match else None
+def _submit_rule(portal: PortalMap) -> browser.SubmitRule | None:
+    """The submit request the map names, if it names one (it then stays blocked at all times
+    but right after the confirmation)."""
+    request = portal.submit_action().request
+    return browser.SubmitRule(request.method, request.url) if request is not None else None
+
+
+def anchor_notes(states: list[fill.StepState]) -> list[str]:
+    """The review's footer: every element found by an anchor other than its map's first."""
+    notes = []
+    for state in states:
+        for name, found in state.located.items():
+            if found.found and found.anchor > 0 and found.counts:
+                notes.append(f"{state.step.name} step, {name}: found by {found.how()}")
+    return notes

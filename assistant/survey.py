@@ -2,23 +2,27 @@
 
 Walks the steps reachable without data or a code (an acknowledgement is clicked through; a
 step that needs values or the emailed code ends the walk), and checks every mapped element of
-those steps, and of later steps the page already holds: found once, its label as the map
-expects, and the live options of each select.
+those steps, and of later steps the page already holds (hidden until the code is verified):
+which anchor found it, whether it is there once, its label as the map expects, and the live
+options of each select. A `when_present` element that is missing is reported as "not on this
+portal", not as drift.
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from assistant import browser
-from assistant.fill import Timeouts, locate
+from assistant import browser, locate
+from assistant.fill import Timeouts, button_name
 from assistant.portals.model import (
     ClickAction,
     CodeGate,
     FieldAction,
     PortalMap,
     RowsAction,
+    SubmitAction,
     Target,
 )
 
@@ -31,18 +35,19 @@ _LABEL_JS = (
 )
 _OPTIONS_JS = "el => Array.from(el.options).filter(o => o.value).map(o => o.label || o.text)"
 
-Status = Literal["ok", "missing", "doubled", "label"]
+Status = Literal["ok", "missing", "doubled", "label", "absent"]
 
 
 @dataclass(frozen=True, slots=True)
 class FieldReport:
-    """One mapped element as found on the live page."""
+    """One mapped element as found on the live page, and the anchor that found it."""
 
     field: str
     element: str
     status: Status
     detail: str = ""
     options: tuple[str, ...] = ()
+    anchor: str = ""  # how it was found: `#id`, or `label "X" (anchor 2 of 3)`
 
 
 @dataclass(slots=True)
@@ -56,67 +61,114 @@ class StepReport:
     @property
     def drift(self) -> list[FieldReport]:
         """The elements that do not match the map."""
-        return [f for f in self.fields if f.status != "ok"]
+        return [f for f in self.fields if f.status not in ("ok", "absent")]
 
 
 def _clean_label(text: str) -> str:
     return " ".join(text.replace("*", " ").split())
 
 
-def _inspect(page: Page, name: str, target: Target, select: bool) -> FieldReport:
-    loc = locate(page, target)
-    count = loc.count()
-    element = target.describe()
-    if count == 0:
-        return FieldReport(name, element, "missing", "not found on the page")
-    if count > 1:
-        return FieldReport(name, element, "doubled", f"found {count} times")
+@dataclass(frozen=True, slots=True)
+class _Item:
+    name: str
+    target: Target
+    select: bool = False
+    maybe: bool = False  # when_present
+    click: bool = False  # a button that moves on (clicked on steps that need no data)
+
+
+def _items(portal: PortalMap, step_index: int) -> list[_Item]:
+    items: list[_Item] = []
+    for action in portal.steps[step_index].actions:
+        if isinstance(action, FieldAction):
+            items.append(
+                _Item(action.field, action.target, action.write == "select", action.when_present)
+            )
+        elif isinstance(action, RowsAction):
+            items.append(_Item("numbers", action.number.with_index(0)))
+            if action.display_name:
+                items.append(
+                    _Item(
+                        "display names",
+                        action.display_name.with_index(0),
+                        maybe=action.display_name_when_present,
+                    )
+                )
+            if action.add:
+                items.append(_Item("add a number", action.add))
+        elif isinstance(action, ClickAction):
+            items.append(_Item(button_name(action.click), action.click, click=True))
+        elif isinstance(action, CodeGate):
+            items.append(_Item("verification code", action.input))
+            if action.confirm:
+                items.append(_Item("verify button", action.confirm))
+        elif isinstance(action, SubmitAction):
+            items.append(_Item("submit button", action.submit))
+    return items
+
+
+def _inspect(page: Page, item: _Item, found: locate.Located) -> FieldReport:
+    element = item.target.describe()
+    if not found.found:
+        if found.doubled:
+            return FieldReport(item.name, element, "doubled", f"found {found.doubled} times")
+        if item.maybe:
+            return FieldReport(item.name, element, "absent", "not on this portal (it may not be)")
+        return FieldReport(item.name, element, "missing", f"not found (tried {found.tried()})")
+    loc = page.locator(found.selector)
     options: tuple[str, ...] = ()
-    if select:
+    if item.select:
         options = tuple(str(o) for o in loc.evaluate(_OPTIONS_JS))
-    if target.expect_label:
+    how = found.how()
+    expected = item.target.expect_label
+    if expected:
         live = _clean_label(str(loc.evaluate(_LABEL_JS)))
-        if live.lower() != target.expect_label.lower():
-            detail = f'label reads "{live}", the map expects "{target.expect_label}"'
-            return FieldReport(name, element, "label", detail, options)
-    return FieldReport(name, element, "ok", "", options)
+        if live.lower() != expected.lower():
+            detail = f'label reads "{live}", the map expects "{expected}"'
+            return FieldReport(item.name, element, "label", detail, options, how)
+    return FieldReport(item.name, element, "ok", "", options, how)
 
 
-def survey(page: Page, portal: PortalMap, timeouts: Timeouts) -> list[StepReport]:
-    """Check the loaded portal page against `portal`, step by step (see the module doc)."""
-    _, timeout_error = browser.playwright_errors()
+def survey(
+    page: Page,
+    portal: PortalMap,
+    timeouts: Timeouts,
+    guard: browser.GuardedContext | None = None,
+) -> list[StepReport]:
+    """Check the loaded portal page against `portal`, step by step (see the module doc).
+    The acknowledgement clicks pass through `guard`'s declared gate when one is given."""
     reports: list[StepReport] = []
     reachable = True
-    for step in portal.steps:
+    for index, step in enumerate(portal.steps):
+        items = _items(portal, index)
         if reachable:
-            try:
-                page.locator(step.wait_for).first.wait_for(
-                    state="visible", timeout=timeouts.step_ms
-                )
-                note = "reached"
-            except timeout_error:
-                reports.append(StepReport(step.name, f'"{step.wait_for}" did not appear'))
-                reports[-1].fields.append(
-                    FieldReport("step", step.wait_for, "missing", "the step did not appear")
-                )
-                break
-        elif page.locator(step.wait_for).count():
-            note = "not reachable without the emailed code; checked as the page already holds it"
-        else:
-            reports.append(StepReport(step.name, "not reachable without the emailed code"))
-            continue
-        report = StepReport(step.name, note)
-        for action in step.actions:
-            if isinstance(action, FieldAction):
+            arrived = locate.wait_visible(page, step.wait_for, timeouts.step_ms)
+            if not arrived.found:
+                report = StepReport(step.name, f'"{step.wait_for.describe()}" did not appear')
                 report.fields.append(
-                    _inspect(page, action.field, action.target, action.write == "select")
-                )
-            elif isinstance(action, RowsAction):
-                report.fields.append(_inspect(page, "numbers", action.number.with_index(0), False))
-                if action.display_name:
-                    report.fields.append(
-                        _inspect(page, "display names", action.display_name.with_index(0), False)
+                    FieldReport(
+                        "step",
+                        step.wait_for.describe(),
+                        "missing",
+                        f"the step did not appear (tried {arrived.tried()})",
                     )
+                )
+                reports.append(report)
+                break
+            locate.settle(page, guard)
+            found = locate.resolve(page, [i.target for i in items])
+            note = "reached"
+        else:
+            # Later steps: checked only as far as the page already holds them, hidden.
+            found = locate.resolve(page, [i.target for i in items], visible=False)
+            if not any(f.found or f.doubled for f in found):
+                reports.append(
+                    StepReport(step.name, "comes after the emailed code; check does not send one")
+                )
+                continue
+            note = "comes after the emailed code; checked as far as the page already holds it"
+        report = StepReport(step.name, note)
+        report.fields.extend(_inspect(page, i, f) for i, f in zip(items, found, strict=True))
         reports.append(report)
         if not reachable:
             continue
@@ -124,7 +176,9 @@ def survey(page: Page, portal: PortalMap, timeouts: Timeouts) -> list[StepReport
         if needs_data:
             reachable = False
             continue
-        for action in step.actions:
-            if isinstance(action, ClickAction):
-                locate(page, action.click).click(timeout=timeouts.action_ms)
+        for action, located in zip(items, found, strict=True):
+            if action.click and located.found:
+                with guard.declared(action.name) if guard else nullcontext():
+                    page.locator(located.selector).click(timeout=timeouts.action_ms)
+                    locate.settle(page, guard, timers=False)
     return reports

@@ -33,24 +33,23 @@ def check(
     if not headless and not browser.display_available():
         print("No display found: the browser runs headless.")
         headless = True
-    rule = browser.SubmitRule(
-        portal_map.submit_action().request.method, portal_map.submit_action().request.url
-    )
     print(f"Checking {start} against the map {portal_map.name} ({portal_map.title})")
     with browser.running_browser(info, headless=headless) as launched:
-        guard = browser.GuardedContext(launched, hosts, rule)
+        guard = browser.GuardedContext(launched, hosts)
         try:
             browser.load_page(guard.page, start)
-            reports = survey(guard.page, portal_map, Timeouts())
+            reports = survey(guard.page, portal_map, Timeouts(), guard)
         finally:
             guard.close()
     drift = 0
+    marks = {"ok": "ok   ", "absent": "--   "}
     for report in reports:
         print(f"step {report.name}: {report.note}")
         for item in report.fields:
-            mark = "ok   " if item.status == "ok" else "DRIFT"
+            mark = marks.get(item.status, "DRIFT")
+            found = f" found by {item.anchor}" if item.anchor else ""
             detail = f": {item.detail}" if item.detail else ""
-            print(f"  {mark} {item.field} ({item.element}){detail}")
+            print(f"  {mark} {item.field}{found}{detail}")
             if item.options:
                 print(f"        options: {', '.join(item.options)}")
         drift += len(report.drift)

@@ -55,7 +55,7 @@ def render_plan(result: Plan) -> str:
         lines.append("")
         lines.append(submission.title)
         for step in submission.steps:
-            lines.append(f"  step {step.name} (wait for {step.wait_for})")
+            lines.append(f"  step {step.name} (wait for {step.wait_for.describe()})")
             for action in step.actions:
                 if isinstance(action, PlannedField):
                     how: str = action.write
@@ -83,7 +83,6 @@ def render_plan(result: Plan) -> str:
                     lines.append("    GATE: you review every value and type `submit`")
                 elif isinstance(action, SubmitAction):
                     lines.append(
-                        f"    submit {action.submit.describe()} "
-                        f"(one click: {action.request.method} {action.request.url})"
+                        f"    submit {action.submit.describe()} (one click, never repeated)"
                     )
     return "\n".join(lines)

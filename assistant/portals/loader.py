@@ -134,13 +134,22 @@ def _problems(
     error: ValidationError, positions: dict[tuple[str | int, ...], Position], file: str
 ) -> list[Problem]:
     problems = []
-    for item in error.errors(include_input=False):
+    errors = error.errors(include_input=False)
+    failed = {tuple(item["loc"][:-1]) for item in errors if item["loc"]}
+    for item in errors:
+        if item["type"] == "too_short" and tuple(item["loc"]) in failed:
+            continue  # "no anchor left" only repeats the error of the anchor itself
         loc: list[str | int] = []
         for part in item["loc"]:
             # Drop the union's tag (e.g. "field") that pydantic inserts after an action index.
             if isinstance(part, str) and part in ACTION_TAGS and loc and isinstance(loc[-1], int):
                 continue
             loc.append(part)
+        # A target written as one anchor (`{id: x}`) is read as `any: [...]`: name the target.
+        if "any" in loc:
+            at = loc.index("any")
+            if tuple(loc[: at + 1]) not in positions:
+                del loc[at : at + 2]
         path = tuple(loc)
         probe = path
         while probe and probe not in positions:

@@ -1,9 +1,11 @@
 """The shape of a portal map: which steps a portal has and what each one asks for.
 
 A map is data (`assistant/portals/<name>.yaml`). It names every element the assistant touches
-(by id, CSS, label or role), which profile value goes where and in which format, which buttons
-move on, where the human gates sit, what the submit request looks like and how success is
-recognised. Every model forbids unknown keys, so a typo in a map is an error at load.
+by anchors tried in order of certainty (id, label, role and accessible name, placeholder,
+name, type, autocomplete, CSS), which profile value goes where and in which format, which
+fields the portal may not have (`when_present`), which buttons move on, where the human gates
+sit and how success is recognised on the page. Every model forbids unknown keys, so a typo in
+a map is an error at load. Nothing in a map may rely on a marker a page sets for us.
 
 Invariant checked here, at load: the map has exactly one `submit` action, and the action right
 before it is the `review` gate, so nothing can be sent that a human has not just reviewed.
@@ -46,43 +48,150 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# The kinds of anchor a target may list, most certain first as maps usually order them.
+ANCHOR_KINDS = (
+    "id",
+    "label",
+    "role",
+    "placeholder",
+    "name",
+    "type",
+    "autocomplete",
+    "options",
+    "css",
+)
+
+
+def text_pattern(text: str) -> tuple[str, bool]:
+    """How a label, accessible name or placeholder is matched: `(pattern, is_regex)`.
+
+    `/…/` is a regular expression searched case-insensitively; anything else matches when equal
+    ignoring case, surrounding spaces and punctuation ("Send Verification Code!" = "send
+    verification code").
+    """
+    if len(text) >= 2 and text.startswith("/") and text.endswith("/"):
+        return text[1:-1], True
+    return text, False
+
+
+def _shown(text: str) -> str:
+    """A text to match as a message shows it: a regex as `/…/`, anything else in quotes."""
+    return text if text_pattern(text)[1] else f'"{text}"'
+
+
+class Anchor(_Model):
+    """One way to find an element: exactly one of `id`, `label`, `role` (with `name`, its
+    accessible name), `placeholder`, `name` (alone: the form field's `name` attribute), `type`
+    (an input's type), `autocomplete`, `options` (`ranges`: a select whose options are numeric
+    ranges) or `css`."""
+
+    id: str | None = None
+    label: str | None = None
+    role: str | None = None
+    name: str | None = None
+    placeholder: str | None = None
+    type: str | None = None
+    autocomplete: str | None = None
+    options: Literal["ranges"] | None = None
+    css: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Anchor:
+        kinds = [k for k in ANCHOR_KINDS if getattr(self, k) and not (k == "name" and self.role)]
+        if len(kinds) != 1:
+            raise ValueError(
+                "an anchor needs exactly one of id, label, role (+ name), placeholder, name, "
+                "type, autocomplete, options or css"
+            )
+        for key in ("label", "name", "placeholder"):
+            pattern, is_regex = text_pattern(getattr(self, key) or "")
+            if is_regex:
+                try:
+                    re.compile(pattern)
+                except re.error as error:
+                    raise ValueError(f"{key} is not a valid regular expression: {error}") from None
+        return self
+
+    @property
+    def kind(self) -> str:
+        """Which kind of anchor this is ("id", "role", …)."""
+        return next(k for k in ANCHOR_KINDS if getattr(self, k) and not (k == "name" and self.role))
+
+    def describe(self) -> str:
+        """A short human name: `#id`, `label "X"`, `button "Send code"`, `button /send.*code/`,
+        `type=email`…"""
+        if self.id:
+            return f"#{self.id}"
+        if self.role:
+            return f"{self.role} {_shown(self.name)}" if self.name else f"any {self.role}"
+        if self.label:
+            return f"label {_shown(self.label)}"
+        if self.placeholder:
+            return f"placeholder {_shown(self.placeholder)}"
+        if self.name:
+            return f'name="{self.name}"'
+        if self.type:
+            return f"type={self.type}"
+        if self.autocomplete:
+            return f"autocomplete={self.autocomplete}"
+        if self.options:
+            return f"a select of {self.options}"
+        return str(self.css)
+
+    def with_index(self, index: int) -> Anchor:
+        """This anchor with `{i}` replaced by a row index."""
+        data = {
+            k: v.replace("{i}", str(index)) if isinstance(v, str) else v
+            for k, v in self
+            if v is not None
+        }
+        return Anchor(**data)
+
+
 class Target(_Model):
-    """Which element: exactly one of `id`, `css`, `label` or `role` (with its accessible `name`).
+    """Which element: a list of anchors tried in order (`any:`); the first that finds exactly
+    one visible element wins. A mapping with one anchor's keys (`{id: x}`) is short for a
+    one-item `any:`, and a plain string for a CSS selector.
 
     `expect_label` records the label a person sees next to the element; `assistant check`
     reports when the live label reads differently (the element is still found by its anchor).
     """
 
-    id: str | None = None
-    css: str | None = None
-    label: str | None = None
-    role: str | None = None
-    name: str | None = None
+    any: tuple[Anchor, ...] = Field(min_length=1)
     expect_label: str | None = None
 
-    @model_validator(mode="after")
-    def _one_anchor(self) -> Target:
-        anchors = [a for a in (self.id, self.css, self.label, self.role) if a]
-        if len(anchors) != 1:
-            raise ValueError("give exactly one of id, css, label or role")
-        if self.name and not self.role:
-            raise ValueError("name is only meaningful with role")
-        return self
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"any": [{"css": data}]}
+        if isinstance(data, dict) and "any" not in data:
+            anchor = {k: v for k, v in data.items() if k != "expect_label"}
+            out: dict[str, Any] = {"any": [anchor]}
+            if "expect_label" in data:
+                out["expect_label"] = data["expect_label"]
+            return out
+        return data
+
+    @classmethod
+    def of(cls, **anchor: str) -> Target:
+        """A target with one anchor, e.g. `Target.of(id="captcha")`."""
+        return cls.model_validate(anchor)
+
+    @property
+    def first(self) -> Anchor:
+        """The most certain anchor (listed first)."""
+        return self.any[0]
 
     def describe(self) -> str:
-        """A short human name for the element, as messages show it: `#id`, `label "X"`…"""
-        if self.id:
-            return f"#{self.id}"
-        if self.css:
-            return self.css
-        if self.label:
-            return f'label "{self.label}"'
-        return f'{self.role} "{self.name}"' if self.name else str(self.role)
+        """A short human name for the element, by its first anchor."""
+        return self.first.describe()
 
     def with_index(self, index: int) -> Target:
         """This target with `{i}` replaced by a row index (for repeated number rows)."""
-        data = {k: v.replace("{i}", str(index)) if isinstance(v, str) else v for k, v in self}
-        return Target(**data)
+        return Target(
+            any=tuple(a.with_index(index) for a in self.any), expect_label=self.expect_label
+        )
 
 
 def profile_path_error(path: str) -> None:
@@ -118,6 +227,9 @@ class FieldAction(_Model):
     format: ValueFormat = "text"
     match: MatchRule = "value"
     optional: bool = False  # an empty profile value leaves the element empty
+    # The facts do not say whether the portal has this field: fill and read it back where the
+    # page has it; where it has not, the review says "not on this portal". Never an error.
+    when_present: bool = False
 
     @field_validator("value")
     @classmethod
@@ -136,30 +248,38 @@ class FieldAction(_Model):
 
 
 class RowsAction(_Model):
-    """The profile's numbers, one per repeated row; `{i}` in the targets is the 0-based row."""
+    """The profile's numbers, one per repeated row; `{i}` in the targets is the 0-based row.
+
+    A row may exist already, appear as the previous one is typed, or appear when `add` is
+    clicked. `display_name_when_present`: the facts do not say whether rows carry a caller
+    name; where the page has none, the review says so.
+    """
 
     rows: Literal["numbers"]
     number: Target
     display_name: Target | None = None
+    display_name_when_present: bool = False
     add: Target | None = None  # a button that adds a row; without it a row appears by itself
     format: ValueFormat = "phone_digits"
 
 
+# Where a page shows that something went wrong: regions, not one element (CSS).
+ERROR_REGIONS = '[role="alert"], .error, .error-summary, .alert-danger, .alert-error'
+
+
 class ClickAction(_Model):
-    """Click a button that moves on (never the submit button: that is `submit`)."""
+    """Click a button that moves on (never the submit button: that is `submit`).
+
+    Requests the click causes may leave the browser while its effects settle (see the submit
+    guard). With `expect`, the click worked once that element is visible. For clicks that are
+    safe to repeat (sending the code, never the submit): `retry_on`, where the page shows its
+    "try again" message (a CSS selector of regions), and how many clicks at most.
+    """
 
     click: Target
-    expect: str | None = None  # a selector that becomes visible once the click took effect
-    # For clicks that are safe to repeat (sending the code, never the submit): a selector of
-    # the page's "try again" message, and how many clicks at most. Needs `expect`.
+    expect: Target | None = None
     retry_on: str | None = None
     attempts: int = Field(default=1, ge=1, le=5)
-
-    @model_validator(mode="after")
-    def _retry_needs_expect(self) -> ClickAction:
-        if self.retry_on is not None and self.expect is None:
-            raise ValueError("retry_on needs expect: the selector that shows the click worked")
-        return self
 
 
 class CodeGate(_Model):
@@ -173,8 +293,8 @@ class CodeGate(_Model):
     gate: Literal["verification_code"]
     input: Target
     confirm: Target | None = None
-    accepted: str | None = None
-    error: str = '.error, [role="alert"]'
+    accepted: Target | None = None
+    error: str = ERROR_REGIONS
     digits: int = 5
 
 
@@ -185,17 +305,18 @@ class ReviewGate(_Model):
 
 
 class SubmitRequest(_Model):
-    """The request the submit click sends: its method and a URL glob (`**/fcr/submit`)."""
+    """A request the portal is known to send with the submit (method and URL glob). When a map
+    names one, that request is blocked at all times except right after the confirmation."""
 
     method: str = "POST"
     url: str
 
 
 class SubmitAction(_Model):
-    """The one click that sends the registration, and the request it is expected to send."""
+    """The one click that sends the registration (and, optionally, the request it sends)."""
 
     submit: Target
-    request: SubmitRequest
+    request: SubmitRequest | None = None
 
 
 def _action_kind(data: Any) -> str | None:
@@ -230,18 +351,21 @@ ACTION_TAGS = frozenset({"field", "rows", "click", "verification_code", "review"
 
 
 class Step(_Model):
-    """One page or wizard step: wait for `wait_for`, then run the actions in order."""
+    """One page or wizard step: wait for `wait_for` to be visible, then run the actions in order."""
 
     name: str
-    wait_for: str
+    wait_for: Target
     actions: list[Action] = Field(min_length=1)
 
 
 class Success(_Model):
-    """How the answer to the submit is read: the Feedback ID element, then a text pattern."""
+    """How the answer to the submit is read from the page: the Feedback ID in
+    `feedback_selector` or anywhere in the page's text (`feedback_pattern`), or an error shown
+    in `error_selector`; waited for up to `timeout_s`."""
 
     feedback_selector: str = ".feedback-id"
     feedback_pattern: str = r"FCRFE\d{17}"
+    error_selector: str = ERROR_REGIONS
     timeout_s: float = Field(default=60.0, gt=0)
 
     @model_validator(mode="after")
@@ -255,6 +379,13 @@ class Success(_Model):
         return self
 
 
+class AllowedRequest(_Model):
+    """A state-changing request the portal is known to send by itself (method, URL glob)."""
+
+    method: str
+    url: str
+
+
 class PortalMap(_Model):
     """A whole portal layout."""
 
@@ -262,10 +393,12 @@ class PortalMap(_Model):
     title: str
     start_url: str = Field(pattern=r"^https?://")
     allowed_hosts: list[str] = Field(min_length=1)
-    ready: str | None = None  # a selector the page shows once its scripts are done
     number_limit: int = Field(ge=1)
     steps: list[Step] = Field(min_length=1)
     success: Success = Success()
+    # Requests other than GET/HEAD/OPTIONS leave the browser only through the map's own clicks;
+    # these the portal may send by itself (say why in the map).
+    allow_requests: list[AllowedRequest] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _review_before_submit(self) -> PortalMap:
