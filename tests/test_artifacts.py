@@ -67,8 +67,8 @@ CONTACT_FORM = """
 def test_mask_contact_blacks_out_email_phone_and_code_in_screenshots(page: Page) -> None:
     portal = load_portal("fcr")
     assert [t.describe() for t in fill.contact_targets(portal)] == [
-        "#enterprise_contact_email",
-        "#captcha",
+        "type=email",
+        "autocomplete=one-time-code",
         "#enterprise_contact_phone",
     ]
     assert [t.describe() for t in fill.contact_targets(load_portal("fcr-classic"))] == [
@@ -93,6 +93,38 @@ def test_mask_contact_blacks_out_email_phone_and_code_in_screenshots(page: Page)
     assert browser_module.screenshot(page, fill.contact_locators(page, portal)) != shot(
         True, **dana
     )
+
+
+REVIEW_SUMMARY = """
+<h2>Review and submit</h2>
+<p id=code-sent-to>We sent a 5-digit code to {email}. Enter it below.</p>
+<dl><dt>Contact email</dt><dd>{email}</dd><dt>Contact phone</dt><dd>{phone}</dd>
+<dt>Company name</dt><dd>Lakeside</dd></dl>
+"""
+
+
+def test_mask_contact_blacks_out_contact_details_in_the_pages_text_too(page: Page) -> None:
+    # Issue 10 item 6: the wizard's review summary shows them as text, not in input boxes.
+    portal = load_portal("fcr")
+
+    def shot(masked: bool, email: str, phone: str, shown_phone: str) -> bytes:
+        page.set_content(REVIEW_SUMMARY.format(email=email, phone=shown_phone))
+        mask = fill.contact_locators(page, portal, (email, phone)) if masked else []
+        return browser_module.screenshot(page, mask)
+
+    dana = ("dana@lakeside.example.org", "+16195550142")
+    other = ("x@y.example", "+12125550199")
+    for spelling in ("6195550142", "(619) 555-0142", "+1 619.555.0142"):
+        shown_other = spelling.replace("619", "212").replace("555", "555").replace("0142", "0199")
+        assert shot(True, *dana, spelling) == shot(True, *other, shown_other)
+        assert shot(False, *dana, spelling) != shot(False, *other, shown_other)
+    # The company name is still shown: the mask covers the contact details only.
+    page.set_content(REVIEW_SUMMARY.format(email=dana[0], phone="6195550142"))
+    masked = browser_module.screenshot(page, fill.contact_locators(page, portal, dana))
+    page.set_content(
+        REVIEW_SUMMARY.format(email=dana[0], phone="6195550142").replace("Lakeside", "Elsewhere")
+    )
+    assert browser_module.screenshot(page, fill.contact_locators(page, portal, dana)) != masked
 
 
 def test_a_data_folder_others_can_read_is_refused_with_the_fix(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import http.server
 import logging
+import re
 import socket
 import threading
 import time
@@ -225,15 +226,13 @@ def test_item_10_a_hanging_submit_is_clicked_once_unknown_and_a_rerun_refuses(
     assert run.error is None, run.error
     assert run.portal.submit_attempts() == 1
     assert [m for m, p in run.portal.requests() if p == "/fcr/submit"] == ["POST"]
-    assert run.outcomes == [
-        Outcome(
-            1,
-            1,
-            "unknown",
-            "Outcome unknown: no answer to the submit within 2 s. Check the portal or the "
-            "email; do not resend.",
-        )
-    ]
+    [outcome] = run.outcomes
+    assert outcome.state == "unknown"
+    assert re.fullmatch(
+        r"Outcome unknown: no answer to the submit within 2 s \(waited 2\.\d s\)\. "
+        r"Check the portal or the email; do not resend\.",
+        outcome.message,
+    )
     assert run.states() == ["filled", "intent", "unknown"]
     [attempt] = run.journal.unsettled()
     # A rerun of the same profile refuses before anything opens, naming how to settle it.
@@ -254,7 +253,8 @@ def test_item_11_a_submit_answered_500_is_failed_and_never_resent(flow: Run) -> 
             1,
             1,
             "failed",
-            "Failed: the portal answered HTTP 500; the submission was not resent. Try again later.",
+            "Failed: the portal said 'An unexpected error occurred and your registration was not "
+            "saved.' (HTTP 500); the submission was not resent.",
         )
     ]
     assert run.portal.submit_attempts() == 1
@@ -262,7 +262,10 @@ def test_item_11_a_submit_answered_500_is_failed_and_never_resent(flow: Run) -> 
     assert run.portal.submissions() == []
     assert run.states() == ["filled", "intent", "failed"]
     [attempt] = run.journal.history()
-    assert attempt.reason == "the portal answered HTTP 500"
+    assert attempt.reason == (
+        "the portal said 'An unexpected error occurred and your registration was not saved.' "
+        "(HTTP 500)"
+    )
     assert run.journal.unsettled() == []  # failed is settled: a later run may try again
 
 
@@ -299,7 +302,7 @@ def test_item_12_a_masked_phone_is_typed_or_the_run_stops_naming_the_field(
             PlannedField(
                 step="business",
                 field="contact phone",
-                target=Target(id="phone"),
+                target=Target.of(id="phone"),
                 write="text",
                 format="phone_digits",
                 match="value",
@@ -310,7 +313,7 @@ def test_item_12_a_masked_phone_is_typed_or_the_run_stops_naming_the_field(
         ],
     )
     with pytest.raises(ReadBackMismatch) as caught:
-        fill.fill_step(page, step, None, FAST)
+        fill.fill_step(page, step, FAST)
     assert str(caught.value) == (
         "business step: field \"contact phone\" (#phone): the page shows '' after typing "
         "'[masked]'; stopped before the review"
@@ -457,7 +460,7 @@ def test_item_18_a_secret_forced_into_an_error_is_masked_in_logs(
                 PlannedField(
                     step="business",
                     field="contact phone",
-                    target=Target(id="enterprise_contact_phone"),
+                    target=Target.of(id="enterprise_contact_phone"),
                     write="text",
                     format="phone_digits",
                     match="value",
@@ -468,7 +471,7 @@ def test_item_18_a_secret_forced_into_an_error_is_masked_in_logs(
             ],
         )
         with pytest.raises(PortalError) as caught:
-            fill.fill_step(page, step, None, fill.Timeouts(step_ms=2_000, action_ms=300))
+            fill.fill_step(page, step, fill.Timeouts(step_ms=2_000, action_ms=300))
         assert str(caught.value) == (
             'business step: writing "contact phone" failed (Locator.fill: Timeout 300ms '
             "exceeded.); nothing was submitted"
