@@ -19,6 +19,11 @@ def replica(
     fault: list[str] = typer.Option(  # noqa: B008 - how Typer declares options
         [], "--fault", help="Switch on a fault (repeatable); see the list in the help below."
     ),
+    variant: list[str] = typer.Option(  # noqa: B008
+        [],
+        "--variant",
+        help="Switch on a variant: another portal the facts allow (repeatable); see below.",
+    ),
     data: Path | None = typer.Option(  # noqa: B008
         None, "--data", help="Folder for submissions.jsonl and outbox.jsonl (kept across runs)."
     ),
@@ -27,12 +32,17 @@ def replica(
 
     Faults: first-load-fails, slow, 503-twice, rerender, rerender-twice, masked-phone,
     send-code-503, submit-500, submit-hang, renamed-label, renamed-option, missing-field,
-    duplicate-field, offsite-request.
+    duplicate-field, offsite-request, self-post.
+
+    Variants: renamed-ids, captions, submit-endpoint, late-feedback, display-names,
+    no-optional, extra-required.
     """
     from assistant.replica import Replica
 
     try:
-        portal = Replica(layout=layout, faults=tuple(fault), data_dir=data, port=port)
+        portal = Replica(
+            layout=layout, faults=tuple(fault), variants=tuple(variant), data_dir=data, port=port
+        )
     except ValueError as error:
         raise UsageError(str(error)) from None
     try:
@@ -43,6 +53,7 @@ def replica(
         ) from None
     print(f"Replica portal ({layout} layout) at {portal.url}")
     print(f"Faults: {', '.join(fault) if fault else 'none'}")
+    print(f"Variants: {', '.join(variant) if variant else 'none'}")
     print(f"Verification codes (the outbox): {portal.origin}/__replica/outbox")
     print(f"Submissions received: {portal.origin}/__replica/submissions")
     if data is not None:
