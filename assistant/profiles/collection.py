@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import Problem, ProfileError, UsageError
+from assistant.inputfile import resolved
 from assistant.profiles.loader import LoadedProfile, _Load
 
 _SUFFIXES = (".yaml", ".yml")
@@ -70,12 +71,12 @@ def expand_paths(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
             if not files:
                 raise UsageError(f"{path}: no profiles (*.yaml, *.yml) in this folder")
             pairs = [(p, False) for p in files]
-        elif path.exists():
+        elif path.exists() or path.is_symlink():  # a broken link: its loader says what it is
             pairs = [(path, True)]
         else:
             raise UsageError(f"{path}: no such file or folder")
         for file, explicit in pairs:
-            real = file.resolve()
+            real = resolved(file)
             if real not in seen:
                 seen.add(real)
                 found.append((file, explicit))
@@ -98,7 +99,7 @@ def check_profiles(paths: Sequence[Path]) -> Report:
         except ProfileError as error:
             results.append((ProfileResult(path, None, list(error.problems)), explicit))
         bases.update(load.bases)
-    kept = [r for r, explicit in results if explicit or r.path.resolve() not in bases]
+    kept = [r for r, explicit in results if explicit or resolved(r.path) not in bases]
     _shared_numbers(kept)
     return Report(kept)
 

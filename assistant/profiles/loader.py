@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import Problem, ProfileError
+from assistant.inputfile import InputFileError, check_regular, resolved
 from assistant.profiles import values
 from assistant.profiles.document import ProfileDocument, validate_document
 from assistant.profiles.model import Address, Calling, Company, Contact, PhoneNumber, Profile
@@ -75,7 +76,7 @@ class _Load:
         self.hasher = hashlib.sha256()
 
     def run(self) -> LoadedProfile:
-        root = self._tree(self.path, self.display, (self.path.resolve(),))
+        root = self._tree(self.path, self.display, (resolved(self.path),))
         if self.unreadable:
             self._fail()
         document, problems = validate_document(root)
@@ -134,7 +135,7 @@ class _Load:
         relative = (node.value or "").strip()
         base_path = path.parent / relative
         base_display = os.path.normpath(os.path.join(os.path.dirname(display), relative))
-        real = base_path.resolve()
+        real = resolved(base_path)
         if real in chain:
             names = [*(str(p) for p in chain), str(real)]
             start = names.index(str(real))
@@ -144,8 +145,13 @@ class _Load:
         if len(chain) > MAX_EXTENDS:
             self._problem(node, "extends", f"more than {MAX_EXTENDS} levels of extends")
             return None
-        if not base_path.is_file():
-            self._problem(node, "extends", f"file not found: {base_display}")
+        try:
+            check_regular(base_path)
+        except InputFileError as error:
+            reason = f"file not found: {base_display}" if error.missing else error.reason
+            if not error.missing:
+                reason = f"{base_display} {reason}"
+            self._problem(node, "extends", reason)
             return None
         self.bases.append(real)
         return self._tree(base_path, base_display, (*chain, real))
