@@ -6,7 +6,8 @@ Row N is the spreadsheet's row N (the header is row 1), so for a CSV it is line 
 Problems name the file, the row (as the line) and the column.
 
 Only regular files are read, at most `MAX_FILE_BYTES` (see `assistant.inputfile`); an .xlsx
-is refused if it would unpack to more than `MAX_UNPACKED_BYTES`.
+is refused if it would unpack to more than `MAX_UNPACKED_BYTES`, and a cell holding a formula
+is refused: a formula is not a number the person typed, and its cached result may be missing.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from assistant.inputfile import InputFileError, read_regular_file
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
 MAX_UNPACKED_BYTES = 32 * 1024 * 1024  # an .xlsx of 100,000 numbers unpacks to about 17 MiB
+MAX_FORMULA_PROBLEMS = 10
+_FORMULA_ADVICE = "put the number itself there (copy the cells, then paste values only)"
 COLUMNS = ("number", "display_name")
 
 
@@ -92,7 +95,11 @@ def _csv_rows(data: bytes, display: str, problems: list[Problem]) -> list[list[s
 
 
 def _xlsx_rows(data: bytes, display: str, problems: list[Problem]) -> list[list[str]] | None:
-    """The cells of the first sheet of an .xlsx file, as text, read without formulas."""
+    """The cells of the first sheet of an .xlsx file, as text; formula cells refused.
+
+    Read with `data_only=False` so a formula shows as a formula: with `data_only=True` openpyxl
+    gives its cached result, or None (read as blank, so the row vanished) when it has none.
+    """
     import zipfile
     import zlib
 
@@ -112,12 +119,20 @@ def _xlsx_rows(data: bytes, display: str, problems: list[Problem]) -> list[list[
         ValueError,
         IndexError,
     )
+    formulas: list[tuple[int, int, str]] = []
     table: list[list[str]] = []
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         try:
-            for values in book.worksheets[0].iter_rows(values_only=True):
-                table.append([_cell(v) for v in values])
+            for row, cells in enumerate(book.worksheets[0].iter_rows(), start=1):
+                values: list[str] = []
+                for column, cell in enumerate(cells, start=1):
+                    if cell.data_type == "f":  # a formula, with or without a cached value
+                        formulas.append((row, column, str(cell.value)))
+                        values.append("")
+                    else:
+                        values.append(_cell(cell.value))
+                table.append(values)
                 if len(table) > MAX_ROWS + 1:
                     break
         finally:
@@ -127,6 +142,7 @@ def _xlsx_rows(data: bytes, display: str, problems: list[Problem]) -> list[list[
             Problem(display, 1, 1, "", f"is not a readable .xlsx file ({type(error).__name__})")
         )
         return None
+    _formula_problems(formulas, display, problems)
     return table
 
 
@@ -147,6 +163,31 @@ def _packing_refusal(data: bytes) -> str | None:
     if any(e.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for e in entries):
         return "is not a readable .xlsx file (unusual compression); save it again as .xlsx"
     return None
+
+
+def _formula_problems(
+    formulas: list[tuple[int, int, str]], display: str, problems: list[Problem]
+) -> None:
+    """One problem per formula cell (the first `MAX_FORMULA_PROBLEMS`, then a count)."""
+    from openpyxl.utils import get_column_letter
+
+    for row, column, formula in formulas[:MAX_FORMULA_PROBLEMS]:
+        shown = " ".join(formula.split())
+        shown = shown if len(shown) <= 40 else shown[:39] + "…"
+        problems.append(
+            Problem(
+                display,
+                row,
+                column,
+                "",
+                f"cell {get_column_letter(column)}{row} holds a formula ({shown}), "
+                f"not a typed number; {_FORMULA_ADVICE}",
+            )
+        )
+    rest = formulas[MAX_FORMULA_PROBLEMS:]
+    if rest:
+        row, column, _ = rest[0]
+        problems.append(Problem(display, row, column, "", f"{len(rest)} more cells hold formulas"))
 
 
 def _cell(value: object) -> str:
