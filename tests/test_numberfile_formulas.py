@@ -13,7 +13,7 @@ from assistant.profiles.numberfiles import read_number_file
 REPO = Path(__file__).resolve().parent.parent
 HEADER = (REPO / "profiles" / "clinic-reminders.yaml").read_text(encoding="utf-8")
 HEADER = HEADER.split("numbers:")[0] + "numbers:\n"  # 21 lines; `- file:` is line 22
-ADVICE = "not a typed number; put the number itself there (copy the cells, then paste values only)"
+ADVICE = "not a typed number; put the number itself there: copy the cells, then paste values only"
 
 
 def sheet(path: Path, rows: list[list[object]], cached: dict[str, str] | None = None) -> Path:
@@ -53,8 +53,8 @@ def test_formula_cells_are_refused_with_or_without_a_cached_value(tmp_path: Path
         1,
         "",
         [
-            f"x.xlsx:3:1: cell A3 holds a formula (=5035550110+1), {ADVICE}",
-            f"x.xlsx:4:1: cell A4 holds a formula (=A2+2), {ADVICE}",
+            f"x.xlsx:3:1: cell A3 holds a formula (=5035550110+1), {ADVICE} (listed by p.yaml:22)",
+            f"x.xlsx:4:1: cell A4 holds a formula (=A2+2), {ADVICE} (listed by p.yaml:22)",
             "1 of 1 profile invalid (2 errors)",
         ],
     )

@@ -40,7 +40,8 @@ def test_a_number_file_linked_to_dev_zero_is_refused_unread(tmp_path: Path) -> N
         1,
         "",
         [
-            "zero.csv:1:1: is a symbolic link to /dev/zero, which is a device, not a regular file",
+            "zero.csv:1:1: is a symbolic link to /dev/zero, which is a device, not a regular file "
+            "(listed by p.yaml:22)",
             "1 of 1 profile invalid (1 error)",
         ],
     )
@@ -57,7 +58,7 @@ def test_a_fifo_as_number_file_profile_or_base_does_not_hang(tmp_path: Path) -> 
         1,
         "",
         [
-            "pipe.csv:1:1: is a named pipe (FIFO), not a regular file",
+            "pipe.csv:1:1: is a named pipe (FIFO), not a regular file (listed by p.yaml:22)",
             "pipe.yaml:1:1: is a named pipe (FIFO), not a regular file",
             "child.yaml:1:10: extends: base.yaml is a named pipe (FIFO), not a regular file",
             "3 of 3 profiles invalid (3 errors)",

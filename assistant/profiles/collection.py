@@ -133,15 +133,11 @@ def _shared_numbers(results: list[ProfileResult]) -> None:
             if earlier[1] == number.origin:
                 continue
             file, line, column = _place(number.origin)
-            result.problems.append(
-                Problem(
-                    file,
-                    line,
-                    column,
-                    "numbers",
-                    f"{number.number} is also listed by profile '{earlier[0]}' at {earlier[1]}",
-                )
-            )
+            message = f"{number.number} is also listed by profile '{earlier[0]}' at {earlier[1]}"
+            listing = result.loaded.listed_by.get(file)
+            if listing is not None:  # a number file's row: say which profile lists the file
+                message += f" (listed by {listing})"
+            result.problems.append(Problem(file, line, column, "numbers", message))
 
 
 def _place(origin: str) -> tuple[str, int, int]:

@@ -32,6 +32,7 @@ class LoadedProfile:
     profile: Profile
     sha256: str
     warnings: list[Problem] = field(default_factory=list)
+    listed_by: dict[str, str] = field(default_factory=dict)  # number file -> "p.yaml:22"
 
 
 @dataclass(slots=True)
@@ -42,6 +43,7 @@ class _Listed:
     display_name: str | None
     origin: str
     place: Problem  # file, line, column and path of the listing (message unused)
+    listed_by: str = ""  # for a number file's row: where the profile lists the file
 
 
 def load_profile(path: Path) -> LoadedProfile:
@@ -72,6 +74,7 @@ class _Load:
         self.problems: list[Problem] = []
         self.files: dict[str, int] = {}
         self.bases: list[Path] = []
+        self.listed_by: dict[str, str] = {}  # number file -> where it is first listed
         self.unreadable = False  # a file of the chain could not be read: stop after the tree
         self.hasher = hashlib.sha256()
 
@@ -88,7 +91,9 @@ class _Load:
         assert document is not None
         warnings = self._sorted(self.problems)
         profile = self._profile(document, listed)
-        return LoadedProfile(self.path, profile, self.hasher.hexdigest(), warnings)
+        return LoadedProfile(
+            self.path, profile, self.hasher.hexdigest(), warnings, dict(self.listed_by)
+        )
 
     def _fail(self) -> None:
         raise ProfileError(self._sorted(self.problems))
@@ -207,7 +212,10 @@ class _Load:
                         place.line,
                         place.column,
                         place.path,
-                        f"{number.number} is listed twice: also at {first.origin}",
+                        _listed_by(
+                            f"{number.number} is listed twice: also at {first.origin}",
+                            number.listed_by,
+                        ),
                     )
                 )
         return listed
@@ -231,7 +239,13 @@ class _Load:
         self.files.setdefault(display, len(self.files))
         if result.data:
             self._read(display, result.data)
-        self.problems.extend(result.problems)
+        # Name the listing in every problem of the file: among many profiles, the one to fix.
+        by = f"{node.file}:{node.line}"
+        self.listed_by.setdefault(display, by)
+        self.problems.extend(
+            Problem(p.file, p.line, p.column, p.path, _listed_by(p.message, by), p.severity)
+            for p in result.problems
+        )
         if not result.rows and not result.problems:
             self._problem(node, path, f"{display} lists no numbers")
         for row in result.rows:
@@ -244,7 +258,7 @@ class _Load:
                         row.row,
                         row.number_column,
                         "number",
-                        f"'{row.number.strip()}' {error}",
+                        _listed_by(f"'{row.number.strip()}' {error}", by),
                     )
                 )
                 continue
@@ -255,12 +269,13 @@ class _Load:
                         row.row,
                         row.display_column,
                         "display_name",
-                        _long_name(row.display_name or ""),
+                        _listed_by(_long_name(row.display_name or ""), by),
                         "warning",
                     )
                 )
             place = Problem(display, row.row, row.number_column, "number", "")
-            listed.append(_Listed(number, row.display_name, f"{display} row {row.row}", place))
+            origin = f"{display} row {row.row}"
+            listed.append(_Listed(number, row.display_name, origin, place, by))
 
     def _display_name_warnings(self, root: Mapping) -> None:
         """Warn about caller names longer than phones show (the top-level one and inline)."""
@@ -320,6 +335,11 @@ class _Load:
                 for item in listed
             ),
         )
+
+
+def _listed_by(message: str, listing: str) -> str:
+    """`message`, naming where a profile lists the number file it is about (if it is)."""
+    return f"{message} (listed by {listing})" if listing else message
 
 
 def _long_name(name: str) -> str:

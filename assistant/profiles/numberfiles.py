@@ -25,7 +25,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
 MAX_UNPACKED_BYTES = 32 * 1024 * 1024  # an .xlsx of 100,000 numbers unpacks to about 17 MiB
 MAX_FORMULA_PROBLEMS = 10
-_FORMULA_ADVICE = "put the number itself there (copy the cells, then paste values only)"
+_FORMULA_ADVICE = "put the number itself there: copy the cells, then paste values only"
 COLUMNS = ("number", "display_name")
 
 
