@@ -7,8 +7,10 @@ directory from platformdirs.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 from assistant.errors import UnsafeDataDir
@@ -55,13 +57,47 @@ def private_file(path: str | Path) -> Path:
 
 
 def write_private(path: Path, data: bytes) -> Path:
-    """Write `data` to `path` atomically with mode `0600`."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    """Write `data` to `path` whole or not at all, with mode `0600`.
+
+    The bytes go to a new temporary file beside `path` (every short write continued until all
+    are written), which is fsynced and then renamed over `path`; on any failure the temporary
+    file is removed and `path` is left as it was.
+    """
+    # mkstemp: a fresh name (two writers never share one), O_EXCL, mode 0600.
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.write(fd, data)
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _sync_folder(path.parent)
+    return path
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """`os.write` may write only a part (a signal, a full disk); write the rest until done."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            raise OSError(errno.EIO, "the disk accepted no more bytes")
+        view = view[written:]
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename durable too (best effort: some systems cannot fsync a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
         os.fsync(fd)
+    except OSError:
+        pass
     finally:
         os.close(fd)
-    os.replace(tmp, path)
-    return path
