@@ -66,6 +66,25 @@ def test_a_fifo_as_number_file_profile_or_base_does_not_hang(tmp_path: Path) -> 
     )
 
 
+def test_special_files_in_a_folder_of_profiles_are_named_not_skipped(tmp_path: Path) -> None:
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    profile(folder, "n.csv", "good.yaml")
+    (folder / "n.csv").write_text("number\n(503) 555-0110\n", encoding="utf-8")
+    os.mkfifo(folder / "pipe.yaml")
+    (folder / "old.yaml").symlink_to("gone.yaml")
+    result = validate(tmp_path, "profiles")
+    assert (result.returncode, result.stderr, result.stdout.splitlines()) == (
+        1,
+        "",
+        [
+            "profiles/old.yaml:1:1: is a symbolic link to gone.yaml, which does not exist",
+            "profiles/pipe.yaml:1:1: is a named pipe (FIFO), not a regular file",
+            "2 of 3 profiles invalid (2 errors)",
+        ],
+    )
+
+
 def test_an_extends_loop_of_symlinks_is_a_problem_not_a_bug(tmp_path: Path) -> None:
     (tmp_path / "loop.yaml").symlink_to("loop.yaml")
     (tmp_path / "child.yaml").write_text("extends: loop.yaml\n", encoding="utf-8")

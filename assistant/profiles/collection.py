@@ -65,7 +65,7 @@ def expand_paths(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
                 p
                 for p in path.rglob("*")
                 if p.suffix.lower() in _SUFFIXES
-                and p.is_file()
+                and not p.is_dir()  # a FIFO or a broken link is listed, so its refusal shows
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not files:
