@@ -141,6 +141,27 @@ def test_fill_at_a_terminal_with_a_read_only_data_folder(read_only: Path) -> Non
     )
 
 
+def test_a_read_only_journal_file_or_an_empty_read_only_folder(data: Path) -> None:
+    journal = data / "journal.sqlite3"
+    before = run(data, "history")
+    journal.chmod(0o400)
+    try:
+        history = run(data, "history", prefix=AS_USER)
+        settle = run(data, "settle", "2", "--not-submitted", prefix=AS_USER)
+        journal.unlink()
+        data.chmod(0o500)
+        empty = run(data, "history", prefix=AS_USER)
+    finally:
+        data.chmod(0o700)
+    assert outcome(history) == outcome(before)
+    assert outcome(settle) == (
+        ExitCode.DATA_READ_ONLY,
+        "",
+        f"Error: cannot write the journal {journal}; make it writable with: chmod 600 {journal}\n",
+    )
+    assert outcome(empty) == (0, f"No submissions recorded yet in {journal}.\n", "")
+
+
 def test_a_read_only_journal_is_read_with_the_changes_still_in_its_wal(data: Path) -> None:
     clock = FakeClock(at("2026-10-05 09:00"))
     with Journal.open(data, clock=clock) as writer:  # open: its changes stay in the -wal

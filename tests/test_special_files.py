@@ -155,6 +155,36 @@ def test_reads_stop_at_the_bytes_read_not_the_size_the_file_reports() -> None:
     assert len(read_regular_file(status, 10)) == 11
 
 
+def test_a_fifo_swapped_in_after_the_check_is_refused_without_blocking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The descriptor is checked again (fstat), and opened with O_NONBLOCK so a FIFO with no
+    writer cannot hang the open: simulated by skipping the first check."""
+    import threading
+
+    from assistant import inputfile
+
+    pipe = tmp_path / "p.yaml"
+    os.mkfifo(pipe)
+    monkeypatch.setattr(inputfile, "check_regular", lambda path: None)
+    found: list[str] = []
+
+    def read() -> None:
+        try:
+            inputfile.read_regular_file(pipe, 100)
+        except inputfile.InputFileError as error:
+            found.append(error.reason)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=5)
+    blocked = reader.is_alive()
+    if blocked:  # stuck in open(): give it a writer so the thread can end
+        os.close(os.open(pipe, os.O_WRONLY))
+        reader.join(timeout=5)
+    assert (blocked, found) == (False, ["is a named pipe (FIFO), not a regular file"])
+
+
 def test_an_xlsx_that_unpacks_to_too_much_is_refused_before_unpacking(tmp_path: Path) -> None:
     import openpyxl
 

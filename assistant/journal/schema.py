@@ -98,6 +98,10 @@ def connect(folder: Path, *, read_only: bool = False) -> sqlite3.Connection:
             raise DataDirUnusable(f"cannot open the journal {path}: {reason}") from None
         if read_only:
             return _connect_read_only(path)
+        if paths.writable(folder):  # the folder is fine: the file itself is read-only
+            raise DataDirReadOnly(
+                f"cannot write the journal {path}; make it writable with: chmod 600 {path}"
+            ) from None
         raise paths.read_only(folder, f"cannot write the journal {path}", error) from None
     try:
         os.fchmod(fd, 0o600)  # tighten a file someone loosened; the folder check already passed
