@@ -10,7 +10,12 @@
     ├── BrowserMissing             5  no usable browser; the message says what to install
     ├── DuplicateSubmission        6  numbers were already submitted (or may have been)
     ├── OutcomeUnknown             7  the submit click was made but its result is not known
-    └── UnsafeDataDir              8  the private data folder is readable by others
+    └── DataFolderError               the private data folder (or a file in it) is unusable
+        ├── UnsafeDataDir          8  readable by others, or a symbolic link
+        ├── DataDirUnusable        9  not a folder, a journal that is not a regular file
+        │                             or not a readable journal
+        ├── DataDirReadOnly       10  it cannot be written (permissions, read-only disk)
+        └── JournalBusy           11  another process holds the journal's write lock
 
 Core code raises these; only the CLI turns them into `Error: …` and an exit code.
 """
@@ -33,6 +38,9 @@ class ExitCode(IntEnum):
     DUPLICATE = 6
     OUTCOME_UNKNOWN = 7
     UNSAFE_DATA = 8
+    DATA_UNUSABLE = 9
+    DATA_READ_ONLY = 10
+    JOURNAL_BUSY = 11
 
 
 class AssistantError(Exception):
@@ -113,7 +121,34 @@ class OutcomeUnknown(AssistantError):
     exit_code = ExitCode.OUTCOME_UNKNOWN
 
 
-class UnsafeDataDir(AssistantError):
-    """The private data folder can be read by other users."""
+class DataFolderError(AssistantError):
+    """The private data folder, or the journal or an artifact in it, cannot be used as it is.
+
+    Each subclass has its own exit code; the message names the path and what to do.
+    """
+
+
+class UnsafeDataDir(DataFolderError):
+    """The private data folder (or a file in it) can be read by other users, or is a symbolic
+    link, through which private files would be written somewhere else."""
 
     exit_code = ExitCode.UNSAFE_DATA
+
+
+class DataDirUnusable(DataFolderError):
+    """The data folder is not a folder (a file, a link to nothing), or the journal in it is not
+    a regular file or not a journal SQLite can read."""
+
+    exit_code = ExitCode.DATA_UNUSABLE
+
+
+class DataDirReadOnly(DataFolderError):
+    """The data folder (or the journal) cannot be written: permissions or a read-only disk."""
+
+    exit_code = ExitCode.DATA_READ_ONLY
+
+
+class JournalBusy(DataFolderError):
+    """Another process holds the journal's write lock longer than the assistant waits."""
+
+    exit_code = ExitCode.JOURNAL_BUSY

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import paths
-from assistant.errors import UnsafeDataDir
+from assistant.errors import DataFolderError
 from assistant.journal import Attempt, Journal
 from assistant.log import get_logger
 
@@ -149,7 +149,7 @@ def record_settled(
 def _attach(journal: Journal, attempt: Attempt) -> Attempt:
     try:
         path = write_receipt(journal.folder, attempt)
-    except (OSError, UnsafeDataDir) as error:
+    except (OSError, DataFolderError) as error:
         get_logger(__name__).warning(
             "attempt %s is recorded as submitted, but its receipt could not be written: %s",
             attempt.id,

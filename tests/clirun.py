@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 
 def run_assistant(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    prefix: Sequence[str] = (),
+    timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     """`python -m assistant ARGS` with no input (as CI runs it), its output captured as text;
-    never raises on exit codes."""
+    never raises on exit codes. `prefix` runs it through a wrapper (e.g. `prlimit --as=…`)."""
     return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
+        [*prefix, sys.executable, "-m", "assistant", *args],
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
         env=env,
         cwd=cwd,

@@ -332,25 +332,29 @@ def test_csv_problems_name_the_file_and_row() -> None:
         "(619) 555-0100,,\n",
         "n/x.csv",
     )
+    by = " (listed by p.yaml:21)"
     assert problems(with_file("n/x.csv")) == [
-        "n/x.csv:1:3: extra: unknown column 'extra'; allowed: number, display_name",
+        f"n/x.csv:1:3: extra: unknown column 'extra'; allowed: number, display_name{by}",
         "n/x.csv:2:2: warning: display_name: display name 'A VERY LONG DISPLAY NAME' is 24 "
-        "characters; phones show only the first 15",
-        "n/x.csv:3:1: number: '12' is not a 10-digit US number",
-        "n/x.csv:4:1: number: +16195550100 is listed twice: also at p.yaml:20:5",
+        f"characters; phones show only the first 15{by}",
+        f"n/x.csv:3:1: number: '12' is not a 10-digit US number{by}",
+        f"n/x.csv:4:1: number: +16195550100 is listed twice: also at p.yaml:20:5{by}",
     ]
 
 
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
-        ("n/none.csv", None, "n/none.csv:1:1: number file not found"),
-        ("n/x.txt", "number\n", "n/x.txt:1:1: a number file must be .csv or .xlsx"),
-        ("n/x.csv", "display_name\nX\n", "n/x.csv:1:1: has no 'number' column"),
+        ("n/none.csv", None, "n/none.csv:1:1: number file not found (listed by p.yaml:21)"),
+        ("n/x.txt", "number\n", "n/x.txt:1:1: a number file must be .csv or .xlsx "
+         "(listed by p.yaml:21)"),
+        ("n/x.csv", "display_name\nX\n", "n/x.csv:1:1: has no 'number' column "
+         "(listed by p.yaml:21)"),
         ("n/x.csv", "", "n/x.csv:1:1: has no header row; the first row names the columns: "
-         "number, display_name"),
+         "number, display_name (listed by p.yaml:21)"),
         ("n/x.csv", "number\n", "p.yaml:21:11: numbers.1.file: n/x.csv lists no numbers"),
-        ("n/x.xlsx", "not a zip", "n/x.xlsx:1:1: is not a readable .xlsx file (BadZipFile)"),
+        ("n/x.xlsx", "not a zip", "n/x.xlsx:1:1: is not a readable .xlsx file (BadZipFile) "
+         "(listed by p.yaml:21)"),
     ],
 )  # fmt: skip
 def test_unusable_number_files_are_named(name: str, content: str | None, expected: str) -> None:
@@ -361,7 +365,9 @@ def test_unusable_number_files_are_named(name: str, content: str | None, expecte
 
 def test_csv_that_is_not_utf8_is_named() -> None:
     Path("x.csv").write_bytes(b"number\n619-555-0101\n\xff\n")
-    assert problems(with_file("x.csv")) == ["x.csv:3:1: is not valid UTF-8 text; save it as UTF-8"]
+    assert problems(with_file("x.csv")) == [
+        "x.csv:3:1: is not valid UTF-8 text; save it as UTF-8 (listed by p.yaml:21)"
+    ]
 
 
 def test_xlsx_numbers_are_read() -> None:

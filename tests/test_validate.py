@@ -91,6 +91,34 @@ def test_unreadable_profiles_are_one_line_each_never_a_traceback(
     )
 
 
+def test_a_number_file_problem_names_the_profile_that_lists_it(tmp_path: Path) -> None:
+    """Issue 11 item 8: among a folder of profiles, the line says which one to fix."""
+    header = GOOD.split("numbers:")[0] + "numbers:\n"  # `- file:` goes on line 22
+    files = {
+        "bay": "number\n(503) 555-0120\n",
+        "cove": "number\n(503) 555-0121\n(503) 555-0120\n",
+        "harbor": "number\n(503) 555-0130\n(503) 555-0131\n12\n",
+    }
+    (tmp_path / "profiles" / "numbers").mkdir(parents=True)
+    for name, rows in files.items():
+        label = header.replace("Riverbend Clinic appointment reminders", name.title())
+        listing = f"  - file: numbers/{name}.csv\n"
+        (tmp_path / "profiles" / f"{name}.yaml").write_text(label + listing)
+        (tmp_path / "profiles" / "numbers" / f"{name}.csv").write_text(rows)
+    result = run("validate", "profiles", cwd=tmp_path)
+    assert (result.returncode, result.stderr, result.stdout.splitlines()) == (
+        1,
+        "",
+        [
+            "profiles/numbers/cove.csv:3:1: numbers: +15035550120 is also listed by profile "
+            "'Bay' at profiles/numbers/bay.csv row 2 (listed by profiles/cove.yaml:22)",
+            "profiles/numbers/harbor.csv:4:1: number: '12' is not a 10-digit US number "
+            "(listed by profiles/harbor.yaml:22)",
+            "2 of 3 profiles invalid (2 errors)",
+        ],
+    )
+
+
 def test_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     result = run("validate", "nowhere.yaml", cwd=tmp_path)
     assert (result.returncode, result.stdout, result.stderr) == (

@@ -228,5 +228,5 @@ def test_all_problems_of_a_file_come_at_once() -> None:
 def test_a_missing_file_and_a_folder_are_profile_errors(tmp_path: Path) -> None:
     with pytest.raises(ProfileError, match="file not found"):
         read_yaml(tmp_path / "absent.yaml")
-    with pytest.raises(ProfileError, match="is a folder, not a profile file"):
+    with pytest.raises(ProfileError, match="is a folder, not a regular file"):
         read_yaml(tmp_path)

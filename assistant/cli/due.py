@@ -26,7 +26,7 @@ def due(
     from assistant.journal import Journal
 
     now = _as_of(as_of) if as_of is not None else datetime.now(UTC)
-    with Journal.open(data_dir) as journal:
+    with Journal.open(data_dir, read_only=True) as journal:
         numbers = journal.due(days=days, now=now)
     if not numbers:
         typer.echo(f"No number is due: none was last registered more than {days} days ago.")

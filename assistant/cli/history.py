@@ -48,7 +48,7 @@ def history(
     from assistant.journal import Journal
 
     wanted = e164(number) if number is not None else None
-    with Journal.open(data_dir) as journal:
+    with Journal.open(data_dir, read_only=True) as journal:
         attempts = journal.history(number=wanted, profile=profile)
         notice = guard.unknown_notice(journal.unsettled())
         where = journal.path

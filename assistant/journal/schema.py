@@ -5,15 +5,22 @@ companions the database file's own mode, and the process umask is tightened arou
 connect as a second guard. WAL mode with `synchronous=FULL` means a commit is on disk (the WAL
 fsynced) before `commit()` returns, and a process killed mid-write leaves the last committed
 state readable: an incomplete WAL frame is ignored on the next open.
+
+A journal that cannot be opened as it is (a link, a folder or a FIFO in its place, a folder
+that cannot be written, a lock held too long) is a `DataFolderError` with a plain message;
+`history` and `due` still read a journal they cannot write.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
+import urllib.parse
 from pathlib import Path
 
-from assistant.errors import AssistantError
+from assistant import paths
+from assistant.errors import AssistantError, DataDirReadOnly, DataDirUnusable, JournalBusy
 
 FILENAME = "journal.sqlite3"
 
@@ -66,21 +73,45 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class JournalUnreadable(AssistantError):
+BUSY_TIMEOUT_S = 10.0  # how long a write waits for another process's write to finish
+
+
+class JournalUnreadable(DataDirUnusable):
     """The journal file exists but SQLite cannot read it, or a newer assistant wrote it."""
 
 
-def connect(folder: Path) -> sqlite3.Connection:
-    """Open (creating if needed) `<folder>/journal.sqlite3`, private, in WAL mode, migrated."""
+def connect(folder: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """Open (creating if needed) `<folder>/journal.sqlite3`, private, in WAL mode, migrated.
+
+    Refuses a journal (or `-wal`/`-shm`) that is a symbolic link or not a regular file. With
+    `read_only` (for commands that only read), a journal that cannot be written is opened for
+    reading instead of refused (see `_connect_read_only`); otherwise that is `DataDirReadOnly`.
+    """
     path = folder / FILENAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    os.close(fd)
-    path.chmod(0o600)  # tighten a file someone loosened; the folder check already passed
+    for name in (path, *_companions(path)):
+        paths.refuse_link_or_special(name)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError as error:
+        if error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            reason = (error.strerror or type(error).__name__).lower()
+            raise DataDirUnusable(f"cannot open the journal {path}: {reason}") from None
+        if read_only:
+            return _connect_read_only(path)
+        if paths.writable(folder):  # the folder is fine: the file itself is read-only
+            raise DataDirReadOnly(
+                f"cannot write the journal {path}; make it writable with: chmod 600 {path}"
+            ) from None
+        raise paths.read_only(folder, f"cannot write the journal {path}", error) from None
+    try:
+        os.fchmod(fd, 0o600)  # tighten a file someone loosened; the folder check already passed
+    finally:
+        os.close(fd)
     previous = os.umask(0o077)
     try:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
         try:
-            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -90,27 +121,110 @@ def connect(folder: Path) -> sqlite3.Connection:
             raise
         except sqlite3.DatabaseError as error:
             conn.close()
-            raise JournalUnreadable(
-                f"{path} is not a readable journal ({error}); move it aside and keep it for "
-                "inspection, then run again to start a new one"
-            ) from None
+            problem = write_problem(path, error)
+            if read_only and isinstance(problem, DataDirReadOnly):
+                return _connect_read_only(path)
+            raise problem from None
     finally:
         os.umask(previous)
-    for suffix in ("-wal", "-shm"):
-        companion = path.with_name(path.name + suffix)
+    for companion in _companions(path):
+        paths.refuse_link_or_special(companion)
         if companion.exists():
             companion.chmod(0o600)
     return conn
+
+
+def write_problem(path: Path, error: sqlite3.Error) -> AssistantError:
+    """What an SQLite error met while opening or writing the journal at `path` means for a
+    person: locked by another process, a folder that cannot be written, or not a journal."""
+    name = str(getattr(error, "sqlite_errorname", ""))
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return JournalBusy(
+            f"the journal {path} stayed locked by another process for {BUSY_TIMEOUT_S:.0f} s "
+            "(another assistant run?); let it finish, or stop it, then run again"
+        )
+    cannot_open = name.startswith("SQLITE_CANTOPEN") and not paths.writable(path.parent)
+    if name.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH")) or cannot_open:
+        return paths.read_only(path.parent, f"cannot write the journal {path}")
+    return JournalUnreadable(
+        f"{path} is not a readable journal ({error}); move it aside and keep it for "
+        "inspection, then run again to start a new one"
+    )
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """The journal opened only for reading, where it cannot be written (`history`, `due`).
+
+    SQLite reads a WAL-mode file with `mode=ro` only when it can use the `-shm` index beside
+    it, which it cannot create in a folder it cannot write. Then, if no `-wal` holds changes
+    not yet copied into the file, the file alone is the whole journal, and nothing can be
+    writing it (a writer would first create the `-wal`, which no one can in this folder), so
+    `immutable=1` reads it safely without locks or index. With a non-empty `-wal`, reading the
+    file alone would miss recent changes: refused. No file yet: an empty journal.
+    """
+    if not path.exists():
+        return connect_empty()
+    uri = "file:" + urllib.parse.quote(str(path))
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
+    except sqlite3.OperationalError:
+        pass
+    else:
+        try:
+            return _checked(conn, path)
+        except sqlite3.OperationalError:  # no -shm index, and none can be made here
+            conn.close()
+    wal = _companions(path)[0]
+    if paths.writable(path.parent) or (wal.exists() and wal.stat().st_size > 0):
+        # Someone may be writing, or the file alone lacks the latest changes: never guess.
+        raise paths.read_only(path.parent, f"cannot read the latest changes of the journal {path}")
+    try:
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+        try:
+            return _checked(conn, path)
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+    except sqlite3.DatabaseError as error:
+        raise write_problem(path, error) from None
+
+
+def _checked(conn: sqlite3.Connection, path: Path) -> sqlite3.Connection:
+    """`conn` (read-only) if it holds a journal of this schema; an empty one if it holds none."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version == SCHEMA_VERSION:
+        return conn
+    conn.close()
+    if version == 0:
+        return connect_empty()
+    if version > SCHEMA_VERSION:
+        raise JournalUnreadable(_newer(path, version))
+    raise paths.read_only(path.parent, f"cannot upgrade the journal {path} to read it")
+
+
+def connect_empty() -> sqlite3.Connection:
+    """An empty journal in memory: what a journal that does not exist yet holds."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    _migrate(conn, Path(":memory:"))
+    return conn
+
+
+def _companions(path: Path) -> tuple[Path, Path]:
+    return path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
+
+
+def _newer(path: Path, version: int) -> str:
+    return (
+        f"{path} was written by a newer assistant (schema {version}, this one knows "
+        f"{SCHEMA_VERSION}); upgrade the assistant to read it"
+    )
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     """Bring the schema to `SCHEMA_VERSION`, one transaction per step; refuse a newer file."""
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version > SCHEMA_VERSION:
-        raise JournalUnreadable(
-            f"{path} was written by a newer assistant (schema {version}, this one knows "
-            f"{SCHEMA_VERSION}); upgrade the assistant to read it"
-        )
+        raise JournalUnreadable(_newer(path, version))
     for step in range(version, SCHEMA_VERSION):
         conn.execute("BEGIN IMMEDIATE")
         try:

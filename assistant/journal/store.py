@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -31,7 +32,7 @@ from assistant.journal.models import (
     NumberRecord,
     State,
 )
-from assistant.journal.schema import FILENAME, connect
+from assistant.journal.schema import FILENAME, connect, connect_empty, write_problem
 from assistant.testhooks import crashpoint
 
 Clock = Callable[[], datetime]
@@ -60,18 +61,42 @@ def profile_sha256(path: str | Path) -> str:
 class Journal:
     """The journal of one data folder. Open it with `Journal.open(...)`, as a context manager."""
 
-    def __init__(self, conn: sqlite3.Connection, folder: Path, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        folder: Path,
+        clock: Clock = utc_now,
+        *,
+        read_only: bool = False,
+    ) -> None:
         self._conn = conn
         self.folder = folder
         self.path = folder / FILENAME
         self._clock = clock
+        self.read_only = read_only
 
     @classmethod
-    def open(cls, data_dir: str | Path | None = None, *, clock: Clock = utc_now) -> Journal:
+    def open(
+        cls,
+        data_dir: str | Path | None = None,
+        *,
+        clock: Clock = utc_now,
+        read_only: bool = False,
+    ) -> Journal:
         """Open the journal in the private data folder (`--data-dir`, `$ASSISTANT_DATA_DIR`,
-        or the platform default), creating it if needed; refuses a folder others can read."""
+        or the platform default), creating it if needed; refuses a folder others can read.
+
+        `read_only` is for commands that only read (`history`, `due`): where the folder or the
+        journal cannot be written, it is still read (a missing one reads as empty), and any
+        write raises `DataDirReadOnly`. Problems with the folder are `DataFolderError`s.
+        """
+        if read_only:
+            folder = paths.data_dir_path(data_dir)
+            missing = not os.path.lexists(folder)  # a link to nothing is refused below
+            if missing and not paths.writable(paths.existing_parent(folder)):
+                return cls(connect_empty(), folder, clock, read_only=True)
         folder = paths.data_dir(data_dir)
-        return cls(connect(folder), folder, clock)
+        return cls(connect(folder, read_only=read_only), folder, clock, read_only=read_only)
 
     def close(self) -> None:
         """Close the connection (SQLite checkpoints the WAL when the last one closes)."""
@@ -303,8 +328,13 @@ class Journal:
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Cursor]:
         """One write transaction, taken before reading state so no other writer interleaves."""
+        if self.read_only:
+            raise paths.read_only(self.folder, f"cannot write the journal {self.path}")
         cur = self._conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
+        try:
+            cur.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:  # locked beyond the busy timeout, read-only
+            raise write_problem(self.path, error) from None
         try:
             yield cur
         except BaseException:

@@ -2,7 +2,7 @@
 
 Errors read like profile errors, `file:line:col: dotted.path: message`, one line each.
 Maps are shipped in this package (`fcr.yaml`, `fcr-classic.yaml`); a path to a `.yaml` file
-loads a user's own map instead.
+loads a user's own map instead: only a regular file, at most `MAX_BYTES` read.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from assistant.errors import AssistantError, ExitCode, Problem
+from assistant.inputfile import InputFileError, read_regular_file
 from assistant.portals.model import ACTION_TAGS, PortalMap
 
 DEFAULT_PORTAL = "fcr"
@@ -47,9 +48,10 @@ def load_portal(name_or_path: str = DEFAULT_PORTAL) -> PortalMap:
     if name_or_path.endswith((".yaml", ".yml")) or "/" in name_or_path:
         path = Path(name_or_path)
         try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise _one(str(path), f"cannot read the portal map: {error.strerror}") from None
+            data = read_regular_file(path, MAX_BYTES)  # parse_portal refuses MAX_BYTES + 1
+        except InputFileError as error:
+            reason = "portal map not found" if error.missing else error.reason
+            raise _one(str(path), reason) from None
         return parse_portal(data, str(path))
     if name_or_path not in available_portals():
         known = ", ".join(available_portals())

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import Problem, ProfileError, UsageError
+from assistant.inputfile import resolved
 from assistant.profiles.loader import LoadedProfile, _Load
 
 _SUFFIXES = (".yaml", ".yml")
@@ -64,18 +65,18 @@ def expand_paths(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
                 p
                 for p in path.rglob("*")
                 if p.suffix.lower() in _SUFFIXES
-                and p.is_file()
+                and not p.is_dir()  # a FIFO or a broken link is listed, so its refusal shows
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not files:
                 raise UsageError(f"{path}: no profiles (*.yaml, *.yml) in this folder")
             pairs = [(p, False) for p in files]
-        elif path.exists():
+        elif path.exists() or path.is_symlink():  # a broken link: its loader says what it is
             pairs = [(path, True)]
         else:
             raise UsageError(f"{path}: no such file or folder")
         for file, explicit in pairs:
-            real = file.resolve()
+            real = resolved(file)
             if real not in seen:
                 seen.add(real)
                 found.append((file, explicit))
@@ -98,7 +99,7 @@ def check_profiles(paths: Sequence[Path]) -> Report:
         except ProfileError as error:
             results.append((ProfileResult(path, None, list(error.problems)), explicit))
         bases.update(load.bases)
-    kept = [r for r, explicit in results if explicit or r.path.resolve() not in bases]
+    kept = [r for r, explicit in results if explicit or resolved(r.path) not in bases]
     _shared_numbers(kept)
     return Report(kept)
 
@@ -132,15 +133,11 @@ def _shared_numbers(results: list[ProfileResult]) -> None:
             if earlier[1] == number.origin:
                 continue
             file, line, column = _place(number.origin)
-            result.problems.append(
-                Problem(
-                    file,
-                    line,
-                    column,
-                    "numbers",
-                    f"{number.number} is also listed by profile '{earlier[0]}' at {earlier[1]}",
-                )
-            )
+            message = f"{number.number} is also listed by profile '{earlier[0]}' at {earlier[1]}"
+            listing = result.loaded.listed_by.get(file)
+            if listing is not None:  # a number file's row: say which profile lists the file
+                message += f" (listed by {listing})"
+            result.problems.append(Problem(file, line, column, "numbers", message))
 
 
 def _place(origin: str) -> tuple[str, int, int]:

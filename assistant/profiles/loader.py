@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import Problem, ProfileError
+from assistant.inputfile import InputFileError, check_regular, resolved
 from assistant.profiles import values
 from assistant.profiles.document import ProfileDocument, validate_document
 from assistant.profiles.model import Address, Calling, Company, Contact, PhoneNumber, Profile
@@ -31,6 +32,7 @@ class LoadedProfile:
     profile: Profile
     sha256: str
     warnings: list[Problem] = field(default_factory=list)
+    listed_by: dict[str, str] = field(default_factory=dict)  # number file -> "p.yaml:22"
 
 
 @dataclass(slots=True)
@@ -41,6 +43,7 @@ class _Listed:
     display_name: str | None
     origin: str
     place: Problem  # file, line, column and path of the listing (message unused)
+    listed_by: str = ""  # for a number file's row: where the profile lists the file
 
 
 def load_profile(path: Path) -> LoadedProfile:
@@ -71,11 +74,12 @@ class _Load:
         self.problems: list[Problem] = []
         self.files: dict[str, int] = {}
         self.bases: list[Path] = []
+        self.listed_by: dict[str, str] = {}  # number file -> where it is first listed
         self.unreadable = False  # a file of the chain could not be read: stop after the tree
         self.hasher = hashlib.sha256()
 
     def run(self) -> LoadedProfile:
-        root = self._tree(self.path, self.display, (self.path.resolve(),))
+        root = self._tree(self.path, self.display, (resolved(self.path),))
         if self.unreadable:
             self._fail()
         document, problems = validate_document(root)
@@ -87,7 +91,9 @@ class _Load:
         assert document is not None
         warnings = self._sorted(self.problems)
         profile = self._profile(document, listed)
-        return LoadedProfile(self.path, profile, self.hasher.hexdigest(), warnings)
+        return LoadedProfile(
+            self.path, profile, self.hasher.hexdigest(), warnings, dict(self.listed_by)
+        )
 
     def _fail(self) -> None:
         raise ProfileError(self._sorted(self.problems))
@@ -134,7 +140,7 @@ class _Load:
         relative = (node.value or "").strip()
         base_path = path.parent / relative
         base_display = os.path.normpath(os.path.join(os.path.dirname(display), relative))
-        real = base_path.resolve()
+        real = resolved(base_path)
         if real in chain:
             names = [*(str(p) for p in chain), str(real)]
             start = names.index(str(real))
@@ -144,8 +150,13 @@ class _Load:
         if len(chain) > MAX_EXTENDS:
             self._problem(node, "extends", f"more than {MAX_EXTENDS} levels of extends")
             return None
-        if not base_path.is_file():
-            self._problem(node, "extends", f"file not found: {base_display}")
+        try:
+            check_regular(base_path)
+        except InputFileError as error:
+            reason = f"file not found: {base_display}" if error.missing else error.reason
+            if not error.missing:
+                reason = f"{base_display} {reason}"
+            self._problem(node, "extends", reason)
             return None
         self.bases.append(real)
         return self._tree(base_path, base_display, (*chain, real))
@@ -201,7 +212,10 @@ class _Load:
                         place.line,
                         place.column,
                         place.path,
-                        f"{number.number} is listed twice: also at {first.origin}",
+                        _listed_by(
+                            f"{number.number} is listed twice: also at {first.origin}",
+                            number.listed_by,
+                        ),
                     )
                 )
         return listed
@@ -225,7 +239,13 @@ class _Load:
         self.files.setdefault(display, len(self.files))
         if result.data:
             self._read(display, result.data)
-        self.problems.extend(result.problems)
+        # Name the listing in every problem of the file: among many profiles, the one to fix.
+        by = f"{node.file}:{node.line}"
+        self.listed_by.setdefault(display, by)
+        self.problems.extend(
+            Problem(p.file, p.line, p.column, p.path, _listed_by(p.message, by), p.severity)
+            for p in result.problems
+        )
         if not result.rows and not result.problems:
             self._problem(node, path, f"{display} lists no numbers")
         for row in result.rows:
@@ -238,7 +258,7 @@ class _Load:
                         row.row,
                         row.number_column,
                         "number",
-                        f"'{row.number.strip()}' {error}",
+                        _listed_by(f"'{row.number.strip()}' {error}", by),
                     )
                 )
                 continue
@@ -249,12 +269,13 @@ class _Load:
                         row.row,
                         row.display_column,
                         "display_name",
-                        _long_name(row.display_name or ""),
+                        _listed_by(_long_name(row.display_name or ""), by),
                         "warning",
                     )
                 )
             place = Problem(display, row.row, row.number_column, "number", "")
-            listed.append(_Listed(number, row.display_name, f"{display} row {row.row}", place))
+            origin = f"{display} row {row.row}"
+            listed.append(_Listed(number, row.display_name, origin, place, by))
 
     def _display_name_warnings(self, root: Mapping) -> None:
         """Warn about caller names longer than phones show (the top-level one and inline)."""
@@ -314,6 +335,11 @@ class _Load:
                 for item in listed
             ),
         )
+
+
+def _listed_by(message: str, listing: str) -> str:
+    """`message`, naming where a profile lists the number file it is about (if it is)."""
+    return f"{message} (listed by {listing})" if listing else message
 
 
 def _long_name(name: str) -> str:

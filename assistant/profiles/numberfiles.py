@@ -4,6 +4,10 @@ A number file has a header row naming its columns: `number` (required) and `disp
 (optional); names are matched ignoring case, blanks and hyphens. Blank rows are skipped.
 Row N is the spreadsheet's row N (the header is row 1), so for a CSV it is line N of the file.
 Problems name the file, the row (as the line) and the column.
+
+Only regular files are read, at most `MAX_FILE_BYTES` (see `assistant.inputfile`); an .xlsx
+is refused if it would unpack to more than `MAX_UNPACKED_BYTES`, and a cell holding a formula
+is refused: a formula is not a number the person typed, and its cached result may be missing.
 """
 
 from __future__ import annotations
@@ -15,9 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import Problem
+from assistant.inputfile import InputFileError, read_regular_file
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
+MAX_UNPACKED_BYTES = 32 * 1024 * 1024  # an .xlsx of 100,000 numbers unpacks to about 17 MiB
+MAX_FORMULA_PROBLEMS = 10
+_FORMULA_ADVICE = "put the number itself there: copy the cells, then paste values only"
 COLUMNS = ("number", "display_name")
 
 
@@ -49,19 +57,16 @@ def read_number_file(path: Path, display: str) -> NumberFile:
         result.problems.append(Problem(display, 1, 1, "", "a number file must be .csv or .xlsx"))
         return result
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            result.problems.append(
-                Problem(display, 1, 1, "", f"is larger than {MAX_FILE_BYTES // 2**20} MiB")
-            )
-            return result
-        result.data = path.read_bytes()
-    except FileNotFoundError:
-        result.problems.append(Problem(display, 1, 1, "", "number file not found"))
+        result.data = read_regular_file(path, MAX_FILE_BYTES)
+    except InputFileError as error:
+        reason = "number file not found" if error.missing else error.reason
+        result.problems.append(Problem(display, 1, 1, "", reason))
         return result
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        result.problems.append(Problem(display, 1, 1, "", f"cannot read the file: {reason}"))
+    if len(result.data) > MAX_FILE_BYTES:
+        result.data = b""
+        result.problems.append(
+            Problem(display, 1, 1, "", f"is larger than {MAX_FILE_BYTES // 2**20} MiB")
+        )
         return result
     if suffix == ".csv":
         table = _csv_rows(result.data, display, result.problems)
@@ -90,28 +95,99 @@ def _csv_rows(data: bytes, display: str, problems: list[Problem]) -> list[list[s
 
 
 def _xlsx_rows(data: bytes, display: str, problems: list[Problem]) -> list[list[str]] | None:
-    """The cells of the first sheet of an .xlsx file, as text, read without formulas."""
+    """The cells of the first sheet of an .xlsx file, as text; formula cells refused.
+
+    Read with `data_only=False` so a formula shows as a formula: with `data_only=True` openpyxl
+    gives its cached result, or None (read as blank, so the row vanished) when it has none.
+    """
     import zipfile
+    import zlib
 
     import openpyxl  # heavy: imported only when a profile uses a spreadsheet
 
+    refusal = _packing_refusal(data)
+    if refusal is not None:
+        problems.append(Problem(display, 1, 1, "", refusal))
+        return None
+    # SyntaxError: what both ElementTree and lxml raise for broken XML inside the zip.
+    broken = (
+        zipfile.BadZipFile,
+        zlib.error,
+        SyntaxError,
+        OSError,
+        KeyError,
+        ValueError,
+        IndexError,
+    )
+    formulas: list[tuple[int, int, str]] = []
+    table: list[list[str]] = []
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        try:
+            for row, cells in enumerate(book.worksheets[0].iter_rows(), start=1):
+                values: list[str] = []
+                for column, cell in enumerate(cells, start=1):
+                    if cell.data_type == "f":  # a formula, with or without a cached value
+                        formulas.append((row, column, str(cell.value)))
+                        values.append("")
+                    else:
+                        values.append(_cell(cell.value))
+                table.append(values)
+                if len(table) > MAX_ROWS + 1:
+                    break
+        finally:
+            book.close()
+    except broken as error:
         problems.append(
             Problem(display, 1, 1, "", f"is not a readable .xlsx file ({type(error).__name__})")
         )
         return None
+    _formula_problems(formulas, display, problems)
+    return table
+
+
+def _packing_refusal(data: bytes) -> str | None:
+    """Why an .xlsx (a zip) must not be unpacked, or None: more than `MAX_UNPACKED_BYTES` in
+    all (the sizes the zip declares bound what `zipfile` will produce), or an unusual
+    compression a spreadsheet never uses."""
+    import zipfile
+
     try:
-        sheet = book.worksheets[0]
-        table: list[list[str]] = []
-        for values in sheet.iter_rows(values_only=True):
-            table.append([_cell(v) for v in values])
-            if len(table) > MAX_ROWS + 1:
-                break
-        return table
-    finally:
-        book.close()
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        return f"is not a readable .xlsx file ({type(error).__name__})"
+    if sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
+        limit = MAX_UNPACKED_BYTES // 2**20
+        return f"unpacks to more than {limit} MiB; a list of numbers is much smaller"
+    if any(e.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for e in entries):
+        return "is not a readable .xlsx file (unusual compression); save it again as .xlsx"
+    return None
+
+
+def _formula_problems(
+    formulas: list[tuple[int, int, str]], display: str, problems: list[Problem]
+) -> None:
+    """One problem per formula cell (the first `MAX_FORMULA_PROBLEMS`, then a count)."""
+    from openpyxl.utils import get_column_letter
+
+    for row, column, formula in formulas[:MAX_FORMULA_PROBLEMS]:
+        shown = " ".join(formula.split())
+        shown = shown if len(shown) <= 40 else shown[:39] + "…"
+        problems.append(
+            Problem(
+                display,
+                row,
+                column,
+                "",
+                f"cell {get_column_letter(column)}{row} holds a formula ({shown}), "
+                f"not a typed number; {_FORMULA_ADVICE}",
+            )
+        )
+    rest = formulas[MAX_FORMULA_PROBLEMS:]
+    if rest:
+        row, column, _ = rest[0]
+        problems.append(Problem(display, row, column, "", f"{len(rest)} more cells hold formulas"))
 
 
 def _cell(value: object) -> str:

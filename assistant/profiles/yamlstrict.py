@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from assistant.errors import Problem, ProfileError
+from assistant.inputfile import InputFileError, read_regular_file
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
@@ -100,19 +101,14 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Mapping, bytes]:
     """Read and parse the profile file at `path`; return its root mapping and its bytes.
 
     `display` is how the file is named in problems (defaults to `str(path)`). Reads at most
-    `MAX_BYTES + 1` bytes, so a huge file is refused without being read whole.
+    `MAX_BYTES + 1` bytes, so a huge file is refused without being read whole, and only
+    from a regular file (see `assistant.inputfile`): a FIFO or /dev/zero is refused unread.
     """
     name = display if display is not None else str(path)
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise ProfileError([Problem(name, 1, 1, "", "file not found")]) from None
-    except IsADirectoryError:
-        raise ProfileError([Problem(name, 1, 1, "", "is a folder, not a profile file")]) from None
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        raise ProfileError([Problem(name, 1, 1, "", f"cannot read the file: {reason}")]) from None
+        data = read_regular_file(path, MAX_BYTES)
+    except InputFileError as error:
+        raise ProfileError([Problem(name, 1, 1, "", error.reason)]) from None
     return parse_yaml(data, name), data
 
 
