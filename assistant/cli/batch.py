@@ -87,7 +87,8 @@ def batch(
     """Validate every profile first (nothing runs if one is invalid), then fill, review and
     submit each submission in one browser. Numbers already submitted are skipped. Exit 0 all
     submitted or skipped as submitted, 1 invalid profiles, 3 declined or interrupted, 4 failed,
-    7 outcome unknown (the highest applies in the order 7, 4, 3)."""
+    6 refused (another run sent its numbers meanwhile) or a profile in use by another run,
+    7 outcome unknown (the highest applies in the order 7, 6, 4, 3)."""
     from assistant.errors import UsageError
 
     if due:
