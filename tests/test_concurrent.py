@@ -305,7 +305,8 @@ def _to_review(child: pexpect.spawn[str], portal: Replica, email: str) -> None:
 def test_two_fills_at_once_register_the_numbers_once(tmp_path: Path) -> None:
     """Two `assistant fill` processes, two profiles listing the same numbers, both at their
     review, `submit` typed in both at once: one registration; the other exits 6, says why,
-    and `history` shows it not sent."""
+    and `history` shows it not sent. A third `fill` of a profile in use, started while both
+    wait at their review, stops at once, naming the run that holds it."""
     folder = tmp_path / "profiles"
     folder.mkdir()
     emails = {"a": "ops-a@harbor.example.org", "b": "ops-b@harbor.example.org"}
@@ -329,6 +330,24 @@ def test_two_fills_at_once_register_the_numbers_once(tmp_path: Path) -> None:
             for key, child in children.items():
                 _to_review(child, portal, emails[key])
             assert portal.submit_attempts() == 0
+            # Meanwhile, a third run of a profile in use is stopped before it opens anything.
+            loads = len(portal.requests())
+            third_shown = io.StringIO()
+            third = _spawn(
+                [
+                    "fill",
+                    str(profiles["a"]),
+                    "--url",
+                    portal.url,
+                    "--headless",
+                    "--data-dir",
+                    str(data),
+                ],
+                third_shown,
+            )
+            third.expect(pexpect.EOF)
+            third.close()
+            assert len(portal.requests()) == loads
             for child in children.values():  # both confirm at the same moment
                 child.sendline("submit")
             for child in children.values():
@@ -368,42 +387,14 @@ def test_two_fills_at_once_register_the_numbers_once(tmp_path: Path) -> None:
     history = run_assistant("history", "--json", "--data-dir", str(data))
     assert history.returncode == 0, history.stderr
     assert "Not sent: +16195550100, +16195550101 were " in history.stdout
-
-
-@pytest.mark.browser
-def test_a_second_fill_of_a_profile_in_use_stops_before_opening_anything(
-    tmp_path: Path,
-) -> None:
-    profile = tmp_path / "harbor.yaml"
-    profile.write_text(profile_text(1, ["(619) 555-0100"]), encoding="utf-8")
-    data = tmp_path / "data"
-    args = ["fill", str(profile), "--headless", "--data-dir", str(data)]
-    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        first_shown, second_shown = io.StringIO(), io.StringIO()
-        first = _spawn([*args, "--url", portal.url], first_shown)
-        try:
-            first.expect(CODE_PROMPT)  # it holds the profile now
-            loads = len(portal.requests())
-            second = _spawn([*args, "--url", portal.url], second_shown)
-            second.expect(pexpect.EOF)
-            second.close()
-            assert len(portal.requests()) == loads  # the second opened nothing
-            first.sendline(portal.latest_code("ops@harbor.example.org"))
-            first.expect(CONFIRM_PROMPT)
-            first.sendline("submit")
-            first.expect(pexpect.EOF)
-        finally:
-            first.close()
-        assert portal.submit_attempts() == 1
-    assert first.exitstatus == ExitCode.OK, first_shown.getvalue()
-    assert second.exitstatus == ExitCode.DUPLICATE, second_shown.getvalue()
-    said = second_shown.getvalue().replace("\r\n", "\n")
+    # The third run: told at once that another run holds the profile, and by whom.
+    assert third.exitstatus == ExitCode.DUPLICATE, third_shown.getvalue()
+    said = third_shown.getvalue().replace("\r\n", "\n")
     assert re.fullmatch(
-        rf"Error: {re.escape(str(profile))} is in use by another run \(pid {first.pid}, "
-        r"`assistant fill`, started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\); nothing was opened\. "
-        r"Finish or stop that run \(Ctrl-C in its terminal\), then run `assistant fill` "
-        r"again\.\n",
+        rf"Error: {re.escape(str(profiles['a']))} is in use by another run \(pid "
+        rf"{children['a'].pid}, `assistant fill`, started \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d "
+        r"UTC\); nothing was opened\. Finish or stop that run \(Ctrl-C in its terminal\), then "
+        r"run `assistant fill` again\.\n",
         said,
     ), said
-    with Journal.open(data) as journal:
-        assert [a.state for a in journal.history()] == [State.SUBMITTED]
+    assert len(rows) == 2  # it left no attempt

@@ -24,8 +24,9 @@ from test_journal_support import FCR, FCR_HOST, FID, FakeClock, at, new_attempt,
 from assistant import guard
 from assistant.batch import Batch, BatchOptions, plan_jobs
 from assistant.errors import DuplicateSubmission, ExitCode
-from assistant.gates import Terminal
+from assistant.gates import OutboxCodeSource, Terminal
 from assistant.journal import Destination, Journal, State
+from assistant.journal.recorder import JournalRecorder
 from assistant.journal.schema import MIGRATIONS, SCHEMA_VERSION
 from assistant.portals import load_portal, parse_portal
 from assistant.portals.model import host_of
@@ -265,35 +266,80 @@ def test_an_old_journal_is_migrated_to_registries_and_hosts(tmp_path: Path) -> N
 # -- through the real command --------------------------------------------------------------------
 
 
-@pytest.mark.browser
+def _sent_through(portal: str, url: str, profile: Path, data: Path) -> str:
+    """Record `profile`'s numbers submitted through map `portal` at `url`, exactly as a `fill`
+    records them (the session's own record of the submission, through the journal recorder),
+    without a browser; returns the Feedback ID."""
+    from typing import cast
+
+    from playwright.sync_api import Browser
+
+    from assistant.gates import Terminal
+    from assistant.plan import build_plan
+    from assistant.recorder import Reviewed
+    from assistant.session import Session, Source
+
+    [loaded], _ = load_profiles([profile])
+    portal_map = load_portal(portal)
+    [submission] = build_plan(loaded.profile, portal_map, url).submissions
+    with Journal.open(data) as journal:
+        recorder = JournalRecorder(journal)
+        session = Session(
+            cast(Browser, None),  # never used: no page is opened here
+            FillOptions(portal=portal_map, url=url),
+            Terminal(io.StringIO(), io.StringIO()),
+            OutboxCodeSource(cast(Replica, None)),
+            run_dir=data / "runs" / "earlier",
+            recorder=recorder,
+            source=Source(str(profile.resolve()), loaded.sha256),
+        )
+        record = session._record(submission)
+        recorder.check(record)
+        recorder.started(record)
+        recorder.filled(record)
+        recorder.intent(record, Reviewed((), ()))
+        recorder.submitted(record, FID)
+    return FID
+
+
 def test_fill_through_the_other_map_is_refused_and_history_shows_the_host(tmp_path: Path) -> None:
-    """`fill --portal fcr` then `fill --portal fcr-classic` of the same profile, on one replica
-    host (the wizard, then the classic layout on the same port): the second is refused."""
+    """Numbers sent with `--portal fcr-classic`, then `assistant fill --portal fcr` of the same
+    profile against the same host: refused before anything opens (it used to send them)."""
     [profile] = write_profiles(tmp_path / "profiles", count=1)
     data = tmp_path / "data"
-    base = ["fill", str(profile), "--headless", "--data-dir", str(data)]
-    with Replica(layout="wizard", data_dir=tmp_path / "wizard") as wizard:
-        port = wizard.port
-        first = drive([*base, "--portal", "fcr", "--url", wizard.url], wizard)
-        assert first.exitstatus == ExitCode.OK, first.output
-        assert wizard.submit_attempts() == 1
-    with Replica(layout="classic", data_dir=tmp_path / "classic", port=port) as classic:
-        second = drive([*base, "--portal", "fcr-classic", "--url", classic.url], classic)
-        assert classic.requests() == []
-    assert second.exitstatus == ExitCode.DUPLICATE, second.output
-    [feedback_id] = first.feedback_ids
-    assert (
-        f"+16195550100 was submitted to fcr on {_today()} (attempt 1, Feedback ID "
-        f"{feedback_id}); pass --resubmit to send it again"
-    ) in second.output
+    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
+        fid = _sent_through("fcr-classic", portal.url, profile, data)
+        again = drive(
+            [
+                "fill",
+                str(profile),
+                "--portal",
+                "fcr",
+                "--url",
+                portal.url,
+                "--headless",
+                "--data-dir",
+                str(data),
+            ],
+            portal,
+        )
+        assert portal.requests() == []
+    assert again.exitstatus == ExitCode.DUPLICATE, again.output
+    assert again.output.endswith(
+        f"Error: +16195550100 was submitted to fcr on {_today()} (attempt 1, Feedback ID "
+        f"{fid}); pass --resubmit to send it again\n+16195550101 was submitted to fcr on "
+        f"{_today()} (attempt 1, Feedback ID {fid}); pass --resubmit to send it again\n"
+    ), again.output
     shown = run_assistant("history", "--data-dir", str(data), env={**os.environ, "COLUMNS": "400"})
     assert shown.returncode == 0, shown.stderr
     [header, _, row] = shown.stdout.splitlines()
-    assert "   Portal   Host " in header
-    assert f"   fcr      127.0.0.1:{port} (practice)   2: +16195550100, +16195550101   " in row
+    assert "   Portal        Host " in header
+    assert (
+        f"   fcr-classic   127.0.0.1:{portal.port} (practice)   2: +16195550100, +16195550101   "
+    ) in row
     rows = json.loads(_cli(data, "history", "--json").stdout)
-    assert [(r["registry"], r["host"], r["real_portal"]) for r in rows] == [
-        ("fcr", f"127.0.0.1:{port}", False)
+    assert [(r["portal"], r["registry"], r["host"], r["real_portal"]) for r in rows] == [
+        ("fcr-classic", "fcr", f"127.0.0.1:{portal.port}", False)
     ]
 
 
