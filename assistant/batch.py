@@ -5,12 +5,15 @@ journal (the duplicate guard), and fills the others one after the other in ONE b
 context each), with the person reviewing and confirming each at the terminal. A submission that
 fails, is declined or ends unknown is recorded and the batch goes on; numbers already submitted
 within the window, or whose last outcome is unknown, are skipped with the reason (or, for
-`fill`, stop the run before anything opens: `stop_on_duplicate`). Ctrl-C stops between two
+`fill`, stop the run before anything opens: `stop_on_duplicate`). A submission confirmed at
+its review but found, right before the click, to hold numbers another run confirmed meanwhile
+is not sent and is listed `refused` (`ConcurrentSubmission`). Ctrl-C stops between two
 actions: the current submission is recorded declined (never a click after a Ctrl-C), the rest
 are listed as not started. The result is a `BatchReport`, whose `exit_code` says how it went.
 
 Exit code precedence (the most urgent thing a person must act on wins):
 7 an outcome is unknown (or a submission was skipped because an earlier one is unsettled)
+> 6 a submission was refused because another run sent its numbers meanwhile
 > 4 a submission failed > 3 one was declined, not confirmed or stopped by Ctrl-C
 > 0 everything attempted was submitted or skipped as already submitted.
 """
@@ -29,11 +32,13 @@ from typing import TYPE_CHECKING, Literal
 from assistant import browser, gates, guard
 from assistant.errors import (
     AssistantError,
+    ConcurrentSubmission,
     DuplicateSubmission,
     ExitCode,
     NotConfirmed,
 )
-from assistant.journal import Journal
+from assistant.journal import Journal, describe_owner
+from assistant.journal import State as AttemptState
 from assistant.journal.recorder import JournalRecorder
 from assistant.plan import Plan, SubmissionPlan, build_plan
 from assistant.session import FillOptions, Interrupted, Session, Source, new_run_dir
@@ -44,7 +49,7 @@ if TYPE_CHECKING:
     from assistant.portals.model import PortalMap
     from assistant.profiles import LoadedProfile
 
-State = Literal["submitted", "declined", "failed", "unknown", "skipped"]
+State = Literal["submitted", "declined", "failed", "unknown", "skipped", "refused"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +98,11 @@ class BatchReport:
 
     @property
     def exit_code(self) -> ExitCode:
-        """7 unknown > 4 failed > 3 declined/interrupted > 0 (see the module docstring)."""
+        """7 unknown > 6 refused > 4 failed > 3 declined/interrupted > 0 (module docstring)."""
         if any(r.state == "unknown" or r.blocked_by_unknown for r in self.results):
             return ExitCode.OUTCOME_UNKNOWN
+        if any(r.state == "refused" for r in self.results):
+            return ExitCode.DUPLICATE
         if any(r.state == "failed" for r in self.results):
             return ExitCode.PORTAL
         if self.interrupted or any(r.state == "declined" for r in self.results):
@@ -202,6 +209,27 @@ class Batch:
         """The unknown outcomes a person must settle ("" when none): shown at every start."""
         return guard.unknown_notice(self.journal.unsettled())
 
+    def close_abandoned(self, owner: str) -> str:
+        """Close as not sent the open attempts of this batch's profiles that a run which has
+        ended left behind (killed, crashed); one line per attempt closed ("" when none).
+
+        Only while this process holds the profiles' run locks (`assistant.runlock`): then no
+        other run of them is alive, so their `started`/`filled` rows can never be clicked.
+        """
+        lines = []
+        for path in dict.fromkeys(str(job.loaded.path.resolve()) for job in self.jobs):
+            for attempt in self.journal.close_abandoned(path, owner):
+                who = describe_owner(attempt.owner)
+                filled = attempt.state is AttemptState.FILLED
+                where = "at its review" if filled else "before its review"
+                lines.append(
+                    f"Attempt {attempt.id} ({attempt.profile_label}, {attempt.part} of "
+                    f"{attempt.parts}) was left {where} by a run that has ended"
+                    f"{f' ({who})' if who else ''}: recorded as not submitted, nothing was "
+                    "clicked for it."
+                )
+        return "\n".join(lines)
+
     def preflight(self) -> None:
         """For `fill`: raise `DuplicateSubmission` (every blocked number) before anything
         opens, when the guard blocks any submission."""
@@ -211,7 +239,7 @@ class Batch:
                 try:
                     guard.check(
                         self.journal,
-                        submission.portal,
+                        self.options.fill.destination,
                         submission.numbers,
                         resubmit=self.options.resubmit,
                         window_days=self.options.window_days,
@@ -284,6 +312,10 @@ class Batch:
             )
             try:
                 outcome = session.run_submission(job.loaded.profile, submission)
+            except ConcurrentSubmission as error:  # confirmed here, sent by another run: refused
+                self.terminal.say(str(error))
+                report.results[slot] = _result(job, submission, "refused", str(error))
+                continue
             except DuplicateSubmission as error:  # sent meanwhile (another run): skip it
                 report.results[slot] = _skipped_by(job, submission, str(error))
                 continue
@@ -310,7 +342,7 @@ class Batch:
         """The skipped result when the guard blocks the submission's numbers, else None."""
         found = guard.findings(
             self.journal,
-            submission.portal,
+            self.options.fill.destination,
             submission.numbers,
             window_days=self.options.window_days,
         )

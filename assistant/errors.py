@@ -9,6 +9,8 @@
     │   └── ReadBackMismatch       4  a value on the page differs from what was written
     ├── BrowserMissing             5  no usable browser; the message says what to install
     ├── DuplicateSubmission        6  numbers were already submitted (or may have been)
+    │   ├── ConcurrentSubmission   6  another run confirmed them while this one was at the review
+    │   └── ProfileBusy            6  another run holds the profile (its run lock)
     ├── OutcomeUnknown             7  the submit click was made but its result is not known
     └── DataFolderError               the private data folder (or a file in it) is unusable
         ├── UnsafeDataDir          8  readable by others, or a symbolic link
@@ -113,6 +115,15 @@ class DuplicateSubmission(AssistantError):
     """Numbers were submitted recently, or their last submission's outcome is unknown."""
 
     exit_code = ExitCode.DUPLICATE
+
+
+class ConcurrentSubmission(DuplicateSubmission):
+    """Right before the click, the journal showed the numbers sent (or being sent) by another
+    submission confirmed since this one's review: this one was not sent."""
+
+
+class ProfileBusy(DuplicateSubmission):
+    """Another run of the assistant holds this profile's run lock; nothing was opened."""
 
 
 class OutcomeUnknown(AssistantError):

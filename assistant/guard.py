@@ -1,10 +1,17 @@
 """The duplicate guard: refuse to send a number the journal says was (or may have been) sent.
 
 The portal accepts the same numbers again without a word, so only the journal stands between a
-rerun and a double registration. A number is blocked when, for the same portal, it was
-`submitted` within the window (90 days by default) or its latest attempt sits in `intent` or
-`unknown` (any age). `--resubmit` lifts the first kind only: an outcome nobody knows must be
-settled by a human before the same numbers go out again, or a rerun could send them twice.
+rerun and a double registration. A number is blocked when, in the same ledger (`Destination`:
+the registry the map declares, so `fcr` and `fcr-classic` are one, and the host driven, so a
+practice run on the replica never blocks a real one), it was `submitted` within the window
+(90 days by default) or its latest attempt sits in `intent` or `unknown` (any age).
+`--resubmit` lifts the first kind only: an outcome nobody knows must be settled by a human
+before the same numbers go out again, or a rerun could send them twice.
+
+The guard runs twice for each submission: `check` before the browser opens for it, and
+`recheck` inside the journal transaction that records the intent, right before the click, so
+that of two runs confirming the same numbers at once the second is refused
+(`ConcurrentSubmission`) instead of sending them again.
 """
 
 from __future__ import annotations
@@ -13,8 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from assistant.errors import DuplicateSubmission
-from assistant.journal import Attempt, Journal, State, utc_now
+from assistant.errors import ConcurrentSubmission, DuplicateSubmission
+from assistant.journal import Attempt, Destination, Journal, State, utc_now
 
 DEFAULT_WINDOW_DAYS = 90
 
@@ -24,7 +31,7 @@ class Finding:
     """One number the journal already knows: which attempt, in which state, when."""
 
     number: str
-    portal: str
+    registry: str
     state: State
     attempt_id: int
     date: str  # YYYY-MM-DD (UTC) of the submission, or of the confirmation when unsettled
@@ -40,10 +47,10 @@ class Finding:
         if self.unsettled:
             return (
                 f"{self.number} has an unknown outcome (attempt {self.attempt_id}, "
-                f"sent to {self.portal} on {self.date})"
+                f"sent to {self.registry} on {self.date})"
             )
         return (
-            f"{self.number} was submitted to {self.portal} on {self.date} "
+            f"{self.number} was submitted to {self.registry} on {self.date} "
             f"(attempt {self.attempt_id}, Feedback ID {self.feedback_id})"
         )
 
@@ -60,24 +67,25 @@ class Finding:
 
 def findings(
     journal: Journal,
-    portal: str,
+    destination: Destination,
     numbers: Sequence[str],
     *,
     window_days: int = DEFAULT_WINDOW_DAYS,
     now: datetime | None = None,
 ) -> list[Finding]:
-    """Every number of `numbers` that is blocked, in the order given (unsettled wins over
-    submitted when both apply, since it is the stronger reason)."""
+    """Every number of `numbers` that is blocked in `destination`'s ledger, in the order given
+    (unsettled wins over submitted when both apply, since it is the stronger reason)."""
     now = now or utc_now()
     wanted = list(dict.fromkeys(numbers))
     unsettled: dict[str, Attempt] = {}
     for attempt in journal.unsettled():
-        if attempt.portal == portal:
+        if destination.holds(attempt.registry, attempt.host):
             for number in attempt.numbers:
                 unsettled.setdefault(number, attempt)
+    since = now - timedelta(days=window_days)
     recent = {
         record.number: record.attempt
-        for record in journal.submitted_numbers(portal, now - timedelta(days=window_days), wanted)
+        for record in journal.submitted_numbers(destination, since, wanted)
     }
     result: list[Finding] = []
     for number in wanted:
@@ -93,7 +101,7 @@ def findings(
 
 def check(
     journal: Journal,
-    portal: str,
+    destination: Destination,
     numbers: Sequence[str],
     *,
     resubmit: bool = False,
@@ -105,11 +113,61 @@ def check(
     With `resubmit`, recent submissions are allowed and returned (for the review to show as
     "RESUBMITTING: …"); unknown outcomes still raise, whatever `resubmit` says.
     """
-    found = findings(journal, portal, numbers, window_days=window_days, now=now)
+    found = findings(journal, destination, numbers, window_days=window_days, now=now)
     blocking = [f for f in found if f.unsettled or not resubmit]
     if blocking:
         raise DuplicateSubmission("\n".join(f.message() for f in blocking))
     return found
+
+
+def recheck(
+    journal: Journal,
+    destination: Destination,
+    numbers: Sequence[str],
+    *,
+    reviewed: Sequence[Finding] = (),
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    now: datetime | None = None,
+) -> None:
+    """The guard again, right before the click (inside the intent's write transaction): raise
+    `ConcurrentSubmission` when a number is now blocked by anything but what the review
+    already showed (`reviewed`: the findings `check` let through with `--resubmit`).
+
+    A submission of these numbers that another run confirmed while this one waited at the
+    review is blocking whatever `--resubmit` says: nobody reviewed sending them a second time.
+    """
+    shown = {(f.number, f.attempt_id) for f in reviewed if not f.unsettled}
+    found = findings(journal, destination, numbers, window_days=window_days, now=now)
+    blocking = [f for f in found if (f.number, f.attempt_id) not in shown]
+    if not blocking:
+        return
+    by_attempt: dict[int, list[Finding]] = {}
+    for finding in blocking:
+        by_attempt.setdefault(finding.attempt_id, []).append(finding)
+    others = "; ".join(
+        _sent_meanwhile(journal.get(attempt_id), [f.number for f in found_here])
+        for attempt_id, found_here in by_attempt.items()
+    )
+    raise ConcurrentSubmission(
+        f"Not sent: {others}, while this submission waited at the review; nothing was "
+        "clicked for it. See both with 'assistant history'."
+    )
+
+
+def _sent_meanwhile(attempt: Attempt, numbers: Sequence[str]) -> str:
+    shown = ", ".join(numbers)
+    which = f"attempt {attempt.id} ({attempt.profile_label}, {attempt.part} of {attempt.parts})"
+    if attempt.state is State.SUBMITTED:
+        return (
+            f"{shown} {'was' if len(numbers) == 1 else 'were'} submitted to {attempt.registry} "
+            f"by {which}, Feedback ID {attempt.feedback_id}"
+        )
+    when = (attempt.confirmed_at or attempt.updated_at).replace("T", " ").replace("Z", " UTC")
+    return (
+        f"{shown} {'was' if len(numbers) == 1 else 'were'} confirmed for {attempt.registry} "
+        f"by {which} at {when} by {attempt.confirmed_by or 'someone'}, outcome "
+        f"{'not known yet' if attempt.state is State.INTENT else 'unknown'}"
+    )
 
 
 def unknown_notice(attempts: Sequence[Attempt]) -> str:
@@ -142,7 +200,7 @@ def unknown_notice(attempts: Sequence[Attempt]) -> str:
 def _finding(number: str, attempt: Attempt, when: str) -> Finding:
     return Finding(
         number=number,
-        portal=attempt.portal,
+        registry=attempt.registry,
         state=attempt.state,
         attempt_id=attempt.id,
         date=when[:10],

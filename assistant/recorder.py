@@ -2,15 +2,20 @@
 
 The session calls a `Recorder` at each state change of a submission:
 
-    check ──▶ filled ──▶ declined | failed (stopped before anyone confirmed)
-                    └──▶ intent (+ what was reviewed)
-                            └──▶ submitted (+ Feedback ID) | failed | unknown
+    check ──▶ started ──▶ failed (stopped before the review: the reason says why)
+                 └──▶ filled ──▶ declined | failed (stopped before anyone confirmed)
+                           └──▶ intent (+ what was reviewed)
+                                   └──▶ submitted (+ Feedback ID) | failed | unknown
 
-`intent` carries the values read back at the review and the review's screenshot, and is written
-durably (committed, fsynced) BEFORE the submit click: if the process dies after it, a later run
-sees an intent without an outcome and treats the submission as "outcome unknown". `check` runs
-before the browser opens for the submission and raises `DuplicateSubmission` for numbers that
-must not be sent again. The one implementation is `assistant.journal.recorder.JournalRecorder`.
+`check` runs before the browser opens for the submission and raises `DuplicateSubmission` for
+numbers that must not be sent again; `started` follows at once, so every attempt that passed
+the guard leaves a row, however early it stops. `intent` carries the values read back at the
+review and the review's screenshot, runs the duplicate guard again in the same write (raising
+`ConcurrentSubmission` when another run confirmed the numbers meanwhile; nothing is then
+recorded and the session closes the attempt as failed) and is written durably (committed,
+fsynced) BEFORE the submit click: if the process dies after it, a later run sees an intent
+without an outcome and treats the submission as "outcome unknown". The one implementation is
+`assistant.journal.recorder.JournalRecorder`.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
+
+from assistant.journal.models import Destination
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +39,14 @@ class SubmissionRecord:
     count: int
     numbers: tuple[str, ...]  # E.164
     run_dir: str
+    registry: str = ""  # the map's registry; "" means the portal's name
+    host: str = ""  # the host driven; "" means not known (counted as the registry's real one)
+    real_portal: bool = True  # False when driven elsewhere than the map's host (`--url`)
+
+    @property
+    def destination(self) -> Destination:
+        """The ledger the submission is filed in (see `Destination`)."""
+        return Destination(self.registry or self.portal, self.host, self.real_portal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +69,9 @@ class Recorder(Protocol):
         return the lines the review must show about them (e.g. "RESUBMITTING: …")."""
         ...
 
+    def started(self, record: SubmissionRecord) -> None:
+        """The guard passed; the browser opens for the submission next."""
+
     def filled(self, record: SubmissionRecord) -> None:
         """The form is filled and read back; the review is about to be shown."""
 
@@ -61,14 +79,16 @@ class Recorder(Protocol):
         """The person did not confirm (or the review found a difference); nothing was sent."""
 
     def intent(self, record: SubmissionRecord, reviewed: Reviewed) -> None:
-        """The person confirmed `reviewed`; the submit click comes next. On disk first."""
+        """The person confirmed `reviewed`; the submit click comes next. On disk first.
+        Raises `ConcurrentSubmission` (and records nothing) when another run confirmed these
+        numbers since the review was shown."""
 
     def submitted(self, record: SubmissionRecord, feedback_id: str) -> None:
         """The portal accepted the submission and showed this Feedback ID."""
 
     def failed(self, record: SubmissionRecord, reason: str) -> None:
         """The portal refused the submission (e.g. HTTP 500), or the run stopped before the
-        click; it was not (re)sent."""
+        click (before or at the review); it was not (re)sent."""
 
     def unknown(self, record: SubmissionRecord, reason: str) -> None:
         """The click was made but its result is not known: a human must check the portal."""

@@ -8,10 +8,11 @@ the terminal (`assistant.gates`); then the intent (with what was reviewed) recor
 exactly one submit click, and its outcome recorded. Running submissions one after the other is
 `assistant.batch`'s job.
 
-A journal row opened by `filled` is always closed before `run_submission` returns or raises:
-declined or failed before the intent; submitted, failed or unknown after it. A stop asked for
-(Ctrl-C, through `stop_requested`) is honoured between actions, and after the intent it means
-no click: the submission is recorded failed ("nothing was sent").
+A journal row is opened (`started`) as soon as the guard lets a submission through, before
+the browser opens for it, and is always closed before `run_submission` returns or raises:
+failed (with the reason) or declined before the intent; submitted, failed or unknown after it.
+A stop asked for (Ctrl-C, through `stop_requested`) is honoured between actions, and after the
+intent it means no click: the submission is recorded failed ("nothing was sent").
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from assistant import browser, fill, gates, locate, log, outcome
-from assistant.errors import NotConfirmed, PortalError, ReadBackMismatch
+from assistant.errors import AssistantError, NotConfirmed, PortalError, ReadBackMismatch
+from assistant.journal.models import Destination
 from assistant.paths import data_dir, private_dir, write_private
 from assistant.plan import SubmissionPlan
 from assistant.portals.model import (
@@ -34,6 +36,7 @@ from assistant.portals.model import (
     PortalMap,
     ReviewGate,
     SubmitAction,
+    host_of,
 )
 from assistant.profiles.model import Profile
 from assistant.recorder import Recorder, Reviewed, SubmissionRecord
@@ -73,6 +76,13 @@ class FillOptions:
     def start_url(self) -> str:
         """Where the browser starts."""
         return self.url or self.portal.start_url
+
+    @property
+    def destination(self) -> Destination:
+        """The ledger this run's submissions are filed in: the map's registry and the host
+        driven, real only when that is the map's own host (not a `--url` elsewhere)."""
+        host = host_of(self.start_url)
+        return Destination(self.portal.registry, host, real=host == self.portal.real_host)
 
     @property
     def allowed_hosts(self) -> list[str]:
@@ -142,10 +152,11 @@ class Session:
         self.source = source
         self.stop_requested = stop_requested
         self.last_guard: browser.GuardedContext | None = None
-        self._open: SubmissionRecord | None = None  # filled, and no outcome recorded yet
+        self._open: SubmissionRecord | None = None  # started, and no outcome recorded yet
         self._contact: tuple[str, ...] = ()  # masked in screenshots under --mask-contact
 
     def _record(self, submission: SubmissionPlan) -> SubmissionRecord:
+        where = self.options.destination
         return SubmissionRecord(
             label=submission.label,
             profile_path=self.source.path,
@@ -155,6 +166,9 @@ class Session:
             count=submission.count,
             numbers=submission.numbers,
             run_dir=str(self.run_dir),
+            registry=where.registry,
+            host=where.host,
+            real_portal=where.real,
         )
 
     def _shot(self, page: Page, name: str, *, quick: bool = False) -> Path:
@@ -174,20 +188,22 @@ class Session:
         """One submission from the guard to its outcome.
 
         Returns the outcome of the click (submitted, failed, unknown). Raises
-        `DuplicateSubmission` before opening anything when the guard blocks its numbers;
-        `NotConfirmed` (`Interrupted` for Ctrl-C), `PortalMismatch`, `ReadBackMismatch` or
-        `PortalError` when it stops before the click, with its journal row closed.
+        `DuplicateSubmission` before opening anything when the guard blocks its numbers (no
+        row then); `NotConfirmed` (`Interrupted` for Ctrl-C), `PortalMismatch`,
+        `ReadBackMismatch`, `PortalError` or `ConcurrentSubmission` when it stops before the
+        click, with its journal row closed.
         """
         log.register_secret(profile.contact.email, profile.contact.phone)
         self._contact = (profile.contact.email, profile.contact.phone)
         record = self._record(submission)
         notes = self.recorder.check(record)
+        self.recorder.started(record)  # every attempt past the guard leaves a row
+        self._open = record
         try:
             return self._run(profile, submission, record, notes)
         except BaseException as error:
-            if self._open is not None:  # filled, never confirmed: say why in the journal
-                reason = str(error) or "stopped by Ctrl-C; nothing was submitted"
-                self.recorder.failed(record, reason)
+            if self._open is not None:  # never confirmed, or refused at the intent: say why
+                self.recorder.failed(record, _reason(error))
             raise
         finally:
             self._open = None
@@ -298,7 +314,6 @@ class Session:
             notes=tuple(anchor_notes(states)),
         )
         self.recorder.filled(record)
-        self._open = record
         gates.render_review(review, self.terminal)
         for note in notes:  # e.g. "RESUBMITTING: …": a resubmission is never silent
             self.terminal.say(note)
@@ -432,3 +447,16 @@ def anchor_notes(states: list[fill.StepState]) -> list[str]:
             if found.found and found.anchor > 0 and found.counts:
                 notes.append(f"{state.step.name} step, {name}: found by {found.how()}")
     return notes
+
+
+def _reason(error: BaseException) -> str:
+    """Why a submission stopped before the click, for its journal row."""
+    text = str(error).strip()
+    if isinstance(error, KeyboardInterrupt):
+        return "stopped by Ctrl-C; nothing was submitted"
+    if not text:
+        return f"stopped by {type(error).__name__}; nothing was submitted"
+    if isinstance(error, AssistantError):
+        return text
+    # Not one of ours (a browser error): its first line, not its call log.
+    return f"{type(error).__name__}: {text.splitlines()[0]}"

@@ -18,6 +18,7 @@ from assistant.fill import Timeouts
 from assistant.gates import OutboxCodeSource
 from assistant.journal import Journal, NewAttempt, State
 from assistant.portals import load_portal
+from assistant.portals.model import host_of
 from assistant.profiles import load_profiles
 from assistant.recorder import Reviewed, SubmissionRecord
 from assistant.replica import Replica
@@ -51,11 +52,16 @@ def _batch(
     return Batch(jobs, options, journal, person.terminal, OutboxCodeSource(portal))
 
 
-def _submitted_before(journal: Journal, numbers: tuple[str, ...]) -> int:
+def _submitted_before(journal: Journal, numbers: tuple[str, ...], portal: Replica) -> int:
+    """These numbers, submitted earlier to this replica (a practice run: it is not the map's
+    host, so only runs against the same replica see it)."""
     attempt = journal.begin(
         NewAttempt(
             run_id="earlier",
             portal="fcr",
+            registry="fcr",
+            host=host_of(portal.url),
+            real_portal=False,
             profile_path="/elsewhere/harbor-1.yaml",
             profile_sha256="00" * 32,
             profile_label="Harbor 1",
@@ -73,7 +79,7 @@ def test_resubmit_is_said_at_the_review(browser: Browser, tmp_path: Path) -> Non
         Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
         Journal.open(tmp_path / "data") as journal,
     ):
-        _submitted_before(journal, ("+16195550100",))
+        _submitted_before(journal, ("+16195550100",), portal)
         run = _batch(tmp_path, portal, journal, person, 1, resubmit=True)
         report = run.run(lambda: contextlib.nullcontext(browser))
         assert portal.submit_attempts() == 0

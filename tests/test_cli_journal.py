@@ -53,14 +53,16 @@ NOTICE = (
 def test_history_shows_every_attempt_newest_first(data: Path) -> None:
     result = run(data, "history")
     assert result.returncode == 0, result.stderr
+    host = "www.freecallerregistry.com   "
     assert result.stdout.splitlines() == [
-        "ID   When (UTC)         Profile               Portal   Numbers                         "
-        "   State                               Feedback ID              Receipt",
-        "─" * 158,
-        "2    2026-10-02 14:03   Bolt Plumbing (2/2)   fcr      1: +16195550103                 "
-        "   unknown (timeout after the click)",
-        "1    2026-10-01 14:03   Acme Dental (1/1)     fcr      3: +16195550100, +16195550101, …"
-        f"   submitted                           {FID}",
+        "ID   When (UTC)         Profile               Portal   Host                         "
+        "Numbers                            State                               Feedback ID    "
+        "          Receipt",
+        "─" * 187,
+        f"2    2026-10-02 14:03   Bolt Plumbing (2/2)   fcr      {host}1: +16195550103        "
+        "            unknown (timeout after the click)",
+        f"1    2026-10-01 14:03   Acme Dental (1/1)     fcr      {host}3: +16195550100, "
+        f"+16195550101, …   submitted                           {FID}",
     ]
     assert result.stderr == NOTICE
 

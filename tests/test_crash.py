@@ -8,6 +8,8 @@ replica runs in this test process, so it outlives the killed command.
 
 from __future__ import annotations
 
+import os
+import re
 import signal
 import subprocess
 from pathlib import Path
@@ -22,6 +24,9 @@ from assistant.replica import Replica
 from assistant.testhooks import TEST_CRASH_VARIABLE
 
 pytestmark = pytest.mark.browser
+
+# `history` piped into a test: one wide line per attempt, nothing folded.
+WIDE = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
 
 
 def _fill(profile: Path, portal: Replica, data: Path, crash: str = "") -> Driven:
@@ -41,7 +46,7 @@ def _states(data: Path) -> list[State]:
 @pytest.mark.parametrize(
     ("point", "left"),
     [
-        ("filling", []),
+        ("filling", [State.STARTED]),
         ("review", [State.FILLED]),
         ("confirmed", [State.FILLED]),
         ("journal-write-intent", [State.FILLED]),
@@ -58,12 +63,59 @@ def test_killed_before_the_click_nothing_is_sent_and_the_numbers_stay_free(
         assert portal.submit_attempts() == 0
         assert _states(data) == left  # a half-written intent was rolled back
         if point == "journal-write-intent":
-            # The rerun is not blocked: the numbers were never sent.
+            # The rerun is not blocked: the numbers were never sent. It holds the profile, so
+            # the row the killed run left open can never be clicked: it is closed, and said so.
             rerun = _fill(profile, portal, data)
             assert rerun.exitstatus == ExitCode.OK, rerun.output
             assert "unknown outcome" not in rerun.output
             assert portal.submit_attempts() == 1
-            assert _states(data) == [State.SUBMITTED, State.FILLED]
+            assert _states(data) == [State.SUBMITTED, State.FAILED]
+            assert re.search(
+                r"Attempt 1 \(Harbor 1, 1 of 1\) was left at its review by a run that has ended "
+                r"\(pid \d+, started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\): recorded as not "
+                r"submitted, nothing was clicked for it\.",
+                rerun.output,
+            ), rerun.output
+            with Journal.open(data) as journal:
+                closed = journal.get(1)
+            assert re.fullmatch(
+                r"not submitted: the run that started it \(pid \d+, started [^)]+\) ended before "
+                r"finishing it; nothing was clicked",
+                closed.reason,
+            )
+
+
+def test_killed_at_the_review_the_attempt_is_shown_and_settle_closes_it(tmp_path: Path) -> None:
+    """Issue 10, item 13: a run killed at the review left `filled`, which `settle` refused."""
+    [profile] = write_profiles(tmp_path / "profiles", count=1)
+    data = tmp_path / "data"
+    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
+        crashed = _fill(profile, portal, data, crash="review")
+        assert crashed.signalstatus == signal.SIGKILL
+        assert portal.submit_attempts() == 0
+    shown = run_assistant("history", "--data-dir", str(data), env=WIDE)
+    assert shown.returncode == 0, shown.stderr
+    [row] = [line for line in shown.stdout.splitlines() if line.startswith("1 ")]
+    assert row.endswith(
+        "filled (run ended, nothing clicked: assistant settle 1 --not-submitted)"
+    ), row
+    refused = _settle(data, "1", "--submitted", "FCRFE07252024233445395")
+    assert refused.returncode == ExitCode.USAGE
+    assert refused.stderr == (
+        "Error: attempt 1 is filled: it never reached the submit click, so it cannot have a "
+        "Feedback ID; settle it with 'assistant settle 1 --not-submitted'\n"
+    )
+    settled = _settle(data, "1", "--not-submitted")
+    assert settled.returncode == 0, settled.stderr
+    assert settled.stdout == (
+        "Attempt 1 settled as not submitted; its 2 numbers can be sent again.\n"
+    )
+    with Journal.open(data) as journal:
+        attempt = journal.get(1)
+        trail = [state for _, state, _ in journal.events(1)]
+    assert attempt.state is State.FAILED
+    assert attempt.reason.startswith("settled as not submitted by ")
+    assert trail == ["started", "filled", "failed"]
 
 
 def test_killed_after_the_intent_the_rerun_is_refused_until_settled_not_submitted(

@@ -167,7 +167,7 @@ def test_wizard_confirmed_sends_exactly_the_profile_in_wizard_format(fill_run: A
     screen = run.person.screen(expect="Feedback ID")
     assert f"Submitted 1 of 1. Feedback ID: {feedback}" in screen
     assert "Submission 1 of 1 (4 numbers) — please review" in screen
-    assert run.states() == ["filled", "intent", "submitted"]
+    assert run.states() == ["started", "filled", "intent", "submitted"]
     [attempt] = run.journal.history()
     assert attempt.feedback_id == feedback
     assert attempt.screenshots == (str(run.run_dir / "s1-review.png"),)
@@ -241,7 +241,7 @@ def test_declined_or_end_of_input_sends_nothing(
     assert str(run.error) == message
     assert run.portal.submit_attempts() == 0
     assert run.portal.submissions() == []
-    assert run.states() == ["filled", "declined"]
+    assert run.states() == ["started", "filled", "declined"]
 
 
 def test_stdin_not_a_terminal_sends_nothing(browser: Browser, tmp_path: Path) -> None:
@@ -370,7 +370,7 @@ def test_a_hanging_submit_is_clicked_once_and_reported_unknown(fill_run: Any) ->
         r"Check the portal or the email; do not resend\.",
         outcome.message,
     )
-    assert run.states() == ["filled", "intent", "unknown"]
+    assert run.states() == ["started", "filled", "intent", "unknown"]
 
 
 def test_a_submit_answered_500_is_failed_and_not_resent(fill_run: Any) -> None:

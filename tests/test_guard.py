@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_journal_support import FID, FakeClock, at, new_attempt, submit
+from test_journal_support import FCR, FID, FakeClock, at, new_attempt, submit
 
 from assistant import guard
 from assistant.errors import DuplicateSubmission, ExitCode
@@ -32,13 +32,13 @@ def unknown(journal: Journal, *numbers: str, portal: str = "fcr") -> int:
 
 
 def test_nothing_known_passes(journal: Journal) -> None:
-    assert guard.check(journal, "fcr", ["+16195550100"], now=at("2026-10-02 00:00")) == []
+    assert guard.check(journal, FCR, ["+16195550100"], now=at("2026-10-02 00:00")) == []
 
 
 def test_a_recent_submission_blocks_with_the_resubmit_hint(journal: Journal) -> None:
     submit(journal, "+16195550100", "+16195550101")
     with pytest.raises(DuplicateSubmission) as caught:
-        guard.check(journal, "fcr", ["+16195550199", "+16195550100"], now=at("2026-12-01 00:00"))
+        guard.check(journal, FCR, ["+16195550199", "+16195550100"], now=at("2026-12-01 00:00"))
     assert str(caught.value) == (
         "+16195550100 was submitted to fcr on 2026-10-01 (attempt 1, Feedback ID "
         f"{FID}); pass --resubmit to send it again"
@@ -50,9 +50,9 @@ def test_the_window_is_90_days_by_default_and_configurable(journal: Journal) -> 
     submit(journal, "+16195550100")
     day_89 = at("2026-12-29 14:03")
     day_91 = at("2026-12-31 14:03")
-    assert len(guard.findings(journal, "fcr", ["+16195550100"], now=day_89)) == 1
-    assert guard.findings(journal, "fcr", ["+16195550100"], now=day_91) == []
-    assert guard.findings(journal, "fcr", ["+16195550100"], window_days=30, now=day_89) == []
+    assert len(guard.findings(journal, FCR, ["+16195550100"], now=day_89)) == 1
+    assert guard.findings(journal, FCR, ["+16195550100"], now=day_91) == []
+    assert guard.findings(journal, FCR, ["+16195550100"], window_days=30, now=day_89) == []
 
 
 def test_other_portals_and_declined_or_failed_attempts_do_not_block(journal: Journal) -> None:
@@ -61,18 +61,18 @@ def test_other_portals_and_declined_or_failed_attempts_do_not_block(journal: Jou
     journal.failed(journal.begin(new_attempt("+16195550102")), "x")
     unknown(journal, "+16195550103", portal="trf")
     numbers = ["+16195550100", "+16195550101", "+16195550102", "+16195550103"]
-    assert guard.check(journal, "fcr", numbers, now=at("2026-10-02 00:00")) == []
+    assert guard.check(journal, FCR, numbers, now=at("2026-10-02 00:00")) == []
 
 
 def test_resubmit_returns_recent_submissions_for_the_review(journal: Journal) -> None:
     submit(journal, "+16195550100")
     found = guard.check(
-        journal, "fcr", ["+16195550100", "+16195550101"], resubmit=True, now=at("2026-10-05 00:00")
+        journal, FCR, ["+16195550100", "+16195550101"], resubmit=True, now=at("2026-10-05 00:00")
     )
     assert found == [
         guard.Finding(
             number="+16195550100",
-            portal="fcr",
+            registry="fcr",
             state=State.SUBMITTED,
             attempt_id=1,
             date="2026-10-01",
@@ -91,7 +91,7 @@ def test_unknown_outcomes_block_even_with_resubmit_and_at_any_age(
 ) -> None:
     attempt_id = unknown(journal, "+16195550100")
     with pytest.raises(DuplicateSubmission) as caught:
-        guard.check(journal, "fcr", ["+16195550100"], resubmit=resubmit, now=at("2028-01-01 00:00"))
+        guard.check(journal, FCR, ["+16195550100"], resubmit=resubmit, now=at("2028-01-01 00:00"))
     assert str(caught.value) == (
         f"+16195550100 has an unknown outcome (attempt {attempt_id}, sent to fcr on "
         f"2026-10-01): settle it with 'assistant settle {attempt_id} --submitted FEEDBACK_ID' "
@@ -102,7 +102,7 @@ def test_unknown_outcomes_block_even_with_resubmit_and_at_any_age(
 def test_a_crash_left_intent_blocks_like_unknown(journal: Journal) -> None:
     attempt_id = journal.begin(new_attempt("+16195550100"))
     journal.intent(attempt_id, confirmed_by="alice", review_values={})
-    [found] = guard.findings(journal, "fcr", ["+16195550100"])
+    [found] = guard.findings(journal, FCR, ["+16195550100"])
     assert (found.state, found.unsettled, found.attempt_id) == (State.INTENT, True, attempt_id)
 
 
@@ -113,7 +113,7 @@ def test_every_blocked_number_is_named_one_per_line(journal: Journal, clock: Fak
     with pytest.raises(DuplicateSubmission) as caught:
         guard.check(
             journal,
-            "fcr",
+            FCR,
             ["+16195550100", "+16195550101", "+16195550102"],
             now=at("2026-10-03 00:00"),
         )
@@ -130,11 +130,11 @@ def test_every_blocked_number_is_named_one_per_line(journal: Journal, clock: Fak
 def test_settling_unblocks(journal: Journal) -> None:
     attempt_id = unknown(journal, "+16195550100")
     journal.settle(attempt_id, None, settled_by="bob")
-    assert guard.check(journal, "fcr", ["+16195550100"], now=at("2026-10-02 00:00")) == []
+    assert guard.check(journal, FCR, ["+16195550100"], now=at("2026-10-02 00:00")) == []
     other = unknown(journal, "+16195550101")
     journal.settle(other, FID, settled_by="bob")
     with pytest.raises(DuplicateSubmission, match="pass --resubmit"):
-        guard.check(journal, "fcr", ["+16195550101"], now=at("2026-10-02 00:00"))
+        guard.check(journal, FCR, ["+16195550101"], now=at("2026-10-02 00:00"))
 
 
 def test_unknown_notice(journal: Journal) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_journal_support import FID, FakeClock, at, new_attempt, submit
+from test_journal_support import FCR, FID, FakeClock, at, new_attempt, submit
 
 from assistant.errors import UnsafeDataDir, UsageError
 from assistant.journal import (
@@ -184,7 +184,8 @@ def test_settle_refuses_settled_attempts_bad_ids_and_missing_attempts(journal: J
     with pytest.raises(UsageError) as caught:
         journal.settle(filled, FID)
     assert str(caught.value) == (
-        "attempt 2 is filled, not unknown: only an unknown outcome can be settled"
+        "attempt 2 is filled: it never reached the submit click, so it cannot have a "
+        "Feedback ID; settle it with 'assistant settle 2 --not-submitted'"
     )
     with pytest.raises(UsageError) as caught:
         journal.settle(filled, "FCRFE123")
@@ -240,14 +241,14 @@ def test_submitted_numbers_keeps_the_latest_per_number_within_the_window(
     later = submit(journal, "+16195550100", "+16195550101")
     submit(journal, "+16195550102", portal="trf")
     since = at("2026-10-05 00:00")
-    records = journal.submitted_numbers("fcr", since)
+    records = journal.submitted_numbers(FCR, since)
     assert [(r.number, r.attempt.id) for r in records] == [
         ("+16195550100", later),
         ("+16195550101", later),
     ]
-    only = journal.submitted_numbers("fcr", at("2026-10-01 00:00"), ["+16195550101", "+1999"])
+    only = journal.submitted_numbers(FCR, at("2026-10-01 00:00"), ["+16195550101", "+1999"])
     assert [(r.number, r.attempt.id) for r in only] == [("+16195550101", later)]
-    assert journal.submitted_numbers("fcr", at("2026-10-12 00:00")) == []
+    assert journal.submitted_numbers(FCR, at("2026-10-12 00:00")) == []
 
 
 def test_due_lists_numbers_whose_last_registration_is_older_than_the_window(

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from assistant.journal import Journal, NewAttempt
+from assistant.journal import Destination, Journal, NewAttempt
 
 FID = "FCRFE10012026140300123"
+FCR_HOST = "www.freecallerregistry.com"
+FCR = Destination("fcr", FCR_HOST)  # the real registry, as both shipped maps declare it
 
 
 class FakeClock:
@@ -30,8 +32,18 @@ def at(text: str) -> datetime:
 
 
 def new_attempt(
-    *numbers: str, portal: str = "fcr", label: str = "Acme Dental", part: int = 1, parts: int = 1
+    *numbers: str,
+    portal: str = "fcr",
+    label: str = "Acme Dental",
+    part: int = 1,
+    parts: int = 1,
+    registry: str = "",
+    host: str = FCR_HOST,
+    real: bool = True,
+    owner: str = "",
 ) -> NewAttempt:
+    """An attempt of `portal` (its registry: `registry`, else the portal's name), sent to the
+    real FCR host unless `host`/`real` say otherwise."""
     return NewAttempt(
         run_id="run-1",
         portal=portal,
@@ -41,13 +53,27 @@ def new_attempt(
         numbers=numbers or ("+16195550100",),
         part=part,
         parts=parts,
+        registry=registry,
+        host=host,
+        real_portal=real,
+        owner=owner,
     )
 
 
 def submit(
-    journal: Journal, *numbers: str, fid: str = FID, portal: str = "fcr", label: str = "Acme Dental"
+    journal: Journal,
+    *numbers: str,
+    fid: str = FID,
+    portal: str = "fcr",
+    label: str = "Acme Dental",
+    registry: str = "",
+    host: str = FCR_HOST,
+    real: bool = True,
 ) -> int:
-    attempt_id = journal.begin(new_attempt(*numbers, portal=portal, label=label))
+    attempt = new_attempt(
+        *numbers, portal=portal, label=label, registry=registry, host=host, real=real
+    )
+    attempt_id = journal.begin(attempt)
     journal.intent(attempt_id, confirmed_by="alice", review_values={"company": "Acme"})
     journal.submitted(attempt_id, fid)
     return attempt_id

@@ -171,7 +171,9 @@ def test_a_whole_fill_leaves_contact_details_and_the_code_only_in_the_review(
         and p.parent.name != "receipts"
         and p.suffix not in (".png", ".jpg", ".zip")
     ]
-    assert [p.name for p in files] == ["run.log"]
+    assert [p.name for p in files if p.parent.name != "locks"] == ["run.log"]
+    # The profile's run lock (pid, start time, command, profile path), checked below too.
+    assert [p.suffix for p in files if p.parent.name == "locks"] == [".lock"]
     assert list(data.rglob("*.zip")) == []  # no trace unless --trace
     for path in files:
         text = path.read_text(encoding="utf-8", errors="replace")

@@ -1,7 +1,10 @@
 """`assistant batch PATH...`: many profiles in one sitting, each submission reviewed and confirmed.
 
 `run_profiles` is also what `assistant fill PROFILE` calls: a fill is a batch of one that stops
-(exit 6) instead of skipping numbers the journal already holds.
+(exit 6) instead of skipping numbers the journal already holds. Both hold the run lock of every
+profile they run (`assistant.runlock`) from before the journal is read to the end: a second run
+of a profile another run holds stops at once, before any browser opens (exit 6, naming that
+run's pid and start time); attempts a run that has ended left open are closed as not sent.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from assistant.cli.app import DataDirOption, app
 from assistant.cli.plan import PortalOption
 
 if TYPE_CHECKING:
-    from assistant.batch import BatchReport
+    from assistant.batch import BatchReport, State
     from assistant.gates import Terminal
 
 UrlOption = Annotated[
@@ -84,7 +87,8 @@ def batch(
     """Validate every profile first (nothing runs if one is invalid), then fill, review and
     submit each submission in one browser. Numbers already submitted are skipped. Exit 0 all
     submitted or skipped as submitted, 1 invalid profiles, 3 declined or interrupted, 4 failed,
-    7 outcome unknown (the highest applies in the order 7, 4, 3)."""
+    6 refused (another run sent its numbers meanwhile) or a profile in use by another run,
+    7 outcome unknown (the highest applies in the order 7, 6, 4, 3)."""
     from assistant.errors import UsageError
 
     if due:
@@ -137,10 +141,11 @@ def run_profiles(
     mask_contact: bool = False,
 ) -> None:
     """Validate, guard, run and summarise; exits with the batch's code (see `assistant.batch`)."""
-    from assistant import browser, gates
+    from assistant import browser, gates, runlock
     from assistant.batch import Batch, BatchOptions, plan_jobs
     from assistant.errors import NotConfirmed, ProfileError
     from assistant.journal import Journal
+    from assistant.paths import data_dir as private_data_dir
     from assistant.portals import load_portal
     from assistant.profiles import load_profiles
     from assistant.session import FillOptions
@@ -174,8 +179,15 @@ def run_profiles(
         window_days=window_days,
         stop_on_duplicate=stop_on_duplicate,
     )
-    with Journal.open(data_dir) as journal:
+    profiles = [job.loaded.path for job in jobs]
+    with (
+        runlock.hold(private_data_dir(data_dir), profiles, command) as me,
+        Journal.open(data_dir) as journal,
+    ):
         run = Batch(jobs, options, journal, terminal)
+        closed = run.close_abandoned(me.token)
+        if closed:
+            terminal.say(closed)
         notice = run.notice()
         if notice:
             terminal.say(notice)
@@ -207,10 +219,10 @@ def render_summary(report: BatchReport, terminal: Terminal) -> None:
             r.feedback_id or r.reason,
         )
     console.print(table, markup=False)
-    counts = ", ".join(
-        f"{report.count(state)} {state}"
-        for state in ("submitted", "declined", "failed", "unknown", "skipped")
-    )
+    states: tuple[State, ...] = ("submitted", "declined", "failed", "unknown", "skipped")
+    if report.count("refused"):  # another run sent the numbers meanwhile: said plainly
+        states += ("refused",)
+    counts = ", ".join(f"{report.count(state)} {state}" for state in states)
     console.print(f"{counts}.", markup=False)
     if report.interrupted:
         console.print("Stopped by Ctrl-C: nothing was clicked after it.", markup=False)

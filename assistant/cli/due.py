@@ -1,4 +1,9 @@
-"""`assistant due`: numbers whose last registration is older than the re-registration window."""
+"""`assistant due`: numbers whose last registration is older than the re-registration window.
+
+Only real registrations count: a run against another host than the portal's own (`--url`, e.g.
+the replica) registered nothing, so nothing of it falls due. `--include-practice` lists those
+too, each with its host, for someone rehearsing the re-registration itself.
+"""
 
 from __future__ import annotations
 
@@ -20,14 +25,22 @@ def due(
         str | None,
         typer.Option("--as-of", help="Show what is due on this date (YYYY-MM-DD; default today)."),
     ] = None,
+    include_practice: Annotated[
+        bool,
+        typer.Option(
+            "--include-practice",
+            help="Also list numbers sent only to another host (--url, e.g. the replica).",
+        ),
+    ] = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """List numbers last registered more than DAYS days ago, with the profile that holds them."""
-    from assistant.journal import Journal
+    """List numbers last registered more than DAYS days ago, with the profile that holds them
+    (real registrations only, unless --include-practice)."""
+    from assistant.journal import Destination, Journal
 
     now = _as_of(as_of) if as_of is not None else datetime.now(UTC)
     with Journal.open(data_dir, read_only=True) as journal:
-        numbers = journal.due(days=days, now=now)
+        numbers = journal.due(days=days, now=now, include_practice=include_practice)
     if not numbers:
         typer.echo(f"No number is due: none was last registered more than {days} days ago.")
         return
@@ -36,8 +49,11 @@ def due(
         f"{count} number{'s' if count != 1 else ''} last registered more than {days} days ago:"
     )
     for d in numbers:
+        where = d.registry
+        if not d.real_portal:
+            where += f" at {Destination(d.registry, d.host, real=False).describe()}"
         typer.echo(
-            f"  {d.number}  {d.portal}  {d.last_submitted_at[:10]} ({d.days_since} days ago, "
+            f"  {d.number}  {where}  {d.last_submitted_at[:10]} ({d.days_since} days ago, "
             f"Feedback ID {d.feedback_id})  {d.profile_label}  {d.profile_path}"
         )
 

@@ -40,7 +40,8 @@ def fill(
 ) -> None:
     """Fill the portal in a browser, show what the page holds, and submit only when you type
     `submit`. Exit 0 submitted, 1 invalid profile, 3 not confirmed, 4 portal mismatch or
-    failure, 6 numbers already submitted (or unsettled), 7 outcome unknown."""
+    failure, 6 numbers already submitted (or unsettled, or sent by another run meanwhile) or the
+    profile in use by another run, 7 outcome unknown."""
     run_profiles(
         [profile],
         command="fill",

@@ -1,7 +1,13 @@
-"""`assistant history`: every submission attempt the journal remembers, newest first."""
+"""`assistant history`: every submission attempt the journal remembers, newest first.
+
+The Host column says where each attempt went: the portal's own host, or another one (`--url`,
+e.g. the replica) marked "(practice)". An attempt still `started` or `filled` says whether its
+run is alive (it holds its profile's run lock) or has ended, and then how to close it.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -52,6 +58,7 @@ def history(
         attempts = journal.history(number=wanted, profile=profile)
         notice = guard.unknown_notice(journal.unsettled())
         where = journal.path
+        folder = journal.folder
     if json_output:
         typer.echo(json.dumps([a.to_json() for a in attempts], indent=2, ensure_ascii=False))
         return
@@ -61,12 +68,25 @@ def history(
             "No attempt matches." if filtered else f"No submissions recorded yet in {where}."
         )
     else:
-        _table(attempts)
+        _table(attempts, folder)
     if notice:
         typer.echo("\n" + notice, err=True)
 
 
-def _table(attempts: list[Attempt]) -> None:
+def _state(a: Attempt, folder: Path) -> str:
+    """The state as shown: with its reason, and for an open attempt whether its run lives."""
+    from assistant import runlock
+    from assistant.journal import OPEN
+
+    if a.state in OPEN:
+        alive = runlock.holder(folder, a.profile_path)
+        if alive is not None and alive.token == a.owner:
+            return f"{a.state} (in progress: pid {alive.pid})"
+        return f"{a.state} (run ended, nothing clicked: assistant settle {a.id} --not-submitted)"
+    return f"{a.state} ({a.reason})" if a.reason and a.state != "submitted" else str(a.state)
+
+
+def _table(attempts: list[Attempt], folder: Path) -> None:
     import io
     import os
     import sys
@@ -76,19 +96,20 @@ def _table(attempts: list[Attempt]) -> None:
     from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for column in ("ID", "When (UTC)", "Profile", "Portal", "Numbers", "State", "Feedback ID"):
+    for column in ("ID", "When (UTC)", "Profile", "Portal", "Host", "Numbers", "State"):
         table.add_column(column, overflow="fold")
+    table.add_column("Feedback ID", overflow="fold")
     table.add_column("Receipt", overflow="fold")
     for a in attempts:
         shown = ", ".join(a.numbers[:2]) + (", …" if len(a.numbers) > 2 else "")
-        state = f"{a.state} ({a.reason})" if a.reason and a.state != "submitted" else str(a.state)
         table.add_row(
             str(a.id),
             a.updated_at[:16].replace("T", " "),
             f"{a.profile_label} ({a.part}/{a.parts})",
             a.portal,
+            a.destination.describe(),
             f"{len(a.numbers)}: {shown}",
-            state,
+            _state(a, folder),
             a.feedback_id or "",
             a.receipt_path or "",
         )

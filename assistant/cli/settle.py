@@ -1,4 +1,7 @@
-"""`assistant settle`: a human says how a submission with an unknown outcome ended."""
+"""`assistant settle`: a human says how a submission with an unknown outcome ended, or closes an
+attempt left `started` or `filled` (at its review) by a run that has ended: nothing was clicked
+for it, so it can only be settled as not submitted. An attempt whose run is still going (it
+holds the profile's run lock) is refused: finish or stop that run first."""
 
 from __future__ import annotations
 
@@ -26,9 +29,10 @@ def settle(
     ] = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Settle an unknown outcome, so its numbers are either remembered or free to send again."""
-    from assistant import receipt
-    from assistant.journal import Journal
+    """Settle an unknown outcome, so its numbers are either remembered or free to send again;
+    or close an attempt a run that has ended left open (--not-submitted)."""
+    from assistant import receipt, runlock
+    from assistant.journal import OPEN, Journal, State
 
     if (submitted is None) == (not not_submitted):
         raise UsageError(
@@ -36,6 +40,14 @@ def settle(
         )
     feedback_id = submitted.strip() if submitted is not None else None
     with Journal.open(data_dir) as journal:
+        current = journal.get(attempt_id)
+        if current.state in OPEN | {State.INTENT}:  # states whose run may still act
+            alive = runlock.holder(journal.folder, current.profile_path)
+            if alive is not None and alive.token == current.owner:
+                raise UsageError(
+                    f"attempt {attempt_id} is {current.state} in a run that is still going "
+                    f"({alive.describe()}); finish or stop that run, then settle what is left"
+                )
         attempt = receipt.record_settled(journal, attempt_id, feedback_id)
     if attempt.feedback_id is not None:
         where = attempt.receipt_path or "not written (see the log)"

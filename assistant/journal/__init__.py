@@ -2,22 +2,28 @@
 
 from assistant.journal.models import (
     FEEDBACK_ID_PATTERN,
+    OPEN,
     UNSETTLED,
     Attempt,
+    Destination,
     DueNumber,
     InvalidTransition,
     NewAttempt,
     NumberRecord,
     State,
+    describe_owner,
+    owner_token,
 )
 from assistant.journal.schema import SCHEMA_VERSION, JournalUnreadable
 from assistant.journal.store import Journal, iso, parse_iso, profile_sha256, utc_now
 
 __all__ = [
     "FEEDBACK_ID_PATTERN",
+    "OPEN",
     "SCHEMA_VERSION",
     "UNSETTLED",
     "Attempt",
+    "Destination",
     "DueNumber",
     "InvalidTransition",
     "Journal",
@@ -25,7 +31,9 @@ __all__ = [
     "NewAttempt",
     "NumberRecord",
     "State",
+    "describe_owner",
     "iso",
+    "owner_token",
     "parse_iso",
     "profile_sha256",
     "utc_now",

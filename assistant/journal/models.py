@@ -1,15 +1,32 @@
 """What the journal stores: one `Attempt` per submission attempt, and the states it moves through.
 
+started ──▶ failed                  stopped before the review (re-render, renamed option, missing
+   │                                field, code refused, Ctrl-C, another run holding the numbers)
+   ▼
 filled ──▶ declined                 the human said no at the review
    │
-   ├────▶ failed                    the run stopped before anyone confirmed
+   ├────▶ failed                    the run stopped before the click (a difference at the review,
+   │                                or another run sent the same numbers while this one waited)
    ▼
 intent ──▶ submitted (Feedback ID)  the click was made and the portal confirmed it
    │  ├──▶ failed                   the portal answered with an error (not retried)
    │  └──▶ unknown                  the click was made and then something broke
    │
    └─(crash)─ an `intent` left behind is as unknown as `unknown`
+
 unknown / intent ──settle──▶ submitted | failed   only a human decides
+started / filled ──settle──▶ failed               nothing was clicked (refused while its run lives)
+started / filled ──(its run ended)──▶ failed      closed by the next run of the same profile
+
+A `started` row is written when a submission starts, right after the duplicate guard passed and
+before the browser opens for it, so every attempt leaves a trace. `started` and `filled` rows
+carry their run's `owner` ("<pid>@<start time>", see `assistant.runlock`): while that run holds
+its profile's lock it is alive and the row is its own; once it is gone (crash, kill), the row can
+only be abandoned, never clicked, and is closed as not sent.
+
+Every row is filed in a ledger, `Destination`: the registry the portal map declares and the host
+actually driven. Only rows of the same destination block each other; rows sent elsewhere than
+the map's own host (`--url`, e.g. the replica) are practice and never count as registrations.
 """
 
 from __future__ import annotations
@@ -27,6 +44,7 @@ FEEDBACK_ID_PATTERN = re.compile(r"FCRFE\d{17}")
 class State(StrEnum):
     """Where a submission attempt stands."""
 
+    STARTED = "started"
     FILLED = "filled"
     DECLINED = "declined"
     INTENT = "intent"
@@ -37,6 +55,7 @@ class State(StrEnum):
 
 # Which states each state may move to. `settle` is the only way out of `unknown`.
 TRANSITIONS: dict[State, frozenset[State]] = {
+    State.STARTED: frozenset({State.FILLED, State.FAILED}),
     State.FILLED: frozenset({State.DECLINED, State.INTENT, State.FAILED}),
     State.INTENT: frozenset({State.SUBMITTED, State.FAILED, State.UNKNOWN}),
     State.UNKNOWN: frozenset(),
@@ -49,9 +68,41 @@ TRANSITIONS: dict[State, frozenset[State]] = {
 # died between recording the intent and recording the result, which may be after the click.
 UNSETTLED: frozenset[State] = frozenset({State.INTENT, State.UNKNOWN})
 
+# States in which no click has been made: the run that owns the row is still at work, or died
+# before the intent (then the row is abandoned and can be closed as not sent).
+OPEN: frozenset[State] = frozenset({State.STARTED, State.FILLED})
+
 
 class InvalidTransition(AssistantError):
     """A journal write asked for a move the state machine forbids (a wiring bug, not user input)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """Where a submission goes, as the ledger keys it: the `registry` a portal map declares
+    (both FCR maps: "fcr") and the `host` the browser actually drove ("www.freecallerregistry.com",
+    or "127.0.0.1:8765" for a replica). `real` is True when that host is the map's own (its
+    start_url's); a run pointed elsewhere with `--url` is practice.
+    """
+
+    registry: str
+    host: str
+    real: bool = True
+
+    def holds(self, registry: str, host: str) -> bool:
+        """Whether a row filed under (`registry`, `host`) belongs to this ledger.
+
+        A row without a host (migrated from a journal that did not record one, for a map we do
+        not ship) counts as its registry's real host: taking it for practice could let the
+        same numbers be registered twice, taking it for real can only refuse too much.
+        """
+        return registry == self.registry and (host == self.host or (self.real and host == ""))
+
+    def describe(self) -> str:
+        """The host as `history` shows it: "(practice)" after a host that is not the map's."""
+        if not self.host:
+            return "(not recorded)"
+        return self.host if self.real else f"{self.host} (practice)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +110,9 @@ class NewAttempt:
     """What is known about a submission when its form has been filled, before review.
 
     `numbers` are E.164 strings; `part`/`parts` say which submission of its profile this is
-    (1 of 3 when a profile's numbers are split by the portal's limit).
+    (1 of 3 when a profile's numbers are split by the portal's limit). `registry` defaults to
+    `portal` (as a map without `registry:` does); `host` "" means not recorded (see
+    `Destination.holds`); `owner` is the run that writes it (`assistant.runlock`).
     """
 
     run_id: str
@@ -71,6 +124,15 @@ class NewAttempt:
     part: int = 1
     parts: int = 1
     resubmit: bool = False
+    registry: str = ""
+    host: str = ""
+    real_portal: bool = True
+    owner: str = ""
+
+    @property
+    def destination(self) -> Destination:
+        """The ledger this attempt is filed in."""
+        return Destination(self.registry or self.portal, self.host, self.real_portal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +162,15 @@ class Attempt:
     settled_at: str | None
     created_at: str
     updated_at: str
+    registry: str = ""
+    host: str = ""
+    real_portal: bool = True
+    owner: str = ""
+
+    @property
+    def destination(self) -> Destination:
+        """The ledger this attempt is filed in."""
+        return Destination(self.registry or self.portal, self.host, self.real_portal)
 
     def to_json(self) -> dict[str, Any]:
         """A plain dict for `history --json` (lists, not tuples; the state as its name)."""
@@ -107,6 +178,9 @@ class Attempt:
             "id": self.id,
             "run_id": self.run_id,
             "portal": self.portal,
+            "registry": self.registry,
+            "host": self.host,
+            "real_portal": self.real_portal,
             "profile_path": self.profile_path,
             "profile_sha256": self.profile_sha256,
             "profile_label": self.profile_label,
@@ -127,12 +201,14 @@ class Attempt:
             "settled_at": self.settled_at,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
+            "owner": self.owner,
         }
 
 
 @dataclass(frozen=True, slots=True)
 class DueNumber:
-    """A number whose last successful registration with a portal is older than the window."""
+    """A number whose last successful registration with a registry (at one host) is older than
+    the window; `portal` is the map that sent it."""
 
     number: str
     portal: str
@@ -142,6 +218,9 @@ class DueNumber:
     attempt_id: int
     profile_path: str
     profile_label: str
+    registry: str = ""
+    host: str = ""
+    real_portal: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,3 +229,17 @@ class NumberRecord:
 
     number: str
     attempt: Attempt = field(repr=False)
+
+
+def owner_token(pid: int, started: str) -> str:
+    """The `owner` of the rows a run writes: its pid and UTC start time, "<pid>@<start>"."""
+    return f"{pid}@{started}"
+
+
+def describe_owner(owner: str) -> str:
+    """The run an `owner` token names, e.g. "pid 4242, started 2026-10-01 14:03:05 UTC" ("" for
+    a row written before owners were recorded)."""
+    pid, _, started = owner.partition("@")
+    if not pid or not started:
+        return ""
+    return f"pid {pid}, started {started.replace('T', ' ').replace('Z', ' UTC')}"

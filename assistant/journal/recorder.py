@@ -1,9 +1,11 @@
 """`JournalRecorder`: the session's `Recorder` protocol, written to the journal.
 
 A thin adapter: each protocol call maps to one journal call (see `assistant.recorder`), with the
-duplicate guard behind `check`. The intent row stores what the person reviewed (the values read
-back from the page and the review screenshot), so the receipt written after a successful
-submission shows exactly what was sent.
+duplicate guard behind `check` and again inside the intent's write (`guard.recheck`). The intent
+row stores what the person reviewed (the values read back from the page and the review
+screenshot), so the receipt written after a successful submission shows exactly what was sent.
+Rows are written with this process's owner token (`assistant.runlock`), so a later run can tell
+the open rows of a run that has ended.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import getpass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant import guard, receipt
+from assistant import guard, receipt, runlock
 from assistant.journal.models import NewAttempt
 from assistant.journal.store import Journal
 
@@ -29,15 +31,18 @@ class JournalRecorder:
         *,
         resubmit: bool = False,
         window_days: int = guard.DEFAULT_WINDOW_DAYS,
+        owner: str | None = None,
     ) -> None:
         self.journal = journal
         self.resubmit = resubmit
         self.window_days = window_days
+        self.owner = owner if owner is not None else runlock.this_run().token
         self.findings: dict[int, list[guard.Finding]] = {}  # by submission index, for review
         self._ids: dict[tuple[str, int], int] = {}
+        self._shown: dict[tuple[str, int], list[guard.Finding]] = {}  # what the review says
 
     def attempt_id(self, record: SubmissionRecord) -> int:
-        """The journal id of `record`'s attempt (after `filled`)."""
+        """The journal id of `record`'s attempt (after `started`, or `filled` without it)."""
         return self._ids[_key(record)]
 
     def check(self, record: SubmissionRecord) -> list[str]:
@@ -45,28 +50,43 @@ class JournalRecorder:
         "RESUBMITTING: …" line per recently submitted number let through."""
         found = guard.check(
             self.journal,
-            record.portal,
+            record.destination,
             record.numbers,
             resubmit=self.resubmit,
             window_days=self.window_days,
         )
         self.findings[record.index] = found
+        self._shown[_key(record)] = found
         return [f"RESUBMITTING: {f.summary()}" for f in found]
 
+    def started(self, record: SubmissionRecord) -> None:
+        """Start the attempt's row (state `started`)."""
+        self._ids[_key(record)] = self.journal.start(self._new(record))
+
     def filled(self, record: SubmissionRecord) -> None:
-        """Start the attempt's row (state `filled`)."""
-        self._ids[_key(record)] = self.journal.begin(
-            NewAttempt(
-                run_id=Path(record.run_dir).name,
-                portal=record.portal,
-                profile_path=record.profile_path,
-                profile_sha256=record.profile_sha256,
-                profile_label=record.label,
-                numbers=record.numbers,
-                part=record.index,
-                parts=record.count,
-                resubmit=self.resubmit,
-            )
+        """The review is next: move the row to `filled` (or start it there, without `started`)."""
+        key = _key(record)
+        if key in self._ids:
+            self.journal.filled(self._ids[key])
+        else:
+            self._ids[key] = self.journal.begin(self._new(record))
+
+    def _new(self, record: SubmissionRecord) -> NewAttempt:
+        where = record.destination
+        return NewAttempt(
+            run_id=Path(record.run_dir).name,
+            portal=record.portal,
+            profile_path=record.profile_path,
+            profile_sha256=record.profile_sha256,
+            profile_label=record.label,
+            numbers=record.numbers,
+            part=record.index,
+            parts=record.count,
+            resubmit=self.resubmit,
+            registry=where.registry,
+            host=where.host,
+            real_portal=where.real,
+            owner=self.owner,
         )
 
     def declined(self, record: SubmissionRecord, reason: str) -> None:
@@ -74,12 +94,26 @@ class JournalRecorder:
         self.journal.declined(self.attempt_id(record), reason)
 
     def intent(self, record: SubmissionRecord, reviewed: Reviewed) -> None:
-        """Durable (committed, fsynced) before returning: the click comes only after this."""
+        """Durable (committed, fsynced) before returning: the click comes only after this.
+
+        The guard runs again inside the same write transaction; `ConcurrentSubmission` when
+        another run confirmed these numbers since the review (nothing is written then)."""
+
+        def recheck() -> None:
+            guard.recheck(
+                self.journal,
+                record.destination,
+                record.numbers,
+                reviewed=self._shown.get(_key(record), ()),
+                window_days=self.window_days,
+            )
+
         self.journal.intent(
             self.attempt_id(record),
             confirmed_by=getpass.getuser(),
             review_values=[dict(v) for v in reviewed.values],
             screenshots=reviewed.screenshots,
+            recheck=recheck,
         )
 
     def submitted(self, record: SubmissionRecord, feedback_id: str) -> None:

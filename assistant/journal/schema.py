@@ -68,6 +68,65 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX attempt_events_attempt ON attempt_events(attempt_id);
     """,
+    # 2: the ledger is keyed by registry and host, not by map name (both FCR maps send to one
+    # registry; a `--url` run against the replica is practice, not a registration); a row is
+    # written when a submission starts (`started`), and open rows name their run (`owner`).
+    # SQLite cannot change a CHECK constraint in place: the table is rebuilt (its documented
+    # procedure; `_migrate` turns foreign keys off around it). Rows written before this version
+    # recorded only the map's name, never the URL, so they are filed under the registry of the
+    # map of that name as shipped when this migration was written (fcr and fcr-classic: registry
+    # fcr, host www.freecallerregistry.com) and counted as real: taking an old practice run for
+    # real can only refuse too much (`--resubmit` lifts it), taking an old real registration
+    # for practice could send the same numbers twice. The names are written out here, not read
+    # from the maps, so that this step gives the same result whenever it runs. Rows of other
+    # maps keep their name as registry and get no host, which the guard counts as the real one.
+    """
+    CREATE TABLE attempts_v2 (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id          TEXT    NOT NULL,
+        portal          TEXT    NOT NULL,
+        registry        TEXT    NOT NULL,
+        host            TEXT    NOT NULL DEFAULT '',
+        real_portal     INTEGER NOT NULL DEFAULT 1,
+        owner           TEXT    NOT NULL DEFAULT '',
+        profile_path    TEXT    NOT NULL,
+        profile_sha256  TEXT    NOT NULL,
+        profile_label   TEXT    NOT NULL,
+        part            INTEGER NOT NULL,
+        parts           INTEGER NOT NULL,
+        resubmit        INTEGER NOT NULL DEFAULT 0,
+        state           TEXT    NOT NULL CHECK (state IN
+                        ('started','filled','declined','intent','submitted','failed','unknown')),
+        reason          TEXT    NOT NULL DEFAULT '',
+        feedback_id     TEXT,
+        review_values   TEXT,
+        screenshots     TEXT    NOT NULL DEFAULT '[]',
+        confirmed_by    TEXT,
+        confirmed_at    TEXT,
+        submitted_at    TEXT,
+        receipt_path    TEXT,
+        settled_by      TEXT,
+        settled_at      TEXT,
+        created_at      TEXT    NOT NULL,
+        updated_at      TEXT    NOT NULL
+    );
+    INSERT INTO attempts_v2 (id, run_id, portal, registry, host, real_portal, owner,
+        profile_path, profile_sha256, profile_label, part, parts, resubmit, state, reason,
+        feedback_id, review_values, screenshots, confirmed_by, confirmed_at, submitted_at,
+        receipt_path, settled_by, settled_at, created_at, updated_at)
+    SELECT id, run_id, portal,
+        CASE WHEN portal IN ('fcr', 'fcr-classic') THEN 'fcr' ELSE portal END,
+        CASE WHEN portal IN ('fcr', 'fcr-classic') THEN 'www.freecallerregistry.com' ELSE '' END,
+        1, '',
+        profile_path, profile_sha256, profile_label, part, parts, resubmit, state, reason,
+        feedback_id, review_values, screenshots, confirmed_by, confirmed_at, submitted_at,
+        receipt_path, settled_by, settled_at, created_at, updated_at
+    FROM attempts;
+    DROP TABLE attempts;
+    ALTER TABLE attempts_v2 RENAME TO attempts;
+    CREATE INDEX attempts_state ON attempts(state);
+    CREATE INDEX attempts_ledger ON attempts(registry, host, state);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -225,15 +284,32 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version > SCHEMA_VERSION:
         raise JournalUnreadable(_newer(path, version))
-    for step in range(version, SCHEMA_VERSION):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in MIGRATIONS[step].split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            # PRAGMA takes no parameters; the value is our own integer.
-            conn.execute(f"PRAGMA user_version = {step + 1}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+    if version == SCHEMA_VERSION:
+        return
+    # A step may rebuild a table others refer to; SQLite's procedure for that runs with foreign
+    # keys off (the pragma is a no-op inside a transaction) and checks them before the commit.
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for step in range(version, SCHEMA_VERSION):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                # Another process may have migrated while this one waited for the lock.
+                if int(conn.execute("PRAGMA user_version").fetchone()[0]) > step:
+                    conn.execute("COMMIT")
+                    continue
+                for statement in MIGRATIONS[step].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                if conn.execute("PRAGMA foreign_key_check").fetchall():
+                    raise JournalUnreadable(
+                        f"{path} holds records that refer to missing ones; move it aside and "
+                        "keep it for inspection, then run again to start a new one"
+                    )
+                # PRAGMA takes no parameters; the value is our own integer.
+                conn.execute(f"PRAGMA user_version = {step + 1}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")

@@ -2,7 +2,9 @@
 
 Every write is one `BEGIN IMMEDIATE … COMMIT` transaction that checks the attempt's current
 state inside the transaction, so two processes cannot race a transition, and returns only once
-the commit is on disk. The caller of `intent` clicks submit only after it has returned.
+the commit is on disk. The caller of `intent` clicks submit only after it has returned; `intent`
+runs the caller's duplicate re-check inside its own transaction, so of two runs confirming the
+same numbers at once, the second sees the first's intent and is refused.
 """
 
 from __future__ import annotations
@@ -23,14 +25,17 @@ from assistant import paths
 from assistant.errors import UsageError
 from assistant.journal.models import (
     FEEDBACK_ID_PATTERN,
+    OPEN,
     TRANSITIONS,
     UNSETTLED,
     Attempt,
+    Destination,
     DueNumber,
     InvalidTransition,
     NewAttempt,
     NumberRecord,
     State,
+    describe_owner,
 )
 from assistant.journal.schema import FILENAME, connect, connect_empty, write_problem
 from assistant.testhooks import crashpoint
@@ -115,26 +120,43 @@ class Journal:
 
     # -- writes ------------------------------------------------------------------------------
 
+    def start(self, attempt: NewAttempt) -> int:
+        """Record a submission that starts (the guard passed, the browser opens next); returns
+        the new attempt's id (state `started`)."""
+        return self._insert(attempt, State.STARTED)
+
     def begin(self, attempt: NewAttempt) -> int:
         """Record a filled form awaiting review; returns the new attempt's id (state `filled`)."""
+        return self._insert(attempt, State.FILLED)
+
+    def filled(self, attempt_id: int) -> Attempt:
+        """A started attempt's form is filled and read back: the review is shown next."""
+        return self._move(attempt_id, State.FILLED, {})
+
+    def _insert(self, attempt: NewAttempt, state: State) -> int:
         if not attempt.numbers:
             raise InvalidTransition("an attempt needs at least one number")
         now = iso(self._clock())
+        where = attempt.destination
         with self._transaction() as cur:
             cur.execute(
-                "INSERT INTO attempts (run_id, portal, profile_path, profile_sha256,"
-                " profile_label, part, parts, resubmit, state, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO attempts (run_id, portal, registry, host, real_portal, owner,"
+                " profile_path, profile_sha256, profile_label, part, parts, resubmit, state,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     attempt.run_id,
                     attempt.portal,
+                    where.registry,
+                    where.host,
+                    int(where.real),
+                    attempt.owner,
                     attempt.profile_path,
                     attempt.profile_sha256,
                     attempt.profile_label,
                     attempt.part,
                     attempt.parts,
                     int(attempt.resubmit),
-                    State.FILLED.value,
+                    state.value,
                     now,
                     now,
                 ),
@@ -145,7 +167,7 @@ class Journal:
                 "INSERT INTO attempt_numbers (attempt_id, position, number) VALUES (?, ?, ?)",
                 [(attempt_id, i, n) for i, n in enumerate(attempt.numbers)],
             )
-            self._event(cur, attempt_id, State.FILLED, now, "")
+            self._event(cur, attempt_id, state, now, "")
         return attempt_id
 
     def declined(self, attempt_id: int, reason: str = "not confirmed at review") -> Attempt:
@@ -160,9 +182,14 @@ class Journal:
         confirmed_by: str,
         review_values: Any,
         screenshots: Sequence[str | Path] = (),
+        recheck: Callable[[], object] | None = None,
     ) -> Attempt:
         """Record that `confirmed_by` confirmed these read-back values and the click is next.
 
+        `recheck` (the duplicate guard, again) runs inside this write transaction, after the
+        exclusive lock is taken and before anything is written: it sees every intent another
+        process committed, and none can commit one until this transaction ends. Whatever it
+        raises (`DuplicateSubmission`) leaves the attempt as it was, for the caller to close.
         Committed and fsynced before returning: click submit only after this returns.
         """
         now = iso(self._clock())
@@ -175,6 +202,7 @@ class Journal:
                 "review_values": json.dumps(review_values, ensure_ascii=False, default=str),
                 "screenshots": json.dumps([str(s) for s in screenshots]),
             },
+            before=recheck,
         )
 
     def submitted(self, attempt_id: int, feedback_id: str) -> Attempt:
@@ -198,11 +226,14 @@ class Journal:
     def settle(
         self, attempt_id: int, feedback_id: str | None, *, settled_by: str | None = None
     ) -> Attempt:
-        """A human says how an unknown (or crash-left intent) attempt ended.
+        """A human says how an unknown (or crash-left intent) attempt ended, or closes an open
+        (`started`/`filled`) one as not submitted: nothing was clicked for it.
 
         With a Feedback ID (format `FCRFE` + 17 digits) it becomes `submitted`, dated at its
         confirmation (the click followed it); with None it becomes `failed` ("not submitted").
-        Raises `UsageError` for an unknown id, a malformed Feedback ID or a settled attempt.
+        Raises `UsageError` for an unknown id, a malformed Feedback ID, a settled attempt or an
+        open one said to be submitted. Whether the run owning an open row is still alive is the
+        caller's question (`assistant.runlock`).
         """
         if feedback_id is not None and not FEEDBACK_ID_PATTERN.fullmatch(feedback_id):
             raise UsageError(
@@ -212,7 +243,13 @@ class Journal:
         who = settled_by or getpass.getuser()
         now = iso(self._clock())
         current = self.get(attempt_id)
-        if current.state not in UNSETTLED:
+        if current.state in OPEN and feedback_id is not None:
+            raise UsageError(
+                f"attempt {attempt_id} is {current.state}: it never reached the submit click, "
+                f"so it cannot have a Feedback ID; settle it with "
+                f"'assistant settle {attempt_id} --not-submitted'"
+            )
+        if current.state not in UNSETTLED | OPEN:
             raise UsageError(
                 f"attempt {attempt_id} is {current.state}, not unknown: "
                 "only an unknown outcome can be settled"
@@ -228,7 +265,40 @@ class Journal:
         else:
             fields["reason"] = f"settled as not submitted by {who}"
             target = State.FAILED
-        return self._move(attempt_id, target, fields, allowed_from=UNSETTLED)
+        # The state is checked again inside the write: it may have moved since `get`.
+        allowed = UNSETTLED | OPEN if feedback_id is None else UNSETTLED
+        return self._move(attempt_id, target, fields, allowed_from=allowed)
+
+    def close_abandoned(self, profile_path: str, owner: str) -> list[Attempt]:
+        """Close as not sent (`failed`) every open (`started`/`filled`) attempt of
+        `profile_path` that `owner` does not own; return them as they were left.
+
+        Only for a caller holding that profile's run lock (`assistant.runlock`): every other run
+        of the profile has then ended, so their open rows can never be clicked.
+        """
+        now = iso(self._clock())
+        with self._transaction() as cur:
+            ids = [
+                int(row[0])
+                for row in cur.execute(
+                    "SELECT id FROM attempts WHERE profile_path = ? AND owner != ?"
+                    " AND state IN ('started', 'filled') ORDER BY id",
+                    (profile_path, owner),
+                )
+            ]
+            left = self._by_ids(ids)
+            for attempt in left:
+                who = describe_owner(attempt.owner)
+                reason = (
+                    f"not submitted: the run that started it{f' ({who})' if who else ''} "
+                    "ended before finishing it; nothing was clicked"
+                )
+                cur.execute(
+                    "UPDATE attempts SET state = ?, reason = ?, updated_at = ? WHERE id = ?",
+                    (State.FAILED.value, reason, now, attempt.id),
+                )
+                self._event(cur, attempt.id, State.FAILED, now, reason)
+        return left
 
     def attach_receipt(self, attempt_id: int, receipt_path: str | Path) -> Attempt:
         """Remember where the receipt of a submitted attempt was written."""
@@ -270,49 +340,59 @@ class Journal:
         return self._select("WHERE a.state IN ('intent', 'unknown')", (), order="a.id ASC")
 
     def submitted_numbers(
-        self, portal: str, since: datetime, numbers: Sequence[str] | None = None
+        self, destination: Destination, since: datetime, numbers: Sequence[str] | None = None
     ) -> list[NumberRecord]:
-        """For each number (of `numbers`, or all) submitted to `portal` at or after `since`,
-        its latest such submission."""
-        params: list[Any] = [portal, iso(since)]
+        """For each number (of `numbers`, or all) submitted to `destination` (see
+        `Destination.holds`) at or after `since`, its latest such submission."""
+        params: list[Any] = [destination.registry, destination.host, int(destination.real)]
+        params.append(iso(since))
         only = ""
         if numbers is not None:
             only = f" AND n.number IN ({','.join('?' * len(numbers))})"
             params += list(numbers)
         rows = self._conn.execute(
             "SELECT n.number, MAX(a.id) FROM attempt_numbers n JOIN attempts a"  # noqa: S608
-            " ON a.id = n.attempt_id WHERE a.portal = ? AND a.state = 'submitted'"
-            f" AND a.submitted_at >= ?{only} GROUP BY n.number ORDER BY n.number",
+            " ON a.id = n.attempt_id WHERE a.registry = ? AND (a.host = ? OR (? AND a.host = ''))"
+            f" AND a.state = 'submitted' AND a.submitted_at >= ?{only}"
+            " GROUP BY n.number ORDER BY n.number",
             params,
         ).fetchall()
         attempts = {a.id: a for a in self._by_ids([r[1] for r in rows])}
         return [NumberRecord(number=r[0], attempt=attempts[r[1]]) for r in rows]
 
-    def due(self, days: int = 90, now: datetime | None = None) -> list[DueNumber]:
-        """Numbers whose latest successful registration (per portal) is more than `days` days
-        before `now`, oldest first, with the profile that sent them."""
+    def due(
+        self, days: int = 90, now: datetime | None = None, *, include_practice: bool = False
+    ) -> list[DueNumber]:
+        """Numbers whose latest successful registration (per registry and host) is more than
+        `days` days before `now`, oldest first, with the profile that sent them. Only real
+        registrations count, unless `include_practice` (runs against another host, e.g. the
+        replica, register nothing, so nothing of theirs falls due)."""
         now = now or self._clock()
         cutoff = iso(now - timedelta(days=days))
         rows = self._conn.execute(
-            "SELECT n.number, a.portal, MAX(a.submitted_at) FROM attempt_numbers n"
+            "SELECT n.number, a.registry, a.host, MAX(a.submitted_at) FROM attempt_numbers n"
             " JOIN attempts a ON a.id = n.attempt_id WHERE a.state = 'submitted'"
-            " GROUP BY n.number, a.portal HAVING MAX(a.submitted_at) < ?"
+            " AND (a.real_portal = 1 OR ?)"
+            " GROUP BY n.number, a.registry, a.host HAVING MAX(a.submitted_at) < ?"
             " ORDER BY MAX(a.submitted_at), n.number",
-            (cutoff,),
+            (int(include_practice), cutoff),
         ).fetchall()
         result: list[DueNumber] = []
-        for number, portal, last in rows:
+        for number, registry, host, last in rows:
             row = self._conn.execute(
                 "SELECT a.id FROM attempt_numbers n JOIN attempts a ON a.id = n.attempt_id"
-                " WHERE n.number = ? AND a.portal = ? AND a.state = 'submitted'"
+                " WHERE n.number = ? AND a.registry = ? AND a.host = ? AND a.state = 'submitted'"
                 " AND a.submitted_at = ? ORDER BY a.id DESC LIMIT 1",
-                (number, portal, last),
+                (number, registry, host, last),
             ).fetchone()
             attempt = self.get(int(row[0]))
             result.append(
                 DueNumber(
                     number=number,
-                    portal=portal,
+                    portal=attempt.portal,
+                    registry=registry,
+                    host=host,
+                    real_portal=attempt.real_portal,
                     last_submitted_at=last,
                     days_since=(now.astimezone(UTC).date() - parse_iso(last).date()).days,
                     feedback_id=attempt.feedback_id,
@@ -354,8 +434,10 @@ class Journal:
         target: State,
         fields: dict[str, Any],
         allowed_from: frozenset[State] | None = None,
+        before: Callable[[], object] | None = None,
     ) -> Attempt:
-        """Move an attempt to `target`, setting `fields`, if its current state allows it."""
+        """Move an attempt to `target`, setting `fields`, if its current state allows it and
+        `before` (run inside the transaction) does not raise."""
         now = iso(self._clock())
         with self._transaction() as cur:
             state = self._state(cur, attempt_id)
@@ -366,6 +448,8 @@ class Journal:
                 raise InvalidTransition(
                     f"attempt {attempt_id} is {state}; it cannot become {target}"
                 )
+            if before is not None:
+                before()
             columns = {"state": target.value, "updated_at": now, **fields}
             assignments = ", ".join(f"{name} = ?" for name in columns)
             cur.execute(
@@ -422,7 +506,7 @@ _COLUMNS = (
     "a.id, a.run_id, a.portal, a.profile_path, a.profile_sha256, a.profile_label, a.part,"
     " a.parts, a.resubmit, a.state, a.reason, a.feedback_id, a.review_values, a.screenshots,"
     " a.confirmed_by, a.confirmed_at, a.submitted_at, a.receipt_path, a.settled_by,"
-    " a.settled_at, a.created_at, a.updated_at"
+    " a.settled_at, a.created_at, a.updated_at, a.registry, a.host, a.real_portal, a.owner"
 )
 
 
@@ -451,4 +535,8 @@ def _attempt(row: Sequence[Any], numbers: tuple[str, ...]) -> Attempt:
         settled_at=row[19],
         created_at=row[20],
         updated_at=row[21],
+        registry=row[22],
+        host=row[23],
+        real_portal=bool(row[24]),
+        owner=row[25],
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -386,10 +387,30 @@ class AllowedRequest(_Model):
     url: str
 
 
+def host_of(url: str) -> str:
+    """The host a URL points at, as the journal files it: lower case, with the port unless it
+    is the scheme's default ("www.freecallerregistry.com", "127.0.0.1:8765")."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return f"{host}:{port}" if port is not None and port != default else host
+
+
 class PortalMap(_Model):
-    """A whole portal layout."""
+    """A whole portal layout.
+
+    `registry` names the registry the layout registers with (default: the map's `name`): maps
+    of one registry share one ledger, so numbers sent through one are refused through another.
+    """
 
     name: str
+    registry: str = ""
     title: str
     start_url: str = Field(pattern=r"^https?://")
     allowed_hosts: list[str] = Field(min_length=1)
@@ -399,6 +420,18 @@ class PortalMap(_Model):
     # Requests other than GET/HEAD/OPTIONS leave the browser only through the map's own clicks;
     # these the portal may send by itself (say why in the map).
     allow_requests: list[AllowedRequest] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _registry_defaults_to_name(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("registry") and "name" in data:
+            return {**data, "registry": data["name"]}
+        return data
+
+    @property
+    def real_host(self) -> str:
+        """The host of the map's own start URL: runs elsewhere (`--url`) are practice."""
+        return host_of(self.start_url)
 
     @model_validator(mode="after")
     def _review_before_submit(self) -> PortalMap:
