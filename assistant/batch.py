@@ -203,23 +203,20 @@ class Batch:
         return guard.unknown_notice(self.journal.unsettled())
 
     def preflight(self) -> None:
-        """For `fill`: raise `DuplicateSubmission` (every blocked number) before anything
-        opens, when the guard blocks any submission."""
-        lines: list[str] = []
+        """For `fill`: raise `DuplicateSubmission` before anything opens when the guard blocks
+        any submission: one line per earlier submission holding blocked numbers."""
+        blocking: list[guard.Finding] = []
         for job in self.jobs:
             for submission in job.plan.submissions:
-                try:
-                    guard.check(
-                        self.journal,
-                        submission.portal,
-                        submission.numbers,
-                        resubmit=self.options.resubmit,
-                        window_days=self.options.window_days,
-                    )
-                except DuplicateSubmission as error:
-                    lines.append(str(error))
-        if lines:
-            raise DuplicateSubmission("\n".join(lines))
+                found = guard.findings(
+                    self.journal,
+                    submission.portal,
+                    submission.numbers,
+                    window_days=self.options.window_days,
+                )
+                blocking += [f for f in found if f.unsettled or not self.options.resubmit]
+        if blocking:
+            raise DuplicateSubmission(guard.refusal(blocking))
 
     def run(self, open_browser: Callable[[], AbstractContextManager[Browser]]) -> BatchReport:
         """Run every submission (see the module docstring); `open_browser` is entered only
