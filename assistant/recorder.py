@@ -63,8 +63,9 @@ class Recorder(Protocol):
     def intent(self, record: SubmissionRecord, reviewed: Reviewed) -> None:
         """The person confirmed `reviewed`; the submit click comes next. On disk first."""
 
-    def submitted(self, record: SubmissionRecord, feedback_id: str) -> None:
-        """The portal accepted the submission and showed this Feedback ID."""
+    def submitted(self, record: SubmissionRecord, feedback_id: str) -> str | None:
+        """The portal accepted the submission and showed this Feedback ID; returns the path
+        of the receipt written for it, if one was."""
 
     def failed(self, record: SubmissionRecord, reason: str) -> None:
         """The portal refused the submission (e.g. HTTP 500), or the run stopped before the

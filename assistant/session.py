@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from assistant import browser, fill, gates, log
-from assistant.errors import NotConfirmed, PortalError, ReadBackMismatch
+from assistant.errors import NotConfirmed, PortalError, ReadBackMismatch, Stopped
 from assistant.paths import data_dir, private_dir, write_private
 from assistant.plan import SubmissionPlan
 from assistant.portals.formats import Option
@@ -48,7 +48,7 @@ logger = log.get_logger(__name__)
 MAX_CODE_ATTEMPTS = 5
 
 
-class Interrupted(NotConfirmed):
+class Interrupted(Stopped):
     """The person pressed Ctrl-C: the submission stopped between two actions, nothing sent."""
 
 
@@ -283,6 +283,7 @@ class Session:
             portal=submission.portal,
             values=tuple(values),
             screenshot=shot,
+            label=submission.label,
         )
         self.recorder.filled(record)
         self._open = record
@@ -364,9 +365,11 @@ class Session:
         feedback_id = read_feedback_id(page, success, self.options.timeouts)
         self._try_shot(page, f"{prefix}-result")
         if feedback_id:
-            self.recorder.submitted(record, feedback_id)
+            receipt = self.recorder.submitted(record, feedback_id)
             message = f"Submitted {index} of {count}. Feedback ID: {feedback_id}"
             self.terminal.say(message)
+            if receipt:  # its own line, so the path is never wrapped and can be copied
+                self.terminal.say(f"Receipt: {receipt}")
             return Outcome(index, count, "submitted", message, feedback_id)
         reason = f"the portal answered HTTP {response.status} but showed no Feedback ID"
         if response.status >= 400:

@@ -129,7 +129,7 @@ def rendered(renderables: Sequence[RenderableType], *, width: int | None, colour
     console = Console(
         width=width or UNBOUNDED,
         force_terminal=colour,
-        no_color=not colour,
+        no_color=None if colour else True,  # None: rich honours $NO_COLOR
         markup=False,
         emoji=False,
         highlight=False,

@@ -4,6 +4,7 @@ refusals grouped by earlier submission, history and receipts, and every value sh
 from __future__ import annotations
 
 import os
+import re
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,7 +13,10 @@ import pexpect
 import pytest
 
 from assistant.errors import ExitCode
-from assistant.journal import Journal, NewAttempt
+from assistant.journal import Journal, NewAttempt, State
+from assistant.replica import Replica
+
+pytestmark = pytest.mark.browser
 
 ASSISTANT = str(Path(sys.executable).parent / "assistant")
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,6 +105,147 @@ def test_a_second_fill_names_each_earlier_submission_once_not_each_number(
         "them again\n"
         f"10 numbers were submitted to fcr on {day} as {FID2}; pass --resubmit to send them "
         "again\n"
+    )
+
+
+# Values a terminal would interpret: rich markup, an ANSI colour sequence, a long URL.
+COMPANY = "Acme [holdings] Dental [b]Group[/b]"
+PROVIDER = "Band[/]width \x1b[31mred\x1b[0m"
+URL = "https://www.riversideregional.example.org/departments/cardiology?ref=fcr"
+HOSTILE_EMAIL = "it@acme.example.org"
+HOSTILE_PROFILE = (
+    "label: Acme [b]Dental[/b]\n"
+    "company:\n"
+    '  name: "Acme [holdings] Dental [b]Group[/b]"\n'
+    f"  website: {URL}\n"
+    "  address: {line1: 1 Main St, city: Salem, state: OR, zip: '97301'}\n"
+    f"contact: {{name: Sam Ortiz, phone: (503) 555-0150, email: {HOSTILE_EMAIL}}}\n"
+    "calling:\n"
+    "  category: Healthcare\n"
+    "  monthly_calls: 900\n"
+    '  service_provider: "Band[/]width \\e[31mred\\e[0m"\n'
+    "numbers: [(503) 555-0101]\n"
+)
+
+
+def uncoloured(screen: str) -> str:
+    """The screen without the review's own styles (SGR sequences); nothing else removed."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", screen)
+
+
+def cells(screen: str, field: str, joiner: str = "") -> list[str]:
+    """Every cell of the review row of `field`, joined over the lines the row wraps onto
+    with `joiner` (a word folded at the cell's edge continues without a blank)."""
+    lines = uncoloured(screen).splitlines()
+    start = next(i for i, line in enumerate(lines) if re.match(rf"│ \w+ +│ {field} +│", line))
+    columns: list[list[str]] = []
+    for line in lines[start:]:
+        parts = line.split("│")[1:-1]
+        if not parts or (columns and parts[0].strip()):  # the next row (or the table's end)
+            break
+        columns = columns or [[] for _ in parts]
+        for column, part in zip(columns, parts, strict=True):
+            column.append(part.strip())
+    return [joiner.join(part for part in column if part) for column in columns]
+
+
+def fill_at_terminal(
+    profile: Path, portal: Replica, data: Path, columns: int
+) -> pexpect.spawn[str]:
+    """`assistant fill` at a pseudo-terminal `columns` wide, up to the confirmation prompt."""
+    child = pexpect.spawn(
+        ASSISTANT,
+        ["fill", str(profile), "--url", portal.url, "--headless", "--data-dir", str(data)],
+        cwd=str(ROOT),
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(60, columns),
+    )
+    child.expect("Type the 5-digit code: ")
+    child.sendline(portal.latest_code(HOSTILE_EMAIL))
+    child.expect("anything else to stop: ")
+    return child
+
+
+def test_the_review_shows_values_literally_and_whole_at_200_columns_and_the_portal_gets_them(
+    tmp_path: Path,
+) -> None:
+    profile = tmp_path / "acme.yaml"
+    profile.write_text(HOSTILE_PROFILE, encoding="utf-8")
+    data = tmp_path / "data"
+    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
+        child = fill_at_terminal(profile, portal, data, columns=200)
+        review = f"{child.before}{child.after}".replace("\r\n", "\n")
+        child.sendline("submit")
+        child.expect(pexpect.EOF)
+        after = str(child.before).replace("\r\n", "\n")
+        child.close()
+        assert child.exitstatus == ExitCode.OK, review + after
+        [record] = portal.submissions()
+    sent = record["fields"]
+    assert sent["enterprise_company_name"] == COMPANY
+    assert sent["enterprise_service_provider"] == PROVIDER
+    assert sent["enterprise_company_url"] == URL
+    assert "\x1b" not in uncoloured(review)  # no sequence of the profile's reached the terminal
+    # Shown as the portal received them, markup as typed, ESC as the text \x1b, each marked ✓.
+    assert cells(review, "company name")[2:] == [COMPANY, COMPANY, "✓"]
+    assert cells(review, "service provider")[2:] == [
+        "Band[/]width \\x1b[31mred\\x1b[0m",
+        "Band[/]width \\x1b[31mred\\x1b[0m",
+        "✓",
+    ]
+    # 200 columns are used: the URL stands whole on one line, twice.
+    [row] = [line for line in uncoloured(review).splitlines() if "│ website" in line]
+    assert [cell.strip() for cell in row.split("│")[3:6]] == [URL, URL, "✓"]
+    assert max(len(line) for line in uncoloured(review).splitlines()) > 120
+    assert review.endswith(
+        'Type "submit" to send Acme [b]Dental[/b], submission 1 of 1 (1 number), '
+        "anything else to stop: "
+    )
+    assert "Submission 1 of 1 (1 number) — please review\n" in review
+    fid = record["feedback_id"]
+    receipt = data / "receipts" / f"{fid}.html"
+    # The receipt's path right after the Feedback ID, on a line of its own.
+    assert f"Submitted 1 of 1. Feedback ID: {fid}\nReceipt: {receipt}\n" in after
+    assert re.search(r"│ 1 +│ Acme \[b\]Dental\[/b\] +│ 1 of 1 +│ 1 +│ submitted +│ " + fid, after)
+
+
+def test_the_review_wraps_at_80_columns_and_ctrl_d_is_a_stop(tmp_path: Path) -> None:
+    profile = tmp_path / "acme.yaml"
+    profile.write_text(HOSTILE_PROFILE, encoding="utf-8")
+    data = tmp_path / "data"
+    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
+        child = fill_at_terminal(profile, portal, data, columns=80)
+        review = f"{child.before}{child.after}".replace("\r\n", "\n")
+        child.sendcontrol("d")
+        child.expect(pexpect.EOF)
+        after = str(child.before).replace("\r\n", "\n")
+        child.close()
+        assert child.exitstatus == ExitCode.NOT_CONFIRMED, review + after
+        assert portal.submit_attempts() == 0
+    lines = uncoloured(review).splitlines()
+    table = lines[next(i for i, line in enumerate(lines) if "please review" in line) : -1]
+    # Every line fits, but the screenshot's path: never broken, so it can be copied whole.
+    assert [line for line in table if len(line) > 80] == [
+        f"Screenshot of the filled form: {next(data.glob('runs/*'))}/s1-review.png"
+    ]
+    # Nothing lost: every character of every value is there, wrapped over several lines.
+    assert cells(review, "website")[2:] == [URL, URL, "✓"]
+    assert cells(review, "website", joiner="\n")[2].count("\n") >= 2  # over three lines or more
+    assert cells(review, "company name", joiner=" ")[2:] == [COMPANY, COMPANY, "✓"]
+    assert cells(review, "company name", joiner="\n")[2] == "Acme [holdings]\nDental [b]Group[/b]"
+    # Ctrl-D is a stop, said on a line of its own after the prompt, and recorded as such.
+    assert after.startswith(
+        "\nNot submitted: Stopped with Ctrl-D (end of input) at the confirmation; nothing was "
+        "submitted.\n"
+    )
+    assert re.search(r"│ 1 +│ Acme \[b\]Dental\[/b\] +│ 1 of 1 +│ 1 +│ stopped +│ Stopped", after)
+    assert "0 submitted, 0 declined, 1 stopped, 0 failed, 0 unknown, 0 skipped." in after
+    with Journal.open(data) as journal:
+        [attempt] = journal.history()
+    assert (attempt.state, attempt.reason) == (
+        State.DECLINED,
+        "Stopped with Ctrl-D (end of input) at the confirmation; nothing was submitted.",
     )
 
 

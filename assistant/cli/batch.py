@@ -187,18 +187,19 @@ def run_profiles(
 
 
 def render_summary(report: BatchReport, terminal: Terminal) -> None:
-    """The closing table: every submission with its result, Feedback ID or reason."""
-    from rich.console import Console
+    """The closing table: every submission with its result, Feedback ID or reason, at the
+    terminal's width (values wrap, never cut), every value printed literally."""
     from rich.table import Table
+    from rich.text import Text
 
-    console = Console(
-        file=terminal.output, force_terminal=False, width=160, highlight=False, soft_wrap=False
-    )
-    table = Table(title="Summary", title_justify="left")
+    from assistant.batch import STATES
+    from assistant.terminal_text import literal, rendered
+
+    table = Table(title=Text("Summary"), title_justify="left")
     for column in ("#", "Profile", "Part", "Numbers", "Result", "Feedback ID / reason"):
-        table.add_column(column, overflow="fold")
+        table.add_column(Text(column), overflow="fold")
     for position, r in enumerate(report.results, start=1):
-        table.add_row(
+        cells = (
             str(position),
             r.label,
             f"{r.part} of {r.parts}",
@@ -206,12 +207,10 @@ def render_summary(report: BatchReport, terminal: Terminal) -> None:
             r.state,
             r.feedback_id or r.reason,
         )
-    console.print(table, markup=False)
-    counts = ", ".join(
-        f"{report.count(state)} {state}"
-        for state in ("submitted", "declined", "failed", "unknown", "skipped")
-    )
-    console.print(f"{counts}.", markup=False)
+        table.add_row(*(Text(literal(cell)) for cell in cells))
+    counts = ", ".join(f"{report.count(state)} {state}" for state in STATES)
+    lines: list[Table | Text] = [table, Text(f"{counts}.")]
     if report.interrupted:
-        console.print("Stopped by Ctrl-C: nothing was clicked after it.", markup=False)
-    console.file.flush()
+        lines.append(Text("Stopped by Ctrl-C: nothing was clicked after it."))
+    terminal.output.write(rendered(lines, width=terminal.width(), colour=False))
+    terminal.output.flush()
