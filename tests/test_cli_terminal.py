@@ -249,6 +249,60 @@ def test_the_review_wraps_at_80_columns_and_ctrl_d_is_a_stop(tmp_path: Path) -> 
     )
 
 
+def test_history_at_a_narrow_terminal_shows_stored_text_literally_and_paths_whole(
+    tmp_path: Path,
+) -> None:
+    from assistant import receipt
+
+    data = tmp_path / "a-rather-long-folder-name-for-the-private-data"
+    when = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+    with Journal.open(data, clock=lambda: when) as journal:
+        first = journal.begin(new("Acme [b]Dental[/b]", "+15035550101"))
+        journal.intent(first, confirmed_by="sam", review_values=[])
+        receipt.record_submitted(journal, first, FID1)
+        crashed = journal.begin(new("Acme [b]Dental[/b]", "+15035550102"))
+        journal.failed(
+            crashed,
+            "unexpected MarkupError: closing tag '[/]' at position 20 has nothing to close "
+            "\x1b[31mred\x1b[0m\rover\u202eevil",
+        )
+    status, screen = run_at_terminal("history", "--data-dir", str(data), columns=60)
+    assert status == 0, screen
+    shown_receipt = data / "receipts" / f"{FID1}.html"
+    assert len(f"  receipt: {shown_receipt}") > 60  # so it goes on a line of its own
+    assert screen == (
+        "attempt 2  failed  2026-11-29 09:00 UTC\n"
+        "  Acme [b]Dental[/b], submission 1 of 1, to fcr: 1 number\n"
+        "    (+15035550102)\n"
+        "  profile: /profiles/acme.yaml\n"
+        "  reason: unexpected MarkupError: closing tag '[/]' at\n"
+        "    position 20 has nothing to close\n"
+        "    \\x1b[31mred\\x1b[0m\\rover\\u202eevil\n"
+        "\n"
+        "attempt 1  submitted  2026-11-29 09:00 UTC  Feedback ID\n"
+        "  FCRFE11272026100000001\n"
+        "  Acme [b]Dental[/b], submission 1 of 1, to fcr: 1 number\n"
+        "    (+15035550101)\n"
+        "  profile: /profiles/acme.yaml\n"
+        "  receipt:\n"
+        f"    {shown_receipt}\n"
+    )
+    status, screen = run_at_terminal("receipt", FID1, "--data-dir", str(data), columns=60)
+    assert (status, screen) == (0, f"{shown_receipt}\n")
+
+
+def new(label: str, *numbers: str) -> NewAttempt:
+    """An attempt of profile `label` (file /profiles/acme.yaml) with these numbers."""
+    return NewAttempt(
+        run_id="run-1",
+        portal="fcr",
+        profile_path="/profiles/acme.yaml",
+        profile_sha256="ab" * 32,
+        profile_label=label,
+        numbers=numbers,
+    )
+
+
 @pytest.fixture(autouse=True)
 def _no_colour(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
