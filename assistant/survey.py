@@ -93,7 +93,7 @@ def survey(page: Page, portal: PortalMap, timeouts: Timeouts) -> list[StepReport
                 page.locator(step.wait_for).first.wait_for(
                     state="visible", timeout=timeouts.step_ms
                 )
-                note = "reached"
+                note = "opened"
             except timeout_error:
                 reports.append(StepReport(step.name, f'"{step.wait_for}" did not appear'))
                 reports[-1].fields.append(
@@ -101,9 +101,18 @@ def survey(page: Page, portal: PortalMap, timeouts: Timeouts) -> list[StepReport
                 )
                 break
         elif page.locator(step.wait_for).count():
-            note = "not reachable without the emailed code; checked as the page already holds it"
+            note = (
+                "comes after the emailed code, so it was not opened; its fields are already "
+                "in the page (hidden until then) and were checked there"
+            )
         else:
-            reports.append(StepReport(step.name, "not reachable without the emailed code"))
+            reports.append(
+                StepReport(
+                    step.name,
+                    "comes after the emailed code, so it was not opened; its fields are not in "
+                    "the page before then, so they were not checked",
+                )
+            )
             continue
         report = StepReport(step.name, note)
         for action in step.actions:

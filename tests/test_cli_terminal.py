@@ -291,6 +291,142 @@ def test_history_at_a_narrow_terminal_shows_stored_text_literally_and_paths_whol
     assert (status, screen) == (0, f"{shown_receipt}\n")
 
 
+PLAN = """\
+Plan for Lakeside USD closure alerts on portal fcr (https://www.freecallerregistry.com/fcr/)
+1 submission of 4 numbers; at most 20 per submission
+
+Submission 1 of 1 (4 numbers)
+  step email
+    contact email      type                     [masked]
+    click the "Send verification code" button
+  step code
+    GATE: you give the 5-digit code the portal emails
+  step business
+    company name       type                     Lakeside Unified School District
+    address line 1     type                     100 Main St
+    address line 2     type                     Suite 200
+    city               type                     Lakeside
+    state              choose by label          California
+    ZIP code           type                     92040
+    website            type                     https://lakeside.example.org
+    contact name       type                     Dana Reyes
+    contact phone      type                     [masked]
+    category           choose by label          Education
+    calls per month    choose by range          12000
+    service provider   type                     Bandwidth
+    click #nextButton1
+  step numbers
+    number 1           type                     6195550100
+    number 2           type                     6195550101
+    number 3           type                     6195550102
+    number 4           type                     6195550103
+    click #nextButton2
+  step review
+    terms accepted     tick                     yes
+    GATE: you review every value and type `submit`
+    submit (one click, never repeated)
+
+The page element of each value: assistant plan --json
+"""
+
+
+def test_plan_names_fields_as_people_read_them_and_counts_in_plain_words() -> None:
+    status, screen = run_at_terminal("plan", "profiles/lakeside-closures.yaml")
+    assert (status, screen) == (0, PLAN)
+    status, split = run_at_terminal("plan", "profiles/county-weather.yaml")
+    assert status == 0
+    assert (
+        split.splitlines()[1] == "3 submissions of 20, 20 and 5 numbers; at most 20 per submission"
+    )
+    assert "#enterprise_phone" not in split
+    assert "(s)" not in split
+
+
+def test_plan_validate_and_due_show_hostile_values_literally(tmp_path: Path) -> None:
+    profile = tmp_path / "acme.yaml"
+    profile.write_text(HOSTILE_PROFILE, encoding="utf-8")
+    status, plan = run_at_terminal("plan", str(profile))
+    assert status == 0
+    assert (
+        "    company name       type                     Acme [holdings] Dental [b]Group[/b]\n"
+        in plan
+    )
+    assert (
+        "    service provider   type                     Band[/]width \\x1b[31mred\\x1b[0m\n"
+        in plan
+    )
+    assert "\x1b" not in plan
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(HOSTILE_PROFILE.replace("zip: '97301'", 'zip: "9\\e[2J7301"'), encoding="utf-8")
+    status, shown = run_at_terminal("validate", str(bad))
+    assert (status, shown) == (
+        ExitCode.INVALID,
+        f"{bad}:5:60: company.address.zip: '9\\x1b[2J7301' is not a ZIP code; write 12345 or "
+        "12345-6789\n1 of 1 profile invalid (1 error)\n",
+    )
+
+    data = tmp_path / "data"
+    when = datetime.now(UTC) - timedelta(days=120)
+    with Journal.open(data, clock=lambda: when) as journal:
+        attempt = journal.begin(new("Acme [b]Dental[/b] \x1b]0;title\x07", "+15035550101"))
+        journal.intent(attempt, confirmed_by="sam", review_values=[])
+        journal.submitted(attempt, FID1)
+    status, due = run_at_terminal("due", "--data-dir", str(data), columns=200)
+    assert (status, due) == (
+        0,
+        "1 number last registered more than 90 days ago:\n"
+        f"  +15035550101  fcr  {when:%Y-%m-%d} (120 days ago, Feedback ID {FID1})  "
+        "Acme [b]Dental[/b] \\x1b]0;title\\x07  /profiles/acme.yaml\n",
+    )
+
+
+def test_check_says_in_words_what_it_checked_and_which_map_file_to_change(
+    tmp_path: Path,
+) -> None:
+    from importlib import resources
+
+    shipped = resources.files("assistant.portals") / "fcr.yaml"
+    mine = tmp_path / "my-fcr.yaml"
+    mine.write_text(shipped.read_text(encoding="utf-8"), encoding="utf-8")
+    with Replica(layout="wizard", faults=("renamed-label",), data_dir=tmp_path / "r") as portal:
+        status, screen = run_at_terminal("check", "--url", portal.url, "--headless", columns=80)
+        again, edited = run_at_terminal(
+            "check", "--portal", str(mine), "--url", portal.url, "--headless", columns=80
+        )
+    assert status == again == ExitCode.PORTAL
+    lines = screen.splitlines()
+    assert lines[1:8] == [
+        "step email: opened",
+        "  ok    contact email (#enterprise_contact_email)",
+        "step code: comes after the emailed code, so it was not opened; its fields are",
+        "      already in the page (hidden until then) and were checked there",
+        "step business: comes after the emailed code, so it was not opened; its fields",
+        "      are already in the page (hidden until then) and were checked there",
+        '  DRIFT company name (#enterprise_company_name): label reads "Organization',
+    ]
+    assert screen.endswith(
+        "\n".join(
+            [
+                "",
+                f"1 difference from the map fcr: copy {shipped}",
+                "to a file of your own, change the elements marked DRIFT to match the portal, and",
+                "pass that file with --portal (run `assistant check --portal YOUR-FILE` until it",
+                "matches).",
+                "",
+            ]
+        )
+    )
+    advice = edited.splitlines()[
+        edited.splitlines().index("  ok    terms accepted (#enableCheckbox)") + 1 :
+    ]
+    assert max(len(line) for line in advice if " " in line) <= 80  # wrapped, paths whole
+    assert " ".join(advice) == (
+        f"1 difference from the map fcr: edit {mine} so that the elements marked DRIFT match "
+        f"the portal, then run `assistant check --portal {mine}` again."
+    )
+
+
 def new(label: str, *numbers: str) -> NewAttempt:
     """An attempt of profile `label` (file /profiles/acme.yaml) with these numbers."""
     return NewAttempt(

@@ -24,6 +24,7 @@ def due(
 ) -> None:
     """List numbers last registered more than DAYS days ago, with the profile that holds them."""
     from assistant.journal import Journal
+    from assistant.terminal_text import literal
 
     now = _as_of(as_of) if as_of is not None else datetime.now(UTC)
     with Journal.open(data_dir) as journal:
@@ -37,8 +38,10 @@ def due(
     )
     for d in numbers:
         typer.echo(
-            f"  {d.number}  {d.portal}  {d.last_submitted_at[:10]} ({d.days_since} days ago, "
-            f"Feedback ID {d.feedback_id})  {d.profile_label}  {d.profile_path}"
+            literal(
+                f"  {d.number}  {d.portal}  {d.last_submitted_at[:10]} ({d.days_since} days "
+                f"ago, Feedback ID {d.feedback_id})  {d.profile_label}  {d.profile_path}"
+            )
         )
 
 

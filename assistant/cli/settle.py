@@ -29,6 +29,7 @@ def settle(
     """Settle an unknown outcome, so its numbers are either remembered or free to send again."""
     from assistant import receipt
     from assistant.journal import Journal
+    from assistant.terminal_text import literal
 
     if (submitted is None) == (not not_submitted):
         raise UsageError(
@@ -40,8 +41,10 @@ def settle(
     if attempt.feedback_id is not None:
         where = attempt.receipt_path or "not written (see the log)"
         typer.echo(
-            f"Attempt {attempt.id} settled as submitted (Feedback ID {attempt.feedback_id}); "
-            f"receipt: {where}"
+            literal(
+                f"Attempt {attempt.id} settled as submitted (Feedback ID {attempt.feedback_id}); "
+                f"receipt: {where}"
+            )
         )
     else:
         typer.echo(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -32,14 +31,15 @@ def validate(
     Exit 0 when all are valid (warnings allowed), 1 when any is invalid, 2 for a bad path.
     """
     from assistant.profiles import check_profiles
+    from assistant.terminal_text import json_text, literal
 
     report = check_profiles(paths)
     if as_json:
-        print(json.dumps(_as_json(report), indent=2, ensure_ascii=False))
+        print(json_text(_as_json(report)))
     else:
         for result in report.results:
             for problem in result.problems:
-                print(problem)
+                print(literal(problem))
         print(summary(report))
     invalid = any(not r.valid for r in report.results)
     raise typer.Exit(int(ExitCode.INVALID if invalid else ExitCode.OK))
