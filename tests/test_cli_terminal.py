@@ -427,6 +427,56 @@ def test_check_says_in_words_what_it_checked_and_which_map_file_to_change(
     )
 
 
+def test_a_refused_contact_phone_keeps_its_sentence_with_the_number_masked(
+    tmp_path: Path,
+) -> None:
+    bad = profile_with(tmp_path / "riverbend.yaml", ["+15035550101"])
+    bad.write_text(
+        bad.read_text(encoding="utf-8").replace("(503) 555-0150", "+1 503-155-0150"),
+        encoding="utf-8",
+    )
+    status, shown = run_at_terminal("validate", str(bad))
+    assert (status, shown) == (
+        ExitCode.INVALID,
+        f"{bad}:6:35: contact.phone: +1 503-***-**50 is not a valid US phone number\n"
+        "1 of 1 profile invalid (1 error)\n",
+    )
+
+
+COMMANDS = """\
+Commands:
+  plan      Show what a fill would type, step by step; no browser.
+  batch     Register many profiles in one sitting, in one browser.
+  check     Compare the live portal with its map; types nothing.
+  demo      Try the whole flow on the bundled replica portal.
+  doctor    Show what the assistant runs on, and start the browser.
+  due       List numbers due to be registered again.
+  fill      Register one profile: fill, review, submit when you say so.
+  history   List every attempt, newest first.
+  receipt   Print the path of a submission's receipt, or open it.
+  replica   Serve a local replica of the portal until Ctrl-C.
+  schema    Print the JSON Schema of a profile file.
+  settle    Say how a submission with an unknown outcome ended.
+  validate  Check profiles without a browser.
+"""
+
+
+def test_help_wraps_cleanly_at_80_columns() -> None:
+    status, top = run_at_terminal("--help", columns=80)
+    assert status == 0
+    assert top.endswith(COMMANDS)  # one short sentence each, never cut with "..."
+    commands = [line.split()[0] for line in COMMANDS.splitlines()[1:]]
+    for command in commands:
+        status, shown = run_at_terminal(command, "--help", columns=80)
+        assert status == 0, shown
+        lines = shown.splitlines()
+        assert max(len(line) for line in lines) <= 80, command
+        # Wrapped between words: no word is split at a hyphen, no markup or type noise.
+        assert [line for line in lines if re.search(r"[A-Za-z]-$", line)] == [], command
+        assert "<bool>" not in shown
+        assert "[/" not in shown
+
+
 def new(label: str, *numbers: str) -> NewAttempt:
     """An attempt of profile `label` (file /profiles/acme.yaml) with these numbers."""
     return NewAttempt(

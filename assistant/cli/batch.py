@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 UrlOption = Annotated[
     str | None,
-    typer.Option("--url", help="Start here instead of the map's URL (e.g. a replica)."),
+    typer.Option(
+        "--url", metavar="URL", help="Start here instead of the map's URL (e.g. a replica)."
+    ),
 ]
 HeadlessOption = Annotated[bool, typer.Option("--headless", help="Run the browser unseen.")]
 ResubmitOption = Annotated[
@@ -34,12 +36,17 @@ ResubmitOption = Annotated[
 WindowOption = Annotated[
     int,
     typer.Option(
-        "--window-days", min=1, help="Numbers submitted this many days back count as sent."
+        "--window-days",
+        min=1,
+        metavar="DAYS",
+        help="Numbers submitted this many days back count as sent.",
     ),
 ]
 SubmitTimeoutOption = Annotated[
     float | None,
-    typer.Option("--submit-timeout", help="Seconds to wait for the answer to the submit."),
+    typer.Option(
+        "--submit-timeout", metavar="SECONDS", help="Seconds to wait for the answer to the submit."
+    ),
 ]
 TraceOption = Annotated[
     bool,
@@ -62,7 +69,7 @@ MaskContactOption = Annotated[
 def batch(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Profile files or folders.", show_default=False),
+        typer.Argument(metavar="PATHS", help="Profile files or folders.", show_default=False),
     ] = None,
     portal: PortalOption = "fcr",
     url: UrlOption = None,
@@ -71,20 +78,31 @@ def batch(
     resubmit: ResubmitOption = False,
     due: Annotated[
         bool,
-        typer.Option("--due", help="Run the profiles holding numbers due for re-registration."),
+        typer.Option("--due", help="Run the profiles holding numbers due to be registered again."),
     ] = False,
     days: Annotated[
-        int, typer.Option("--days", min=1, help="With --due: the re-registration window.")
+        int,
+        typer.Option(
+            "--days",
+            min=1,
+            metavar="DAYS",
+            help="With --due: days after which a registration is due again.",
+        ),
     ] = 90,
     window_days: WindowOption = 90,
     submit_timeout: SubmitTimeoutOption = None,
     trace: TraceOption = False,
     mask_contact: MaskContactOption = False,
 ) -> None:
-    """Validate every profile first (nothing runs if one is invalid), then fill, review and
-    submit each submission in one browser. Numbers already submitted are skipped. Exit 0 all
-    submitted or skipped as submitted, 1 invalid profiles, 3 declined or interrupted, 4 failed,
-    7 outcome unknown (the highest applies in the order 7, 4, 3)."""
+    """Register many profiles in one sitting, in one browser.
+
+    Every profile is validated first (nothing runs if one is invalid); then each submission
+    is filled, reviewed and submitted when you type submit. Numbers already submitted are
+    skipped.
+
+    Exit 0 all submitted or skipped as submitted, 1 invalid profiles, 3 declined or
+    stopped, 4 failed, 7 outcome unknown (the highest applies in the order 7, 4, 3).
+    """
     from assistant.errors import UsageError
 
     if due:

@@ -16,12 +16,18 @@ from assistant.errors import ExitCode
 def check(
     portal: PortalOption = "fcr",
     url: Annotated[
-        str | None, typer.Option("--url", help="Check this start URL instead of the map's.")
+        str | None,
+        typer.Option("--url", metavar="URL", help="Check this start URL instead of the map's."),
     ] = None,
     headless: Annotated[bool, typer.Option("--headless", help="Run the browser unseen.")] = False,
 ) -> None:
-    """Open the portal, check each step reachable without a code against the map, list the
-    live options of each select, and report drift. Exit 0 when it matches, 4 when not."""
+    """Compare the live portal with its map; types nothing.
+
+    Opens the portal, checks each step it can reach without the emailed code against the
+    map, lists the live options of each select, and reports drift.
+
+    Exit 0 when it matches, 4 when not.
+    """
     from assistant import browser
     from assistant.fill import Timeouts
     from assistant.portals import load_portal

@@ -37,7 +37,10 @@ def examples_folder() -> Path:
 
 @app.command()
 def demo() -> None:
-    """Fill the bundled replica portal from the sample profile and stop at the review."""
+    """Try the whole flow on the bundled replica portal.
+
+    Fills the replica from the sample profile and stops at the review.
+    """
     import contextlib
     import tempfile
 

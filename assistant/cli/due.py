@@ -14,15 +14,25 @@ from assistant.errors import UsageError
 @app.command()
 def due(
     days: Annotated[
-        int, typer.Option("--days", min=1, help="Re-registration window in days.")
+        int,
+        typer.Option(
+            "--days", min=1, metavar="DAYS", help="Days after which a registration is due again."
+        ),
     ] = 90,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="Show what is due on this date (YYYY-MM-DD; default today)."),
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="Show what is due on this date, written like 2027-01-15 (default: today).",
+        ),
     ] = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """List numbers last registered more than DAYS days ago, with the profile that holds them."""
+    """List numbers due to be registered again.
+
+    Numbers last registered more than DAYS days ago, with the profile that holds them.
+    """
     from assistant.journal import Journal
     from assistant.terminal_text import literal
 

@@ -14,13 +14,20 @@ if TYPE_CHECKING:
     from assistant.portals.model import Target
 
 PortalOption = Annotated[
-    str, typer.Option("--portal", help="Portal map: fcr (wizard, default), fcr-classic, or a .yaml")
+    str,
+    typer.Option(
+        "--portal",
+        metavar="MAP",
+        help="Portal map: fcr (wizard, default), fcr-classic, or a .yaml file.",
+    ),
 ]
 
 
 @app.command()
 def plan(
-    profile: Annotated[Path, typer.Argument(help="The profile to plan.", show_default=False)],
+    profile: Annotated[
+        Path, typer.Argument(metavar="PROFILE", help="The profile to plan.", show_default=False)
+    ],
     portal: PortalOption = "fcr",
     as_json: Annotated[
         bool,

@@ -26,7 +26,10 @@ def settle(
     ] = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Settle an unknown outcome, so its numbers are either remembered or free to send again."""
+    """Say how a submission with an unknown outcome ended.
+
+    Its numbers are then either remembered as submitted or free to send again.
+    """
     from assistant import receipt
     from assistant.journal import Journal
     from assistant.terminal_text import literal

@@ -19,14 +19,18 @@ def validate(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="Profile files, or folders searched for *.yaml / *.yml.", show_default=False
+            metavar="PATHS",
+            help="Profile files, or folders searched for *.yaml / *.yml.",
+            show_default=False,
         ),
     ],
     as_json: Annotated[
         bool, typer.Option("--json", help="Print a machine-readable report instead.")
     ] = False,
 ) -> None:
-    """Check profiles: print every problem as FILE:LINE:COL: path: message, then a summary.
+    """Check profiles without a browser.
+
+    Prints every problem as FILE:LINE:COL: path: message, then a summary.
 
     Exit 0 when all are valid (warnings allowed), 1 when any is invalid, 2 for a bad path.
     """
