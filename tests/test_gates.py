@@ -249,3 +249,18 @@ def _uncoloured(screen: str) -> str:
     import re
 
     return re.sub(r"\x1b\[[0-9;]*m", "", screen)
+
+
+def test_what_the_assistant_says_shows_typed_or_page_text_literally(
+    people: list[PtyPerson],
+) -> None:
+    person = _person(people, "no \x1b[2J[/]")
+    with pytest.raises(NotConfirmed) as caught:
+        confirm_submit(person.terminal, REVIEW)
+    person.terminal.say(f"Not submitted: {caught.value}\nFailed: the page says \x07\r[b]x[/b]")
+    screen = person.screen()
+    assert screen.endswith(
+        'Not submitted: You typed "no \\x1b[2J[/]", not "submit"; nothing was submitted.\n'
+        "Failed: the page says \\x07\\r[b]x[/b]\n"
+    )
+    assert "\x1b" not in screen  # (the terminal's own echo of the typed ESC reads ^[)
