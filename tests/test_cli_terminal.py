@@ -365,6 +365,13 @@ def test_plan_validate_and_due_show_hostile_values_literally(tmp_path: Path) -> 
         f"{bad}:5:60: company.address.zip: '9\\x1b[2J7301' is not a ZIP code; write 12345 or "
         "12345-6789\n1 of 1 profile invalid (1 error)\n",
     )
+    # The same problem as an error line of a command that stops on it.
+    status, shown = run_at_terminal("fill", str(bad), "--headless")
+    assert (status, shown) == (
+        ExitCode.INVALID,
+        f"Error: {bad}:5:60: company.address.zip: '9\\x1b[2J7301' is not a ZIP code; write "
+        "12345 or 12345-6789\n",
+    )
 
     data = tmp_path / "data"
     when = datetime.now(UTC) - timedelta(days=120)
