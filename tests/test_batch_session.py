@@ -106,7 +106,13 @@ def test_ctrl_c_after_the_confirmation_means_no_click(browser: Browser, tmp_path
         [attempt] = journal.history()
         assert attempt.state is State.FAILED
         assert attempt.reason == "stopped by Ctrl-C before the click; nothing was sent"
+    screen = person.screen()
     person.close()
+    # The `^C` a terminal echoes while the browser works ends its line before the next words.
+    assert (
+        "anything else to stop: \n"
+        "Not submitted: Stopped by Ctrl-C before the click; nothing was submitted.\n"
+    ) in screen
     assert report.interrupted
     assert [(r.state, r.reason) for r in report.results] == [
         ("stopped", "Stopped by Ctrl-C before the click; nothing was submitted."),
