@@ -450,6 +450,17 @@ def test_a_refused_contact_phone_keeps_its_sentence_with_the_number_masked(
     )
 
 
+def test_check_prints_the_live_pages_words_literally(capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.cli.check import say
+
+    say('  DRIFT company name (#n): label reads "\x1b[2J[b]Firm\u202e", the map expects', 40)
+    assert capsys.readouterr().out == (
+        "  DRIFT company name (#n): label reads\n"
+        '      "\\x1b[2J[b]Firm\\u202e", the map\n'
+        "      expects\n"
+    )
+
+
 COMMANDS = """\
 Commands:
   plan      Show what a fill would type, step by step; no browser.
