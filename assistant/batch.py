@@ -5,16 +5,18 @@ journal (the duplicate guard), and fills the others one after the other in ONE b
 context each), with the person reviewing and confirming each at the terminal. A submission that
 fails, is declined or ends unknown is recorded and the batch goes on; numbers already submitted
 within the window, or whose last outcome is unknown, are skipped with the reason (or, for
-`fill`, stop the run before anything opens: `stop_on_duplicate`). A submission confirmed at
-its review but found, right before the click, to hold numbers another run confirmed meanwhile
-is not sent and is listed `refused` (`ConcurrentSubmission`). Ctrl-C stops between two
-actions: the current submission is recorded declined (never a click after a Ctrl-C), the rest
-are listed as not started. The result is a `BatchReport`, whose `exit_code` says how it went.
+`fill`, stop the run before anything opens: `stop_on_duplicate`, one line per earlier
+submission). A submission confirmed at its review but found, right before the click, to hold
+numbers another run confirmed meanwhile is not sent and is listed `refused`
+(`ConcurrentSubmission`). Ctrl-C stops between two actions: the current submission is
+`stopped` (never a click after a Ctrl-C), the rest are listed as not started. `declined` means
+the person typed something other than `submit`; Ctrl-C or Ctrl-D at a prompt is `stopped`. The
+result is a `BatchReport`, whose `exit_code` says how it went.
 
 Exit code precedence (the most urgent thing a person must act on wins):
 7 an outcome is unknown (or a submission was skipped because an earlier one is unsettled)
 > 6 a submission was refused because another run sent its numbers meanwhile
-> 4 a submission failed > 3 one was declined, not confirmed or stopped by Ctrl-C
+> 4 a submission failed > 3 one was declined, not confirmed or stopped (Ctrl-C, Ctrl-D)
 > 0 everything attempted was submitted or skipped as already submitted.
 """
 
@@ -36,6 +38,7 @@ from assistant.errors import (
     DuplicateSubmission,
     ExitCode,
     NotConfirmed,
+    Stopped,
 )
 from assistant.journal import Journal, describe_owner
 from assistant.journal import State as AttemptState
@@ -49,7 +52,10 @@ if TYPE_CHECKING:
     from assistant.portals.model import PortalMap
     from assistant.profiles import LoadedProfile
 
-State = Literal["submitted", "declined", "failed", "unknown", "skipped", "refused"]
+State = Literal["submitted", "declined", "stopped", "failed", "unknown", "skipped", "refused"]
+# The summary's counts, always shown; "refused" (another run sent the numbers meanwhile) only
+# when it happened.
+STATES: tuple[State, ...] = ("submitted", "declined", "stopped", "failed", "unknown", "skipped")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,14 +104,14 @@ class BatchReport:
 
     @property
     def exit_code(self) -> ExitCode:
-        """7 unknown > 6 refused > 4 failed > 3 declined/interrupted > 0 (module docstring)."""
+        """7 unknown > 6 refused > 4 failed > 3 declined/stopped > 0 (module docstring)."""
         if any(r.state == "unknown" or r.blocked_by_unknown for r in self.results):
             return ExitCode.OUTCOME_UNKNOWN
         if any(r.state == "refused" for r in self.results):
             return ExitCode.DUPLICATE
         if any(r.state == "failed" for r in self.results):
             return ExitCode.PORTAL
-        if self.interrupted or any(r.state == "declined" for r in self.results):
+        if self.interrupted or any(r.state in ("declined", "stopped") for r in self.results):
             return ExitCode.NOT_CONFIRMED
         return ExitCode.OK
 
@@ -125,6 +131,7 @@ class StopSwitch:
     def __init__(self) -> None:
         self.requested = False
         self.at_prompt = False
+        self.line_ended = False  # the `^C` the terminal echoed is followed by a line break
 
     def __call__(self, signum: int, frame: FrameType | None) -> None:
         self.requested = True
@@ -155,17 +162,33 @@ class _PromptWatch(gates.Terminal):
     def is_tty(self) -> bool:
         return self.inner.is_tty()
 
+    def width(self) -> int | None:
+        return self.inner.width()
+
     def say(self, text: str) -> None:
+        self._end_ctrl_c_line()
         self.inner.say(text)
 
     def ask(self, prompt: str) -> str | None:
         if self.switch.requested:
+            self._end_ctrl_c_line()
             raise KeyboardInterrupt  # pressed while the browser worked: no more questions
         self.switch.at_prompt = True
         try:
             return self.inner.ask(prompt)
+        except KeyboardInterrupt:
+            self.switch.line_ended = True  # the prompt moved to a new line itself
+            raise
         finally:
             self.switch.at_prompt = False
+
+    def _end_ctrl_c_line(self) -> None:
+        """Ctrl-C pressed while the browser worked left `^C` on the current line; what is
+        said next starts on a line of its own."""
+        if self.switch.requested and not self.switch.line_ended:
+            self.switch.line_ended = True
+            self.inner.output.write("\n")
+            self.inner.output.flush()
 
 
 @contextmanager
@@ -231,23 +254,20 @@ class Batch:
         return "\n".join(lines)
 
     def preflight(self) -> None:
-        """For `fill`: raise `DuplicateSubmission` (every blocked number) before anything
-        opens, when the guard blocks any submission."""
-        lines: list[str] = []
+        """For `fill`: raise `DuplicateSubmission` before anything opens when the guard blocks
+        any submission: one line per earlier submission holding blocked numbers."""
+        blocking: list[guard.Finding] = []
         for job in self.jobs:
             for submission in job.plan.submissions:
-                try:
-                    guard.check(
-                        self.journal,
-                        self.options.fill.destination,
-                        submission.numbers,
-                        resubmit=self.options.resubmit,
-                        window_days=self.options.window_days,
-                    )
-                except DuplicateSubmission as error:
-                    lines.append(str(error))
-        if lines:
-            raise DuplicateSubmission("\n".join(lines))
+                found = guard.findings(
+                    self.journal,
+                    self.options.fill.destination,
+                    submission.numbers,
+                    window_days=self.options.window_days,
+                )
+                blocking += [f for f in found if f.unsettled or not self.options.resubmit]
+        if blocking:
+            raise DuplicateSubmission(guard.refusal(blocking))
 
     def run(self, open_browser: Callable[[], AbstractContextManager[Browser]]) -> BatchReport:
         """Run every submission (see the module docstring); `open_browser` is entered only
@@ -322,8 +342,10 @@ class Batch:
             except NotConfirmed as error:
                 if isinstance(error, Interrupted) or self.switch.requested:
                     report.interrupted = True
+                stopped = isinstance(error, Stopped) or self.switch.requested
                 self.terminal.say(f"Not submitted: {error}")
-                report.results[slot] = _result(job, submission, "declined", str(error))
+                state: State = "stopped" if stopped else "declined"
+                report.results[slot] = _result(job, submission, state, str(error))
                 continue
             except (AssistantError, error_cls) as error:
                 message = str(error).splitlines()[0] if str(error) else type(error).__name__

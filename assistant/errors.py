@@ -4,6 +4,7 @@
     ├── ProfileError               1  a profile (or a number file) is invalid; holds every Problem
     ├── UsageError                 2  the command line itself is wrong
     ├── NotConfirmed               3  the human did not confirm; nothing was submitted
+    │   └── Stopped                3  stopped with Ctrl-C or Ctrl-D (not a "no": nothing typed)
     ├── PortalError                4  the portal did not match its map, or failed
     │   ├── PortalMismatch         4  a mapped element or option is missing, doubled or renamed
     │   └── ReadBackMismatch       4  a value on the page differs from what was written
@@ -89,6 +90,10 @@ class NotConfirmed(AssistantError):
     """The human declined, typed something else, closed input, or had no terminal."""
 
     exit_code = ExitCode.NOT_CONFIRMED
+
+
+class Stopped(NotConfirmed):
+    """The person stopped the run (Ctrl-C, or Ctrl-D at a prompt) rather than answering no."""
 
 
 class PortalError(AssistantError):

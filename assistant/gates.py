@@ -6,10 +6,13 @@
   only for `assistant demo`.
 - The review: a table of every field with the profile's value, the value read back from the
   page and `≠` where they differ, plus the screenshot's path. It is the only place contact
-  details are shown unmasked.
+  details are shown unmasked. It uses the terminal's whole width and wraps; it never cuts a
+  value short. Every value is printed literally (`assistant.terminal_text.literal`): markup
+  such as `[b]` shows as typed, control characters show as escapes like `\\x1b`.
 - The confirmation is not pluggable: `confirm_submit` reads one line from the `Terminal`,
-  which must be a TTY, and only the word `submit` lets the submission go. Anything else, end of
-  input, Ctrl-C, or an input that is not a terminal raises `NotConfirmed`.
+  which must be a TTY, and only the word `submit` lets the submission go. Anything else
+  raises `NotConfirmed`; Ctrl-C or end of input (Ctrl-D) raise `Stopped`, and so does Ctrl-C
+  at the code prompt.
 """
 
 from __future__ import annotations
@@ -17,11 +20,15 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
-from assistant.errors import NotConfirmed
+from assistant.errors import NotConfirmed, Stopped
 from assistant.fill import ReadBack
 from assistant.log import redact
+from assistant.terminal_text import columns, literal, rendered
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 CONFIRM_WORD = "submit"
 
@@ -40,19 +47,41 @@ class Terminal:
         except (ValueError, OSError):
             return False
 
+    def width(self) -> int | None:
+        """The columns of the terminal `output` shows on; `$COLUMNS` when it is not one (or
+        reports no size); None when neither says (a file: no line needs wrapping)."""
+        return columns(self.output)
+
     def say(self, text: str) -> None:
-        """Print a line, with contact details and codes masked."""
-        self.output.write(redact(text) + "\n")
+        """Print a line, with contact details and codes masked, and literally (line breaks
+        kept, any other control character shown as an escape)."""
+        self.output.write(literal(redact(text), newlines=True) + "\n")
         self.output.flush()
 
     def ask(self, prompt: str) -> str | None:
-        """Print `prompt` and read one line; None at end of input."""
-        self.output.write(prompt)
+        """Print `prompt` and read one line; None at end of input (Ctrl-D).
+
+        After Ctrl-C (which the terminal echoes as `^C`) or Ctrl-D the cursor is moved to a
+        new line, so whatever is said next does not run on from the prompt.
+        """
+        self.output.write(literal(prompt))
         self.output.flush()
-        line = self.input.readline()
+        try:
+            line = self.input.readline()
+        except KeyboardInterrupt:
+            self._new_line()
+            raise
         if not line:
+            self._new_line()
             return None
         return line.rstrip("\r\n")
+
+    def _new_line(self) -> None:
+        try:
+            self.output.write("\n")
+            self.output.flush()
+        except (ValueError, OSError):
+            pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +133,13 @@ class TerminalCodeSource:
             try:
                 answer = self.terminal.ask(prompt)
             except KeyboardInterrupt:
-                raise NotConfirmed(
-                    "Interrupted at the code prompt; nothing was submitted."
+                raise Stopped(
+                    "Stopped with Ctrl-C at the code prompt; nothing was submitted."
                 ) from None
             if answer is None:
-                raise NotConfirmed("No code was entered (end of input); nothing was submitted.")
+                raise Stopped(
+                    "Stopped with Ctrl-D (end of input) at the code prompt; nothing was submitted."
+                )
             answer = answer.strip().replace(" ", "")
             if not answer and request.browser_visible:
                 return None
@@ -138,12 +169,17 @@ class Outbox(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Review:
-    """What the person reviews before one submission."""
+    """What the person reviews before one submission.
+
+    `label` names the profile (the confirmation prompt says it: the header has scrolled away
+    by then); `notes` are lines printed under the table, after the differences.
+    """
 
     title: str
     portal: str
     values: tuple[ReadBack, ...]
     screenshot: Path
+    label: str = ""
     notes: tuple[str, ...] = ()  # shown under the table (e.g. elements found by a fallback)
 
     @property
@@ -153,56 +189,71 @@ class Review:
 
 
 def render_review(review: Review, terminal: Terminal) -> None:
-    """Print the review table (values unmasked: this is where the person checks them)."""
-    from rich.console import Console
-    from rich.table import Table
+    """Print the review table (values unmasked: this is where the person checks them).
 
-    console = Console(
-        file=terminal.output,
-        force_terminal=terminal.is_tty(),
-        width=120,
-        highlight=False,
-        soft_wrap=False,
-    )
-    table = Table(title=f"{review.title} — please review", title_justify="left")
-    table.add_column("Step")
-    table.add_column("Field")
-    table.add_column("Profile")
-    table.add_column("On the page (read back)")
-    table.add_column("", justify="center")
+    The table takes the terminal's width and wraps long values inside their cells (a word
+    longer than its cell is folded), so every character of every value is shown. Values are
+    printed literally: never read as markup, control characters shown as escapes.
+    """
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(f"{literal(review.title)} — please review"), title_justify="left")
+    for header in ("Step", "Field", "Profile", "On the page (read back)"):
+        table.add_column(Text(header), overflow="fold")
+    table.add_column("", justify="center", no_wrap=True)
     for value in review.values:
         if value.absent:
-            table.add_row(value.step, value.field, value.profile or "—", value.shown, "–")
-            continue
-        same = "✓" if value.equal else "[bold red]≠[/]"
-        shown = value.shown if value.equal else f"[red]{value.shown or '(empty)'}[/]"
-        table.add_row(value.step, value.field, value.profile or "—", shown or "—", same)
-    console.print(table, markup=True)
+            shown = Text(literal(value.shown))
+            mark = Text("–")
+        elif value.equal:
+            shown = Text(literal(value.shown) or "—")
+            mark = Text("✓")
+        else:
+            shown = Text(literal(value.shown) or "(empty)", style="red")
+            mark = Text("≠", style="bold red")
+        table.add_row(
+            Text(literal(value.step)),
+            Text(literal(value.field)),
+            Text(literal(value.profile) or "—"),
+            shown,
+            mark,
+        )
+    lines: list[RenderableType] = [table]
     if review.differences:
-        names = ", ".join(v.field for v in review.differences)
-        console.print(f"[bold red]≠ The page differs from the profile in: {names}[/]")
-    console.file.flush()
-    for note in review.notes:
-        terminal.output.write(f"Note: {note}\n")
+        names = ", ".join(literal(v.field) for v in review.differences)
+        lines.append(Text(f"≠ The page differs from the profile in: {names}", style="bold red"))
+    lines += [Text(f"Note: {literal(note, newlines=True)}") for note in review.notes]
+    try:
+        colour = terminal.output.isatty()
+    except (ValueError, OSError):
+        colour = False
+    terminal.output.write(rendered(lines, width=terminal.width(), colour=colour))
     # Written plainly so a long path is never wrapped (it must stay copyable).
-    terminal.output.write(f"Screenshot of the filled form: {review.screenshot}\n")
+    terminal.output.write(f"Screenshot of the filled form: {literal(review.screenshot)}\n")
     terminal.output.flush()
 
 
 def confirm_submit(terminal: Terminal, review: Review) -> None:
-    """Return only when the person typed `submit` at a terminal; else raise `NotConfirmed`."""
+    """Return only when the person typed `submit` at a terminal; else raise `NotConfirmed`
+    (`Stopped` for Ctrl-C or end of input). The prompt names the profile and the submission."""
     if not terminal.is_tty():
         raise NotConfirmed(
             "Input is not a terminal, so nobody could confirm; nothing was submitted. "
             "Run the command in a terminal to review and submit."
         )
-    prompt = f'Type "{CONFIRM_WORD}" to send {review.title.lower()}, anything else to stop: '
+    what = review.title[:1].lower() + review.title[1:]
+    if review.label:
+        what = f"{review.label}, {what}"
+    prompt = f'Type "{CONFIRM_WORD}" to send {what}, anything else to stop: '
     try:
         answer = terminal.ask(prompt)
     except KeyboardInterrupt:
-        raise NotConfirmed("Interrupted at the confirmation; nothing was submitted.") from None
+        raise Stopped("Stopped with Ctrl-C at the confirmation; nothing was submitted.") from None
     if answer is None:
-        raise NotConfirmed("End of input at the confirmation; nothing was submitted.")
+        raise Stopped(
+            "Stopped with Ctrl-D (end of input) at the confirmation; nothing was submitted."
+        )
     if answer.strip().lower() != CONFIRM_WORD:
         raise NotConfirmed(
             f'You typed "{answer.strip()[:20]}", not "submit"; nothing was submitted.'

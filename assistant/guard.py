@@ -24,6 +24,7 @@ from assistant.errors import ConcurrentSubmission, DuplicateSubmission
 from assistant.journal import Attempt, Destination, Journal, State, utc_now
 
 DEFAULT_WINDOW_DAYS = 90
+NAMED_IN_REFUSAL = 3  # more blocked numbers of one earlier submission are counted, not listed
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +109,8 @@ def check(
     window_days: int = DEFAULT_WINDOW_DAYS,
     now: datetime | None = None,
 ) -> list[Finding]:
-    """Raise `DuplicateSubmission` (one line per blocked number) unless nothing is blocked.
+    """Raise `DuplicateSubmission` (one line per earlier submission, see `refusal`) unless
+    nothing is blocked.
 
     With `resubmit`, recent submissions are allowed and returned (for the review to show as
     "RESUBMITTING: …"); unknown outcomes still raise, whatever `resubmit` says.
@@ -116,7 +118,7 @@ def check(
     found = findings(journal, destination, numbers, window_days=window_days, now=now)
     blocking = [f for f in found if f.unsettled or not resubmit]
     if blocking:
-        raise DuplicateSubmission("\n".join(f.message() for f in blocking))
+        raise DuplicateSubmission(refusal(blocking))
     return found
 
 
@@ -168,6 +170,40 @@ def _sent_meanwhile(attempt: Attempt, numbers: Sequence[str]) -> str:
         f"by {which} at {when} by {attempt.confirmed_by or 'someone'}, outcome "
         f"{'not known yet' if attempt.state is State.INTENT else 'unknown'}"
     )
+
+
+def refusal(blocking: Sequence[Finding]) -> str:
+    """One line per earlier submission that blocks numbers, in the order first met, saying
+    what to do: "30 numbers were submitted to fcr on 2026-11-29 as FCRFE…; pass --resubmit
+    to send them again", or for an unknown outcome the `settle` commands. Up to three numbers
+    are named instead of counted."""
+    groups: dict[int, list[Finding]] = {}
+    for finding in blocking:
+        groups.setdefault(finding.attempt_id, [])
+        if finding.number not in (f.number for f in groups[finding.attempt_id]):
+            groups[finding.attempt_id].append(finding)
+    lines: list[str] = []
+    for attempt_id, found in groups.items():
+        first = found[0]
+        one = len(found) == 1
+        numbers = [f.number for f in found]
+        if len(numbers) <= NAMED_IN_REFUSAL:
+            what = numbers[0] if one else f"{', '.join(numbers[:-1])} and {numbers[-1]}"
+        else:
+            what = f"{len(numbers)} numbers"
+        if first.unsettled:
+            lines.append(
+                f"{what} {'has' if one else 'have'} an unknown outcome (attempt {attempt_id}, "
+                f"sent to {first.registry} on {first.date}): settle it with "
+                f"'assistant settle {attempt_id} --submitted FEEDBACK_ID' or "
+                f"'assistant settle {attempt_id} --not-submitted'"
+            )
+        else:
+            lines.append(
+                f"{what} {'was' if one else 'were'} submitted to {first.registry} on {first.date} "
+                f"as {first.feedback_id}; pass --resubmit to send {'it' if one else 'them'} again"
+            )
+    return "\n".join(lines)
 
 
 def unknown_notice(attempts: Sequence[Attempt]) -> str:

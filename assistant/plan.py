@@ -99,8 +99,11 @@ class SubmissionPlan(_Model):
 
     @property
     def title(self) -> str:
-        """ "Submission 2 of 3 (20 numbers)", as the review shows it."""
-        return f"Submission {self.index} of {self.count} ({len(self.numbers)} numbers)"
+        """ "Submission 2 of 3 (20 numbers)" ("(1 number)"), as the review shows it."""
+        count = len(self.numbers)
+        return (
+            f"Submission {self.index} of {self.count} ({count} number{'' if count == 1 else 's'})"
+        )
 
 
 class Plan(_Model):

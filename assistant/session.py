@@ -26,7 +26,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from assistant import browser, fill, gates, locate, log, outcome
-from assistant.errors import AssistantError, NotConfirmed, PortalError, ReadBackMismatch
+from assistant.errors import (
+    AssistantError,
+    NotConfirmed,
+    PortalError,
+    ReadBackMismatch,
+    Stopped,
+)
 from assistant.journal.models import Destination
 from assistant.paths import data_dir, private_dir, write_private
 from assistant.plan import SubmissionPlan
@@ -50,7 +56,7 @@ logger = log.get_logger(__name__)
 MAX_CODE_ATTEMPTS = 5
 
 
-class Interrupted(NotConfirmed):
+class Interrupted(Stopped):
     """The person pressed Ctrl-C: the submission stopped between two actions, nothing sent."""
 
 
@@ -311,6 +317,7 @@ class Session:
             portal=submission.portal,
             values=tuple(values),
             screenshot=shot,
+            label=submission.label,
             notes=tuple(anchor_notes(states)),
         )
         self.recorder.filled(record)
@@ -397,7 +404,9 @@ class Session:
         if answer.state == "submitted" and answer.feedback_id:
             message = f"Submitted {index} of {count}. Feedback ID: {answer.feedback_id}"
             self.terminal.say(message)  # first: the ID is on the screen whatever follows
-            self.recorder.submitted(record, answer.feedback_id)
+            receipt = self.recorder.submitted(record, answer.feedback_id)
+            if receipt:  # its own line, so the path is never wrapped and can be copied
+                self.terminal.say(f"Receipt: {receipt}")
             return Outcome(index, count, "submitted", message, answer.feedback_id)
         status = f" (HTTP {answer.status})" if answer.status is not None else ""
         if answer.state == "failed":

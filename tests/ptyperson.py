@@ -3,9 +3,12 @@ the pty's master side, what the assistant prints is collected from it."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import re
+import struct
+import termios
 import threading
 import time
 
@@ -13,10 +16,13 @@ from assistant.gates import Terminal
 
 
 class PtyPerson:
-    """Types `lines` (each followed by Enter) into a real TTY the `terminal` reads from."""
+    """Types `lines` (each followed by Enter) into a real TTY the `terminal` reads from;
+    `size` (rows, columns) sets the window size the TTY reports."""
 
-    def __init__(self, *lines: str, eof: bool = False) -> None:
+    def __init__(self, *lines: str, eof: bool = False, size: tuple[int, int] | None = None) -> None:
         self.master, slave = pty.openpty()
+        if size is not None:  # (rows, columns), as a terminal window reports them
+            fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", *size, 0, 0))
         self.terminal = Terminal(
             os.fdopen(slave, "r", encoding="utf-8"),
             os.fdopen(os.dup(slave), "w", encoding="utf-8"),

@@ -63,7 +63,7 @@ def test_five_profiles_confirmed_at_a_terminal_then_a_rerun_skips_them_all(
         assert portal.submit_attempts() == 5
         for position in range(1, 6):
             assert f"[{position}/5] Harbor {position} (submission 1 of 1)" in first.output
-        assert "5 submitted, 0 declined, 0 failed, 0 unknown, 0 skipped." in first.output
+        assert "5 submitted, 0 declined, 0 stopped, 0 failed, 0 unknown, 0 skipped." in first.output
 
         with Journal.open(data) as journal:
             attempts = journal.history()
@@ -98,7 +98,7 @@ def test_five_profiles_confirmed_at_a_terminal_then_a_rerun_skips_them_all(
                 f"[{n}/5] Harbor {n} (1 of 1): skipped, already submitted on {today} ({fid})"
                 in again.output
             )
-        assert "0 submitted, 0 declined, 0 failed, 0 unknown, 5 skipped." in again.output
+        assert "0 submitted, 0 declined, 0 stopped, 0 failed, 0 unknown, 5 skipped." in again.output
 
 
 def test_a_declined_submission_and_ctrl_c_are_recorded_and_nothing_clicks_after_it(
@@ -114,20 +114,32 @@ def test_a_declined_submission_and_ctrl_c_are_recorded_and_nothing_clicks_after_
         [record] = portal.submissions()
         assert record["fields"]["enterprise_company_name"] == "Harbor Clinic 2"
     assert 'Not submitted: You typed "no", not "submit"; nothing was submitted.' in run.output
-    assert "Not submitted: Interrupted at the confirmation; nothing was submitted." in run.output
+    # Ctrl-C is a stop, not a "no"; the `^C` the terminal echoes ends its line.
+    assert (
+        "anything else to stop: ^C\n"
+        "Not submitted: Stopped with Ctrl-C at the confirmation; nothing was submitted.\n"
+    ) in run.output
     assert "[4/4]" not in run.output
+    assert re.search(
+        r"│ Harbor 1\s+│ 1 of 1\s+│ 2\s+│ declined\s+│ You typed \"no\", not \"submit\"", run.output
+    )
+    assert re.search(
+        r"│ Harbor 3\s+│ 1 of 1\s+│ 2\s+│ stopped\s+│ Stopped with Ctrl-C at the", run.output
+    )
     assert re.search(
         r"│ Harbor 4\s+│ 1 of 1\s+│ 2\s+│ skipped\s+│ not started: stopped by Ctrl-C", run.output
     )
-    assert "1 submitted, 2 declined, 0 failed, 0 unknown, 1 skipped." in run.output
+    assert "1 submitted, 1 declined, 1 stopped, 0 failed, 0 unknown, 1 skipped." in run.output
     assert "Stopped by Ctrl-C: nothing was clicked after it." in run.output
     with Journal.open(data) as journal:
         states = {a.profile_label: a.state for a in journal.history()}
+        reasons = {a.profile_label: a.reason for a in journal.history()}
     assert states == {
         "Harbor 1": State.DECLINED,
         "Harbor 2": State.SUBMITTED,
         "Harbor 3": State.DECLINED,
     }
+    assert reasons["Harbor 3"] == "Stopped with Ctrl-C at the confirmation; nothing was submitted."
 
 
 def test_due_replays_the_profiles_holding_numbers_due(tmp_path: Path) -> None:

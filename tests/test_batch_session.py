@@ -112,10 +112,16 @@ def test_ctrl_c_after_the_confirmation_means_no_click(browser: Browser, tmp_path
         [attempt] = journal.history()
         assert attempt.state is State.FAILED
         assert attempt.reason == "stopped by Ctrl-C before the click; nothing was sent"
+    screen = person.screen()
     person.close()
+    # The `^C` a terminal echoes while the browser works ends its line before the next words.
+    assert (
+        "anything else to stop: \n"
+        "Not submitted: Stopped by Ctrl-C before the click; nothing was submitted.\n"
+    ) in screen
     assert report.interrupted
     assert [(r.state, r.reason) for r in report.results] == [
-        ("declined", "Stopped by Ctrl-C before the click; nothing was submitted."),
+        ("stopped", "Stopped by Ctrl-C before the click; nothing was submitted."),
         ("skipped", "not started: stopped by Ctrl-C"),
     ]
     assert report.exit_code == ExitCode.NOT_CONFIRMED
@@ -151,8 +157,10 @@ def _report(*states: str, blocked: bool = False) -> BatchReport:
     [
         (("submitted", "skipped"), False, False, ExitCode.OK),
         (("submitted", "declined"), False, False, ExitCode.NOT_CONFIRMED),
+        (("submitted", "stopped"), False, False, ExitCode.NOT_CONFIRMED),
         (("submitted",), False, True, ExitCode.NOT_CONFIRMED),
         (("declined", "failed"), False, False, ExitCode.PORTAL),
+        (("stopped", "failed"), False, False, ExitCode.PORTAL),
         (("failed", "unknown", "declined"), False, False, ExitCode.OUTCOME_UNKNOWN),
         (("skipped",), True, False, ExitCode.OUTCOME_UNKNOWN),
     ],

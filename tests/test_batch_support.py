@@ -18,7 +18,7 @@ ASSISTANT = str(Path(sys.executable).parent / "assistant")
 EMAIL = "ops@harbor.example.org"
 
 CODE_PROMPT = r"Type the 5-digit code: "
-CONFIRM_PROMPT = r'Type "submit" to send submission (\d+) of (\d+) \((\d+) numbers?\)'
+CONFIRM_PROMPT = r'Type "submit" to send Harbor \d+, submission (\d+) of (\d+) \((\d+) numbers?\)'
 
 
 def profile_text(n: int, numbers: list[str]) -> str:

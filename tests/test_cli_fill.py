@@ -63,7 +63,10 @@ def test_fill_at_a_terminal_asks_for_the_code_and_submit_then_prints_the_feedbac
             child.expect(r"10,001 - 100,000")
             child.expect(r"Screenshot of the filled form: (\S+)")
             assert Path(_group(child)).parent == run_dir
-            child.expect(r'Type "submit" to send submission 1 of 1 \(4 numbers\), anything else')
+            child.expect(
+                r'Type "submit" to send Lakeside USD closure alerts, submission 1 of 1 '
+                r"\(4 numbers\), anything else"
+            )
             assert portal.submit_attempts() == 0
             child.sendline("submit")
             child.expect(r"Submitted 1 of 1\. Feedback ID: (FCRFE\d{17})")

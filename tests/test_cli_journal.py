@@ -53,18 +53,53 @@ NOTICE = (
 def test_history_shows_every_attempt_newest_first(data: Path) -> None:
     result = run(data, "history")
     assert result.returncode == 0, result.stderr
-    host = "www.freecallerregistry.com   "
-    assert result.stdout.splitlines() == [
-        "ID   When (UTC)         Profile               Portal   Host                         "
-        "Numbers                            State                               Feedback ID    "
-        "          Receipt",
-        "─" * 187,
-        f"2    2026-10-02 14:03   Bolt Plumbing (2/2)   fcr      {host}1: +16195550103        "
-        "            unknown (timeout after the click)",
-        f"1    2026-10-01 14:03   Acme Dental (1/1)     fcr      {host}3: +16195550100, "
-        f"+16195550101, …   submitted                           {FID}",
-    ]
+    assert result.stdout == (
+        "attempt 2  unknown  2026-10-02 14:03 UTC\n"
+        "  Bolt Plumbing, submission 2 of 2, to fcr at www.freecallerregistry.com: 1 number "
+        "(+16195550103)\n"
+        "  profile: /profiles/bolt-plumbing.yaml\n"
+        "  reason: timeout after the click\n"
+        "\n"
+        f"attempt 1  submitted  2026-10-01 14:03 UTC  Feedback ID {FID}\n"
+        "  Acme Dental, submission 1 of 1, to fcr at www.freecallerregistry.com: 3 numbers "
+        "(+16195550100, +16195550101, +16195550102)\n"
+        "  profile: /profiles/acme-dental.yaml\n"
+    )
     assert result.stderr == NOTICE
+
+
+def test_history_shows_failed_declined_and_stopped_attempts_with_their_reason(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "data"
+    with Journal.open(folder, clock=FakeClock(at("2026-11-29 09:00"))) as j:
+        j.declined(j.begin(new_attempt("+16195550110", label="Cedar")), 'You typed "no"')
+        j.declined(
+            j.begin(new_attempt("+16195550111", label="Cedar")),
+            "Stopped with Ctrl-C at the confirmation; nothing was submitted.",
+        )
+        j.failed(j.begin(new_attempt("+16195550112", label="Cedar")), 'no option matches "X"')
+        j.begin(new_attempt(*(f"+161955501{i}" for i in range(20, 25)), label="Cedar"))
+    result = run(folder, "history")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n\n") == [
+        "attempt 4  filled  2026-11-29 09:00 UTC\n"
+        "  Cedar, submission 1 of 1, to fcr: 5 numbers (+16195550120, +16195550121, "
+        "+16195550122 and 2 more)\n"
+        "  profile: /profiles/cedar.yaml",
+        "attempt 3  failed  2026-11-29 09:00 UTC\n"
+        "  Cedar, submission 1 of 1, to fcr: 1 number (+16195550112)\n"
+        "  profile: /profiles/cedar.yaml\n"
+        '  reason: no option matches "X"',
+        "attempt 2  declined  2026-11-29 09:00 UTC\n"
+        "  Cedar, submission 1 of 1, to fcr: 1 number (+16195550111)\n"
+        "  profile: /profiles/cedar.yaml\n"
+        "  reason: Stopped with Ctrl-C at the confirmation; nothing was submitted.",
+        "attempt 1  declined  2026-11-29 09:00 UTC\n"
+        "  Cedar, submission 1 of 1, to fcr: 1 number (+16195550110)\n"
+        "  profile: /profiles/cedar.yaml\n"
+        '  reason: You typed "no"\n',
+    ]
 
 
 def test_history_filters_by_number_in_any_notation_and_by_profile(data: Path) -> None:
@@ -77,6 +112,13 @@ def test_history_filters_by_number_in_any_notation_and_by_profile(data: Path) ->
     assert by_number.stderr == ""
     by_profile = run(data, "history", "--json", "--profile", "Bolt Plumbing")
     assert [r["id"] for r in json.loads(by_profile.stdout)] == [2]
+    # A part of the label or of the file's path, in any case.
+    for part in ("bolt", "PLUMB", "/profiles/bolt-", "acme-dental.yaml", "profiles/"):
+        ids = [
+            r["id"] for r in json.loads(run(data, "history", "--json", "--profile", part).stdout)
+        ]
+        assert ids == {"acme-dental.yaml": [1], "profiles/": [2, 1]}.get(part, [2]), part
+    assert run(data, "history", "--profile", "nobody").stdout == "No attempt matches.\n"
     none = run(data, "history", "--number", "+1 619 555 0199")
     assert (none.returncode, none.stdout) == (0, "No attempt matches.\n")
 
@@ -87,8 +129,9 @@ def test_history_shows_the_receipt_path(data: Path) -> None:
     receipt = data / "receipts" / f"{FID2}.html"
     rows = json.loads(run(data, "history", "--json", "--number", "+16195550103").stdout)
     assert rows[0]["receipt_path"] == str(receipt)
-    table = run(data, "history", env={"COLUMNS": "300"}).stdout
-    assert f"{FID2}   {receipt}" in table
+    shown = run(data, "history", env={"COLUMNS": "300"}).stdout
+    assert f"Feedback ID {FID2}\n" in shown
+    assert f"\n  receipt: {receipt}\n" in shown
 
 
 def test_history_of_an_empty_journal(tmp_path: Path) -> None:
@@ -225,3 +268,74 @@ def test_every_command_refuses_a_data_folder_others_can_read(data: Path, args: l
 def test_the_data_dir_option_wins_over_the_environment(data: Path, tmp_path: Path) -> None:
     result = run(tmp_path / "elsewhere", "history", "--json", "--data-dir", str(data))
     assert [r["id"] for r in json.loads(result.stdout)] == [2, 1]
+
+
+def test_receipt_prints_the_path_by_attempt_or_feedback_id(data: Path) -> None:
+    assert run(data, "settle", "2", "--submitted", FID2).returncode == 0
+    receipt = data / "receipts" / f"{FID2}.html"
+    for which in ("2", FID2, FID2.lower()):
+        result = run(data, "receipt", which)
+        assert (result.returncode, result.stdout, result.stderr) == (0, f"{receipt}\n", "")
+
+
+def test_receipt_missing_from_disk_is_written_again_from_the_journal(data: Path) -> None:
+    receipt = data / "receipts" / f"{FID}.html"
+    assert not receipt.exists()  # attempt 1 was recorded without one
+    result = run(data, "receipt", "1")
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"{receipt}\n", "")
+    assert receipt.stat().st_mode & 0o777 == 0o600
+    assert FID in receipt.read_text(encoding="utf-8")
+    with Journal.open(data) as j:
+        assert j.get(1).receipt_path == str(receipt)
+
+
+@pytest.mark.parametrize(
+    ("which", "message"),
+    [
+        (
+            "2",
+            "attempt 2 has no receipt: its outcome is unknown (unknown: timeout after the "
+            "click); once you know, run 'assistant settle 2 --submitted FEEDBACK_ID' (which "
+            "writes the receipt) or --not-submitted",
+        ),
+        ("99", "there is no attempt 99 in the journal at {journal}"),
+        (
+            "FCRFE00000000000000000",
+            "no submission with Feedback ID 'FCRFE00000000000000000' is in the journal at "
+            "{journal}; `assistant history` lists every attempt",
+        ),
+    ],
+)
+def test_receipt_of_nothing_submitted_says_why_and_exits_2(
+    data: Path, which: str, message: str
+) -> None:
+    result = run(data, "receipt", which)
+    expected = message.format(journal=data / "journal.sqlite3")
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", f"Error: {expected}\n")
+
+
+def test_receipt_open_uses_the_system_browser_or_says_there_is_none(
+    data: Path, tmp_path: Path
+) -> None:
+    receipt = data / "receipts" / f"{FID}.html"
+    opened = tmp_path / "opened"
+    viewer = tmp_path / "viewer"
+    viewer.write_text(f'#!/bin/sh\nprintf %s "$1" > {opened}\n', encoding="utf-8")
+    viewer.chmod(0o700)
+    result = run(data, "receipt", "1", "--open", env={"BROWSER": f"{viewer} %s"})
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"{receipt}\n", "")
+    assert opened.read_text(encoding="utf-8") == receipt.as_uri()
+
+    bare = {k: v for k, v in os.environ.items() if k not in ("BROWSER", "DISPLAY", "COLUMNS")}
+    bare |= {
+        "PATH": str(tmp_path / "empty"),
+        "WAYLAND_DISPLAY": "",
+        "ASSISTANT_DATA_DIR": str(data),
+    }
+    none = run_assistant("receipt", "1", "--open", env=bare)
+    assert (none.returncode, none.stdout, none.stderr) == (
+        1,
+        f"{receipt}\n",
+        "No web browser was found to open it on this machine; open the file above yourself, "
+        "or name a browser in $BROWSER.\n",
+    )

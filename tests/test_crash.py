@@ -177,7 +177,11 @@ def test_killed_after_the_click_the_rerun_never_sends_twice(tmp_path: Path) -> N
         assert settled.returncode == 0, settled.stderr
         after = _fill(paths[0], portal, data)
         assert after.exitstatus == ExitCode.DUPLICATE
-        assert f"Feedback ID {record['feedback_id']}); pass --resubmit" in after.output
+        assert re.search(
+            r"\+16195550100 and \+16195550101 were submitted to fcr on \d{4}-\d\d-\d\d as "
+            f"{record['feedback_id']}; pass --resubmit to send them again",
+            after.output,
+        )
         assert "unknown outcome" not in after.output
         skipped = drive(batch_args, portal)
         assert skipped.exitstatus == ExitCode.OK, skipped.output

@@ -230,7 +230,11 @@ def test_45_numbers_are_sent_as_20_20_and_5_each_reviewed(fill_run: Any) -> None
     ("typed", "eof", "message"),
     [
         (("no",), False, 'You typed "no", not "submit"; nothing was submitted.'),
-        ((), True, "End of input at the confirmation; nothing was submitted."),
+        (
+            (),
+            True,
+            "Stopped with Ctrl-D (end of input) at the confirmation; nothing was submitted.",
+        ),
     ],
 )
 def test_declined_or_end_of_input_sends_nothing(

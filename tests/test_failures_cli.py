@@ -57,7 +57,10 @@ def to_review(child: pexpect.spawn[str], portal: Replica) -> None:
     """Type the emailed code, then wait at the confirmation prompt."""
     child.expect("Type the 5-digit code: ")
     child.sendline(portal.latest_code(EMAIL))
-    child.expect(r'Type "submit" to send submission 1 of 1 \(4 numbers\), anything else to stop: ')
+    child.expect(
+        r'Type "submit" to send Lakeside USD closure alerts, submission 1 of 1 \(4 numbers\), '
+        "anything else to stop: "
+    )
 
 
 def test_item_16_no_usable_browser_is_named_with_how_to_get_one_before_any_page(
@@ -104,7 +107,9 @@ def test_item_17_no_terminal_a_typo_or_ctrl_c_submit_nothing_and_exit_3(tmp_path
         ctrl_c.sendintr()
         status, shown = finish(ctrl_c)
         assert status == ExitCode.NOT_CONFIRMED, shown
-        assert "Not submitted: Interrupted at the confirmation; nothing was submitted." in shown
+        assert "Not submitted: Stopped with Ctrl-C at the confirmation; nothing was submitted." in (
+            shown
+        )
         assert "Stopped by Ctrl-C: nothing was clicked after it." in shown
         assert "Traceback" not in shown
         assert "ERROR" not in shown  # the browser's driver did not die with the Ctrl-C
@@ -114,7 +119,7 @@ def test_item_17_no_terminal_a_typo_or_ctrl_c_submit_nothing_and_exit_3(tmp_path
     with Journal.open(tmp_path / "data") as journal:
         assert [(a.state, a.reason) for a in journal.history()][::-1] == [
             (State.DECLINED, 'You typed "sumbit", not "submit"; nothing was submitted.'),
-            (State.DECLINED, "Interrupted at the confirmation; nothing was submitted."),
+            (State.DECLINED, "Stopped with Ctrl-C at the confirmation; nothing was submitted."),
         ]
 
 
@@ -159,14 +164,10 @@ def test_item_19_killed_between_confirmation_and_outcome_never_submits_twice(
             f"settle it with 'assistant settle {attempt.id} --submitted FEEDBACK_ID' or "
             f"'assistant settle {attempt.id} --not-submitted'"
         )
+        # One line for the earlier submission, not one per number.
         assert shown.endswith(
-            "Error: "
-            + "\n".join(
-                f"{n} has an unknown outcome (attempt {attempt.id}, sent to fcr on {today}): "
-                + hint
-                for n in NUMBERS
-            )
-            + "\n"
+            f"Error: 4 numbers have an unknown outcome (attempt {attempt.id}, sent to fcr on "
+            f"{today}): {hint}\n"
         )
         assert portal.submit_attempts() == clicked
         assert len(portal.requests()) == loads_before

@@ -155,10 +155,10 @@ def flow(browser: Browser, tmp_path: Path) -> Iterator[Run]:
         person.close()
 
 
-def settle_hint(attempt_id: int, number: str) -> str:
+def settle_hint(attempt_id: int, numbers: str) -> str:
     today = datetime.now(UTC).strftime("%Y-%m-%d")
     return (
-        f"{number} has an unknown outcome (attempt {attempt_id}, sent to fcr on {today}): "
+        f"{numbers} have an unknown outcome (attempt {attempt_id}, sent to fcr on {today}): "
         f"settle it with 'assistant settle {attempt_id} --submitted FEEDBACK_ID' or "
         f"'assistant settle {attempt_id} --not-submitted'"
     )
@@ -243,7 +243,7 @@ def test_item_10_a_hanging_submit_is_clicked_once_unknown_and_a_rerun_refuses(
     again = flow(portal=run.portal)
     assert isinstance(again.error, DuplicateSubmission)
     assert again.error.exit_code == ExitCode.DUPLICATE
-    assert str(again.error) == "\n".join(settle_hint(attempt.id, n) for n in attempt.numbers)
+    assert str(again.error) == settle_hint(attempt.id, f"{len(attempt.numbers)} numbers")
     assert run.portal.submit_attempts() == 1
     assert page_loads(run.portal) == 1
     assert [a.state for a in run.journal.history()] == ["unknown"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from ptyperson import PtyPerson
 
-from assistant.errors import ExitCode, NotConfirmed
+from assistant.errors import ExitCode, NotConfirmed, Stopped
 from assistant.fill import ReadBack
 from assistant.gates import (
     CodeRequest,
@@ -30,6 +30,7 @@ REVIEW = Review(
         ReadBack("numbers", "number 1", "#p0", "+16195550100", "6195550100", "61955", False),
     ),
     screenshot=Path("/private/run/s1-review.png"),
+    label="Lakeside USD",
 )
 
 
@@ -41,18 +42,25 @@ def people() -> Iterator[list[PtyPerson]]:
         person.close()
 
 
-def _person(people: list[PtyPerson], *lines: str, eof: bool = False) -> PtyPerson:
-    person = PtyPerson(*lines, eof=eof)
+def _person(
+    people: list[PtyPerson], *lines: str, eof: bool = False, size: tuple[int, int] | None = None
+) -> PtyPerson:
+    person = PtyPerson(*lines, eof=eof, size=size)
     people.append(person)
     return person
 
 
-def test_typing_submit_at_a_terminal_confirms(people: list[PtyPerson]) -> None:
+def test_typing_submit_at_a_terminal_confirms_and_the_prompt_names_the_profile(
+    people: list[PtyPerson],
+) -> None:
     person = _person(people, "submit")
     confirm_submit(person.terminal, REVIEW)
-    assert 'Type "submit" to send submission 1 of 1 (2 numbers)' in person.screen(
-        expect="anything else to stop"
+    prompt = (
+        'Type "submit" to send Lakeside USD, submission 1 of 1 (2 numbers), anything else to stop: '
     )
+    screen = person.screen(expect=prompt)
+    # Besides the prompt, only the typed word the terminal echoes (before or after it).
+    assert screen.replace(prompt, "").strip() == "submit"
 
 
 @pytest.mark.parametrize(
@@ -71,23 +79,44 @@ def test_anything_but_submit_stops(people: list[PtyPerson], typed: str, message:
     assert caught.value.exit_code == ExitCode.NOT_CONFIRMED
 
 
-def test_end_of_input_stops(people: list[PtyPerson]) -> None:
+def test_ctrl_d_stops_and_the_next_line_starts_on_a_line_of_its_own(
+    people: list[PtyPerson],
+) -> None:
     person = _person(people, eof=True)
-    with pytest.raises(NotConfirmed, match=r"^End of input at the confirmation; nothing was"):
+    with pytest.raises(Stopped) as caught:
         confirm_submit(person.terminal, REVIEW)
+    assert str(caught.value) == (
+        "Stopped with Ctrl-D (end of input) at the confirmation; nothing was submitted."
+    )
+    assert person.screen().endswith("anything else to stop: \n")
 
 
-def test_ctrl_c_at_the_prompt_stops() -> None:
-    class Interrupted(io.StringIO):
-        def isatty(self) -> bool:
-            return True
+class _CtrlC(io.StringIO):
+    """A terminal at which the person presses Ctrl-C while a line is awaited."""
 
-        def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
-            raise KeyboardInterrupt
+    def isatty(self) -> bool:
+        return True
 
-    terminal = Terminal(Interrupted(), io.StringIO())
-    with pytest.raises(NotConfirmed, match=r"^Interrupted at the confirmation; nothing was"):
-        confirm_submit(terminal, REVIEW)
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_at_the_prompt_stops_and_ends_the_line() -> None:
+    out = io.StringIO()
+    with pytest.raises(Stopped) as caught:
+        confirm_submit(Terminal(_CtrlC(), out), REVIEW)
+    assert str(caught.value) == "Stopped with Ctrl-C at the confirmation; nothing was submitted."
+    assert caught.value.exit_code == ExitCode.NOT_CONFIRMED
+    # The terminal echoes `^C` after the prompt; what follows starts on a new line.
+    assert out.getvalue().endswith("anything else to stop: \n")
+
+
+def test_ctrl_c_or_ctrl_d_at_the_code_prompt_stops(people: list[PtyPerson]) -> None:
+    with pytest.raises(Stopped, match=r"^Stopped with Ctrl-C at the code prompt; nothing was"):
+        TerminalCodeSource(Terminal(_CtrlC(), io.StringIO())).code(CodeRequest(email="d@x.org"))
+    person = _person(people, eof=True)
+    with pytest.raises(Stopped, match=r"^Stopped with Ctrl-D \(end of input\) at the code"):
+        TerminalCodeSource(person.terminal).code(CodeRequest(email="d@x.org"))
 
 
 def test_input_that_is_not_a_terminal_never_confirms_even_if_it_says_submit() -> None:
@@ -140,12 +169,98 @@ def test_a_refused_code_is_asked_again_with_the_portals_words(people: list[PtyPe
     )
 
 
-def test_end_of_input_at_the_code_prompt_stops(people: list[PtyPerson]) -> None:
-    person = _person(people, eof=True)
-    with pytest.raises(NotConfirmed, match=r"^No code was entered \(end of input\)"):
-        TerminalCodeSource(person.terminal).code(CodeRequest(email="d@x.org"))
-
-
 def test_mask_email() -> None:
     assert mask_email("dana@lakeside.example.org") == "d***@lakeside.example.org"
     assert mask_email("nonsense") == "***"
+
+
+URL = "https://www.riversideregional.example.org/departments/cardiology?ref=fcr"
+HOSTILE = Review(
+    title="Submission 1 of 1 (1 number)",
+    portal="fcr",
+    values=(
+        ReadBack(
+            "business",
+            "company name",
+            "#n",
+            "Acme [holdings] Dental [b]Group[/b]",
+            "Acme [holdings] Dental [b]Group[/b]",
+            "Acme [holdings] Dental [b]Group[/b]",
+            True,
+        ),
+        ReadBack(
+            "business",
+            "service provider",
+            "#p",
+            "Band[/]width \x1b[31mred\x1b[0m",
+            "Band[/]width \x1b[31mred\x1b[0m",
+            "Band[/]width \x1b[31mred\x1b[0m",
+            True,
+        ),
+        ReadBack("business", "website", "#w", URL, URL, URL, True),
+        ReadBack("business", "city", "#c", "Salem\r", "Salem\r", "Sal\x08em", False),
+    ),
+    screenshot=Path("/private/run/s1-review.png"),
+    notes=("anchors: [b]not bold[/b]",),
+)
+
+
+def test_the_review_shows_markup_and_escapes_literally_at_80_columns(
+    people: list[PtyPerson],
+) -> None:
+    person = _person(people, size=(40, 80))
+    render_review(HOSTILE, person.terminal)
+    plain = _uncoloured(person.screen())
+    assert "\x1b" not in plain  # no escape sequence reached the terminal but the review's colours
+    assert plain == (
+        "Submission 1 of 1 (1 number) — please review\n"
+        "┏━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━┳━━━┓\n"
+        "┃          ┃                  ┃                      ┃ On the page (read   ┃   ┃\n"
+        "┃ Step     ┃ Field            ┃ Profile              ┃ back)               ┃   ┃\n"
+        "┡━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━╇━━━┩\n"
+        "│ business │ company name     │ Acme [holdings]      │ Acme [holdings]     │ ✓ │\n"
+        "│          │                  │ Dental [b]Group[/b]  │ Dental [b]Group[/b] │   │\n"
+        "│ business │ service provider │ Band[/]width         │ Band[/]width        │ ✓ │\n"
+        "│          │                  │ \\x1b[31mred\\x1b[0m   │ \\x1b[31mred\\x1b[0m  │   │\n"
+        "│ business │ website          │ https://www.riversid │ https://www.riversi │ ✓ │\n"
+        "│          │                  │ eregional.example.or │ deregional.example. │   │\n"
+        "│          │                  │ g/departments/cardio │ org/departments/car │   │\n"
+        "│          │                  │ logy?ref=fcr         │ diology?ref=fcr     │   │\n"
+        "│ business │ city             │ Salem\\r              │ Sal\\x08em           │ ≠ │\n"
+        "└──────────┴──────────────────┴──────────────────────┴─────────────────────┴───┘\n"
+        "≠ The page differs from the profile in: city\n"
+        "anchors: [b]not bold[/b]\n"
+        "Screenshot of the filled form: /private/run/s1-review.png\n"
+    )
+
+
+def test_the_review_uses_the_whole_width_of_a_wide_terminal(people: list[PtyPerson]) -> None:
+    person = _person(people, size=(40, 200))
+    render_review(HOSTILE, person.terminal)
+    rows = _uncoloured(person.screen()).splitlines()
+    [website] = [r for r in rows if "website" in r]
+    assert [cell.strip() for cell in website.split("│")[3:5]] == [URL, URL]  # whole, one line
+    assert max(len(r) for r in rows) <= 200
+    assert max(len(r) for r in rows) > 120  # not the old fixed 120 columns
+
+
+def _uncoloured(screen: str) -> str:
+    """The screen without the review's own colours (SGR sequences), nothing else removed."""
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", screen)
+
+
+def test_what_the_assistant_says_shows_typed_or_page_text_literally(
+    people: list[PtyPerson],
+) -> None:
+    person = _person(people, "no \x1b[2J[/]")
+    with pytest.raises(NotConfirmed) as caught:
+        confirm_submit(person.terminal, REVIEW)
+    person.terminal.say(f"Not submitted: {caught.value}\nFailed: the page says \x07\r[b]x[/b]")
+    screen = person.screen()
+    assert screen.endswith(
+        'Not submitted: You typed "no \\x1b[2J[/]", not "submit"; nothing was submitted.\n'
+        "Failed: the page says \\x07\\r[b]x[/b]\n"
+    )
+    assert "\x1b" not in screen  # (the terminal's own echo of the typed ESC reads ^[)

@@ -24,6 +24,9 @@ def journal(tmp_path: Path, clock: FakeClock) -> Iterator[Journal]:
         yield j
 
 
+FID2 = "FCRFE10012026140300456"
+
+
 def unknown(journal: Journal, *numbers: str, portal: str = "fcr") -> int:
     attempt_id = journal.begin(new_attempt(*numbers, portal=portal))
     journal.intent(attempt_id, confirmed_by="alice", review_values={})
@@ -40,8 +43,8 @@ def test_a_recent_submission_blocks_with_the_resubmit_hint(journal: Journal) -> 
     with pytest.raises(DuplicateSubmission) as caught:
         guard.check(journal, FCR, ["+16195550199", "+16195550100"], now=at("2026-12-01 00:00"))
     assert str(caught.value) == (
-        "+16195550100 was submitted to fcr on 2026-10-01 (attempt 1, Feedback ID "
-        f"{FID}); pass --resubmit to send it again"
+        f"+16195550100 was submitted to fcr on 2026-10-01 as {FID}; pass --resubmit to send it "
+        "again"
     )
     assert caught.value.exit_code is ExitCode.DUPLICATE
 
@@ -106,15 +109,19 @@ def test_a_crash_left_intent_blocks_like_unknown(journal: Journal) -> None:
     assert (found.state, found.unsettled, found.attempt_id) == (State.INTENT, True, attempt_id)
 
 
-def test_every_blocked_number_is_named_one_per_line(journal: Journal, clock: FakeClock) -> None:
-    submit(journal, "+16195550100")
+def test_blocked_numbers_are_grouped_one_line_per_earlier_submission(
+    journal: Journal, clock: FakeClock
+) -> None:
+    thirty = [f"+161955501{i:02d}" for i in range(30)]
+    submit(journal, *thirty[:20])
+    submit(journal, *thirty[20:], fid=FID2)
     clock.advance(days=1)
-    attempt_id = unknown(journal, "+16195550101", "+16195550100")
+    attempt_id = unknown(journal, "+16195550201", "+16195550200")
     with pytest.raises(DuplicateSubmission) as caught:
         guard.check(
             journal,
             FCR,
-            ["+16195550100", "+16195550101", "+16195550102"],
+            [*thirty, "+16195550200", "+16195550201", "+16195550202"],
             now=at("2026-10-03 00:00"),
         )
     settle = (
@@ -122,8 +129,12 @@ def test_every_blocked_number_is_named_one_per_line(journal: Journal, clock: Fak
         f"or 'assistant settle {attempt_id} --not-submitted'"
     )
     assert str(caught.value).splitlines() == [
-        f"+16195550100 has an unknown outcome (attempt 2, sent to fcr on 2026-10-02): {settle}",
-        f"+16195550101 has an unknown outcome (attempt 2, sent to fcr on 2026-10-02): {settle}",
+        f"20 numbers were submitted to fcr on 2026-10-01 as {FID}; pass --resubmit to send "
+        "them again",
+        f"10 numbers were submitted to fcr on 2026-10-01 as {FID2}; pass --resubmit to send "
+        "them again",
+        "+16195550200 and +16195550201 have an unknown outcome (attempt 3, sent to fcr on "
+        f"2026-10-02): {settle}",
     ]
 
 

@@ -64,7 +64,7 @@ def test_a_rerun_after_an_unknown_outcome_is_refused_even_with_resubmit(tmp_path
         first.intent(rec, NOTHING)
         first.unknown(rec, "TimeoutError after the click")
         again = JournalRecorder(j, resubmit=True)
-        with pytest.raises(DuplicateSubmission, match="has an unknown outcome"):
+        with pytest.raises(DuplicateSubmission, match="have an unknown outcome"):
             again.check(record(tmp_path, run="run-b"))
 
 

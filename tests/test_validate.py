@@ -131,7 +131,11 @@ def test_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
 def test_no_path_at_all_is_a_usage_error() -> None:
     result = run("validate")
     assert result.returncode == 2
-    assert "Missing argument 'paths'." in result.stderr
+    assert result.stderr == (
+        "Usage: assistant validate [OPTIONS] {PATHS}...\n"
+        "Try 'assistant validate --help' for help.\n\n"
+        "Error: Missing argument 'PATHS'.\n"
+    )
 
 
 def test_json_report(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ DataDirOption = Annotated[
     Path | None,
     typer.Option(
         "--data-dir",
+        metavar="DIR",
         help="Private folder for the journal, runs and receipts "
         "(default: $ASSISTANT_DATA_DIR, else the platform's data folder).",
     ),
@@ -26,6 +27,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 

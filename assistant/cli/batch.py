@@ -18,12 +18,14 @@ from assistant.cli.app import DataDirOption, app
 from assistant.cli.plan import PortalOption
 
 if TYPE_CHECKING:
-    from assistant.batch import BatchReport, State
+    from assistant.batch import BatchReport
     from assistant.gates import Terminal
 
 UrlOption = Annotated[
     str | None,
-    typer.Option("--url", help="Start here instead of the map's URL (e.g. a replica)."),
+    typer.Option(
+        "--url", metavar="URL", help="Start here instead of the map's URL (e.g. a replica)."
+    ),
 ]
 HeadlessOption = Annotated[bool, typer.Option("--headless", help="Run the browser unseen.")]
 ResubmitOption = Annotated[
@@ -37,12 +39,17 @@ ResubmitOption = Annotated[
 WindowOption = Annotated[
     int,
     typer.Option(
-        "--window-days", min=1, help="Numbers submitted this many days back count as sent."
+        "--window-days",
+        min=1,
+        metavar="DAYS",
+        help="Numbers submitted this many days back count as sent.",
     ),
 ]
 SubmitTimeoutOption = Annotated[
     float | None,
-    typer.Option("--submit-timeout", help="Seconds to wait for the answer to the submit."),
+    typer.Option(
+        "--submit-timeout", metavar="SECONDS", help="Seconds to wait for the answer to the submit."
+    ),
 ]
 TraceOption = Annotated[
     bool,
@@ -65,7 +72,7 @@ MaskContactOption = Annotated[
 def batch(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Profile files or folders.", show_default=False),
+        typer.Argument(metavar="PATHS", help="Profile files or folders.", show_default=False),
     ] = None,
     portal: PortalOption = "fcr",
     url: UrlOption = None,
@@ -74,21 +81,32 @@ def batch(
     resubmit: ResubmitOption = False,
     due: Annotated[
         bool,
-        typer.Option("--due", help="Run the profiles holding numbers due for re-registration."),
+        typer.Option("--due", help="Run the profiles holding numbers due to be registered again."),
     ] = False,
     days: Annotated[
-        int, typer.Option("--days", min=1, help="With --due: the re-registration window.")
+        int,
+        typer.Option(
+            "--days",
+            min=1,
+            metavar="DAYS",
+            help="With --due: days after which a registration is due again.",
+        ),
     ] = 90,
     window_days: WindowOption = 90,
     submit_timeout: SubmitTimeoutOption = None,
     trace: TraceOption = False,
     mask_contact: MaskContactOption = False,
 ) -> None:
-    """Validate every profile first (nothing runs if one is invalid), then fill, review and
-    submit each submission in one browser. Numbers already submitted are skipped. Exit 0 all
-    submitted or skipped as submitted, 1 invalid profiles, 3 declined or interrupted, 4 failed,
-    6 refused (another run sent its numbers meanwhile) or a profile in use by another run,
-    7 outcome unknown (the highest applies in the order 7, 6, 4, 3)."""
+    """Register many profiles in one sitting, in one browser.
+
+    Every profile is validated first (nothing runs if one is invalid); then each submission
+    is filled, reviewed and submitted when you type submit. Numbers already submitted are
+    skipped.
+
+    Exit 0 all submitted or skipped as submitted, 1 invalid profiles, 3 declined or
+    stopped, 4 failed, 6 refused (another run sent its numbers meanwhile) or a profile in
+    use by another run, 7 outcome unknown (the highest applies in the order 7, 6, 4, 3).
+    """
     from assistant.errors import UsageError
 
     if due:
@@ -199,18 +217,19 @@ def run_profiles(
 
 
 def render_summary(report: BatchReport, terminal: Terminal) -> None:
-    """The closing table: every submission with its result, Feedback ID or reason."""
-    from rich.console import Console
+    """The closing table: every submission with its result, Feedback ID or reason, at the
+    terminal's width (values wrap, never cut), every value printed literally."""
     from rich.table import Table
+    from rich.text import Text
 
-    console = Console(
-        file=terminal.output, force_terminal=False, width=160, highlight=False, soft_wrap=False
-    )
-    table = Table(title="Summary", title_justify="left")
+    from assistant.batch import STATES
+    from assistant.terminal_text import literal, rendered
+
+    table = Table(title=Text("Summary"), title_justify="left")
     for column in ("#", "Profile", "Part", "Numbers", "Result", "Feedback ID / reason"):
-        table.add_column(column, overflow="fold")
+        table.add_column(Text(column), overflow="fold")
     for position, r in enumerate(report.results, start=1):
-        table.add_row(
+        cells = (
             str(position),
             r.label,
             f"{r.part} of {r.parts}",
@@ -218,12 +237,11 @@ def render_summary(report: BatchReport, terminal: Terminal) -> None:
             r.state,
             r.feedback_id or r.reason,
         )
-    console.print(table, markup=False)
-    states: tuple[State, ...] = ("submitted", "declined", "failed", "unknown", "skipped")
-    if report.count("refused"):  # another run sent the numbers meanwhile: said plainly
-        states += ("refused",)
+        table.add_row(*(Text(literal(cell)) for cell in cells))
+    states = STATES + (("refused",) if report.count("refused") else ())
     counts = ", ".join(f"{report.count(state)} {state}" for state in states)
-    console.print(f"{counts}.", markup=False)
+    lines: list[Table | Text] = [table, Text(f"{counts}.")]
     if report.interrupted:
-        console.print("Stopped by Ctrl-C: nothing was clicked after it.", markup=False)
-    console.file.flush()
+        lines.append(Text("Stopped by Ctrl-C: nothing was clicked after it."))
+    terminal.output.write(rendered(lines, width=terminal.width(), colour=False))
+    terminal.output.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -15,16 +16,23 @@ from assistant.errors import ExitCode
 def check(
     portal: PortalOption = "fcr",
     url: Annotated[
-        str | None, typer.Option("--url", help="Check this start URL instead of the map's.")
+        str | None,
+        typer.Option("--url", metavar="URL", help="Check this start URL instead of the map's."),
     ] = None,
     headless: Annotated[bool, typer.Option("--headless", help="Run the browser unseen.")] = False,
 ) -> None:
-    """Open the portal, check each step reachable without a code against the map, list the
-    live options of each select, and report drift. Exit 0 when it matches, 4 when not."""
+    """Compare the live portal with its map; types nothing.
+
+    Opens the portal, checks each step it can reach without the emailed code against the
+    map, lists the live options of each select, and reports drift.
+
+    Exit 0 when it matches, 4 when not.
+    """
     from assistant import browser
     from assistant.fill import Timeouts
     from assistant.portals import load_portal
     from assistant.survey import survey
+    from assistant.terminal_text import columns
 
     portal_map = load_portal(portal)
     start = url or portal_map.start_url
@@ -41,22 +49,48 @@ def check(
             reports = survey(guard.page, portal_map, Timeouts(), guard)
         finally:
             guard.close()
+    width = columns(sys.stdout)
     drift = 0
     marks = {"ok": "ok   ", "absent": "--   "}
     for report in reports:
-        print(f"step {report.name}: {report.note}")
+        say(f"step {report.name}: {report.note}", width)
         for item in report.fields:
             mark = marks.get(item.status, "DRIFT")
             found = f" found by {item.anchor}" if item.anchor else ""
             detail = f": {item.detail}" if item.detail else ""
-            print(f"  {mark} {item.field}{found}{detail}")
+            say(f"  {mark} {item.field}{found}{detail}", width)
             if item.options:
-                print(f"        options: {', '.join(item.options)}")
+                say(f"        options: {', '.join(item.options)}", width, indent=" " * 17)
         drift += len(report.drift)
     if drift:
-        print(f"{drift} difference(s) from the map; edit the map or wait for a fix.")
+        say(advice(drift, portal, portal_map.name), width, indent="")
         raise typer.Exit(int(ExitCode.PORTAL))
     print("The portal matches its map.")
+
+
+def advice(drift: int, portal: str, name: str) -> str:
+    """What to do about `drift` differences: which map file to change, and how."""
+    from importlib import resources
+
+    count = f"{drift} difference{'' if drift == 1 else 's'}"
+    if portal.endswith((".yaml", ".yml")) or "/" in portal:
+        return (
+            f"{count} from the map {name}: edit {portal} so that the elements marked DRIFT "
+            f"match the portal, then run `assistant check --portal {portal}` again."
+        )
+    shipped = resources.files("assistant.portals") / f"{portal}.yaml"
+    return (
+        f"{count} from the map {name}: copy {shipped} to a file of your own, change the "
+        "elements marked DRIFT to match the portal, and pass that file with --portal "
+        "(run `assistant check --portal YOUR-FILE` until it matches)."
+    )
+
+
+def say(text: str, width: int | None, indent: str = "      ") -> None:
+    """Print `text` literally (it holds the live page's words), wrapped between words."""
+    from assistant.terminal_text import literal, wrap
+
+    print(wrap(literal(text), width, subsequent=indent))
 
 
 def browser_host(url: str) -> str:

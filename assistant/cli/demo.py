@@ -37,7 +37,10 @@ def examples_folder() -> Path:
 
 @app.command()
 def demo() -> None:
-    """Fill the bundled replica portal from the sample profile and stop at the review."""
+    """Try the whole flow on the bundled replica portal.
+
+    Fills the replica from the sample profile and stops at the review.
+    """
     import contextlib
     import tempfile
 
@@ -73,7 +76,8 @@ def demo() -> None:
         terminal.say("Demo finished at the review: nothing was submitted.")
         raise typer.Exit(int(ExitCode.OK))
     render_summary(report, terminal)
-    terminal.say(f"The replica recorded {len(received)} submission(s).")
+    count = len(received)
+    terminal.say(f"The replica recorded {count} submission{'' if count == 1 else 's'}.")
     raise typer.Exit(int(report.exit_code))
 
 

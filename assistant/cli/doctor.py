@@ -13,7 +13,10 @@ from assistant.errors import BrowserMissing, ExitCode
 
 @app.command()
 def doctor() -> None:
-    """Show Python, Playwright and browser versions and paths; start the browser headless."""
+    """Show what the assistant runs on, and start the browser.
+
+    Python, Playwright and browser versions and paths; the browser is started headless.
+    """
     from assistant import browser
 
     print(f"Python      {platform.python_version()}  ({sys.executable})")

@@ -19,11 +19,18 @@ from assistant.errors import UsageError
 @app.command()
 def due(
     days: Annotated[
-        int, typer.Option("--days", min=1, help="Re-registration window in days.")
+        int,
+        typer.Option(
+            "--days", min=1, metavar="DAYS", help="Days after which a registration is due again."
+        ),
     ] = 90,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="Show what is due on this date (YYYY-MM-DD; default today)."),
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="Show what is due on this date, written like 2027-01-15 (default: today).",
+        ),
     ] = None,
     include_practice: Annotated[
         bool,
@@ -34,9 +41,13 @@ def due(
     ] = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """List numbers last registered more than DAYS days ago, with the profile that holds them
-    (real registrations only, unless --include-practice)."""
+    """List numbers due to be registered again.
+
+    Numbers last registered more than DAYS days ago, with the profile that holds them (real
+    registrations only, unless --include-practice).
+    """
     from assistant.journal import Destination, Journal
+    from assistant.terminal_text import literal
 
     now = _as_of(as_of) if as_of is not None else datetime.now(UTC)
     with Journal.open(data_dir, read_only=True) as journal:
@@ -53,8 +64,10 @@ def due(
         if not d.real_portal:
             where += f" at {Destination(d.registry, d.host, real=False).describe()}"
         typer.echo(
-            f"  {d.number}  {where}  {d.last_submitted_at[:10]} ({d.days_since} days ago, "
-            f"Feedback ID {d.feedback_id})  {d.profile_label}  {d.profile_path}"
+            literal(
+                f"  {d.number}  {where}  {d.last_submitted_at[:10]} ({d.days_since} days "
+                f"ago, Feedback ID {d.feedback_id})  {d.profile_label}  {d.profile_path}"
+            )
         )
 
 

@@ -27,7 +27,10 @@ from assistant.cli.plan import PortalOption
 
 @app.command()
 def fill(
-    profile: Annotated[Path, typer.Argument(help="The profile to register.", show_default=False)],
+    profile: Annotated[
+        Path,
+        typer.Argument(metavar="PROFILE", help="The profile to register.", show_default=False),
+    ],
     portal: PortalOption = "fcr",
     url: UrlOption = None,
     headless: HeadlessOption = False,
@@ -38,10 +41,15 @@ def fill(
     trace: TraceOption = False,
     mask_contact: MaskContactOption = False,
 ) -> None:
-    """Fill the portal in a browser, show what the page holds, and submit only when you type
-    `submit`. Exit 0 submitted, 1 invalid profile, 3 not confirmed, 4 portal mismatch or
-    failure, 6 numbers already submitted (or unsettled, or sent by another run meanwhile) or the
-    profile in use by another run, 7 outcome unknown."""
+    """Register one profile: fill, review, submit when you say so.
+
+    Fills the portal in a browser, shows what the page holds, and submits only when you
+    type submit.
+
+    Exit 0 submitted, 1 invalid profile, 3 not confirmed, 4 portal mismatch or failure,
+    6 numbers already submitted (or unsettled, or sent by another run meanwhile) or the
+    profile in use by another run, 7 outcome unknown.
+    """
     run_profiles(
         [profile],
         command="fill",

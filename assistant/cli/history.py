@@ -1,12 +1,24 @@
 """`assistant history`: every submission attempt the journal remembers, newest first.
 
-The Host column says where each attempt went: the portal's own host, or another one (`--url`,
-e.g. the replica) marked "(practice)". An attempt still `started` or `filled` says whether its
-run is alive (it holds its profile's run lock) or has ended, and then how to close it.
+One block per attempt, whatever its outcome (submitted, declined, stopped, failed, unknown, or
+left at the review), with where it went and the reason it ended where it did:
+
+    attempt 2  unknown  2026-10-02 14:03 UTC
+      Bolt Plumbing, submission 2 of 2, to fcr at www.freecallerregistry.com: 1 number
+        (+16195550103)
+      profile: /home/dana/profiles/bolt.yaml
+      reason: timeout after the click
+
+An attempt sent to another host (`--url`, e.g. the replica) says "(practice)". An attempt still
+`started` or `filled` says whether its run is alive (it holds its profile's run lock) or has
+ended, and then how to close it. At a terminal, text wraps at its width between words; a path
+is never broken: it goes on a line of its own when it does not fit. Every value is printed
+literally.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,6 +29,8 @@ from assistant.errors import UsageError
 
 if TYPE_CHECKING:
     from assistant.journal import Attempt
+
+SHOWN_NUMBERS = 3
 
 
 def e164(text: str) -> str:
@@ -40,27 +54,40 @@ def history(
         bool, typer.Option("--json", help="Print the attempts as JSON (values read back included).")
     ] = False,
     number: Annotated[
-        str | None, typer.Option("--number", help="Only attempts with this number (any notation).")
+        str | None,
+        typer.Option(
+            "--number", metavar="NUMBER", help="Only attempts with this number (any notation)."
+        ),
     ] = None,
     profile: Annotated[
-        str | None, typer.Option("--profile", help="Only attempts of this profile (label or path).")
+        str | None,
+        typer.Option(
+            "--profile",
+            metavar="TEXT",
+            help="Only attempts whose profile label or file path contains TEXT (any case).",
+        ),
     ] = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Show every submission attempt: when, profile, numbers, outcome, Feedback ID, receipt."""
-    import json
+    """List every attempt, newest first.
 
+    Each attempt shows when, its profile, numbers and outcome, and the Feedback ID and receipt
+    of a submission or the reason one was not submitted.
+    """
     from assistant import guard
     from assistant.journal import Journal
+    from assistant.terminal_text import columns, json_text
 
     wanted = e164(number) if number is not None else None
     with Journal.open(data_dir, read_only=True) as journal:
-        attempts = journal.history(number=wanted, profile=profile)
+        attempts = journal.history(number=wanted)
         notice = guard.unknown_notice(journal.unsettled())
         where = journal.path
         folder = journal.folder
+    if profile is not None:
+        attempts = [a for a in attempts if matches(a, profile)]
     if json_output:
-        typer.echo(json.dumps([a.to_json() for a in attempts], indent=2, ensure_ascii=False))
+        typer.echo(json_text([a.to_json() for a in attempts]))
         return
     if not attempts:
         filtered = wanted is not None or profile is not None
@@ -68,54 +95,88 @@ def history(
             "No attempt matches." if filtered else f"No submissions recorded yet in {where}."
         )
     else:
-        _table(attempts, folder)
+        typer.echo(render_history(attempts, columns(sys.stdout), folder), nl=False)
     if notice:
-        typer.echo("\n" + notice, err=True)
+        from assistant.terminal_text import literal
+
+        typer.echo("\n" + literal(notice, newlines=True), err=True)
 
 
-def _state(a: Attempt, folder: Path) -> str:
-    """The state as shown: with its reason, and for an open attempt whether its run lives."""
+def _open_note(a: Attempt, folder: Path) -> str:
+    """For an attempt still open (started, filled): whether its run lives, and if not how to
+    close it; "" for any other."""
     from assistant import runlock
     from assistant.journal import OPEN
 
-    if a.state in OPEN:
-        alive = runlock.holder(folder, a.profile_path)
-        if alive is not None and alive.token == a.owner:
-            return f"{a.state} (in progress: pid {alive.pid})"
-        return f"{a.state} (run ended, nothing clicked: assistant settle {a.id} --not-submitted)"
-    return f"{a.state} ({a.reason})" if a.reason and a.state != "submitted" else str(a.state)
+    if a.state not in OPEN:
+        return ""
+    alive = runlock.holder(folder, a.profile_path)
+    if alive is not None and alive.token == a.owner:
+        return f"in progress: pid {alive.pid}"
+    return f"run ended, nothing clicked: assistant settle {a.id} --not-submitted"
 
 
-def _table(attempts: list[Attempt], folder: Path) -> None:
-    import io
-    import os
-    import sys
+def matches(attempt: Attempt, text: str) -> bool:
+    """Whether `text` is part of the attempt's profile label or file path (any case), or
+    names the same file."""
+    needle = text.casefold()
+    if needle in attempt.profile_label.casefold() or needle in attempt.profile_path.casefold():
+        return True
+    try:
+        return str(Path(text).expanduser().resolve()) == attempt.profile_path
+    except (OSError, RuntimeError):
+        return False
 
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
 
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for column in ("ID", "When (UTC)", "Profile", "Portal", "Host", "Numbers", "State"):
-        table.add_column(column, overflow="fold")
-    table.add_column("Feedback ID", overflow="fold")
-    table.add_column("Receipt", overflow="fold")
-    for a in attempts:
-        shown = ", ".join(a.numbers[:2]) + (", …" if len(a.numbers) > 2 else "")
-        table.add_row(
-            str(a.id),
-            a.updated_at[:16].replace("T", " "),
-            f"{a.profile_label} ({a.part}/{a.parts})",
-            a.portal,
-            a.destination.describe(),
-            f"{len(a.numbers)}: {shown}",
-            _state(a, folder),
-            a.feedback_id or "",
-            a.receipt_path or "",
-        )
-    # Piped into a file or another program, nothing should be folded or cut: use a wide line.
-    wide = not sys.stdout.isatty() and not os.environ.get("COLUMNS")
-    console = Console(highlight=False, width=250 if wide else None, file=io.StringIO())
-    with console.capture() as captured:
-        console.print(table)
-    typer.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
+def render_history(attempts: list[Attempt], width: int | None, folder: Path) -> str:
+    """The attempts as blocks (see the module docstring), each line ending in a line break;
+    `width` None means no wrapping."""
+    blocks = ["".join(_lines(a, width, folder)) for a in attempts]
+    return "\n".join(blocks)
+
+
+def _lines(a: Attempt, width: int | None, folder: Path) -> list[str]:
+    from assistant.terminal_text import literal
+
+    when = a.updated_at[:16].replace("T", " ")
+    head = f"attempt {a.id}  {literal(a.state)}  {when} UTC"
+    if a.feedback_id:
+        head += f"  Feedback ID {literal(a.feedback_id)}"
+    count = len(a.numbers)
+    shown = ", ".join(a.numbers[:SHOWN_NUMBERS])
+    if count > SHOWN_NUMBERS:
+        shown += f" and {count - SHOWN_NUMBERS} more"
+    lines = [
+        *_wrapped(head, width, indent=""),
+        *_wrapped(
+            f"{literal(a.profile_label)}, submission {a.part} of {a.parts}, to "
+            f"{literal(a.portal)} at {literal(a.destination.describe())}: {count} "
+            f"number{'' if count == 1 else 's'} ({shown})",
+            width,
+        ),
+    ]
+    if a.profile_path:
+        lines += _path("profile", literal(a.profile_path), width)
+    note = _open_note(a, folder)
+    if note:
+        lines += _wrapped(note, width)
+    elif a.reason and a.state != "submitted":
+        lines += _wrapped(f"reason: {literal(a.reason)}", width)
+    if a.receipt_path:
+        lines += _path("receipt", literal(a.receipt_path), width)
+    return [f"{line}\n" for line in lines]
+
+
+def _wrapped(text: str, width: int | None, indent: str = "  ") -> list[str]:
+    """`text` indented, wrapped between words at `width` (a word is never broken)."""
+    from assistant.terminal_text import wrap
+
+    return wrap(text, width, indent=indent, subsequent=indent + "  ").split("\n")
+
+
+def _path(name: str, path: str, width: int | None) -> list[str]:
+    """`  name: PATH`, or the path whole on a line of its own when that does not fit."""
+    line = f"  {name}: {path}"
+    if width is None or len(line) <= width:
+        return [line]
+    return [f"  {name}:", f"    {path}"]

@@ -11,78 +11,119 @@ from assistant.cli.app import app
 
 if TYPE_CHECKING:
     from assistant.plan import Plan
+    from assistant.portals.model import Target
 
 PortalOption = Annotated[
-    str, typer.Option("--portal", help="Portal map: fcr (wizard, default), fcr-classic, or a .yaml")
+    str,
+    typer.Option(
+        "--portal",
+        metavar="MAP",
+        help="Portal map: fcr (wizard, default), fcr-classic, or a .yaml file.",
+    ),
 ]
 
 
 @app.command()
 def plan(
-    profile: Annotated[Path, typer.Argument(help="The profile to plan.", show_default=False)],
+    profile: Annotated[
+        Path, typer.Argument(metavar="PROFILE", help="The profile to plan.", show_default=False)
+    ],
     portal: PortalOption = "fcr",
-    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print the plan as JSON, with the page element of each value."),
+    ] = False,
 ) -> None:
-    """Print every action a fill would take, with its final value, one block per submission.
+    """Show what a fill would type, step by step; no browser.
 
-    Contact email and phone are masked here; the review in `assistant fill` shows them.
+    Every value in its final form, one block per submission. Contact email and phone are
+    masked here; the review in `assistant fill` shows them.
     """
     from assistant import log
     from assistant.plan import build_plan
     from assistant.portals import load_portal
     from assistant.profiles import load_profile
+    from assistant.terminal_text import json_text, literal
 
     loaded = load_profile(profile)
     portal_map = load_portal(portal)
     result = build_plan(loaded.profile, portal_map)
     log.register_secret(loaded.profile.contact.email, loaded.profile.contact.phone)
-    text = result.model_dump_json(indent=2) if as_json else render_plan(result)
-    print(log.redact(text))
+    if as_json:
+        print(log.redact(json_text(result.model_dump(mode="json"))))
+    else:
+        print(literal(log.redact(render_plan(result)), newlines=True))
+
+
+_HOW = {"text": "type", "select": "choose", "checkbox": "tick", "upload": "upload"}
+
+
+def _counted(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _listed(items: list[str]) -> str:
+    """`20`, `20 and 5`, `20, 20 and 5`."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _button(target: Target) -> str:
+    """`the "Send verification code" button`, or the map's selector when it has no name."""
+    from assistant.portals.model import text_pattern
+    from assistant.terminal_text import literal
+
+    anchor = target.first
+    if anchor.kind == "role" and anchor.name:
+        pattern, is_regex = text_pattern(anchor.name)
+        if is_regex:
+            return f"the {literal(anchor.role or '')} matching /{literal(pattern)}/"
+        return f'the "{literal(anchor.name)}" {literal(anchor.role or "")}'
+    return literal(target.describe())
 
 
 def render_plan(result: Plan) -> str:
-    """The plan as indented text: submissions, steps, and each action with its value."""
+    """The plan as indented text for a person: submissions, steps, and each value under the
+    name the map gives its field (`company name`, `number 3`), printed literally."""
     from assistant.plan import PlannedField, PlannedRows
     from assistant.portals.model import ClickAction, CodeGate, ReviewGate, SubmitAction
+    from assistant.terminal_text import literal
 
-    sizes = ", ".join(str(len(s.numbers)) for s in result.submissions)
+    sizes = [len(s.numbers) for s in result.submissions]
+    if len(set(sizes)) == 1 and len(sizes) > 1:
+        split = f"{_counted(len(sizes), 'submission')} of {sizes[0]} numbers each"
+    else:
+        unit = "number" if sizes == [1] else "numbers"
+        split = f"{_counted(len(sizes), 'submission')} of {_listed([str(n) for n in sizes])} {unit}"
     lines = [
-        f"Plan for {result.label} on portal {result.portal} ({result.start_url})",
-        f"{len(result.submissions)} submission(s) of {sizes} number(s); "
-        f"at most {result.number_limit} per submission",
+        f"Plan for {literal(result.label)} on portal {literal(result.portal)} "
+        f"({literal(result.start_url)})",
+        f"{split}; at most {result.number_limit} per submission",
     ]
     for submission in result.submissions:
         lines.append("")
         lines.append(submission.title)
         for step in submission.steps:
-            lines.append(f"  step {step.name} (wait for {step.wait_for.describe()})")
+            lines.append(f"  step {literal(step.name)}")
             for action in step.actions:
                 if isinstance(action, PlannedField):
-                    how: str = action.write
+                    how = _HOW.get(action.write, action.write)
                     if action.write == "select":
-                        how = f"select by {action.match}"
-                    value = action.value or "(left empty)"
-                    lines.append(
-                        f"    {action.field:<18} {action.target.describe():<38} {how:<22} {value}"
-                    )
+                        how = f"{how} by {action.match.replace('_', ' ')}"
+                    value = literal(action.value) or "(left empty)"
+                    lines.append(f"    {literal(action.field):<18} {how:<24} {value}")
                 elif isinstance(action, PlannedRows):
                     for i, row in enumerate(action.rows):
-                        target = action.number.with_index(i).describe()
-                        name = f"  [{row.display_name}]" if row.display_name else ""
-                        lines.append(
-                            f"    number {i + 1:<11} {target:<38} {'text':<22} {row.number}{name}"
-                        )
+                        name = f"  [{literal(row.display_name)}]" if row.display_name else ""
+                        lines.append(f"    {f'number {i + 1}':<18} {'type':<24} {row.number}{name}")
                 elif isinstance(action, ClickAction):
-                    lines.append(f"    click {action.click.describe()}")
+                    lines.append(f"    click {_button(action.click)}")
                 elif isinstance(action, CodeGate):
                     lines.append(
-                        f"    GATE: the emailed {action.digits}-digit code "
-                        f"into {action.input.describe()}"
+                        f"    GATE: you give the {action.digits}-digit code the portal emails"
                     )
                 elif isinstance(action, ReviewGate):
                     lines.append("    GATE: you review every value and type `submit`")
                 elif isinstance(action, SubmitAction):
-                    lines.append(
-                        f"    submit {action.submit.describe()} (one click, never repeated)"
-                    )
+                    lines.append("    submit (one click, never repeated)")
+    lines += ["", "The page element of each value: assistant plan --json"]
     return "\n".join(lines)

@@ -14,10 +14,14 @@ from assistant.errors import UsageError
 
 @app.command()
 def replica(
-    port: int = typer.Option(8765, "--port", help="Port on 127.0.0.1 (0 picks a free one)."),
-    layout: str = typer.Option("wizard", "--layout", help="Portal layout: wizard or classic."),
+    port: int = typer.Option(
+        8765, "--port", metavar="PORT", help="Port on 127.0.0.1 (0 picks a free one)."
+    ),
+    layout: str = typer.Option(
+        "wizard", "--layout", metavar="LAYOUT", help="Portal layout: wizard or classic."
+    ),
     fault: list[str] = typer.Option(  # noqa: B008 - how Typer declares options
-        [], "--fault", help="Switch on a fault (repeatable); see the list in the help below."
+        [], "--fault", metavar="FAULT", help="Switch on a fault (repeatable); see the list above."
     ),
     variant: list[str] = typer.Option(  # noqa: B008
         [],
@@ -25,17 +29,23 @@ def replica(
         help="Switch on a variant: another portal the facts allow (repeatable); see below.",
     ),
     data: Path | None = typer.Option(  # noqa: B008
-        None, "--data", help="Folder for submissions.jsonl and outbox.jsonl (kept across runs)."
+        None,
+        "--data",
+        metavar="DIR",
+        help="Folder for submissions.jsonl and outbox.jsonl (kept across runs).",
     ),
 ) -> None:
-    """Serve a local replica of the Free Caller Registry portal on 127.0.0.1 until Ctrl-C.
+    """Serve a local replica of the portal until Ctrl-C.
 
-    Faults: first-load-fails, slow, 503-twice, rerender, rerender-twice, masked-phone,
-    send-code-503, submit-500, submit-hang, renamed-label, renamed-option, missing-field,
-    duplicate-field, offsite-request, self-post.
+    The replica of the Free Caller Registry listens on 127.0.0.1. --fault makes it misbehave
+    as the real portal might; --variant makes it another portal the facts allow.
 
-    Variants: renamed-ids, captions, submit-endpoint, late-feedback, display-names,
-    no-optional, extra-required.
+    \b
+    Faults: first-load-fails, slow, 503-twice, rerender, rerender-twice,
+      masked-phone, send-code-503, submit-500, submit-hang, renamed-label,
+      renamed-option, missing-field, duplicate-field, offsite-request, self-post
+    Variants: renamed-ids, captions, submit-endpoint, late-feedback,
+      display-names, no-optional, extra-required
     """
     from assistant.replica import Replica
 

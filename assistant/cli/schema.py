@@ -9,7 +9,10 @@ from assistant.cli.app import app
 
 @app.command()
 def schema() -> None:
-    """Print the JSON Schema of a profile file (point your editor's YAML plugin at it)."""
+    """Print the JSON Schema of a profile file.
+
+    Point your editor's YAML plugin at it to complete and check profiles as you type.
+    """
     from assistant.profiles import profile_json_schema
 
     print(json.dumps(profile_json_schema(), indent=2, ensure_ascii=False))

@@ -29,10 +29,14 @@ def settle(
     ] = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Settle an unknown outcome, so its numbers are either remembered or free to send again;
-    or close an attempt a run that has ended left open (--not-submitted)."""
+    """Say how a submission with an unknown outcome ended.
+
+    Its numbers are then either remembered as submitted or free to send again. An attempt a
+    run that has ended left open is closed with --not-submitted.
+    """
     from assistant import receipt, runlock
     from assistant.journal import OPEN, Journal, State
+    from assistant.terminal_text import literal
 
     if (submitted is None) == (not not_submitted):
         raise UsageError(
@@ -52,8 +56,10 @@ def settle(
     if attempt.feedback_id is not None:
         where = attempt.receipt_path or "not written (see the log)"
         typer.echo(
-            f"Attempt {attempt.id} settled as submitted (Feedback ID {attempt.feedback_id}); "
-            f"receipt: {where}"
+            literal(
+                f"Attempt {attempt.id} settled as submitted (Feedback ID {attempt.feedback_id}); "
+                f"receipt: {where}"
+            )
         )
     else:
         typer.echo(

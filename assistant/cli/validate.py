@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,26 +19,31 @@ def validate(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="Profile files, or folders searched for *.yaml / *.yml.", show_default=False
+            metavar="PATHS",
+            help="Profile files, or folders searched for *.yaml / *.yml.",
+            show_default=False,
         ),
     ],
     as_json: Annotated[
         bool, typer.Option("--json", help="Print a machine-readable report instead.")
     ] = False,
 ) -> None:
-    """Check profiles: print every problem as FILE:LINE:COL: path: message, then a summary.
+    """Check profiles without a browser.
+
+    Prints every problem as FILE:LINE:COL: path: message, then a summary.
 
     Exit 0 when all are valid (warnings allowed), 1 when any is invalid, 2 for a bad path.
     """
     from assistant.profiles import check_profiles
+    from assistant.terminal_text import json_text, literal
 
     report = check_profiles(paths)
     if as_json:
-        print(json.dumps(_as_json(report), indent=2, ensure_ascii=False))
+        print(json_text(_as_json(report)))
     else:
         for result in report.results:
             for problem in result.problems:
-                print(problem)
+                print(literal(problem))
         print(summary(report))
     invalid = any(not r.valid for r in report.results)
     raise typer.Exit(int(ExitCode.INVALID if invalid else ExitCode.OK))

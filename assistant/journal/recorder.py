@@ -116,9 +116,11 @@ class JournalRecorder:
             recheck=recheck,
         )
 
-    def submitted(self, record: SubmissionRecord, feedback_id: str) -> None:
-        """Record the Feedback ID and write the receipt."""
-        receipt.record_submitted(self.journal, self.attempt_id(record), feedback_id)
+    def submitted(self, record: SubmissionRecord, feedback_id: str) -> str | None:
+        """Record the Feedback ID and write the receipt; returns the receipt's path (None
+        when it could not be written)."""
+        attempt = receipt.record_submitted(self.journal, self.attempt_id(record), feedback_id)
+        return attempt.receipt_path
 
     def failed(self, record: SubmissionRecord, reason: str) -> None:
         """The portal refused, or the run stopped before the click."""

@@ -29,7 +29,7 @@ from pydantic import (
 
 from assistant.errors import Problem
 from assistant.profiles import values
-from assistant.profiles.phones import normalise_phone
+from assistant.profiles.phones import mask_phone, normalise_phone
 from assistant.profiles.yamlstrict import Mapping, Node, Scalar, Sequence
 
 
@@ -42,8 +42,12 @@ def _listed_number(text: str) -> str:
 
 
 def _contact_phone(text: str) -> str:
-    """The contact's phone: personal, so the message does not repeat it."""
-    return normalise_phone(text)
+    """The contact's phone: personal, so the message repeats it masked (`+1 503-***-**50`,
+    see `phones.mask_phone`): enough to know which value is meant, not the number."""
+    try:
+        return normalise_phone(text)
+    except ValueError as error:
+        raise ValueError(f"{mask_phone(text.strip())} {error}") from None
 
 
 Text = Annotated[str, AfterValidator(values.text)]

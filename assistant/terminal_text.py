@@ -1,0 +1,141 @@
+"""Text that is safe to show at a terminal: every value printed exactly as it is, never obeyed.
+
+Profile values, page values, journal reasons and portal messages can hold anything: rich
+markup (`[b]`, `[/]`), ANSI escape sequences (`ESC [31m`), carriage returns that rewrite a
+line, bidirectional overrides that reorder it, zero-width characters that hide a difference.
+A terminal would act on them, so what the person reads would not be what is sent.
+
+`literal` is the one function every printed value goes through. It writes each character that
+a terminal acts on or does not show as a visible escape, the way Python writes it in a string
+literal:
+
+- C0 and C1 control characters and DEL as `\\xNN` (ESC is `\\x1b`, so `ESC[31m` shows as
+  `\\x1b[31m`), tab, line feed and carriage return as `\\t`, `\\n`, `\\r`, except a line
+  break where the caller allows one (`newlines=True`, for messages of several lines);
+- invisible formatting characters (Unicode category Cf: bidirectional overrides and marks,
+  zero-width spaces and joiners, the byte-order mark, soft hyphens), line and paragraph
+  separators, and lone surrogates (which cannot even be encoded) as `\\uNNNN`
+  (`\\UNNNNNNNN` beyond the first plane).
+
+Everything else, brackets and backslashes included, is left as it is. The result holds no
+markup to interpret: callers print it as plain text (rich `Text`, never a markup string). A
+literal backslash is not doubled, so a value that already reads `\\x1b` as four characters
+looks the same as one holding ESC; the review still compares the real values and marks `≠`.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+_SEPARATORS = frozenset("\u2028\u2029")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape(char: str) -> str:
+    if char in _NAMED:
+        return _NAMED[char]
+    point = ord(char)
+    if point < 0x100:
+        return f"\\x{point:02x}"
+    if point < 0x10000:
+        return f"\\u{point:04x}"
+    return f"\\U{point:08x}"
+
+
+def _hidden(char: str) -> bool:
+    """Whether a terminal would act on `char` or show nothing for it."""
+    if char.isprintable():
+        return False
+    return char in _SEPARATORS or unicodedata.category(char) in ("Cc", "Cf", "Cs")
+
+
+def literal(value: object, *, newlines: bool = False) -> str:
+    """`str(value)` with every control and invisible formatting character escaped (see the
+    module docstring); a line break is kept only when `newlines` is true. Idempotent: the
+    result holds none of the characters it escapes."""
+    text = str(value)
+    if text.isprintable():  # the common case: nothing to do
+        return text
+    return "".join(
+        _escape(char) if _hidden(char) and not (newlines and char == "\n") else char
+        for char in text
+    )
+
+
+def json_text(data: object) -> str:
+    """`data` as indented JSON that is also safe at a terminal: non-ASCII text stays readable,
+    but every character `literal` would escape is written as a JSON escape (`\\u202e`), so
+    the JSON still decodes to exactly the same values."""
+    import json
+
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    if text.isprintable() or all(c == "\n" or not _hidden(c) for c in text):
+        return text
+    return "".join(
+        json.dumps(char)[1:-1] if char != "\n" and _hidden(char) else char for char in text
+    )
+
+
+def columns(stream: TextIO) -> int | None:
+    """The width of the terminal `stream` shows on; `$COLUMNS` when it is not one (or reports
+    no size); None when neither says (a file or a pipe: no line needs wrapping)."""
+    try:
+        if stream.isatty():
+            width = os.get_terminal_size(stream.fileno()).columns
+            if width > 0:
+                return width
+    except (AttributeError, ValueError, OSError):
+        pass
+    env = os.environ.get("COLUMNS", "")
+    return int(env) if env.isdigit() and int(env) > 0 else None
+
+
+def wrap(text: str, width: int | None, *, indent: str = "", subsequent: str = "") -> str:
+    """`text` (one line) wrapped between words at `width` (None: not at all), later lines
+    starting with `subsequent`. A word longer than the line, such as a path or a URL, is
+    never broken: it runs past the edge whole, where it can still be copied."""
+    import textwrap
+
+    if width is None or len(indent) + len(text) <= width:
+        return indent + text
+    return "\n".join(
+        textwrap.wrap(
+            text,
+            width=width,
+            initial_indent=indent,
+            subsequent_indent=subsequent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    )
+
+
+# Where the output is not a terminal (a file, a pipe), a table is as wide as its content.
+UNBOUNDED = 100_000
+
+
+def rendered(renderables: Sequence[RenderableType], *, width: int | None, colour: bool) -> str:
+    """Rich renderables (tables, `Text`) as the lines a terminal of `width` columns shows
+    (None: as wide as they need), each line ending in a line break without trailing blanks
+    (rich pads a table's title to the table's width). Strings are never parsed as markup."""
+    from rich.console import Console
+
+    console = Console(
+        width=width or UNBOUNDED,
+        force_terminal=colour,
+        no_color=None if colour else True,  # None: rich honours $NO_COLOR
+        markup=False,
+        emoji=False,
+        highlight=False,
+        soft_wrap=False,
+    )
+    with console.capture() as captured:
+        for renderable in renderables:
+            console.print(renderable)
+    return "".join(f"{line.rstrip()}\n" for line in captured.get().splitlines())
