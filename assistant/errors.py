@@ -10,7 +10,8 @@
     ├── BrowserMissing             5  no usable browser; the message says what to install
     ├── DuplicateSubmission        6  numbers were already submitted (or may have been)
     ├── OutcomeUnknown             7  the submit click was made but its result is not known
-    └── UnsafeDataDir              8  the private data folder is readable by others
+    ├── UnsafeDataDir              8  the private data folder is readable by others
+    └── MailboxError               9  the mailbox for codes is not set up, unreachable or refused
 
 Core code raises these; only the CLI turns them into `Error: …` and an exit code.
 """
@@ -33,6 +34,7 @@ class ExitCode(IntEnum):
     DUPLICATE = 6
     OUTCOME_UNKNOWN = 7
     UNSAFE_DATA = 8
+    MAILBOX = 9
 
 
 class AssistantError(Exception):
@@ -117,3 +119,9 @@ class UnsafeDataDir(AssistantError):
     """The private data folder can be read by other users."""
 
     exit_code = ExitCode.UNSAFE_DATA
+
+
+class MailboxError(AssistantError):
+    """The mailbox the codes come from is not set up, cannot be reached, or refused the login."""
+
+    exit_code = ExitCode.MAILBOX
