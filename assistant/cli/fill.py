@@ -13,6 +13,8 @@ import typer
 
 from assistant.cli.app import DataDirOption, app
 from assistant.cli.batch import (
+    CodesOption,
+    CodeTimeoutOption,
     HeadlessOption,
     MaskContactOption,
     ResubmitOption,
@@ -37,6 +39,8 @@ def fill(
     submit_timeout: SubmitTimeoutOption = None,
     trace: TraceOption = False,
     mask_contact: MaskContactOption = False,
+    codes: CodesOption = None,
+    code_timeout: CodeTimeoutOption = 300.0,
 ) -> None:
     """Fill the portal in a browser, show what the page holds, and submit only when you type
     `submit`. Exit 0 submitted, 1 invalid profile, 3 not confirmed, 4 portal mismatch or
@@ -54,4 +58,6 @@ def fill(
         stop_on_duplicate=True,
         trace=trace,
         mask_contact=mask_contact,
+        codes=codes,
+        code_timeout=code_timeout,
     )
