@@ -33,14 +33,24 @@ def _trailing(digits: int) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)\[?(\d{{{digits}}})\]?[.!]?\s*$")
 
 
+def _raw(message: EmailMessage, *headers: str) -> list[str]:
+    # The headers as received: the modern parser reads `no-reply@tnsi.com <phish@evil.example>`
+    # as no-reply@tnsi.com alone, which would let a look-alike pass for the sender.
+    wanted = {h.lower() for h in headers}
+    return [str(value) for name, value in message.raw_items() if name.lower() in wanted]
+
+
 def addresses(message: EmailMessage, *headers: str) -> set[str]:
     """The lowercased addresses in these headers (display names dropped)."""
-    values = [str(value) for header in headers for value in message.get_all(header, [])]
-    return {address.strip().lower() for _, address in getaddresses(values) if address}
+    return {a.strip().lower() for _, a in getaddresses(_raw(message, *headers)) if a.strip()}
 
 
 def is_from(message: EmailMessage, sender: str) -> bool:
-    """Whether the From header is exactly `sender` (one address, case-insensitive)."""
+    """Whether the From header is exactly `sender`: one From header, one address, no other
+    address hiding in a display name (case-insensitive)."""
+    raw = _raw(message, "From")
+    if len(raw) != 1 or raw[0].count("@") != 1:
+        return False
     return addresses(message, "From") == {sender.strip().lower()}
 
 

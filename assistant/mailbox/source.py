@@ -95,6 +95,7 @@ class MailboxCodeSource:
         try:
             found = self._watch(request)
         except MailboxError as error:
+            logger.info("mailbox: no code from the mailbox: %s", error)
             self.say(f"{error} Type the code yourself.")
             return self.fallback.code(request)
         if found is None:
@@ -108,8 +109,8 @@ class MailboxCodeSource:
 
     def _watch(self, request: CodeRequest) -> CodeMail | None:
         deadline = time.monotonic() + self.timeout_s
-        connect_s = max(1.0, min(CONNECT_TIMEOUT_S, self.timeout_s))
-        with Mailbox.open(self.settings, self._password, timeout_s=connect_s) as box:
+        # Connecting has its own bound: a short wait for the mail must not fail a slow login.
+        with Mailbox.open(self.settings, self._password, timeout_s=CONNECT_TIMEOUT_S) as box:
             pauses = backoff()
             while True:
                 found = self._newest(box, request)
