@@ -179,7 +179,14 @@ def test_implicit_tls_and_a_server_without_idle_work_too(
 
 @pytest.mark.parametrize(
     "kind",
-    ["wrong-sender", "look-alike-sender", "older", "another-recipient", "signature-number"],
+    [
+        "wrong-sender",
+        "look-alike-sender",
+        "older",
+        "another-recipient",
+        "address-inside-another",
+        "signature-number",
+    ],
 )
 def test_a_mail_that_is_not_this_requests_code_mail_is_never_taken(
     mail_server: MailServer, person: PtyPerson, kind: str
@@ -195,6 +202,8 @@ def test_a_mail_that_is_not_this_requests_code_mail_is_never_taken(
         mail_server.append(code_mail(to, "66666"), before)
     elif kind == "another-recipient":
         mail_server.append(code_mail(address(), "66666"))
+    elif kind == "address-inside-another":  # the server's TO search matches substrings
+        mail_server.append(code_mail(f"hr.{to}", "66666"))
     else:  # the only 5-digit number is the signature's ZIP code
         mail_server.append(code_mail(to, subject="Your Free Caller Registry registration"))
     person.type("54321")

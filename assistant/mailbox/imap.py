@@ -185,10 +185,16 @@ class Mailbox:
         """Log out (quietly: the connection may already be gone)."""
         _close(self.client)
 
-    def search_from(self, sender: str, since: date | None = None) -> list[int]:
-        """UIDs of the mails the server says are from `sender`, received on or after `since`
-        (a coarse server-side filter; the caller checks each mail exactly)."""
+    def search_from(
+        self, sender: str, *, to: str | None = None, since: date | None = None
+    ) -> list[int]:
+        """UIDs of the mails the server says are from `sender` (and to `to` in To or Cc),
+        received on or after the day `since`: a coarse server-side filter (substrings, whole
+        days), so that a shared mailbox is not read mail by mail; the caller checks each
+        mail exactly."""
         criteria = ["FROM", _quote(sender)]
+        if to is not None:
+            criteria += ["OR", "TO", _quote(to), "CC", _quote(to)]
         if since is not None:
             criteria += ["SINCE", since.strftime("%d-%b-%Y")]
         with self._errors():

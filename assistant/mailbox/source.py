@@ -129,7 +129,7 @@ class MailboxCodeSource:
     def _newest(self, box: Mailbox, request: CodeRequest) -> CodeMail | None:
         """The newest mail that passes every rule, marked as taken; None if there is none."""
         since = (request.sent_after - timedelta(days=1)).date()  # SINCE is by day, server time
-        stamps = box.stamps(box.search_from(self.settings.sender, since))
+        stamps = box.stamps(box.search_from(self.settings.sender, to=request.email, since=since))
         # INTERNALDATE has whole seconds: a mail received in the second of the click counts.
         floor = request.sent_after.replace(microsecond=0)
         fresh = [s for s in stamps if s.received >= floor and s.size <= MAX_MAIL_BYTES]
