@@ -214,13 +214,16 @@ def test_fill_reads_codes_from_the_config_file_and_the_flag_wins(tmp_path: Path)
     assert overridden.stderr.startswith("Error: Input is not a terminal")
 
 
+@pytest.mark.parametrize("scheme", ["imap", "imaps"])
 def test_the_replica_delivers_each_code_into_the_mailbox_after_the_delay(
-    mail_server: MailServer,
+    mail_server: MailServer, scheme: str
 ) -> None:
-    url = f"imap://{mail_server.user}@127.0.0.1:{mail_server.starttls}"
+    port = mail_server.starttls if scheme == "imap" else mail_server.tls
+    url = f"{scheme}://{mail_server.user}@127.0.0.1:{port}"
+    trust = ["--deliver-ca", str(mail_server.ca_file)] if scheme == "imaps" else []
     child = pexpect.spawn(
         ASSISTANT,
-        ["replica", "--port", "0", "--deliver-imap", url, "--mail-delay", "1.5"],
+        ["replica", "--port", "0", "--deliver-imap", url, "--mail-delay", "1.5", *trust],
         env={**os.environ, "ASSISTANT_REPLICA_IMAP_PASSWORD": mail_server.password},
         encoding="utf-8",
         timeout=30,
