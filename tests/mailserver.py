@@ -6,7 +6,8 @@ for 127.0.0.1 (the `cryptography` package), starts this file as a script, and re
 
 - `starttls`: plain IMAP that offers STARTTLS and IDLE (as most servers on port 143);
 - `tls`: implicit TLS from the first byte (as port 993);
-- `no_idle`: STARTTLS without the IDLE capability (as a server that must be polled).
+- `no_idle`: STARTTLS without the IDLE capability (as a server that must be polled);
+- `no_starttls`: plain IMAP without STARTTLS (where a client must not send its password).
 
 The server stops when `stop()` is called or when the test process goes away (its standard
 input closes), so no run leaves one behind.
@@ -27,7 +28,7 @@ import sys
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 USER = "it@lakeside.example.org"
 PASSWORD_VARIABLE = "TEST_MAILSERVER_PASSWORD"
@@ -114,6 +115,7 @@ class MailServer:
     starttls: int
     tls: int
     no_idle: int
+    no_starttls: int
     user: str
     password: str
     ca_file: Path
@@ -178,8 +180,8 @@ def start_mail_server(folder: Path, password: str, user: str = USER) -> MailServ
         process.wait()
         log_text = (folder / "server.log").read_text(encoding="utf-8")
         raise RuntimeError(f"the test IMAP server did not start:\n{log_text}")
-    starttls, tls, no_idle = (int(port) for port in line[1:4])
-    return MailServer(process, starttls, tls, no_idle, user, password, ca_file)
+    starttls, tls, no_idle, no_starttls = (int(port) for port in line[1:5])
+    return MailServer(process, starttls, tls, no_idle, no_starttls, user, password, ca_file)
 
 
 def free_port() -> int:
@@ -219,20 +221,26 @@ async def _serve(cert: str, key: str) -> None:
     )
     backend, config = await DictBackend.init(args, invalid_user_sleep=0.0)
     config.apply_context()
-    # The listener without IDLE shares the mailbox and the user with the others.
-    plain_config = NoIdleConfig.from_args(args, invalid_user_sleep=0.0)
-    plain_config.set_cache = config.set_cache
-    plain_login = Login(plain_config)
-    plain_login.users_dict = backend.login.users_dict
     proxy = ProxyProtocolReader(config.proxy_protocol)
+
+    def sharing(other: Config) -> Any:
+        """A listener with its own config, sharing the mailbox and the user with the others."""
+        other.set_cache = config.set_cache
+        login = Login(other)
+        login.users_dict = backend.login.users_dict
+        return proxy.get_callback(IMAPServer(login, other))
+
     with_idle = proxy.get_callback(IMAPServer(backend.login, config))
-    without_idle = proxy.get_callback(IMAPServer(plain_login, plain_config))
+    without_idle = sharing(NoIdleConfig.from_args(args, invalid_user_sleep=0.0))
+    no_tls_args = argparse.Namespace(**{**vars(args), "tls": False})
+    without_tls = sharing(Config.from_args(no_tls_args, invalid_user_sleep=0.0))
     async with AsyncExitStack() as stack:
         await backend.start(stack)
         servers = [
             await asyncio.start_server(with_idle, "127.0.0.1", 0),
             await asyncio.start_server(with_idle, "127.0.0.1", 0, ssl=config.ssl_context),
             await asyncio.start_server(without_idle, "127.0.0.1", 0),
+            await asyncio.start_server(without_tls, "127.0.0.1", 0),
         ]
         for server in servers:
             await stack.enter_async_context(server)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import ssl
 import threading
 import time
 import uuid
@@ -150,6 +151,7 @@ def test_idle_wakes_at_the_servers_word_and_a_server_without_it_is_polled(
     mail_server: MailServer,
 ) -> None:
     with Mailbox.open(settings(mail_server), mail_server.password, timeout_s=20) as box:
+        assert isinstance(box.client.sock, ssl.SSLSocket)  # STARTTLS before the login
         assert box.can_idle
         later(1.0, lambda: mail_server.append(code_mail(address(), "48213")))
         started = time.monotonic()
@@ -323,3 +325,16 @@ def test_ctrl_c_stops_the_wait_with_nothing_submitted(
     with pytest.raises(NotConfirmed, match="Stopped by Ctrl-C while waiting for the code mail"):
         source(mail_server, person, timeout_s=30).code(request)
     assert time.monotonic() - started < 6.0
+
+
+def test_a_server_without_starttls_never_gets_the_password(
+    mail_server: MailServer, person: PtyPerson
+) -> None:
+    person.type("54321")
+    reader = source(mail_server, person, port=mail_server.no_starttls)
+    assert reader.code(CodeRequest(address())) == "54321"
+    assert (
+        f"The mail server at 127.0.0.1:{mail_server.no_starttls} does not offer STARTTLS, so the "
+        'password cannot be sent safely; use tls = "implicit" (port 993) in the config file. '
+        "Type the code yourself.\n"
+    ) in person.screen("Type the 5-digit code")
