@@ -184,9 +184,8 @@ def run_profiles(
     loaded, problems = load_profiles(paths)
     if problems:
         raise ProfileError(problems)
-    mailbox = code_source_setup(
-        codes.value if codes else None
-    )  # a mailbox not set up stops here, before anything opens
+    # A mailbox chosen but not set up stops the run here, before anything opens.
+    mailbox = code_source_setup(codes.value if codes else None)
     jobs = plan_jobs(loaded, portal_map, url)
     terminal = gates.Terminal()
     if not terminal.is_tty():
