@@ -13,12 +13,13 @@
     │   ├── ConcurrentSubmission   6  another run confirmed them while this one was at the review
     │   └── ProfileBusy            6  another run holds the profile (its run lock)
     ├── OutcomeUnknown             7  the submit click was made but its result is not known
-    └── DataFolderError               the private data folder (or a file in it) is unusable
-        ├── UnsafeDataDir          8  readable by others, or a symbolic link
-        ├── DataDirUnusable        9  not a folder, a journal that is not a regular file
-        │                             or not a readable journal
-        ├── DataDirReadOnly       10  it cannot be written (permissions, read-only disk)
-        └── JournalBusy           11  another process holds the journal's write lock
+    ├── DataFolderError               the private data folder (or a file in it) is unusable
+    │   ├── UnsafeDataDir          8  readable by others, or a symbolic link
+    │   ├── DataDirUnusable        9  not a folder, a journal that is not a regular file
+    │   │                             or not a readable journal
+    │   ├── DataDirReadOnly       10  it cannot be written (permissions, read-only disk)
+    │   └── JournalBusy           11  another process holds the journal's write lock
+    └── MailboxError              12  the mailbox for codes is not set up, unreachable or refused
 
 Core code raises these; only the CLI turns them into `Error: …` and an exit code.
 """
@@ -44,6 +45,7 @@ class ExitCode(IntEnum):
     DATA_UNUSABLE = 9
     DATA_READ_ONLY = 10
     JOURNAL_BUSY = 11
+    MAILBOX = 12
 
 
 class AssistantError(Exception):
@@ -168,3 +170,9 @@ class JournalBusy(DataFolderError):
     """Another process holds the journal's write lock longer than the assistant waits."""
 
     exit_code = ExitCode.JOURNAL_BUSY
+
+
+class MailboxError(AssistantError):
+    """The mailbox the codes come from is not set up, cannot be reached, or refused the login."""
+
+    exit_code = ExitCode.MAILBOX

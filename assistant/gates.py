@@ -2,8 +2,9 @@
 
 - The emailed code: asked through a `CodeSource`. `TerminalCodeSource` asks the person (the
   prompt shows the address partly masked, `d***@lakeside.example.org`); an empty answer means
-  "I typed it into the browser myself". `OutboxCodeSource` reads the replica's outbox and exists
-  only for `assistant demo`.
+  "I typed it into the browser myself". `assistant.mailbox.MailboxCodeSource` reads it from the
+  person's mailbox. `OutboxCodeSource` reads the replica's outbox and exists only for
+  `assistant demo`.
 - The review: a table of every field with the profile's value, the value read back from the
   page and `≠` where they differ, plus the screenshot's path. It is the only place contact
   details are shown unmasked. It uses the terminal's whole width and wraps; it never cuts a
@@ -18,7 +19,9 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
@@ -31,6 +34,12 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
 CONFIRM_WORD = "submit"
+
+# A code mail counts when the mail server received it at or after `CodeRequest.sent_after`. That
+# time is read on this machine's clock and compared with the server's, so it is moved back by
+# this much: enough for two NTP-synced clocks and INTERNALDATE's whole seconds, short enough that
+# a code mailed for an earlier attempt is not mistaken for this one's.
+CLOCK_SKEW = timedelta(seconds=10)
 
 
 class Terminal:
@@ -84,6 +93,14 @@ class Terminal:
             pass
 
 
+def _sent_after_default() -> datetime:
+    return datetime.now(UTC) - CLOCK_SKEW
+
+
+def _never() -> bool:
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class CodeRequest:
     """What a code source needs to know: where the code went, and what went wrong before."""
@@ -93,6 +110,12 @@ class CodeRequest:
     attempt: int = 1
     problem: str = ""  # the page's message about the previous code
     browser_visible: bool = True
+    # The earliest time (UTC, mail server's clock) a mail holding this code can have been
+    # received: the send click minus `CLOCK_SKEW`. By default, when the request is made (after
+    # the click) minus `CLOCK_SKEW`; a caller that knows the click's time passes
+    # `click_time - CLOCK_SKEW`.
+    sent_after: datetime = field(default_factory=_sent_after_default)
+    stop_requested: Callable[[], bool] = _never  # true once the person pressed Ctrl-C
 
 
 class CodeSource(Protocol):

@@ -285,6 +285,7 @@ class Session:
                 attempt=attempt,
                 problem=problem,
                 browser_visible=not self.options.headless,
+                stop_requested=self.stop_requested,
             )
             code = self.code_source.code(request)
             if code:

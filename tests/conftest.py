@@ -1,8 +1,11 @@
 """Shared fixtures: one browser per test session, a fresh context per test (as Playwright's own
-suite does), and the replica portal (added by the replica module)."""
+suite does), the replica portal (added by the replica module), and one real IMAP server per
+session (tests/mailserver.py)."""
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -11,9 +14,36 @@ import pytest
 from assistant import log
 
 if TYPE_CHECKING:
+    from mailserver import MailServer
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 
     from assistant.replica import Replica
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_personal_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test (nor any command a test starts) reads the developer's own config file, keyring
+    password or mailbox: an empty config folder, and no password in the environment."""
+    saved = {name: os.environ.get(name) for name in ("XDG_CONFIG_HOME", "ASSISTANT_IMAP_PASSWORD")}
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config-home"))
+    os.environ.pop("ASSISTANT_IMAP_PASSWORD", None)
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture(scope="session")
+def mail_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailServer]:
+    """A real IMAP server (pymap) on 127.0.0.1 with a throwaway CA, started once per session
+    and stopped at its end; see tests/mailserver.py."""
+    from mailserver import start_mail_server
+
+    server = start_mail_server(tmp_path_factory.mktemp("mailserver"), secrets.token_urlsafe(12))
+    yield server
+    server.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pexpect
 import pytest
+from mailserver import MailServer
 from test_failures_cli import ASSISTANT, PROFILE, ROOT
 
 from assistant import log
 from assistant.errors import ExitCode
 from assistant.gates import Terminal
 from assistant.replica import Replica
+from assistant.replica.maildrop import MailDrop
 
 EMAIL = "it@lakeside.example.org"
 PHONE = "+16195550142"
@@ -183,3 +186,75 @@ def test_a_whole_fill_leaves_contact_details_and_the_code_only_in_the_review(
     receipts = list((data / "receipts").glob("*.html"))
     assert EMAIL in receipts[0].read_text(encoding="utf-8")
     assert EMAIL.encode() in (data / "journal.sqlite3").read_bytes()
+
+
+@pytest.mark.browser
+def test_a_fill_with_codes_from_the_mailbox_needs_only_submit_and_leaves_no_code_or_password(
+    tmp_path: Path, mail_server: MailServer
+) -> None:
+    """Issue 12's end-to-end run: the real `assistant fill --codes mailbox` at a terminal, the
+    replica mailing the code into a real IMAP server a second after the click; the person types
+    only `submit`. Then a grep of everything the run left for the code, the password and the
+    mail's text."""
+    data = tmp_path / "data"
+    home = tmp_path / "config-home"
+    (home / "assistant").mkdir(parents=True)
+    (home / "assistant" / "config.toml").write_text(mail_server.config_toml(), encoding="utf-8")
+    drop = MailDrop(
+        f"imap://{mail_server.user}@127.0.0.1:{mail_server.starttls}",
+        mail_server.password,
+        delay=1.0,
+    )
+    environment = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(home),
+        "ASSISTANT_IMAP_PASSWORD": mail_server.password,
+    }
+    with Replica(layout="wizard", data_dir=tmp_path / "replica", maildrop=drop) as portal:
+        options = ["--url", portal.url, "--headless", "--data-dir", f"{data}"]
+        child = pexpect.spawn(
+            ASSISTANT,
+            ["--verbose", "fill", PROFILE, *options, "--codes", "mailbox"],
+            cwd=str(ROOT),
+            encoding="utf-8",
+            timeout=90,
+            dimensions=(60, 200),
+            env=environment,
+        )
+        shown = io.StringIO()
+        child.logfile_read = shown
+        child.expect(
+            r"Waiting for the code mail to i\*\*\*@lakeside\.example\.org in the mailbox "
+            r"\(up to 5 min\)\."
+        )
+        child.expect(r"Using the code from the mailbox \(received \d\d:\d\d:\d\d\)\.")
+        child.expect("The portal accepted the code.")
+        child.expect(r"anything else to stop: ")
+        child.sendline("submit")  # the only thing the person types
+        child.expect(r"Submitted 1 of 1\. Feedback ID: (FCRFE\d{17})")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == ExitCode.OK, shown.getvalue()
+        [record] = portal.submissions()
+        [mail] = portal.outbox()  # one code was sent, and it came through the mailbox
+        code = str(mail["code"])
+        assert drop.delivered == 1
+    screen = shown.getvalue().replace("\r\n", "\n")
+    assert record["feedback_id"] in screen
+    assert "Type the 5-digit code" not in screen
+    assert [line for line in screen.splitlines() if secrets_in(line, code)] == [
+        line
+        for line in screen.splitlines()
+        if line.startswith("│ ") and ("contact email" in line or "contact phone" in line)
+    ]
+    mail_text = ("Example Way", "Verification Code:", "Type it on the page")
+    files = [p for p in data.rglob("*") if p.is_file()]
+    assert any(p.name == "run.log" for p in files)
+    for path in files:
+        blob = path.read_bytes().decode("utf-8", errors="replace")
+        assert re.search(rf"(?<!\d){code}(?!\d)", blob) is None, path
+        assert mail_server.password not in blob, path
+        assert not [text for text in mail_text if text in blob], path
+        assert code not in str(path.relative_to(data)), path  # nor in a screenshot's name
+    assert mail_server.password not in screen
+    assert not [text for text in mail_text if text in screen]

@@ -9,6 +9,7 @@ run's pid and start time); attempts a run that has ended left open are closed as
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -68,6 +69,33 @@ MaskContactOption = Annotated[
 ]
 
 
+class Codes(StrEnum):
+    """Where the emailed codes come from."""
+
+    mailbox = "mailbox"
+    terminal = "terminal"
+
+
+CodesOption = Annotated[
+    Codes | None,
+    typer.Option(
+        "--codes",
+        help='Where the emailed codes come from: "terminal" (you type them) or "mailbox" '
+        "(read over IMAP; see `assistant mailbox`). Default: codes in the config file, else "
+        "terminal.",
+        show_default=False,
+    ),
+]
+CodeTimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--code-timeout",
+        min=1,
+        help="With --codes mailbox: seconds to wait for the code mail before asking you.",
+    ),
+]
+
+
 @app.command()
 def batch(
     paths: Annotated[
@@ -96,6 +124,8 @@ def batch(
     submit_timeout: SubmitTimeoutOption = None,
     trace: TraceOption = False,
     mask_contact: MaskContactOption = False,
+    codes: CodesOption = None,
+    code_timeout: CodeTimeoutOption = 300.0,
 ) -> None:
     """Register many profiles in one sitting, in one browser.
 
@@ -131,6 +161,8 @@ def batch(
         submit_timeout=submit_timeout,
         trace=trace,
         mask_contact=mask_contact,
+        codes=codes,
+        code_timeout=code_timeout,
     )
 
 
@@ -157,12 +189,15 @@ def run_profiles(
     stop_on_duplicate: bool = False,
     trace: bool = False,
     mask_contact: bool = False,
+    codes: Codes | None = None,
+    code_timeout: float = 300.0,
 ) -> None:
     """Validate, guard, run and summarise; exits with the batch's code (see `assistant.batch`)."""
     from assistant import browser, gates, runlock
     from assistant.batch import Batch, BatchOptions, plan_jobs
     from assistant.errors import NotConfirmed, ProfileError
     from assistant.journal import Journal
+    from assistant.mailbox import code_source_setup
     from assistant.paths import data_dir as private_data_dir
     from assistant.portals import load_portal
     from assistant.profiles import load_profiles
@@ -172,6 +207,8 @@ def run_profiles(
     loaded, problems = load_profiles(paths)
     if problems:
         raise ProfileError(problems)
+    # A mailbox chosen but not set up stops the run here, before anything opens.
+    mailbox = code_source_setup(codes.value if codes else None)
     jobs = plan_jobs(loaded, portal_map, url)
     terminal = gates.Terminal()
     if not terminal.is_tty():
@@ -206,6 +243,10 @@ def run_profiles(
         closed = run.close_abandoned(me.token)
         if closed:
             terminal.say(closed)
+        if mailbox is not None:  # asks the terminal (Ctrl-C aware) when the mailbox has none
+            run.code_source = mailbox.source(
+                fallback=run.code_source, say=run.terminal.say, timeout_s=code_timeout
+            )
         notice = run.notice()
         if notice:
             terminal.say(notice)

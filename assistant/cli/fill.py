@@ -13,6 +13,8 @@ import typer
 
 from assistant.cli.app import DataDirOption, app
 from assistant.cli.batch import (
+    CodesOption,
+    CodeTimeoutOption,
     HeadlessOption,
     MaskContactOption,
     ResubmitOption,
@@ -40,6 +42,8 @@ def fill(
     submit_timeout: SubmitTimeoutOption = None,
     trace: TraceOption = False,
     mask_contact: MaskContactOption = False,
+    codes: CodesOption = None,
+    code_timeout: CodeTimeoutOption = 300.0,
 ) -> None:
     """Register one profile: fill, review, submit when you say so.
 
@@ -63,4 +67,6 @@ def fill(
         stop_on_duplicate=True,
         trace=trace,
         mask_contact=mask_contact,
+        codes=codes,
+        code_timeout=code_timeout,
     )

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from assistant.cli.app import app
 from assistant.errors import UsageError
+
+if TYPE_CHECKING:
+    from assistant.replica.maildrop import MailDrop
 
 
 @app.command()
@@ -34,6 +39,19 @@ def replica(
         metavar="DIR",
         help="Folder for submissions.jsonl and outbox.jsonl (kept across runs).",
     ),
+    deliver_imap: str | None = typer.Option(
+        None,
+        "--deliver-imap",
+        help="Also deliver each code mail into this IMAP mailbox on this machine, e.g. "
+        "imap://USER@127.0.0.1:1143 (imaps:// for TLS); the password comes from "
+        "$ASSISTANT_REPLICA_IMAP_PASSWORD.",
+    ),
+    mail_delay: float = typer.Option(
+        0.0, "--mail-delay", min=0, help="With --deliver-imap: seconds before each mail arrives."
+    ),
+    deliver_ca: Path | None = typer.Option(  # noqa: B008
+        None, "--deliver-ca", help="With imaps://: trust this CA file (a test server)."
+    ),
 ) -> None:
     """Serve a local replica of the portal until Ctrl-C.
 
@@ -50,8 +68,14 @@ def replica(
     from assistant.replica import Replica
 
     try:
+        drop = _maildrop(deliver_imap, mail_delay, deliver_ca)
         portal = Replica(
-            layout=layout, faults=tuple(fault), variants=tuple(variant), data_dir=data, port=port
+            layout=layout,
+            faults=tuple(fault),
+            variants=tuple(variant),
+            data_dir=data,
+            port=port,
+            maildrop=drop,
         )
     except ValueError as error:
         raise UsageError(str(error)) from None
@@ -66,6 +90,8 @@ def replica(
     print(f"Variants: {', '.join(variant) if variant else 'none'}")
     print(f"Verification codes (the outbox): {portal.origin}/__replica/outbox")
     print(f"Submissions received: {portal.origin}/__replica/submissions")
+    if drop is not None:
+        print(f"Code mails also delivered to {drop.url}, {mail_delay:g} s after each send")
     if data is not None:
         print(f"Kept on disk in {data}: submissions.jsonl, outbox.jsonl")
     print("Press Ctrl-C to stop.")
@@ -82,3 +108,20 @@ def replica(
     finally:
         portal.stop()
     print("Replica stopped.")
+
+
+REPLICA_PASSWORD = "ASSISTANT_REPLICA_IMAP_PASSWORD"  # noqa: S105 (a variable's name)
+
+
+def _maildrop(url: str | None, delay: float, ca_file: Path | None) -> MailDrop | None:
+    """The mail delivery asked for, or None; ValueError (a usage error) when it is wrong."""
+    from assistant.replica.maildrop import MailDrop
+
+    if url is None:
+        if delay:
+            raise ValueError("--mail-delay needs --deliver-imap (the in-memory outbox is instant).")
+        return None
+    password = os.environ.get(REPLICA_PASSWORD, "")
+    if not password:
+        raise ValueError(f"--deliver-imap needs the mailbox password in ${REPLICA_PASSWORD}.")
+    return MailDrop(url, password, delay=delay, ca_file=ca_file)

@@ -23,6 +23,7 @@ from assistant.log import get_logger
 from assistant.replica.faults import FaultState
 from assistant.replica.journal import read_jsonl
 from assistant.replica.ledger import Ledger
+from assistant.replica.maildrop import MailDrop
 from assistant.replica.outbox import Outbox
 from assistant.replica.pages import confirmation_page, message_page, start_page
 from assistant.replica.validation import EMAIL, code_message, validate
@@ -47,7 +48,8 @@ class Replica:
     `assistant.replica.variants.VARIANTS` (unknown names raise ValueError). With `data_dir`,
     accepted submissions go durably to `submissions.jsonl` (and are read back at the next
     start) and mails to `outbox.jsonl`. `code_ttl` is how long a code stays valid (seconds),
-    `hang_seconds` how long the `submit-hang` fault holds the answer.
+    `hang_seconds` how long the `submit-hang` fault holds the answer. With `maildrop`, each code
+    mail is also delivered into a real IMAP mailbox (`assistant.replica.maildrop`).
     """
 
     def __init__(
@@ -60,6 +62,7 @@ class Replica:
         variants: Iterable[str] = (),
         code_ttl: float = 600.0,
         hang_seconds: float = 20.0,
+        maildrop: MailDrop | None = None,
     ) -> None:
         if layout not in LAYOUTS:
             raise ValueError(f"Unknown replica layout {layout!r}. Valid: {', '.join(LAYOUTS)}.")
@@ -71,6 +74,7 @@ class Replica:
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self.hang_seconds = hang_seconds
         self.outbox_store = Outbox(code_ttl=code_ttl, data_dir=self.data_dir)
+        self.maildrop = maildrop
         self.ledger = Ledger(data_dir=self.data_dir)
         if self.data_dir is not None:
             self.ledger.preload(read_jsonl(self.data_dir / "submissions.jsonl"))
@@ -100,6 +104,8 @@ class Replica:
     def stop(self) -> None:
         """Stop serving and release the port; a hanging submit answer is cut short."""
         self._stopping.set()
+        if self.maildrop is not None:
+            self.maildrop.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -336,7 +342,9 @@ class _Handler(BaseHTTPRequestHandler):
         if not EMAIL.match(email):
             self._json(400, {"ok": False, "error": "Enter a valid email address."})
             return
-        r.outbox_store.send_code(email)
+        mail = r.outbox_store.send_code(email)
+        if r.maildrop is not None:
+            r.maildrop.deliver(mail)
         self._json(200, {"ok": True, "message": f"A 5-digit code was sent to {email}."})
 
     def _verify_code(self) -> None:
