@@ -246,7 +246,7 @@ def render_review(review: Review, terminal: Terminal) -> None:
     if review.differences:
         names = ", ".join(literal(v.field) for v in review.differences)
         lines.append(Text(f"≠ The page differs from the profile in: {names}", style="bold red"))
-    lines += [Text(f"Note: {literal(note, newlines=True)}") for note in review.notes]
+    lines += [Text(literal(note, newlines=True)) for note in review.notes]
     try:
         colour = terminal.output.isatty()
     except (ValueError, OSError):

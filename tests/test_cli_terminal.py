@@ -74,6 +74,8 @@ def submitted_before(
                 numbers=tuple(numbers),
                 part=part,
                 parts=parts,
+                host="127.0.0.1:9",  # a practice run against the address the fill uses
+                real_portal=False,
             )
         )
         journal.intent(attempt, confirmed_by="sam", review_values=[])
@@ -298,7 +300,7 @@ Plan for Lakeside USD closure alerts on portal fcr (https://www.freecallerregist
 Submission 1 of 1 (4 numbers)
   step email
     contact email      type                     [masked]
-    click the "Send verification code" button
+    click the button matching /send.*code/
   step code
     GATE: you give the 5-digit code the portal emails
   step business
@@ -313,19 +315,22 @@ Submission 1 of 1 (4 numbers)
     contact phone      type                     [masked]
     category           choose by label          Education
     calls per month    choose by range          12000
-    service provider   type                     Bandwidth
+    service provider   type, if there           Bandwidth
+    notes              type, if there           Closure, late-start and weather-delay notices to parents who opted in.
     click #nextButton1
   step numbers
-    number 1           type                     6195550100
-    number 2           type                     6195550101
-    number 3           type                     6195550102
-    number 4           type                     6195550103
+    number 1           type                     6195550100  [LAKESIDE USD]
+    number 2           type                     6195550101  [LAKESIDE USD]
+    number 3           type                     6195550102  [LAKESIDE NURSE]
+    number 4           type                     6195550103  [LAKESIDE USD]
+    (the [caller names] only where the page has a box for them)
     click #nextButton2
   step review
     terms accepted     tick                     yes
     GATE: you review every value and type `submit`
     submit (one click, never repeated)
 
+"if there": the portal may not have that field; the review says when it has not.
 The page element of each value: assistant plan --json
 """
 
@@ -352,7 +357,7 @@ def test_plan_validate_and_due_show_hostile_values_literally(tmp_path: Path) -> 
         in plan
     )
     assert (
-        "    service provider   type                     Band[/]width \\x1b[31mred\\x1b[0m\n"
+        "    service provider   type, if there           Band[/]width \\x1b[31mred\\x1b[0m\n"
         in plan
     )
     assert "\x1b" not in plan
@@ -401,26 +406,29 @@ def test_check_says_in_words_what_it_checked_and_which_map_file_to_change(
         status, screen = run_at_terminal("check", "--url", portal.url, "--headless", columns=80)
     assert status == ExitCode.PORTAL
     lines = screen.splitlines()
-    assert lines[1:8] == [
+    assert lines[1:12] == [
         "step email: opened",
-        "  ok    contact email (#enterprise_contact_email)",
+        "  ok    contact email found by type=email",
+        "  ok    button /send.*code/",
         "step code: comes after the emailed code, so it was not opened; its fields are",
         "      already in the page (hidden until then) and were checked there",
+        "  ok    verification code found by autocomplete=one-time-code",
+        "  ok    verify button found by button /verify/",
         "step business: comes after the emailed code, so it was not opened; its fields",
         "      are already in the page (hidden until then) and were checked there",
-        '  DRIFT company name (#enterprise_company_name): label reads "Organization',
+        "  DRIFT company name found by #enterprise_company_name: label reads",
+        '      "Organization name", the map expects "Company name"',
     ]
-    assert screen.endswith(
-        "\n".join(
-            [
-                "",
-                f"1 difference from the map fcr: copy {shipped}",
-                "to a file of your own, change the elements marked DRIFT to match the portal, and",
-                "pass that file with --portal (run `assistant check --portal YOUR-FILE` until it",
-                "matches).",
-                "",
-            ]
-        )
+    # The advice, wrapped at 80 columns between words (where depends on the path's length).
+    advice_lines = screen.split("\n1 difference from the map fcr:")[1].splitlines()
+    assert all(len(line) <= 80 for line in advice_lines)
+    assert (
+        " ".join(["1 difference from the map fcr:", *advice_lines]).split()
+        == (
+            f"1 difference from the map fcr: copy {shipped} to a file of your own, change the "
+            "elements marked DRIFT to match the portal, and pass that file with --portal (run "
+            "`assistant check --portal YOUR-FILE` until it matches)."
+        ).split()
     )
     # A map of the person's own: edit that file.
     assert advice(1, str(mine), "fcr") == (
@@ -471,6 +479,7 @@ Commands:
   schema    Print the JSON Schema of a profile file.
   settle    Say how a submission with an unknown outcome ended.
   validate  Check profiles without a browser.
+  mailbox   Set up and test the mailbox the codes come from.
 """
 
 

@@ -374,7 +374,9 @@ def test_two_fills_at_once_register_the_numbers_once(tmp_path: Path) -> None:
     assert refusal is not None, output
     row = r"│ 1\s+│ Harbor 1\s+│ 1 of 1\s+│ 2\s+│ refused\s+│ Not sent: "
     assert re.search(row, output), output
-    assert "0 submitted, 0 declined, 0 failed, 0 unknown, 0 skipped, 1 refused." in output
+    assert (
+        "0 submitted, 0 declined, 0 stopped, 0 failed, 0 unknown, 0 skipped, 1 refused." in output
+    )
     assert "Feedback ID: FCRFE" not in output
     with Journal.open(data) as journal:
         rows = {a.id: a for a in journal.history()}

@@ -95,10 +95,10 @@ def test_killed_at_the_review_the_attempt_is_shown_and_settle_closes_it(tmp_path
         assert portal.submit_attempts() == 0
     shown = run_assistant("history", "--data-dir", str(data), env=WIDE)
     assert shown.returncode == 0, shown.stderr
-    [row] = [line for line in shown.stdout.splitlines() if line.startswith("1 ")]
-    assert row.endswith(
-        "filled (run ended, nothing clicked: assistant settle 1 --not-submitted)"
-    ), row
+    [block] = [b for b in shown.stdout.split("\n\n") if b.startswith("attempt 1  filled")]
+    assert block.splitlines()[-1] == (
+        "  run ended, nothing clicked: assistant settle 1 --not-submitted"
+    ), block
     refused = _settle(data, "1", "--submitted", "FCRFE07252024233445395")
     assert refused.returncode == ExitCode.USAGE
     assert refused.stderr == (

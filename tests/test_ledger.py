@@ -93,8 +93,8 @@ def test_numbers_sent_through_one_map_are_refused_through_the_other(journal: Jou
         with pytest.raises(DuplicateSubmission) as caught:
             guard.check(journal, classic, ["+16195550100"], now=at("2026-10-02 00:00"))
     assert str(caught.value) == (
-        f"+16195550100 was submitted to fcr on 2026-10-01 (attempt 1, Feedback ID {FID}); "
-        "pass --resubmit to send it again"
+        f"+16195550100 was submitted to fcr on 2026-10-01 as {FID}; pass --resubmit to send it "
+        "again"
     )
 
 
@@ -326,17 +326,15 @@ def test_fill_through_the_other_map_is_refused_and_history_shows_the_host(tmp_pa
         assert portal.requests() == []
     assert again.exitstatus == ExitCode.DUPLICATE, again.output
     assert again.output.endswith(
-        f"Error: +16195550100 was submitted to fcr on {_today()} (attempt 1, Feedback ID "
-        f"{fid}); pass --resubmit to send it again\n+16195550101 was submitted to fcr on "
-        f"{_today()} (attempt 1, Feedback ID {fid}); pass --resubmit to send it again\n"
+        f"Error: +16195550100 and +16195550101 were submitted to fcr on {_today()} as {fid}; "
+        "pass --resubmit to send them again\n"
     ), again.output
     shown = run_assistant("history", "--data-dir", str(data), env={**os.environ, "COLUMNS": "400"})
     assert shown.returncode == 0, shown.stderr
-    [header, _, row] = shown.stdout.splitlines()
-    assert "   Portal        Host " in header
-    assert (
-        f"   fcr-classic   127.0.0.1:{portal.port} (practice)   2: +16195550100, +16195550101   "
-    ) in row
+    assert shown.stdout.splitlines()[1] == (
+        f"  Harbor 1, submission 1 of 1, to fcr-classic at 127.0.0.1:{portal.port} "
+        "(practice): 2 numbers (+16195550100, +16195550101)"
+    )
     rows = json.loads(_cli(data, "history", "--json").stdout)
     assert [(r["portal"], r["registry"], r["host"], r["real_portal"]) for r in rows] == [
         ("fcr-classic", "fcr", f"127.0.0.1:{portal.port}", False)

@@ -213,7 +213,7 @@ def test_the_shipped_maps_fill_every_variant_through_to_a_confirmed_submission(
         assert absent == []
     if layout == "wizard" and "renamed-ids" in variants and "no-optional" not in variants:
         assert (
-            "Note: business step, service provider: found by label /service provider|carrier/ "
+            "business step, service provider: found by label /service provider|carrier/ "
             "(anchor 2 of 2)" in screen
         )
 

@@ -57,7 +57,7 @@ TraceOption = Annotated[
     typer.Option(
         "--trace",
         help="Record a Playwright trace of each submission in the run's private folder "
-        "(it holds every value typed; open it with `playwright show-trace`).",
+        "(it holds every value typed; the run prints how to open it).",
     ),
 ]
 MaskContactOption = Annotated[

@@ -56,7 +56,10 @@ def check(
         say(f"step {report.name}: {report.note}", width)
         for item in report.fields:
             mark = marks.get(item.status, "DRIFT")
-            found = f" found by {item.anchor}" if item.anchor else ""
+            # (a button is named by its anchor already)
+            found = (
+                f" found by {item.anchor}" if item.anchor and item.anchor not in item.field else ""
+            )
             detail = f": {item.detail}" if item.detail else ""
             say(f"  {mark} {item.field}{found}{detail}", width)
             if item.options:

@@ -150,8 +150,7 @@ def _lines(a: Attempt, width: int | None, folder: Path) -> list[str]:
         *_wrapped(head, width, indent=""),
         *_wrapped(
             f"{literal(a.profile_label)}, submission {a.part} of {a.parts}, to "
-            f"{literal(a.portal)} at {literal(a.destination.describe())}: {count} "
-            f"number{'' if count == 1 else 's'} ({shown})",
+            f"{literal(a.portal)}{_at(a)}: {count} number{'' if count == 1 else 's'} ({shown})",
             width,
         ),
     ]
@@ -165,6 +164,13 @@ def _lines(a: Attempt, width: int | None, folder: Path) -> list[str]:
     if a.receipt_path:
         lines += _path("receipt", literal(a.receipt_path), width)
     return [f"{line}\n" for line in lines]
+
+
+def _at(a: Attempt) -> str:
+    """ " at HOST" (or " at HOST (practice)"), or "" when the journal did not record a host."""
+    from assistant.terminal_text import literal
+
+    return f" at {literal(a.destination.describe())}" if a.destination.host else ""
 
 
 def _wrapped(text: str, width: int | None, indent: str = "  ") -> list[str]:

@@ -12,6 +12,7 @@ from assistant.cli.app import app
 mailbox_app = typer.Typer(
     name="mailbox",
     help="Set up and test the mailbox the verification codes are read from (--codes mailbox).",
+    short_help="Set up and test the mailbox the codes come from.",
     no_args_is_help=True,
 )
 app.add_typer(mailbox_app, name="mailbox")

@@ -18,7 +18,7 @@ PortalOption = Annotated[
     typer.Option(
         "--portal",
         metavar="MAP",
-        help="Portal map: fcr (wizard, default), fcr-classic, or a .yaml file.",
+        help="Portal map: fcr-classic (2024), fcr (2026 wizard, the default) or a .yaml file.",
     ),
 ]
 
@@ -109,12 +109,20 @@ def render_plan(result: Plan) -> str:
                     how = _HOW.get(action.write, action.write)
                     if action.write == "select":
                         how = f"{how} by {action.match.replace('_', ' ')}"
+                    if action.when_present:
+                        how = f"{how}, if there"
                     value = literal(action.value) or "(left empty)"
                     lines.append(f"    {literal(action.field):<18} {how:<24} {value}")
                 elif isinstance(action, PlannedRows):
                     for i, row in enumerate(action.rows):
                         name = f"  [{literal(row.display_name)}]" if row.display_name else ""
                         lines.append(f"    {f'number {i + 1}':<18} {'type':<24} {row.number}{name}")
+                    if action.display_name_when_present and any(
+                        r.display_name for r in action.rows
+                    ):
+                        lines.append(
+                            "    (the [caller names] only where the page has a box for them)"
+                        )
                 elif isinstance(action, ClickAction):
                     lines.append(f"    click {_button(action.click)}")
                 elif isinstance(action, CodeGate):
@@ -125,5 +133,9 @@ def render_plan(result: Plan) -> str:
                     lines.append("    GATE: you review every value and type `submit`")
                 elif isinstance(action, SubmitAction):
                     lines.append("    submit (one click, never repeated)")
-    lines += ["", "The page element of each value: assistant plan --json"]
+    lines += [
+        "",
+        '"if there": the portal may not have that field; the review says when it has not.',
+        "The page element of each value: assistant plan --json",
+    ]
     return "\n".join(lines)
