@@ -84,20 +84,24 @@ def test_history_shows_failed_declined_and_stopped_attempts_with_their_reason(
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n\n") == [
         "attempt 4  filled  2026-11-29 09:00 UTC\n"
-        "  Cedar, submission 1 of 1, to fcr at www.freecallerregistry.com: 5 numbers (+16195550120, +16195550121, "
+        "  Cedar, submission 1 of 1, to fcr at www.freecallerregistry.com: 5 numbers "
+        "(+16195550120, +16195550121, "
         "+16195550122 and 2 more)\n"
         "  profile: /profiles/cedar.yaml\n"
         "  run ended, nothing clicked: assistant settle 4 --not-submitted",
         "attempt 3  failed  2026-11-29 09:00 UTC\n"
-        "  Cedar, submission 1 of 1, to fcr at www.freecallerregistry.com: 1 number (+16195550112)\n"
+        "  Cedar, submission 1 of 1, to fcr at www.freecallerregistry.com: 1 number "
+        "(+16195550112)\n"
         "  profile: /profiles/cedar.yaml\n"
         '  reason: no option matches "X"',
         "attempt 2  declined  2026-11-29 09:00 UTC\n"
-        "  Cedar, submission 1 of 1, to fcr at www.freecallerregistry.com: 1 number (+16195550111)\n"
+        "  Cedar, submission 1 of 1, to fcr at www.freecallerregistry.com: 1 number "
+        "(+16195550111)\n"
         "  profile: /profiles/cedar.yaml\n"
         "  reason: Stopped with Ctrl-C at the confirmation; nothing was submitted.",
         "attempt 1  declined  2026-11-29 09:00 UTC\n"
-        "  Cedar, submission 1 of 1, to fcr at www.freecallerregistry.com: 1 number (+16195550110)\n"
+        "  Cedar, submission 1 of 1, to fcr at www.freecallerregistry.com: 1 number "
+        "(+16195550110)\n"
         "  profile: /profiles/cedar.yaml\n"
         '  reason: You typed "no"\n',
     ]

@@ -293,7 +293,8 @@ def test_history_at_a_narrow_terminal_shows_stored_text_literally_and_paths_whol
     assert (status, screen) == (0, f"{shown_receipt}\n")
 
 
-PLAN = """\
+NOTES = "Closure, late-start and weather-delay notices to parents who opted in."
+PLAN = f"""\
 Plan for Lakeside USD closure alerts on portal fcr (https://www.freecallerregistry.com/fcr/)
 1 submission of 4 numbers; at most 20 per submission
 
@@ -316,7 +317,7 @@ Submission 1 of 1 (4 numbers)
     category           choose by label          Education
     calls per month    choose by range          12000
     service provider   type, if there           Bandwidth
-    notes              type, if there           Closure, late-start and weather-delay notices to parents who opted in.
+    notes              type, if there           {NOTES}
     click #nextButton1
   step numbers
     number 1           type                     6195550100  [LAKESIDE USD]
