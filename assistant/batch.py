@@ -29,7 +29,7 @@ from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TextIO
 
 from assistant import browser, gates, guard
 from assistant.errors import (
@@ -38,6 +38,7 @@ from assistant.errors import (
     DuplicateSubmission,
     ExitCode,
     NotConfirmed,
+    OutcomeNotRecorded,
     Stopped,
 )
 from assistant.journal import Journal, describe_owner
@@ -165,6 +166,12 @@ class _PromptWatch(gates.Terminal):
     def width(self) -> int | None:
         return self.inner.width()
 
+    def answer_output(self) -> TextIO:
+        return self.inner.answer_output()
+
+    def discard_typed_ahead(self) -> bool:
+        return self.inner.discard_typed_ahead()
+
     def say(self, text: str) -> None:
         self._end_ctrl_c_line()
         self.inner.say(text)
@@ -191,21 +198,6 @@ class _PromptWatch(gates.Terminal):
             self.inner.output.flush()
 
 
-@contextmanager
-def _driver_ignoring_sigint() -> Iterator[None]:
-    """Ctrl-C at a terminal reaches its whole process group, the Playwright driver included;
-    started with SIGINT ignored, the driver inherits that and survives, so the batch can stop
-    cleanly instead of losing its browser mid-action."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 class Batch:
     """One batch: its jobs, the journal, the person; see the module docstring."""
 
@@ -227,6 +219,7 @@ class Batch:
             journal, resubmit=options.resubmit, window_days=options.window_days
         )
         self.total = sum(len(job.plan.submissions) for job in self.jobs)
+        self.journal_broken = False  # a submission's outcome could not be recorded
 
     def notice(self) -> str:
         """The unknown outcomes a person must settle ("" when none): shown at every start."""
@@ -294,9 +287,11 @@ class Batch:
         label = self.jobs[0].plan.label if len(self.jobs) == 1 else "batch"
         report.run_dir = new_run_dir(label, folder)
         self.terminal.say(f"Screenshots and records of this run: {report.run_dir}")
+        # Ctrl-C while the browser starts is heard (the driver and the browser run in a session
+        # of their own, so the key reaches only this process) and honoured as soon as the
+        # start-up returns: nothing is loaded after it.
         with self.switch.installed(), ExitStack() as stack:
-            with _driver_ignoring_sigint():
-                launched = stack.enter_context(open_browser())
+            launched = stack.enter_context(open_browser())
             self._run_pending(launched, pending, report)
         return report
 
@@ -310,6 +305,11 @@ class Batch:
         error_cls, _ = browser.playwright_errors()
         for position, job, submission in pending:
             slot = position - 1
+            if self.journal_broken:
+                report.results[slot] = _result(
+                    job, submission, "skipped", "not started: the journal could not be written"
+                )
+                continue
             if self.switch.requested:
                 report.interrupted = True
                 report.results[slot] = _result(
@@ -332,6 +332,13 @@ class Batch:
             )
             try:
                 outcome = session.run_submission(job.loaded.profile, submission)
+            except OutcomeNotRecorded as error:
+                # Submitted, but the journal cannot be written: nothing more may be sent whose
+                # outcome could not be kept. The rest are listed as not started.
+                self.terminal.say(str(error))
+                report.results[slot] = _result(job, submission, "unknown", str(error))
+                self.journal_broken = True
+                continue
             except ConcurrentSubmission as error:  # confirmed here, sent by another run: refused
                 self.terminal.say(str(error))
                 report.results[slot] = _result(job, submission, "refused", str(error))

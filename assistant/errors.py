@@ -13,6 +13,7 @@
     │   ├── ConcurrentSubmission   6  another run confirmed them while this one was at the review
     │   └── ProfileBusy            6  another run holds the profile (its run lock)
     ├── OutcomeUnknown             7  the submit click was made but its result is not known
+    │   └── OutcomeNotRecorded     7  submitted, but the journal could not record the Feedback ID
     ├── DataFolderError               the private data folder (or a file in it) is unusable
     │   ├── UnsafeDataDir          8  readable by others, or a symbolic link
     │   ├── DataDirUnusable        9  not a folder, a journal that is not a regular file
@@ -137,6 +138,11 @@ class OutcomeUnknown(AssistantError):
     """The submit click was made and then something failed: only a human can settle it."""
 
     exit_code = ExitCode.OUTCOME_UNKNOWN
+
+
+class OutcomeNotRecorded(OutcomeUnknown):
+    """The portal showed a Feedback ID, but the journal could not record it: the message
+    carries the ID, and how to record it once the journal can be written."""
 
 
 class DataFolderError(AssistantError):

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,11 +44,50 @@ CLOCK_SKEW = timedelta(seconds=10)
 
 
 class Terminal:
-    """A person at a terminal: lines in from `input`, text out to `output`."""
+    """A person at a terminal: lines in from `input`, text out to `output`.
+
+    Questions, and the review a confirmation asks about, go where the person who answers sees
+    them (`answer_output`): `output` when it is the terminal `input` reads from, else that
+    terminal itself (stdout redirected to a file must not leave the person typing blind).
+    """
 
     def __init__(self, input: TextIO | None = None, output: TextIO | None = None) -> None:
         self.input = input if input is not None else sys.stdin
         self.output = output if output is not None else sys.stdout
+        self.reviewed = False  # a review was written to `answer_output` and not answered yet
+        self._answer_output: TextIO | None = None
+
+    def answer_output(self) -> TextIO:
+        """The stream the person who answers at `input` reads (see the class docstring)."""
+        if self._answer_output is None:
+            self._answer_output = self.output
+            reading = _tty(self.input)
+            writing = _tty(self.output)
+            if reading is not None and (
+                writing is None or not os.path.samestat(os.fstat(reading), os.fstat(writing))
+            ):
+                # Kept open for the run: every later question goes there too.
+                self._answer_output = open(  # noqa: SIM115
+                    os.ttyname(reading), "w", encoding="utf-8"
+                )
+        return self._answer_output
+
+    def discard_typed_ahead(self) -> bool:
+        """Throw away whatever was typed before now and not read yet (a `submit` typed at the
+        code prompt must not answer the confirmation); True when something was thrown away."""
+        fd = _tty(self.input)
+        if fd is None:
+            return False
+        import fcntl
+        import struct
+        import termios
+
+        try:
+            pending = struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+            termios.tcflush(fd, termios.TCIFLUSH)
+        except OSError:
+            return False
+        return bool(pending)
 
     def is_tty(self) -> bool:
         """Whether a person can be typing at `input` (a TTY, not a pipe or a file)."""
@@ -73,8 +113,9 @@ class Terminal:
         After Ctrl-C (which the terminal echoes as `^C`) or Ctrl-D the cursor is moved to a
         new line, so whatever is said next does not run on from the prompt.
         """
-        self.output.write(literal(prompt))
-        self.output.flush()
+        shown = self.answer_output()
+        shown.write(literal(prompt))
+        shown.flush()
         try:
             line = self.input.readline()
         except KeyboardInterrupt:
@@ -87,10 +128,19 @@ class Terminal:
 
     def _new_line(self) -> None:
         try:
-            self.output.write("\n")
-            self.output.flush()
+            self.answer_output().write("\n")
+            self.answer_output().flush()
         except (ValueError, OSError):
             pass
+
+
+def _tty(stream: TextIO) -> int | None:
+    """The file descriptor of `stream` when it is a terminal, else None."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, ValueError, OSError):
+        return None
+    return fd if os.isatty(fd) else None
 
 
 def _sent_after_default() -> datetime:
@@ -247,14 +297,22 @@ def render_review(review: Review, terminal: Terminal) -> None:
         names = ", ".join(literal(v.field) for v in review.differences)
         lines.append(Text(f"≠ The page differs from the profile in: {names}", style="bold red"))
     lines += [Text(literal(note, newlines=True)) for note in review.notes]
-    try:
-        colour = terminal.output.isatty()
-    except (ValueError, OSError):
-        colour = False
-    terminal.output.write(rendered(lines, width=terminal.width(), colour=colour))
-    # Written plainly so a long path is never wrapped (it must stay copyable).
-    terminal.output.write(f"Screenshot of the filled form: {literal(review.screenshot)}\n")
-    terminal.output.flush()
+    shot = f"Screenshot of the filled form: {literal(review.screenshot)}\n"
+    answering = terminal.answer_output()
+    # Also into `output` when it goes elsewhere (a file), where it is the run's record.
+    outputs: list[TextIO] = (
+        [answering] if answering is terminal.output else [answering, terminal.output]
+    )
+    for out in outputs:
+        try:
+            colour = out.isatty()
+        except (ValueError, OSError):
+            colour = False
+        width = terminal.width() if out is terminal.output else columns(out)
+        out.write(rendered(lines, width=width, colour=colour))
+        out.write(shot)  # written plainly so a long path is never wrapped: it stays copyable
+        out.flush()
+    terminal.reviewed = True
 
 
 def confirm_submit(terminal: Terminal, review: Review) -> None:
@@ -265,6 +323,14 @@ def confirm_submit(terminal: Terminal, review: Review) -> None:
             "Input is not a terminal, so nobody could confirm; nothing was submitted. "
             "Run the command in a terminal to review and submit."
         )
+    if not terminal.reviewed:
+        raise NotConfirmed(
+            "The review was not shown on the terminal the answer would come from; nothing "
+            "was submitted."
+        )
+    terminal.reviewed = False  # one review, one answer
+    if terminal.discard_typed_ahead():
+        terminal.say("(What was typed before this review was shown has been ignored.)")
     what = review.title[:1].lower() + review.title[1:]
     if review.label:
         what = f"{review.label}, {what}"

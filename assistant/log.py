@@ -111,6 +111,9 @@ def get_logger(name: str) -> logging.Logger:
 
 def setup(verbose: bool = False, log_file: str | None = None) -> None:
     """Install redacting handlers on the root logger (stderr, and a private file if given)."""
+    # A log that cannot be written (a full disk) must not print logging's own traceback over
+    # what the person needs to read; the record is dropped instead.
+    logging.raiseExceptions = False
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_assistant", False):

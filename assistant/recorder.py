@@ -69,6 +69,10 @@ class Recorder(Protocol):
         return the lines the review must show about them (e.g. "RESUBMITTING: …")."""
         ...
 
+    def attempt_id(self, record: SubmissionRecord) -> int:
+        """The journal's number for this submission's attempt (for messages a person acts on)."""
+        ...
+
     def started(self, record: SubmissionRecord) -> None:
         """The guard passed; the browser opens for the submission next."""
 

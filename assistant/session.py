@@ -29,6 +29,7 @@ from assistant import browser, fill, gates, locate, log, outcome
 from assistant.errors import (
     AssistantError,
     NotConfirmed,
+    OutcomeNotRecorded,
     PortalError,
     ReadBackMismatch,
     Stopped,
@@ -405,7 +406,10 @@ class Session:
         if answer.state == "submitted" and answer.feedback_id:
             message = f"Submitted {index} of {count}. Feedback ID: {answer.feedback_id}"
             self.terminal.say(message)  # first: the ID is on the screen whatever follows
-            receipt = self.recorder.submitted(record, answer.feedback_id)
+            try:
+                receipt = self.recorder.submitted(record, answer.feedback_id)
+            except Exception as error:
+                raise self._not_recorded(record, answer.feedback_id, error) from None
             if receipt:  # its own line, so the path is never wrapped and can be copied
                 self.terminal.say(f"Receipt: {receipt}")
             return Outcome(index, count, "submitted", message, answer.feedback_id)
@@ -433,6 +437,21 @@ class Session:
         message = f"Outcome unknown: {reason}. Check the portal or the email; do not resend."
         self.terminal.say(message)
         return Outcome(index, count, "unknown", message)
+
+    def _not_recorded(
+        self, record: SubmissionRecord, feedback_id: str, error: Exception
+    ) -> OutcomeNotRecorded:
+        """The portal took the submission; the journal could not say so. The ID is all the
+        person has: the message carries it and how to record it later."""
+        logger.debug("Recording the Feedback ID failed", exc_info=error)
+        why = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        attempt = self.recorder.attempt_id(record)
+        return OutcomeNotRecorded(
+            f"The portal accepted submission {record.index} of {record.count} as {feedback_id}, "
+            f"but the journal could not record it ({why}). Keep this Feedback ID: once the "
+            f"journal can be written again, run 'assistant settle {attempt} --submitted "
+            f"{feedback_id}'. Until then its numbers count as sent with an unknown outcome."
+        )
 
     def _try_shot(self, page: Page, name: str) -> None:
         error_cls, _ = browser.playwright_errors()

@@ -14,10 +14,16 @@ import time
 
 from assistant.gates import Terminal
 
+# The questions the assistant asks at a terminal: a person answers when one is on the screen.
+PROMPT = re.compile(r"(anything else to stop: |Type the \d+-digit code[^\n]*: )$")
+
 
 class PtyPerson:
-    """Types `lines` (each followed by Enter) into a real TTY the `terminal` reads from;
-    `size` (rows, columns) sets the window size the TTY reports."""
+    """Answers the assistant's questions at a real TTY the `terminal` reads from, as a person
+    does: each of `lines` (then Enter) is typed when the next question shows, and with `eof`
+    Ctrl-D after them (at the question after the last line). Typing ahead, before the question
+    is on the screen, is `type()`'s job. `size` (rows, columns) sets the window size the TTY
+    reports."""
 
     def __init__(self, *lines: str, eof: bool = False, size: tuple[int, int] | None = None) -> None:
         self.master, slave = pty.openpty()
@@ -30,12 +36,12 @@ class PtyPerson:
         self._chunks: list[bytes] = []
         self._syncs = 0
         self._lock = threading.Lock()
+        self._answers: list[bytes] = [line.encode() + b"\n" for line in lines]
+        if eof:
+            self._answers.append(b"\x04")
+        self._answered_up_to = 0  # the screen's length when the last answer was typed
         self._reader = threading.Thread(target=self._drain, daemon=True)
         self._reader.start()
-        for line in lines:
-            self.type(line)
-        if eof:
-            self.end_input()
 
     def _drain(self) -> None:
         while True:
@@ -47,9 +53,15 @@ class PtyPerson:
                 return
             with self._lock:
                 self._chunks.append(data)
+                shown = b"".join(self._chunks).decode("utf-8", "replace")
+                asked = PROMPT.search(shown[self._answered_up_to :])
+                if asked and self._answers:
+                    self._answered_up_to = len(shown)
+                    os.write(self.master, self._answers.pop(0))
 
     def type(self, line: str) -> None:
-        """Type a line and press Enter (the tty queues it until it is read)."""
+        """Type a line and press Enter now, whatever is on the screen (the tty queues it until
+        it is read)."""
         os.write(self.master, line.encode() + b"\n")
 
     def end_input(self) -> None:

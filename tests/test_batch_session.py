@@ -114,9 +114,10 @@ def test_ctrl_c_after_the_confirmation_means_no_click(browser: Browser, tmp_path
         assert attempt.reason == "stopped by Ctrl-C before the click; nothing was sent"
     screen = person.screen()
     person.close()
-    # The `^C` a terminal echoes while the browser works ends its line before the next words.
+    # The `^C` a terminal echoes while the browser works ends its line before the next words
+    # (here the line after the typed `submit`, where a real terminal shows the `^C`).
     assert (
-        "anything else to stop: \n"
+        "anything else to stop: submit\n\n"
         "Not submitted: Stopped by Ctrl-C before the click; nothing was submitted.\n"
     ) in screen
     assert report.interrupted
@@ -171,3 +172,43 @@ def test_exit_code_precedence_unknown_then_failed_then_declined(
     report = _report(*states, blocked=blocked)
     report.interrupted = interrupted
     assert report.exit_code == code
+
+
+def test_a_feedback_id_the_journal_cannot_record_is_printed_first_and_the_batch_stops(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """Issue 10 item 5: the disk fills after the review; the portal accepts the submission."""
+    import sqlite3
+
+    person = PtyPerson("submit", "submit")
+    with (
+        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
+        Journal.open(tmp_path / "data") as journal,
+    ):
+        run = _batch(tmp_path, portal, journal, person, 2)
+
+        def disk_full(record: SubmissionRecord, feedback_id: str) -> str | None:
+            raise sqlite3.OperationalError("database or disk is full")
+
+        run.recorder.submitted = disk_full  # type: ignore[method-assign]
+        report = run.run(lambda: contextlib.nullcontext(browser))
+        [record] = portal.submissions()
+        fid = record["feedback_id"]
+        [attempt] = journal.history()
+        assert attempt.state is State.INTENT  # shown as unknown at every start until settled
+    screen = person.screen(expect="not started")
+    person.close()
+    told = (
+        f"The portal accepted submission 1 of 1 as {fid}, but the journal could not record it "
+        "(database or disk is full). Keep this Feedback ID: once the journal can be written "
+        f"again, run 'assistant settle {attempt.id} --submitted {fid}'. Until then its numbers "
+        "count as sent with an unknown outcome."
+    )
+    assert f"Submitted 1 of 1. Feedback ID: {fid}\n{told}\n" in screen
+    assert "Traceback" not in screen
+    assert [(r.state, r.reason) for r in report.results] == [
+        ("unknown", told),
+        ("skipped", "not started: the journal could not be written"),
+    ]
+    assert portal.submit_attempts() == 1
+    assert report.exit_code == ExitCode.OUTCOME_UNKNOWN

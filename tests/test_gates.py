@@ -54,13 +54,16 @@ def test_typing_submit_at_a_terminal_confirms_and_the_prompt_names_the_profile(
     people: list[PtyPerson],
 ) -> None:
     person = _person(people, "submit")
+    render_review(REVIEW, person.terminal)
     confirm_submit(person.terminal, REVIEW)
     prompt = (
         'Type "submit" to send Lakeside USD, submission 1 of 1 (2 numbers), anything else to stop: '
     )
     screen = person.screen(expect=prompt)
-    # Besides the prompt, only the typed word the terminal echoes (before or after it).
-    assert screen.replace(prompt, "").strip() == "submit"
+    # The review, then the prompt, then the word typed once the prompt was there.
+    review, answer = screen.split(prompt)
+    assert review.endswith("Screenshot of the filled form: /private/run/s1-review.png\n")
+    assert answer.strip() == "submit"
 
 
 @pytest.mark.parametrize(
@@ -73,6 +76,7 @@ def test_typing_submit_at_a_terminal_confirms_and_the_prompt_names_the_profile(
 )
 def test_anything_but_submit_stops(people: list[PtyPerson], typed: str, message: str) -> None:
     person = _person(people, typed)
+    render_review(REVIEW, person.terminal)
     with pytest.raises(NotConfirmed) as caught:
         confirm_submit(person.terminal, REVIEW)
     assert str(caught.value) == message
@@ -83,6 +87,7 @@ def test_ctrl_d_stops_and_the_next_line_starts_on_a_line_of_its_own(
     people: list[PtyPerson],
 ) -> None:
     person = _person(people, eof=True)
+    render_review(REVIEW, person.terminal)
     with pytest.raises(Stopped) as caught:
         confirm_submit(person.terminal, REVIEW)
     assert str(caught.value) == (
@@ -103,8 +108,10 @@ class _CtrlC(io.StringIO):
 
 def test_ctrl_c_at_the_prompt_stops_and_ends_the_line() -> None:
     out = io.StringIO()
+    terminal = Terminal(_CtrlC(), out)
+    render_review(REVIEW, terminal)
     with pytest.raises(Stopped) as caught:
-        confirm_submit(Terminal(_CtrlC(), out), REVIEW)
+        confirm_submit(terminal, REVIEW)
     assert str(caught.value) == "Stopped with Ctrl-C at the confirmation; nothing was submitted."
     assert caught.value.exit_code == ExitCode.NOT_CONFIRMED
     # The terminal echoes `^C` after the prompt; what follows starts on a new line.
@@ -255,6 +262,7 @@ def test_what_the_assistant_says_shows_typed_or_page_text_literally(
     people: list[PtyPerson],
 ) -> None:
     person = _person(people, "no \x1b[2J[/]")
+    render_review(REVIEW, person.terminal)
     with pytest.raises(NotConfirmed) as caught:
         confirm_submit(person.terminal, REVIEW)
     person.terminal.say(f"Not submitted: {caught.value}\nFailed: the page says \x07\r[b]x[/b]")
@@ -263,4 +271,5 @@ def test_what_the_assistant_says_shows_typed_or_page_text_literally(
         'Not submitted: You typed "no \\x1b[2J[/]", not "submit"; nothing was submitted.\n'
         "Failed: the page says \\x07\\r[b]x[/b]\n"
     )
-    assert "\x1b" not in screen  # (the terminal's own echo of the typed ESC reads ^[)
+    # (the terminal's own echo of the typed ESC reads ^[; the review's colours are its own)
+    assert "\x1b" not in _uncoloured(screen)
