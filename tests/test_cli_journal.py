@@ -182,7 +182,11 @@ def test_due_refuses_a_bad_date_and_a_bad_window(data: Path) -> None:
         2,
         "Error: --as-of '15/01/2027' is not a date; write it like 2027-01-15\n",
     )
-    assert run(data, "due", "--days", "0").returncode == 2
+    bad_window = run(data, "due", "--days", "0")
+    assert bad_window.returncode == 2
+    assert bad_window.stderr.endswith(
+        "Error: Invalid value for '--days': Input should be greater than or equal to 1\n"
+    )
 
 
 def test_settle_not_submitted_frees_the_numbers(data: Path) -> None:

@@ -518,3 +518,78 @@ def test_item_18_a_secret_forced_into_an_error_is_masked_in_logs(
         assert secret not in text
         assert secret not in err
     assert run_log.stat().st_mode & 0o777 == 0o600
+
+
+# -- issue 10 item 14: tests that can see what they promise -----------------------------------
+
+
+def test_the_submit_is_clicked_once_even_when_the_answer_is_slow_and_the_button_still_there(
+    flow: Run,
+) -> None:
+    # The answer takes 6 s; the page (and its submit button) stays as it was meanwhile, so a
+    # second click would send a second POST: exactly one reaches the portal.
+    run = flow(faults=("submit-hang",), hang_seconds=6, submit_timeout_s=2)
+    assert run.error is None, run.error
+    assert [m for m, p in run.portal.requests() if p == "/fcr/submit"] == ["POST"]
+    assert run.portal.submit_attempts() == 1
+    assert run.outcomes[0].state == "unknown"
+
+
+def test_an_answer_slower_than_the_click_may_take_is_still_awaited_to_the_submit_timeout(
+    flow: Run,
+) -> None:
+    # Issue 10 item 4: the click's own time-out (8 s here) is not the wait for the answer.
+    run = flow(faults=("submit-hang",), hang_seconds=10, submit_timeout_s=30)
+    assert run.error is None, run.error
+    [record] = run.portal.submissions()
+    assert run.outcomes[0].state == "submitted"
+    assert run.outcomes[0].feedback_id == record["feedback_id"]
+
+
+def test_an_answer_without_a_feedback_id_is_unknown_and_a_bare_4xx_is_failed(flow: Run) -> None:
+    quiet = flow(faults=("submit-no-id",), submit_timeout_s=3)
+    assert quiet.error is None, quiet.error
+    [outcome] = quiet.outcomes
+    assert outcome.state == "unknown"
+    assert re.fullmatch(
+        r"Outcome unknown: the portal answered HTTP 200 but showed neither a Feedback ID nor "
+        r"an error within 3 s \(waited 3\.\d s\)\. Check the portal or the email; do not "
+        r"resend\.",
+        outcome.message,
+    )
+    assert len(quiet.portal.submissions()) == 1  # it was accepted: only a person can tell
+    quiet.portal.stop()
+    refused = flow(faults=("submit-400",))
+    assert refused.error is None, refused.error
+    assert refused.outcomes[0].state == "failed"
+    assert refused.outcomes[0].message == (
+        "Failed: the portal answered HTTP 400 and showed no Feedback ID; the submission was not "
+        "resent."
+    )
+    assert refused.portal.submissions() == []
+
+
+def test_a_value_the_page_changes_after_the_last_step_is_refused_at_the_review(
+    flow: Run,
+) -> None:
+    run = flow(faults=("review-drift",))
+    assert isinstance(run.error, ReadBackMismatch)
+    assert str(run.error) == (
+        "Submission 1 of 1 (4 numbers): the page no longer holds what was filled (company "
+        "name); nothing was submitted."
+    )
+    screen = run.person.screen()
+    assert "Lakeside Unified School District Holdings" in screen  # what the page holds, marked
+    assert "≠ The page differs from the profile in: company name" in screen
+    assert 'Type "submit"' not in screen
+    assert run.portal.submit_attempts() == 0
+
+
+def test_the_contact_email_forced_into_a_log_line_is_masked(flow: Run) -> None:
+    # The page's error names the address; the retry warning quotes the page.
+    run = flow(faults=("send-code-503",))
+    assert run.error is None, run.error
+    [line] = [line for line in run.log.splitlines() if "clicking again" in line]
+    assert "We could not send the code to [masked] right now. Please try again." in line
+    assert EMAIL not in run.log
+    assert EMAIL.replace("@", "%40") not in run.log

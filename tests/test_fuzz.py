@@ -78,9 +78,13 @@ def test_any_depth_past_the_cap_is_refused_as_too_deep(depth: int) -> None:
 def test_a_random_profile_file_gives_only_profile_errors(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "p.yaml"
     path.write_bytes(b"company:\n  name: x\nnumbers:\n  - " + data)
-    try:
+    # It lacks contact and calling, whatever the bytes: never valid, never anything but a
+    # ProfileError, and every problem has its place and a message.
+    with pytest.raises(ProfileError) as caught:
         load_profile(path)
-        problems = None
-    except ProfileError as error:
-        problems = error.problems
-    assert problems is None or len(problems) > 0
+    assert caught.value.problems
+    for problem in caught.value.problems:
+        assert problem.file == str(path)
+        assert problem.line >= 1
+        assert problem.column >= 1
+        assert problem.message.strip()

@@ -291,7 +291,9 @@ def _send_code_503(page: Page, portal: Replica) -> bool:
     expect(page.locator("#captcha:visible, #email-error:visible")).to_have_count(1)
     failed = False
     if error.is_visible():
-        expect(error).to_have_text("We could not send the code right now. Please try again.")
+        expect(error).to_have_text(
+            f"We could not send the code to {EMAIL} right now. Please try again."
+        )
         failed = portal.outbox() == []
         page.click("#send-verification-code")
     expect(page.locator("#captcha")).to_be_visible()

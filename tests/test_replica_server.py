@@ -336,7 +336,7 @@ def _send_code_503(portal: Replica) -> bool:
     assert fetch(portal, "/fcr/api/send-code", {"email": EMAIL})[0] == 200
     if status == 503:
         assert json.loads(answer)["error"] == (
-            "We could not send the code right now. Please try again."
+            f"We could not send the code to {EMAIL} right now. Please try again."
         )
         assert len(portal.outbox()) == 1
     return status == 503

@@ -152,7 +152,19 @@ def test_ten_thousand_levels_of_nesting_are_refused_fast(data: bytes, loader: An
 
 def test_nesting_up_to_the_cap_is_read() -> None:
     text = "a: " + "[" * 31 + "x" + "]" * 31 + "\n"
-    assert isinstance(parse_yaml(text.encode(), "p.yaml"), Mapping)
+    root = parse_yaml(text.encode(), "p.yaml")
+    assert isinstance(root, Mapping)
+    value = to_data(root)["a"]
+    for _ in range(31):  # every level kept, each a list of one item
+        assert isinstance(value, list)
+        assert len(value) == 1
+        value = value[0]
+    assert value == "x"
+    # One level more is refused, with the place the reader noticed it.
+    deeper = "a: " + "[" * 32 + "x" + "]" * 32 + "\n"
+    assert problems(deeper) == [
+        "p.yaml:1:35: nested deeper than 32 levels; a profile needs no more than 4"
+    ]
 
 
 def test_a_five_megabyte_file_is_refused_without_parsing(tmp_path: Path) -> None:

@@ -60,8 +60,9 @@ def replica(
 
     \b
     Faults: first-load-fails, slow, 503-twice, rerender, rerender-twice,
-      masked-phone, send-code-503, submit-500, submit-hang, renamed-label,
-      renamed-option, missing-field, duplicate-field, offsite-request, self-post
+      masked-phone, send-code-503, submit-500, submit-hang, submit-no-id,
+      submit-400, review-drift, renamed-label, renamed-option, missing-field,
+      duplicate-field, offsite-request, self-post
     Variants: renamed-ids, captions, submit-endpoint, late-feedback,
       display-names, no-optional, extra-required
     """

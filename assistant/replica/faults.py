@@ -13,9 +13,15 @@ FAULTS: dict[str, str] = {
     "rerender": "the form re-renders and clears its values once, ~300 ms after the first input",
     "rerender-twice": "like rerender, and once more ~300 ms after the next input after that",
     "masked-phone": "the contact phone keeps only typed keys (fill() is wiped); 555-555-0100",
-    "send-code-503": "the first send-code request answers 503; the page says to try again",
+    "send-code-503": "the first send-code request answers 503; the page says to try again, "
+    "naming the address",
     "submit-500": "every submit POST answers 500 and records nothing",
     "submit-hang": "the submit POST is recorded, then the answer hangs for the hang seconds",
+    "submit-no-id": "the submit POST is recorded and answered 200 with a page that shows no "
+    "Feedback ID and no error",
+    "submit-400": "every submit POST answers 400 with a bare page (no error message, no ID) and "
+    "records nothing",
+    "review-drift": "when the wizard's review step shows, the page changes the company name",
     "renamed-label": 'the company name label reads "Organization name" instead of "Company name"',
     "renamed-option": 'category "Education" becomes "Schools / Education" (classic value too)',
     "missing-field": "#enterprise_company_address_city is absent",

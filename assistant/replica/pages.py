@@ -42,3 +42,9 @@ def message_page(layout: str, port: int, *, status: int, title: str, message: st
         f'<p class="error" role="alert">{escape(message)}</p></div>'
     )
     return shell(ctx, title=f"{status} {title}", body=body, script="done.js")
+
+
+def notice_page(ctx: PageContext, *, title: str, message: str) -> str:
+    """A plain page saying `message`: neither a Feedback ID nor an error (`submit-no-id`)."""
+    body = f'<div class="card notice"><h1>{escape(title)}</h1><p>{escape(message)}</p></div>'
+    return shell(ctx, title=title, body=body, script="done.js")

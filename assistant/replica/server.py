@@ -25,7 +25,7 @@ from assistant.replica.journal import read_jsonl
 from assistant.replica.ledger import Ledger
 from assistant.replica.maildrop import MailDrop
 from assistant.replica.outbox import Outbox
-from assistant.replica.pages import confirmation_page, message_page, start_page
+from assistant.replica.pages import confirmation_page, message_page, notice_page, start_page
 from assistant.replica.validation import EMAIL, code_message, validate
 from assistant.replica.variants import check_variants, names_for
 from assistant.replica.widgets import PageContext
@@ -336,7 +336,10 @@ class _Handler(BaseHTTPRequestHandler):
         if r.faults.fire("send-code-503"):
             self._json(
                 503,
-                {"ok": False, "error": "We could not send the code right now. Please try again."},
+                {
+                    "ok": False,
+                    "error": f"We could not send the code to {email} right now. Please try again.",
+                },
             )
             return
         if not EMAIL.match(email):
@@ -363,6 +366,9 @@ class _Handler(BaseHTTPRequestHandler):
         r = self.replica
         r.ledger.count_attempt()
         fields = self._form()
+        if r.faults.on("submit-400"):
+            self._html(400, "<!doctype html><title>Bad request</title><p>Bad request.</p>")
+            return
         if r.faults.on("submit-500"):
             self._message(
                 500,
@@ -390,6 +396,13 @@ class _Handler(BaseHTTPRequestHandler):
         record = r.ledger.record(r.layout, fields)
         if r.faults.on("submit-hang") and r.wait_stopping(r.hang_seconds):
             self.close_connection = True
+            return
+        if r.faults.on("submit-no-id"):
+            # Accepted, but the page says nothing a filler could take as the outcome.
+            notice = notice_page(
+                r.context(), title="Thank you", message="Your request is being processed."
+            )
+            self._html(200, notice)
             return
         self._html(200, confirmation_page(r.context(), record["feedback_id"]))
 

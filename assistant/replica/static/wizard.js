@@ -43,6 +43,11 @@ window.FCR.boot(function () {
       FCR.byId(id).hidden = BUTTONS[step].indexOf(id) === -1;
     });
     if (step === "review") {
+      if (FCR.has("review-drift")) {
+        // The page changes a value on its own as the review shows (review-drift).
+        var name = FCR.byId("enterprise_company_name");
+        if (name) name.value = name.value + " Holdings";
+      }
       buildSummary();
       FCR.selfPostLater();
     }
