@@ -7,11 +7,11 @@ writes, reads back and retypes. Promises, per step:
 - before typing anything, every mapped element is found (a `when_present` one may be absent:
   the review then says "not on this portal") and found once, and every select holds an option
   for its value; else `PortalMismatch` naming the field (and the options found);
-- after each value, everything written so far is read back once the page is ready, in one
-  round trip. A value the page lost because its element was replaced (a re-render) or cleared
-  is a reset: everything written is filled once more; a second reset raises
-  `ReadBackMismatch` with a diff. A fresh text value that did not stay in the same element is
-  typed key by key (input masks ignore `fill()`); still wrong, `ReadBackMismatch`;
+- the step's values are written, then read back in one round trip once the page is ready
+  (requests, short timers and the DOM settled). A text value the same element did not keep
+  is typed key by key (input masks ignore `fill()`); still wrong, `ReadBackMismatch`. A value
+  lost because its element was replaced (a re-render) or cleared is a reset: everything
+  written is filled once more; a second reset raises `ReadBackMismatch` with a diff;
 - when the step's values are in, a visible required field the map does not know that is still
   empty stops the run naming it (the portal changed).
 
@@ -124,6 +124,7 @@ class StepState:
     chosen: dict[str, Option] = field(default_factory=dict)
     absent: set[str] = field(default_factory=set)
     tokens: dict[str, int] = field(default_factory=dict)
+    page_resets: int = 0  # the page's count of re-renders when the step was checked
 
     def selector(self, name: str) -> str:
         """The selector that finds field `name` again ("" when it was not found)."""
@@ -187,21 +188,31 @@ def _check_targets(step: PlannedStep) -> list[tuple[str, Target, PlannedField | 
     return found
 
 
-def check_step(page: Page, step: PlannedStep, timeouts: Timeouts = Timeouts()) -> StepState:
-    """Check every element the step writes, before anything is typed, on a ready page.
+def check_step(
+    page: Page,
+    step: PlannedStep,
+    timeouts: Timeouts = Timeouts(),
+    guard: browser.GuardedContext | None = None,
+) -> StepState:
+    """Wait for the step, then check every element it writes, before anything is typed, on a
+    ready page.
 
     Every element must be found once (a `when_present` one may be absent), and every select
     must hold an option for its value; found, read and checked in one round trip once the page
-    is ready (an element still missing is waited for). Returns where each one is and the
-    option chosen for each select.
+    is ready (the step, or an element still missing, is waited for). Returns where each one is
+    and the option chosen for each select.
     """
     checks = _check_targets(step)
-    raw = locate.evaluate(
-        page,
-        "([t, q, m]) => window.__assistant.check(t, q, m)",
-        [[locate.target_spec(t) for _, t, _, _ in checks], locate.QUIET_MS, locate.READY_MAX_MS],
-    )
-    state = StepState(step)
+    raw = _check(page, step.wait_for, checks)
+    arrived = raw["located"].pop(0)
+    raw["states"].pop(0)
+    if arrived["anchor"] < 0 and not any(int(c) > 1 for c in arrived["counts"]):
+        # The step is not (yet) on the page: wait for it, then look again.
+        wait_for_step(page, step, timeouts, guard)
+        raw = _check(page, step.wait_for, checks)
+        raw["located"].pop(0)
+        raw["states"].pop(0)
+    state = StepState(step, page_resets=int(raw.get("resets", 0)))
     for (name, target, action, maybe), found, held in zip(
         checks, raw["located"], raw["states"], strict=True
     ):
@@ -251,6 +262,20 @@ def check_step(page: Page, step: PlannedStep, timeouts: Timeouts = Timeouts()) -
             )
         state.chosen[action.field] = option
     return state
+
+
+def _check(
+    page: Page, arrival: Target, checks: list[tuple[str, Target, PlannedField | None, bool]]
+) -> dict[str, Any]:
+    """The step's own element and every element it writes, found and read once the page is
+    ready, in one round trip."""
+    targets = [arrival, *(t for _, t, _, _ in checks)]
+    raw: dict[str, Any] = locate.evaluate(
+        page,
+        "([t, q, m]) => window.__assistant.check(t, q, m)",
+        [[locate.target_spec(t) for t in targets], locate.QUIET_MS, locate.READY_MAX_MS],
+    )
+    return raw
 
 
 def _read(page: Page, selectors: list[str]) -> list[_State]:
@@ -448,6 +473,17 @@ def _element(state: StepState, entry: _Entry) -> str:
     return found.how() if found is not None and found.found else entry.target.describe()
 
 
+@dataclass(frozen=True, slots=True)
+class _Probed:
+    """One read-back: the values, what the page holds, required fields the map does not know,
+    and how many times the page took away an element it fills since it was loaded."""
+
+    values: list[ReadBack]
+    held: list[_State]
+    required: list[tuple[str, str]]
+    resets: int
+
+
 def _probe(
     page: Page,
     state: StepState,
@@ -455,7 +491,7 @@ def _probe(
     *,
     quiet_ms: int = 0,
     known: list[Target] | None = None,
-) -> tuple[list[ReadBack], list[_State], list[tuple[str, str]]]:
+) -> _Probed:
     """`entries` as the page holds them once it is ready, in one round trip (and, with
     `known`, the required fields the map does not know)."""
     raw = locate.evaluate(
@@ -474,57 +510,7 @@ def _probe(
         for e, h in zip(entries, held, strict=True)
     ]
     required = [(str(r["label"]), str(r["selector"])) for r in raw["required"]]
-    return values, held, required
-
-
-def _write_verified(
-    page: Page,
-    guard: browser.GuardedContext | None,
-    state: StepState,
-    action: PlannedField | PlannedRows,
-    written: list[PlannedField | PlannedRows],
-    timeouts: Timeouts,
-) -> tuple[list[ReadBack], list[_Entry]]:
-    """Write `action`, then read back everything `written`; return what is still wrong.
-
-    A fresh text value the page did not keep in the same element is typed key by key once (a
-    key-driven input mask ignores fill()); still wrong, `ReadBackMismatch` naming the field.
-    A value lost otherwise (another field, or an element replaced) is left to the caller: the
-    form reset itself.
-    """
-    _write(page, guard, state, action, timeouts)
-    entries = _entries(state, written)
-    values, held, _ = _probe(page, state, entries)
-    fresh = {e.field for e in _entries(state, [action]) if e.write == "text"}
-    retype = [
-        e
-        for e, v, h in zip(entries, values, held, strict=True)
-        if not v.equal
-        and e.field in fresh
-        and h.count == 1
-        and h.token == state.tokens.get(e.field, h.token)
-    ]
-    for entry in retype:
-        where = _where(state.step.name, entry.field, entry.target)
-        log.info("%s: the page did not keep the filled value; typing it key by key.", where)
-        with _writing(state.step.name, entry.field):
-            _type_keys(page.locator(state.selector(entry.field)), entry.wanted, timeouts)
-    if retype:
-        values, held, _ = _probe(page, state, entries)
-        still = {e.field for e in retype}
-        for entry, value, now in zip(entries, values, held, strict=True):
-            if not value.equal and entry.field in still and _same_element(state, entry, now):
-                # Masked at the source: this message may reach a summary or the journal.
-                raise ReadBackMismatch(
-                    redact(
-                        f"{_where(state.step.name, entry.field, entry.target)}: the page shows "
-                        f"{value.shown!r} after typing {entry.wanted!r}; stopped before "
-                        "the review"
-                    )
-                )
-    for entry, now in zip(entries, held, strict=True):
-        state.tokens.setdefault(entry.field, now.token)
-    return values, entries
+    return _Probed(values, held, required, int(raw.get("resets", 0)))
 
 
 def _same_element(state: StepState, entry: _Entry, held: _State) -> bool:
@@ -540,31 +526,27 @@ def fill_step(
     guard: browser.GuardedContext | None = None,
     known: list[Target] | None = None,
 ) -> tuple[StepState, list[ReadBack]]:
-    """Check, write and verify every value of `step` (not its clicks or gates).
+    """Wait for `step`; check, write and verify every value of it (not its clicks or gates).
 
-    After each value everything written so far is read back once the page is ready: a page
-    that reset itself is noticed at once, and everything written is filled once more; a
-    second reset stops the run with a diff. With `known` (every element the map knows), a
-    required field no anchor of the map finds that is still empty at the end stops the run.
+    The step's values are written, then read back in one round trip once the page is ready
+    (no request or short timer pending, the DOM quiet). A text value the same element did not
+    keep is typed key by key. Each time the page took away elements it had filled (a
+    re-render, counted in the page as it happens) or lost values in place is a reset: after
+    the first, everything is filled once more; a second stops the run with a diff. With
+    `known` (every element the map knows), a required field no anchor of the map finds that
+    is still empty stops the run.
 
     Returns where everything is and the read-back values. Raises `PortalMismatch` before typing
     when the page does not match the map, `ReadBackMismatch` when a value will not stay.
     """
-    state = check_step(page, step, timeouts)
-    written: list[PlannedField | PlannedRows] = []
-    resets = 0
-    for action in step.fields():
-        written.append(action)
-        values, entries = _write_verified(page, guard, state, action, written, timeouts)
-        resets = _refill_resets(page, guard, state, written, values, entries, resets, timeouts)
-    # The step's last word: everything it wrote, on a page quiet for a moment.
+    state = check_step(page, step, timeouts, guard)
+    written = step.fields()
+    for action in written:
+        _write(page, guard, state, action, timeouts)
     entries = _entries(state, written)
-    values, _, required = _probe(page, state, entries, quiet_ms=locate.QUIET_MS, known=known)
-    if any(not v.equal for v in values):
-        resets = _refill_resets(page, guard, state, written, values, entries, resets, timeouts)
-        values, _, required = _probe(page, state, entries, quiet_ms=locate.QUIET_MS, known=known)
-    if required:
-        names = ", ".join(f'"{label}"' for label, _ in required)
+    resets, got = _verify(page, guard, state, written, entries, known, timeouts)
+    if got.required:
+        names = ", ".join(f'"{label}"' for label, _ in got.required)
         raise PortalMismatch(
             f"{step.name} step: the page requires {names}, which the map does not fill; the "
             "portal has changed. Nothing was submitted; run `assistant check` and update the map."
@@ -572,37 +554,73 @@ def fill_step(
     log.info(
         "%s step: %d value(s) written and read back (%d reset(s) survived).",
         step.name,
-        len(values),
+        len(got.values),
         resets,
     )
-    return state, [*values, *_absent_rows(state, written)]
+    return state, [*got.values, *_absent_rows(state, written)]
 
 
-def _refill_resets(
+def _verify(
     page: Page,
     guard: browser.GuardedContext | None,
     state: StepState,
     written: list[PlannedField | PlannedRows],
-    values: list[ReadBack],
     entries: list[_Entry],
-    resets: int,
+    known: list[Target] | None,
     timeouts: Timeouts,
-) -> int:
-    """Fill everything written once more while the page shows values lost (a reset); a
-    second reset raises `ReadBackMismatch` with the differences."""
-    wrong = [v for v in values if not v.equal]
-    while wrong:
-        resets += 1
+) -> tuple[int, _Probed]:
+    """Read back until the page holds every value (see `fill_step`); the number of resets
+    survived, and the last read-back."""
+    resets = 0
+    rerenders_seen = 0
+    typed: set[str] = set()
+    got = _probe(page, state, entries, quiet_ms=locate.QUIET_MS, known=known)
+    while True:
+        rerenders = got.resets - state.page_resets
+        wrong = [
+            (e, v, h) for e, v, h in zip(entries, got.values, got.held, strict=True) if not v.equal
+        ]
+        if rerenders > rerenders_seen:
+            resets += rerenders - rerenders_seen
+            rerenders_seen = rerenders
+        else:
+            masked = [
+                e
+                for e, _, h in wrong
+                if e.write == "text"
+                and h.count == 1
+                and _same_element(state, e, h)
+                and e.field not in typed
+            ]
+            if masked:
+                _retype(page, state, masked, timeouts)
+                typed |= {e.field for e in masked}
+                got = _probe(page, state, entries, quiet_ms=locate.QUIET_MS, known=known)
+                continue
+            for entry, value, now in wrong:
+                if entry.field in typed and _same_element(state, entry, now):
+                    # Masked at the source: this message may reach a summary or the journal.
+                    raise ReadBackMismatch(
+                        redact(
+                            f"{_where(state.step.name, entry.field, entry.target)}: the page "
+                            f"shows {value.shown!r} after typing {entry.wanted!r}; stopped "
+                            "before the review"
+                        )
+                    )
+            if wrong:
+                resets += 1  # values lost where they stood
         if resets > 1:
             diff = "; ".join(
-                f"{v.field}: wanted {v.wanted!r}, page shows {v.shown!r}" for v in wrong
+                f"{v.field}: wanted {v.wanted!r}, page shows {v.shown!r}" for _, v, _ in wrong
             )
             raise ReadBackMismatch(
                 redact(
                     f"{state.step.name} step: the form reset itself a second time; stopped "
-                    f"before the review. Differences: {diff}"
+                    f"before the review. Differences: {diff or 'none left, but it was reset'}"
                 )
             )
+        if not wrong:
+            return resets, got
         log.warning(
             "%s step: the page reset %d value(s) after they were written; writing them again.",
             state.step.name,
@@ -611,11 +629,18 @@ def _refill_resets(
         _relocate(page, state, entries)
         for action in written:
             _write(page, guard, state, action, timeouts)
-        values, held, _ = _probe(page, state, entries)
-        for entry, now in zip(entries, held, strict=True):
+        got = _probe(page, state, entries, quiet_ms=locate.QUIET_MS, known=known)
+        for entry, now in zip(entries, got.held, strict=True):
             state.tokens[entry.field] = now.token
-        wrong = [v for v in values if not v.equal]
-    return resets
+
+
+def _retype(page: Page, state: StepState, entries: list[_Entry], timeouts: Timeouts) -> None:
+    """Type each of `entries` key by key (a key-driven input mask ignores fill())."""
+    for entry in entries:
+        where = _where(state.step.name, entry.field, entry.target)
+        log.info("%s: the page did not keep the filled value; typing it key by key.", where)
+        with _writing(state.step.name, entry.field):
+            _type_keys(page.locator(state.selector(entry.field)), entry.wanted, timeouts)
 
 
 def _relocate(page: Page, state: StepState, entries: list[_Entry]) -> None:
@@ -721,9 +746,18 @@ def _writing(step: str, field_name: str) -> Iterator[None]:
 # -- clicks and the code ---------------------------------------------------------------------
 
 
-def find_one(page: Page, step: str, what: str, target: Target, timeout_ms: float) -> Located:
-    """The one visible element for `target` (waited for), or `PortalMismatch` naming it."""
-    located = locate.wait_visible(page, target, timeout_ms)
+def find_one(
+    page: Page,
+    step: str,
+    what: str,
+    target: Target,
+    timeout_ms: float,
+    located: Located | None = None,
+) -> Located:
+    """The one visible element for `target` (waited for unless `located` already found it),
+    or `PortalMismatch` naming it."""
+    if located is None or not located.found:
+        located = locate.wait_visible(page, target, timeout_ms)
     if located.found:
         if located.anchor > 0:
             log.info("%s step: %s found by %s.", step, what, located.how())
@@ -781,11 +815,13 @@ def click(
     code); the submit is a different action and is never repeated.
     """
     what = button_name(action.click)
-    button = find_one(page, step, what, action.click, timeouts.action_ms)
     regions = action.retry_on or ERROR_REGIONS
+    first, before = locate.find_with_errors(page, action.click, regions)
+    button = find_one(page, step, what, action.click, timeouts.action_ms, first)
     blocked = len(guard.blocked_writes) if guard else 0
     for attempt in range(1, action.attempts + 1):
-        before = _errors_now(page, regions)
+        if attempt > 1 or not first.found:
+            before = _errors_now(page, regions)
         with guard.declared(what) if guard else nullcontext():
             page.locator(button.selector).click(timeout=timeouts.action_ms)
             log.info("%s step: clicked %s.", step, button.how())
@@ -796,8 +832,7 @@ def click(
                 # timers it set run after the gate shuts, like anything else the page does.
                 locate.settle(page, guard, timers=False)
         if action.expect is None:
-            locate.settle(page, guard)
-            new = [t for t in _errors_now(page, regions) if t not in before]
+            new = [t for t in locate.settled_errors(page, guard, regions) if t not in before]
             effect = {"done": not new, "error": new[0] if new else None}
         if effect is not None and effect.get("done"):
             return

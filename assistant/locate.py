@@ -221,6 +221,35 @@ def present(page: Page, target: Target) -> bool:
     return any(count >= 1 for count in resolve(page, [target])[0].counts)
 
 
+def find_with_errors(page: Page, target: Target, errors: str) -> tuple[Located, list[str]]:
+    """Where `target` is now, and the texts the page's error regions (`errors`) show, in one
+    round trip."""
+    raw = evaluate(page, "([t, e]) => window.__assistant.find(t, e)", [target_spec(target), errors])
+    found = raw["located"]
+    located = Located(
+        target,
+        int(found["anchor"]),
+        str(found["selector"]),
+        tuple(int(c) for c in found["counts"]),
+        str(found["label"]),
+    )
+    return located, [str(e) for e in raw["errors"]]
+
+
+def settled_errors(page: Page, guard: browser.GuardedContext | None, errors: str) -> list[str]:
+    """Wait until the page is ready (requests on the context included), then the texts its
+    error regions (`errors`) show."""
+    if guard is not None and guard.in_flight():
+        settle(page, guard)
+    raw = evaluate(
+        page,
+        "([q, m, t, e]) => window.__assistant.settled(q, m, t, e)",
+        [QUIET_MS, READY_MAX_MS, True, errors],
+    )
+    _idle(raw["ready"])
+    return [str(e) for e in raw["errors"]]
+
+
 def wait_visible(page: Page, target: Target, timeout_ms: float) -> Located:
     """Wait until one of `target`'s anchors finds exactly one visible element, or an id anchor
     finds several (waiting longer will not help); the last look at the page when neither

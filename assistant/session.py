@@ -244,8 +244,9 @@ class Session:
             states: list[fill.StepState] = []
             for number, step in enumerate(submission.steps, start=1):
                 self._checkpoint()
-                fill.wait_for_step(page, step, timeouts, guard)
-                if step.fields():
+                if not step.fields():
+                    fill.wait_for_step(page, step, timeouts, guard)
+                else:
                     state, _ = fill.fill_step(page, step, timeouts, guard=guard, known=known)
                     states.append(state)
                     if not any(isinstance(a, ReviewGate) for a in step.actions):

@@ -329,7 +329,9 @@ def test_item_13_a_form_resetting_once_is_refilled_twice_stops_with_a_diff(flow:
     assert once.error is None, once.error
     [record] = once.portal.submissions()
     assert record["fields"]["enterprise_company_name"] == "Lakeside Unified School District"
-    assert "business step: the page reset 1 value(s) after they were written" in once.log
+    assert re.search(
+        r"business step: the page reset \d+ value\(s\) after they were written", once.log
+    )
     once.portal.stop()
     # (the same numbers again: --resubmit, since the first run submitted them)
     twice = flow(faults=("rerender-twice",), recorder=lambda j: JournalRecorder(j, resubmit=True))

@@ -25,13 +25,43 @@
   const timers = new Set();
   let timerDepth = 0;
   let requests = 0;
+  // The elements the assistant fills (weakly held) and how many times a change of the page
+  // took any of them away: each such change is one reset (a re-render), counted as it
+  // happens, however many come between two read-backs.
+  let filled = [];
+  const filledSelectors = new Set();
+  let resets = 0;
 
-  function watch() {
-    new MutationObserver(() => {
+  function observe() {
+    new MutationObserver((records) => {
       lastMutation = now();
+      if (!filled.length || !records.some((r) => r.removedNodes.length)) return;
+      const kept = filled.filter((ref) => {
+        const el = ref.deref();
+        return el !== undefined && el.isConnected;
+      });
+      if (kept.length < filled.length) {
+        resets += 1;
+        filled = kept;
+        watchFilled([]); // the elements that took their places are watched from now on
+      }
     }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
   }
-  watch();
+  observe();
+
+  function watchFilled(selectors) {
+    for (const selector of selectors) filledSelectors.add(selector);
+    const known = new Set(filled.map((ref) => ref.deref()));
+    for (const selector of filledSelectors) {
+      let found;
+      try {
+        found = document.querySelectorAll(selector);
+      } catch (error) {
+        continue;
+      }
+      if (found.length === 1 && !known.has(found[0])) filled.push(new WeakRef(found[0]));
+    }
+  }
 
   // Timers set while handling an event (not from inside another timer: a polling loop would
   // never end) and due within a second are waited for: that is how pages re-render "soon".
@@ -503,19 +533,39 @@
     return done || error ? { done, error } : null;
   }
 
+  /* Find a button and read the page's error regions, in one round trip. */
+  function find(target, errorSelector) {
+    return { located: resolveOne(target, true), errors: visibleErrors(errorSelector) };
+  }
+
+  /* Wait until the page is ready, then read its error regions. */
+  async function settled(quietMs, maxMs, withTimers, errorSelector) {
+    const ready = await idle(quietMs, maxMs, 0, withTimers);
+    return { ready, errors: visibleErrors(errorSelector) };
+  }
+
   /* One round trip for a step: wait until the page is ready, then resolve its targets and
      read what each holds. */
   async function check(targets, quietMs, maxMs) {
     const ready = await idle(quietMs, maxMs, 0);
     const located = resolve(targets, true);
-    return { ready, located, states: snapshot(located.map((l) => l.selector || ":not(*)")) };
+    const selectors = located.map((l) => l.selector || ":not(*)");
+    watchFilled(selectors);
+    return { ready, located, states: snapshot(selectors), resets };
   }
 
   /* Read back after writing: wait until ready, read every selector, and (with `known`) list
-     the required fields no anchor of the map finds. */
+     the required fields no anchor of the map finds; `resets` counts every change of the page
+     that took away an element the assistant fills, since the page was loaded. */
   async function probe(selectors, quietMs, maxMs, known) {
     const ready = await idle(quietMs, maxMs, 0);
-    return { ready, states: snapshot(selectors), required: known ? required(known) : [] };
+    watchFilled(selectors);
+    return {
+      ready,
+      states: snapshot(selectors),
+      required: known ? required(known) : [],
+      resets,
+    };
   }
 
   const api = Object.freeze({
@@ -523,6 +573,8 @@
     check,
     probe,
     effect,
+    find,
+    settled,
     visibleErrors,
     resolve,
     snapshot,
