@@ -216,13 +216,7 @@ def check_step(
     for (name, target, action, maybe), found, held in zip(
         checks, raw["located"], raw["states"], strict=True
     ):
-        located = Located(
-            target,
-            int(found["anchor"]),
-            str(found["selector"]),
-            tuple(int(c) for c in found["counts"]),
-            str(found["label"]),
-        )
+        located = Located.from_page(target, found)
         if not located.found and not located.doubled and not maybe:
             located = locate.wait_visible(page, target, timeouts.step_ms)
             held = None

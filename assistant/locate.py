@@ -88,6 +88,12 @@ class Located:
     counts: tuple[int, ...]
     label: str = ""
 
+    @classmethod
+    def from_page(cls, target: Target, raw: dict[str, Any]) -> Located:
+        """What the page script's `resolve` said about `target`."""
+        counts = tuple(int(c) for c in raw["counts"])
+        return cls(target, int(raw["anchor"]), str(raw["selector"]), counts, str(raw["label"]))
+
     @property
     def found(self) -> bool:
         """Whether exactly one element was found by one of the anchors."""
@@ -130,16 +136,7 @@ def resolve(page: Page, targets: list[Target], *, visible: bool = True) -> list[
         "([targets, visible]) => window.__assistant.resolve(targets, visible)",
         [[target_spec(t) for t in targets], visible],
     )
-    return [
-        Located(
-            t,
-            int(r["anchor"]),
-            str(r["selector"]),
-            tuple(int(c) for c in r["counts"]),
-            str(r["label"]),
-        )
-        for t, r in zip(targets, raw, strict=True)
-    ]
+    return [Located.from_page(t, r) for t, r in zip(targets, raw, strict=True)]
 
 
 def evaluate(page: Page, expression: str, arg: Any = None) -> Any:
@@ -225,15 +222,7 @@ def find_with_errors(page: Page, target: Target, errors: str) -> tuple[Located, 
     """Where `target` is now, and the texts the page's error regions (`errors`) show, in one
     round trip."""
     raw = evaluate(page, "([t, e]) => window.__assistant.find(t, e)", [target_spec(target), errors])
-    found = raw["located"]
-    located = Located(
-        target,
-        int(found["anchor"]),
-        str(found["selector"]),
-        tuple(int(c) for c in found["counts"]),
-        str(found["label"]),
-    )
-    return located, [str(e) for e in raw["errors"]]
+    return Located.from_page(target, raw["located"]), [str(e) for e in raw["errors"]]
 
 
 def settled_errors(page: Page, guard: browser.GuardedContext | None, errors: str) -> list[str]:
