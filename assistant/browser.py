@@ -333,6 +333,13 @@ def playwright_errors() -> tuple[type[Exception], type[Exception]]:
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # A request in flight longer than this (a long poll, a stream) no longer holds up readiness.
 IN_FLIGHT_MAX_S = 10.0
+# How long a gate may wait, before it opens, for the page's own requests to be decided.
+DRAIN_MAX_S = 1.0
+# Resolves once the page has no fetch/XHR in flight (timers and the DOM not waited for), or
+# after the given milliseconds; a page without the assistant's script answers at once.
+_SETTLE_REQUESTS_JS = (
+    "(ms) => window.__assistant ? window.__assistant.idle(0, ms, Math.min(ms, 10), false) : 0"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -498,11 +505,20 @@ class GuardedContext:
         return any(rule.matches(method, url) for rule in self.allowed)
 
     def drain(self) -> None:
-        """Handle every event already queued (a route waiting for a decision above all) with
-        the gates as they are now, by a round trip to the page."""
+        """Decide, with the gates as they are now, every request the page has already started.
+
+        The browser may report a request a moment after the page script made it, so a round
+        trip alone is not enough: the page is waited on until no fetch or XHR of it is in
+        flight (each is decided here, and refused ones end at once) and the context sees none
+        pending, up to `DRAIN_MAX_S`."""
+        import time
+
         error_cls, _ = playwright_errors()
+        deadline = time.monotonic() + DRAIN_MAX_S
         with suppress(error_cls):  # a page between documents: nothing of it is waiting
-            self.page.evaluate("0")
+            self.page.evaluate(_SETTLE_REQUESTS_JS, int(DRAIN_MAX_S * 1000))
+            while self.in_flight() and time.monotonic() < deadline:
+                self.page.evaluate(_SETTLE_REQUESTS_JS, 20)
 
     @contextmanager
     def declared(self, button: str) -> Iterator[None]:
