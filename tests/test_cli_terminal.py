@@ -394,14 +394,11 @@ def test_plan_validate_and_due_show_hostile_values_literally(tmp_path: Path) -> 
     )
 
 
-def test_check_says_in_words_what_it_checked_and_which_map_file_to_change(
+def test_check_says_in_words_what_it_checked_and_how_to_repair_the_map(
     tmp_path: Path,
 ) -> None:
-    from importlib import resources
-
     from assistant.cli.check import advice
 
-    shipped = resources.files("assistant.portals") / "fcr.yaml"
     mine = tmp_path / "my-fcr.yaml"
     with Replica(layout="wizard", faults=("renamed-label",), data_dir=tmp_path / "r") as portal:
         status, screen = run_at_terminal("check", "--url", portal.url, "--headless", columns=80)
@@ -426,9 +423,9 @@ def test_check_says_in_words_what_it_checked_and_which_map_file_to_change(
     assert (
         " ".join(["1 difference from the map fcr:", *advice_lines]).split()
         == (
-            f"1 difference from the map fcr: copy {shipped} to a file of your own, change the "
-            "elements marked DRIFT to match the portal, and pass that file with --portal (run "
-            "`assistant check --portal YOUR-FILE` until it matches)."
+            "1 difference from the map fcr: point at the elements marked DRIFT in the page; to "
+            f"repair the map, run `assistant learn --portal fcr --url {portal.url} --profile "
+            "YOUR-PROFILE --element 'company name'`"
         ).split()
     )
     # A map of the person's own: edit that file.
