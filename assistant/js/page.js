@@ -518,6 +518,12 @@
     return { ready, states: snapshot(selectors), required: known ? required(known) : [] };
   }
 
+  /* The visible elements one anchor finds (`assistant learn` checks that the anchor it
+     derived for a clicked element finds exactly that element). */
+  function find(anchor) {
+    return (candidates(anchor) || []).filter(visible);
+  }
+
   const api = Object.freeze({
     idle,
     check,
@@ -530,6 +536,11 @@
     outcome,
     generated,
     selectorFor,
+    find,
+    visible,
+    labelTexts,
+    accessibleName,
+    roleOf,
   });
   Object.defineProperty(window, "__assistant", {
     value: api,
