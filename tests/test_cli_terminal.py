@@ -472,12 +472,14 @@ Commands:
   due       List numbers due to be registered again.
   fill      Register one profile: fill, review, submit when you say so.
   history   List every attempt, newest first.
+  learn     Repair a map by clicking in the portal what it cannot find.
   receipt   Print the path of a submission's receipt, or open it.
   replica   Serve a local replica of the portal until Ctrl-C.
   schema    Print the JSON Schema of a profile file.
   settle    Say how a submission with an unknown outcome ended.
   validate  Check profiles without a browser.
   mailbox   Set up and test the mailbox the codes come from.
+  map       Show, compare or drop your repairs of a portal map.
 """
 
 

@@ -43,7 +43,7 @@ def learn(
         ),
     ] = None,
 ) -> None:
-    """Repair a map by pointing at the portal: click what it cannot find.
+    """Repair a map by clicking in the portal what it cannot find.
 
     Opens the portal in a browser you can see and walks it like a fill (you type the
     emailed code as usual) up to the review; nothing is ever submitted. Wherever the map
