@@ -221,3 +221,33 @@ def test_without_a_display_learn_says_how_to_get_one_and_exits_5(
         "`ssh -X`, or under `xvfb-run` with a VNC viewer (e.g. x11vnc) to see and click in that "
         "window.\n",
     )
+
+
+def test_nothing_is_saved_unless_the_person_types_yes(broken_fcr: EffectiveMap) -> None:
+    from assistant.errors import NotConfirmed
+    from assistant.gates import Terminal
+    from assistant.learn import Learnt
+    from assistant.portals.model import Anchor
+    from assistant.portals.overrides import ElementOverride
+
+    shipped = loader.load_shipped("fcr")
+    mine = ElementOverride(any=(Anchor(id="volume_band"),))
+    learnt = Learnt(Overrides(), Overrides().changed("business", "calls per month", mine))
+    person = PtyPerson("no")
+    try:
+        with pytest.raises(NotConfirmed) as caught:
+            offer_to_save(person.terminal, "fcr", shipped, learnt)
+    finally:
+        person.close()
+    assert str(caught.value) == 'You typed "no", not "yes"; nothing was saved.'
+    with open(os.devnull) as nothing, open(os.devnull, "w") as shown:
+        no_tty = Terminal(nothing, shown)
+        with pytest.raises(NotConfirmed) as caught:
+            offer_to_save(no_tty, "fcr", shipped, learnt)
+        assert str(caught.value) == (
+            "Input is not a terminal, so nobody could say yes; nothing was saved. Run "
+            "`assistant learn` in a terminal."
+        )
+        # Nothing new: nothing asked, nothing written.
+        assert offer_to_save(no_tty, "fcr", shipped, Learnt(Overrides(), Overrides())) is None
+    assert not overrides_path("fcr").exists()
