@@ -1,6 +1,7 @@
 """A person pointing at the page for `assistant learn`'s overlay, scripted: for each element
 it is asked about, the clicks it makes in turn (a CSS selector each), `SKIP` (Esc) or `ABSENT`
-(Tab to "Not on this page", Enter). Real Playwright clicks, so the overlay sees what a
+(Tab to "Not on this page", Enter), or `BY_PAGE + script`: the page's own script doing something
+(which must not count as the person). Real Playwright clicks, so the overlay sees what a
 person's clicks would be."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
 SKIP = "SKIP"
 ABSENT = "ABSENT"
+BY_PAGE = "BY_PAGE:"
 
 
 class ScriptedPerson:
@@ -34,5 +36,7 @@ class ScriptedPerson:
             elif move == ABSENT:
                 page.keyboard.press("Tab")
                 page.keyboard.press("Enter")
+            elif move.startswith(BY_PAGE):
+                page.evaluate(move.removeprefix(BY_PAGE))
             else:
                 page.locator(move).click()

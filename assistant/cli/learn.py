@@ -10,7 +10,15 @@ import typer
 
 from assistant.cli.app import app
 from assistant.cli.batch import UrlOption
-from assistant.cli.plan import PortalOption
+
+ShippedPortalOption = Annotated[
+    str,
+    typer.Option(
+        "--portal",
+        metavar="MAP",
+        help="The shipped map to repair: fcr (2026 wizard, the default) or fcr-classic (2024).",
+    ),
+]
 
 NO_DISPLAY = (
     "learn shows you the portal in a browser window to click in, and this machine has no "
@@ -30,7 +38,7 @@ def learn(
             show_default=False,
         ),
     ],
-    portal: PortalOption = "fcr",
+    portal: ShippedPortalOption = "fcr",
     url: UrlOption = None,
     element: Annotated[
         list[str] | None,
