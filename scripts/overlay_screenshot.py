@@ -34,7 +34,9 @@ class Photographer:
 
 def main() -> None:
     element = find_element(load_shipped("fcr"), "contact email")
-    prompt = overlay.Prompt(element, "The map cannot find it (tried #enterprise_contact_email: none).")
+    prompt = overlay.Prompt(
+        element, "The map cannot find it (tried #enterprise_contact_email: none)."
+    )
     with (
         Replica(variants=("renamed-ids",), data_dir=Path(tempfile.mkdtemp())) as portal,
         sync_playwright() as p,
