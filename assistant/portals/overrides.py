@@ -108,9 +108,10 @@ class EffectiveMap(PortalMap):
     """A shipped map with the person's overrides merged over it (often none): `shipped` is its
     name, `source` the overrides file ("" without one), `repairs` what it changed."""
 
-    shipped: str
-    source: str = ""
-    repairs: tuple[Repair, ...] = ()
+    # Not part of the map itself: a dump of an effective map is a valid map.
+    shipped: str = Field(exclude=True)
+    source: str = Field(default="", exclude=True)
+    repairs: tuple[Repair, ...] = Field(default=(), exclude=True)
 
 
 # -- where they live --------------------------------------------------------------------------
