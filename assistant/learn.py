@@ -54,9 +54,11 @@ if TYPE_CHECKING:
 
 logger = log.get_logger(__name__)
 
-# A person is asked once an element has not shown for `action_ms`; a slow page is no harm
-# (the overlay waits for them), so learning waits less than a fill before it asks.
-LEARN_TIMEOUTS = fill.Timeouts(step_ms=15_000, action_ms=5_000)
+# A step that has not opened after `step_ms` is asked about; a slow page is no harm (the
+# overlay waits for the person), so learning waits less than a fill before it asks.
+LEARN_TIMEOUTS = fill.Timeouts(step_ms=15_000, action_ms=15_000)
+# Within an open step, an element not shown after this long is asked about.
+ASK_AFTER_MS = 5_000
 MAX_CODE_ATTEMPTS = 5
 SAVE_WORD = "yes"
 
@@ -64,11 +66,13 @@ SAVE_WORD = "yes"
 @dataclass(frozen=True, slots=True)
 class LearnOptions:
     """Where the portal is (`url`: another start URL, its host then the only one), which
-    elements to teach again although they are found (step, element), how long to wait."""
+    elements to teach again although they are found (step, element), how long to wait for
+    the page (`timeouts`) and for an element of an open step before asking (`ask_after_ms`)."""
 
     url: str | None = None
     reteach: frozenset[tuple[str, str]] = frozenset()
     timeouts: fill.Timeouts = LEARN_TIMEOUTS
+    ask_after_ms: float = ASK_AFTER_MS
 
 
 @dataclass
@@ -243,7 +247,7 @@ class _Walk:
                 if element.when_present:
                     logger.info("%s: not on this page (the map allows it).", element.where)
                     continue
-                located = locate.wait_visible(self.page, _first(element), self.timeouts.action_ms)
+                located = locate.wait_visible(self.page, _first(element), self.options.ask_after_ms)
                 if located.found:
                     continue
             if not self.teach(element, self.why(element, located)) and not element.absent_ok:
@@ -256,7 +260,7 @@ class _Walk:
         if found is None:
             return  # not on this portal: not clicked
         element, _ = found
-        located = locate.wait_visible(self.page, element.target, self.timeouts.action_ms)
+        located = locate.wait_visible(self.page, element.target, self.options.ask_after_ms)
         needed = not located.found or self.reteach(element)
         if needed and not self.teach(element, self.why(element, located)):
             raise _Stop(f"{element.where} was skipped; the walk cannot go on without it")
@@ -287,7 +291,7 @@ class _Walk:
             if found is None:
                 continue
             element = found[0]
-            located = locate.wait_visible(self.page, element.target, self.timeouts.action_ms)
+            located = locate.wait_visible(self.page, element.target, self.options.ask_after_ms)
             if (not located.found or self.reteach(element)) and not self.teach(
                 element, self.why(element, located)
             ):
@@ -326,7 +330,7 @@ class _Walk:
         found = self.element(step_name, "submit button")
         if found is not None:
             element = found[0]
-            located = locate.wait_visible(self.page, element.target, self.timeouts.action_ms)
+            located = locate.wait_visible(self.page, element.target, self.options.ask_after_ms)
             if not located.found or self.reteach(element):
                 self.teach(element, self.why(element, located))
         self.say("Reached the review: learning ends here, and nothing was submitted.")

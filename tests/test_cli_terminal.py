@@ -428,6 +428,12 @@ def test_check_says_in_words_what_it_checked_and_how_to_repair_the_map(
             "YOUR-PROFILE --element 'company name'`"
         ).split()
     )
+    # An element missing from a shipped map: the command that repairs it, nothing to add.
+    command = "assistant learn --portal fcr --profile YOUR-PROFILE"
+    assert advice(2, "fcr", "fcr", command) == (
+        "2 differences from the map fcr: point at the elements marked DRIFT in the page; to "
+        "repair the map, run `assistant learn --portal fcr --profile YOUR-PROFILE`"
+    )
     # A map of the person's own: edit that file.
     assert advice(1, str(mine), "fcr") == (
         f"1 difference from the map fcr: edit {mine} so that the elements marked DRIFT match "

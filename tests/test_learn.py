@@ -111,7 +111,8 @@ def test_learn_repairs_three_elements_by_pointing_and_the_next_fill_submits(
                 options=LearnOptions(
                     url=portal.url,
                     reteach=frozenset({("business", "company name")}),  # --element
-                    timeouts=Timeouts(5_000, 500),
+                    timeouts=Timeouts(10_000, 8_000),
+                    ask_after_ms=500,
                 ),
             )
             assert guard.submits_sent == 0  # the submit gate never opened
