@@ -314,7 +314,8 @@ class _Walk:
             result = fill.enter_code(self.page, step_name, gate, code, self.timeouts, self.guard)
             accepted = self.element(step_name, "code accepted")
             if result.accepted:
-                self.say("The portal accepted the code.")
+                if gate.confirm is not None:  # else the portal checks it only at submit
+                    self.say("The portal accepted the code.")
                 if accepted is not None and self.reteach(accepted[0]):
                     self.teach(accepted[0], "You asked to teach it again.")
                 return

@@ -56,19 +56,23 @@ class Prompt:
             return "Click what shows the code was accepted (the first field after it)"
         if element.slot == "submit":
             return "Click the button: Submit (it will not be pressed)"
-        if element.row:
-            row = "Phone number 1" if element.slot == "number" else "Display name 1"
-            return f"Click the field for: {row}"
         if element.kind == "button":
-            return f"Click the button: {element.title}"
-        return f"Click the field for: {element.title}"
+            return f"Click the button: {self.name}"
+        return f"Click the field for: {self.name}"
+
+    @property
+    def name(self) -> str:
+        """The element as the person knows it: "Calls per month", "Phone number 1"."""
+        if self.element.row:
+            return "Phone number 1" if self.element.slot == "number" else "Display name 1"
+        return self.element.title
 
     def spec(self) -> dict[str, Any]:
         """The prompt as the overlay script takes it."""
         element = self.element
         return {
             "step": element.step,
-            "name": element.title,
+            "name": self.name,
             "title": self.title,
             "why": self.why,
             "kind": element.kind,
