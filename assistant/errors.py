@@ -7,8 +7,10 @@
     │   └── Stopped                3  stopped with Ctrl-C or Ctrl-D (not a "no": nothing typed)
     ├── PortalError                4  the portal did not match its map, or failed
     │   ├── PortalMismatch         4  a mapped element or option is missing, doubled or renamed
+    │   │   └── ElementMissing     4  an element is missing or doubled: `assistant learn` repairs
     │   └── ReadBackMismatch       4  a value on the page differs from what was written
     ├── BrowserMissing             5  no usable browser; the message says what to install
+    │   └── NoDisplay              5  `assistant learn` needs a display to show the browser on
     ├── DuplicateSubmission        6  numbers were already submitted (or may have been)
     │   ├── ConcurrentSubmission   6  another run confirmed them while this one was at the review
     │   └── ProfileBusy            6  another run holds the profile (its run lock)
@@ -109,6 +111,11 @@ class PortalMismatch(PortalError):
     """A mapped element or option is missing, found more than once, or renamed."""
 
 
+class ElementMissing(PortalMismatch):
+    """A mapped element is not on the page, or is there more than once: pointing at it with
+    `assistant learn` repairs the map."""
+
+
 class ReadBackMismatch(PortalError):
     """After writing (and retyping) a value, the page still holds something else."""
 
@@ -117,6 +124,10 @@ class BrowserMissing(AssistantError):
     """No usable browser was found; the message says exactly what to install."""
 
     exit_code = ExitCode.NO_BROWSER
+
+
+class NoDisplay(BrowserMissing):
+    """A browser the person can see and click is needed, and this machine shows none."""
 
 
 class DuplicateSubmission(AssistantError):

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assistant import browser, locate
-from assistant.errors import PortalError, PortalMismatch, ReadBackMismatch
+from assistant.errors import ElementMissing, PortalError, PortalMismatch, ReadBackMismatch
 from assistant.locate import Located
 from assistant.log import get_logger, redact
 from assistant.plan import PlannedField, PlannedRows, PlannedStep
@@ -143,7 +143,7 @@ def wait_for_step(
     located = locate.wait_visible(page, step.wait_for, timeouts.step_ms)
     if located.found or located.doubled:
         return located  # doubled: the step's own check names the field
-    raise PortalMismatch(
+    raise ElementMissing(
         f'{step.name} step: "{step.wait_for.describe()}" did not appear within '
         f"{timeouts.step_ms / 1000:.0f} s{_tried(located)}{blocked_note(guard)}; the "
         "portal may have changed (run `assistant check`)"
@@ -221,7 +221,7 @@ def check_step(
             located = locate.wait_visible(page, target, timeouts.step_ms)
             held = None
         if located.doubled and not located.found:
-            raise PortalMismatch(
+            raise ElementMissing(
                 f"{_where(step.name, name, target)}: found {located.doubled} times; "
                 "the map cannot tell which one to fill"
             )
@@ -235,7 +235,7 @@ def check_step(
                     located.tried(),
                 )
                 continue
-            raise PortalMismatch(
+            raise ElementMissing(
                 f"{_where(step.name, name, target)}: not found on the page{_tried(located)}"
             )
         state.located[name] = located
@@ -362,21 +362,21 @@ def _write_rows(
                         raise timeout_error("no row")
                     page.locator(selector).wait_for(state="visible", timeout=timeouts.action_ms)
                 except timeout_error:
-                    raise PortalMismatch(missing) from None
+                    raise ElementMissing(missing) from None
         elif index > 0:
             # The page adds the next row by itself (on input): fill() waits for it to appear.
             selector = _row(page, state, name, target, timeouts, wait=True)
         if not selector:
-            raise PortalMismatch(missing)
+            raise ElementMissing(missing)
         loc = page.locator(selector)
         try:
             loc.fill(row.number, timeout=timeouts.action_ms)
         except error_cls:
             count = loc.count()
             if count == 0:
-                raise PortalMismatch(missing) from None
+                raise ElementMissing(missing) from None
             if count > 1:
-                raise PortalMismatch(
+                raise ElementMissing(
                     f"{_where(step, name, target)}: found {count} times; the map cannot tell "
                     "which one to fill"
                 ) from None
@@ -387,7 +387,7 @@ def _write_rows(
             where = state.selector(label) if index == 0 else None
             where = where or _row(page, state, label, name_target, timeouts, wait=True)
             if where is None:
-                raise PortalMismatch(f"{_where(step, label, name_target)}: not found on the page")
+                raise ElementMissing(f"{_where(step, label, name_target)}: not found on the page")
             if row.display_name or page.locator(where).input_value():
                 page.locator(where).fill(row.display_name, timeout=timeouts.action_ms)
 
@@ -757,11 +757,11 @@ def find_one(
             log.info("%s step: %s found by %s.", step, what, located.how())
         return located
     if located.doubled:
-        raise PortalMismatch(
+        raise ElementMissing(
             f"{step} step: {what} ({target.describe()}): found {located.doubled} times; the "
             "map cannot tell which one to click"
         )
-    raise PortalMismatch(
+    raise ElementMissing(
         f"{step} step: {what} ({target.describe()}): not found on the page{_tried(located)}; "
         "the portal may have changed (run `assistant check`)"
     )

@@ -45,6 +45,7 @@ from assistant.portals.model import (
     SubmitAction,
     host_of,
 )
+from assistant.portals.repairs import pointing_to_repair, review_notes
 from assistant.profiles.model import Profile
 from assistant.recorder import Recorder, Reviewed, SubmissionRecord
 from assistant.testhooks import crashpoint
@@ -207,7 +208,9 @@ class Session:
         self.recorder.started(record)  # every attempt past the guard leaves a row
         self._open = record
         try:
-            return self._run(profile, submission, record, notes)
+            # A missing element's message ends with the command that repairs the map.
+            with pointing_to_repair(self.options.portal, self.options.url, self.source.path):
+                return self._run(profile, submission, record, notes)
         except BaseException as error:
             if self._open is not None:  # never confirmed, or refused at the intent: say why
                 self.recorder.failed(record, _reason(error))
@@ -321,7 +324,7 @@ class Session:
             values=tuple(values),
             screenshot=shot,
             label=submission.label,
-            notes=tuple(anchor_notes(states)),
+            notes=(*anchor_notes(states), *review_notes(self.options.portal)),
         )
         self.recorder.filled(record)
         gates.render_review(review, self.terminal)

@@ -394,14 +394,11 @@ def test_plan_validate_and_due_show_hostile_values_literally(tmp_path: Path) -> 
     )
 
 
-def test_check_says_in_words_what_it_checked_and_which_map_file_to_change(
+def test_check_says_in_words_what_it_checked_and_how_to_repair_the_map(
     tmp_path: Path,
 ) -> None:
-    from importlib import resources
-
     from assistant.cli.check import advice
 
-    shipped = resources.files("assistant.portals") / "fcr.yaml"
     mine = tmp_path / "my-fcr.yaml"
     with Replica(layout="wizard", faults=("renamed-label",), data_dir=tmp_path / "r") as portal:
         status, screen = run_at_terminal("check", "--url", portal.url, "--headless", columns=80)
@@ -426,10 +423,16 @@ def test_check_says_in_words_what_it_checked_and_which_map_file_to_change(
     assert (
         " ".join(["1 difference from the map fcr:", *advice_lines]).split()
         == (
-            f"1 difference from the map fcr: copy {shipped} to a file of your own, change the "
-            "elements marked DRIFT to match the portal, and pass that file with --portal (run "
-            "`assistant check --portal YOUR-FILE` until it matches)."
+            "1 difference from the map fcr: point at the elements marked DRIFT in the page; to "
+            f"repair the map, run `assistant learn --portal fcr --url {portal.url} --profile "
+            "YOUR-PROFILE --element 'company name'`"
         ).split()
+    )
+    # An element missing from a shipped map: the command that repairs it, nothing to add.
+    command = "assistant learn --portal fcr --profile YOUR-PROFILE"
+    assert advice(2, "fcr", "fcr", command) == (
+        "2 differences from the map fcr: point at the elements marked DRIFT in the page; to "
+        "repair the map, run `assistant learn --portal fcr --profile YOUR-PROFILE`"
     )
     # A map of the person's own: edit that file.
     assert advice(1, str(mine), "fcr") == (
@@ -475,12 +478,14 @@ Commands:
   due       List numbers due to be registered again.
   fill      Register one profile: fill, review, submit when you say so.
   history   List every attempt, newest first.
+  learn     Repair a map by clicking in the portal what it cannot find.
   receipt   Print the path of a submission's receipt, or open it.
   replica   Serve a local replica of the portal until Ctrl-C.
   schema    Print the JSON Schema of a profile file.
   settle    Say how a submission with an unknown outcome ended.
   validate  Check profiles without a browser.
   mailbox   Set up and test the mailbox the codes come from.
+  map       Show, compare or drop your repairs of a portal map.
 """
 
 

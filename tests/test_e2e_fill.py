@@ -17,7 +17,7 @@ import pytest
 from ptyperson import PtyPerson
 
 from assistant import browser as browser_module
-from assistant.errors import NotConfirmed, PortalMismatch, ReadBackMismatch
+from assistant.errors import ElementMissing, NotConfirmed, PortalMismatch, ReadBackMismatch
 from assistant.fill import Timeouts
 from assistant.gates import OutboxCodeSource
 from assistant.journal import Journal
@@ -314,9 +314,11 @@ def _business_values(run: Run) -> list[str]:
 
 def test_a_missing_field_stops_before_anything_is_typed_in_its_step(fill_run: Any) -> None:
     run = fill_run(faults=("missing-field",), keep_page=True)
-    assert isinstance(run.error, PortalMismatch)
+    assert isinstance(run.error, ElementMissing)
     assert str(run.error) == (
-        'business step: field "city" (#enterprise_company_address_city): not found on the page'
+        'business step: field "city" (#enterprise_company_address_city): not found on the '
+        "page; to repair the map, run `assistant learn --portal fcr --url "
+        f"{run.portal.url} --profile PROFILE`"
     )
     assert _business_values(run) == ["", "", ""]
     assert run.portal.submit_attempts() == 0
@@ -326,7 +328,8 @@ def test_a_doubled_field_stops_naming_it(fill_run: Any) -> None:
     run = fill_run(faults=("duplicate-field",), keep_page=True)
     assert str(run.error) == (
         'business step: field "company name" (#enterprise_company_name): found 2 times; '
-        "the map cannot tell which one to fill"
+        "the map cannot tell which one to fill; to repair the map, run `assistant learn "
+        f"--portal fcr --url {run.portal.url} --profile PROFILE`"
     )
     assert _business_values(run) == ["", "", ""]
 

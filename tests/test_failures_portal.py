@@ -351,7 +351,8 @@ def test_item_14_two_elements_for_one_field_stop_the_run_naming_it(flow: Run) ->
     assert run.error.exit_code == ExitCode.PORTAL
     assert str(run.error) == (
         'business step: field "company name" (#enterprise_company_name): found 2 times; '
-        "the map cannot tell which one to fill"
+        "the map cannot tell which one to fill; to repair the map, run `assistant learn "
+        f"--portal fcr --url {run.portal.url} --profile PROFILE`"
     )
     assert run.portal.submit_attempts() == 0
     assert "please review" not in run.person.screen()

@@ -8,6 +8,7 @@ a real pseudo-terminal, the journal in a temporary folder.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -269,7 +270,10 @@ def test_the_real_command_fills_a_portal_built_differently_given_only_its_url(
 
     command = str(Path(sys.executable).parent / "assistant")
     with Replica(layout="wizard", variants=ALL_BUT_ABSENCE, data_dir=tmp_path / "r") as portal:
-        checked = run_assistant("check", "--url", portal.url, "--headless", cwd=ROOT)
+        # (os.environ, not the process's own: a terminal library may have set COLUMNS there)
+        checked = run_assistant(
+            "check", "--url", portal.url, "--headless", cwd=ROOT, env=dict(os.environ)
+        )
         assert checked.returncode == 0, checked.stdout + checked.stderr
         # One line per element (a long one may wrap: its continuation is indented).
         lines = [line.strip() for line in re.sub(r"\n {6}(?! )", " ", checked.stdout).splitlines()]

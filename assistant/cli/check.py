@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from typing import Annotated
 
@@ -31,6 +32,7 @@ def check(
     from assistant import browser
     from assistant.fill import Timeouts
     from assistant.portals import load_portal
+    from assistant.portals.repairs import repair_command
     from assistant.survey import survey
     from assistant.terminal_text import columns
 
@@ -42,6 +44,9 @@ def check(
         print("No display found: the browser runs headless.")
         headless = True
     print(f"Checking {start} against the map {portal_map.name} ({portal_map.title})")
+    source = getattr(portal_map, "source", "")
+    if source:
+        say(f"Your repairs from {source} are in use (`assistant map diff {portal}`).", None)
     with browser.running_browser(info, headless=headless) as launched:
         guard = browser.GuardedContext(launched, hosts)
         try:
@@ -66,26 +71,27 @@ def check(
                 say(f"        options: {', '.join(item.options)}", width, indent=" " * 17)
         drift += len(report.drift)
     if drift:
-        say(advice(drift, portal, portal_map.name), width, indent="")
+        relabelled = [f.field for r in reports for f in r.drift if f.status == "label"]
+        command = repair_command(portal_map, url, "YOUR-PROFILE")
+        if command is not None and len(relabelled) == drift:  # found, under another label
+            command += "".join(f" --element {shlex.quote(name)}" for name in relabelled)
+        say(advice(drift, portal, portal_map.name, command), width, indent="")
         raise typer.Exit(int(ExitCode.PORTAL))
     print("The portal matches its map.")
 
 
-def advice(drift: int, portal: str, name: str) -> str:
-    """What to do about `drift` differences: which map file to change, and how."""
-    from importlib import resources
-
+def advice(drift: int, portal: str, name: str, command: str | None = None) -> str:
+    """What to do about `drift` differences: point at them with `command` (`assistant learn
+    …`, for a shipped map), or edit the map file of your own."""
     count = f"{drift} difference{'' if drift == 1 else 's'}"
-    if portal.endswith((".yaml", ".yml")) or "/" in portal:
+    if command is None:
         return (
             f"{count} from the map {name}: edit {portal} so that the elements marked DRIFT "
             f"match the portal, then run `assistant check --portal {portal}` again."
         )
-    shipped = resources.files("assistant.portals") / f"{portal}.yaml"
     return (
-        f"{count} from the map {name}: copy {shipped} to a file of your own, change the "
-        "elements marked DRIFT to match the portal, and pass that file with --portal "
-        "(run `assistant check --portal YOUR-FILE` until it matches)."
+        f"{count} from the map {name}: point at the elements marked DRIFT in the page; to "
+        f"repair the map, run `{command}`"
     )
 
 

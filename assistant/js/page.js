@@ -568,6 +568,12 @@
     };
   }
 
+  /* The visible elements one anchor finds (`assistant learn` checks that the anchor it
+     derived for a clicked element finds exactly that element). */
+  function find(anchor) {
+    return (candidates(anchor) || []).filter(visible);
+  }
+
   const api = Object.freeze({
     idle,
     check,
@@ -582,6 +588,11 @@
     outcome,
     generated,
     selectorFor,
+    find,
+    visible,
+    labelTexts,
+    accessibleName,
+    roleOf,
   });
   Object.defineProperty(window, "__assistant", {
     value: api,

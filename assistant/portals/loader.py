@@ -44,7 +44,8 @@ def available_portals() -> list[str]:
 
 
 def load_portal(name_or_path: str = DEFAULT_PORTAL) -> PortalMap:
-    """The shipped map called `name_or_path`, or the map in that `.yaml` file; validated."""
+    """The shipped map called `name_or_path`, with the person's repairs merged over it (see
+    `assistant.portals.overrides`), or the map in that `.yaml` file; validated."""
     if name_or_path.endswith((".yaml", ".yml")) or "/" in name_or_path:
         path = Path(name_or_path)
         try:
@@ -53,11 +54,18 @@ def load_portal(name_or_path: str = DEFAULT_PORTAL) -> PortalMap:
             reason = "portal map not found" if error.missing else error.reason
             raise _one(str(path), reason) from None
         return parse_portal(data, str(path))
-    if name_or_path not in available_portals():
+    from assistant.portals.overrides import effective
+
+    return effective(name_or_path, load_shipped(name_or_path))
+
+
+def load_shipped(name: str) -> PortalMap:
+    """The shipped map called `name` as shipped, without the person's repairs; validated."""
+    if name not in available_portals():
         known = ", ".join(available_portals())
-        raise _one(name_or_path, f"no portal map of that name; known: {known}")
-    resource = resources.files("assistant.portals") / f"{name_or_path}.yaml"
-    return parse_portal(resource.read_bytes(), f"portals/{name_or_path}.yaml")
+        raise _one(name, f"no portal map of that name; known: {known}")
+    resource = resources.files("assistant.portals") / f"{name}.yaml"
+    return parse_portal(resource.read_bytes(), f"portals/{name}.yaml")
 
 
 def parse_portal(data: bytes, file: str) -> PortalMap:
@@ -137,7 +145,8 @@ def _problems(
 ) -> list[Problem]:
     problems = []
     errors = error.errors(include_input=False)
-    failed = {tuple(item["loc"][:-1]) for item in errors if item["loc"]}
+    # Every place below which an error sits (an anchor's own error, or an unknown key in it).
+    failed = {tuple(item["loc"][:n]) for item in errors for n in range(len(item["loc"]))}
     for item in errors:
         if item["type"] == "too_short" and tuple(item["loc"]) in failed:
             continue  # "no anchor left" only repeats the error of the anchor itself

@@ -278,6 +278,9 @@ class ClickAction(_Model):
     """
 
     click: Target
+    # How personal overrides, `assistant learn` and `assistant map` name this button ("send
+    # code"); unnamed buttons are "button 1", "button 2"… in the order of their step.
+    name: str = ""
     expect: Target | None = None
     retry_on: str | None = None
     attempts: int = Field(default=1, ge=1, le=5)

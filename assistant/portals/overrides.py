@@ -1,0 +1,374 @@
+"""A person's repairs of a shipped map: `CONFIG/portals/NAME.yaml`, merged over it at load.
+
+CONFIG is platformdirs' user config folder for "assistant" (`~/.config/assistant` on Linux,
+following `$XDG_CONFIG_HOME`). The file holds only what differs from the shipped map, per step
+and element, named as `assistant.portals.elements` names them:
+
+    steps:
+      business:
+        calls per month:
+          any:
+            - {id: volume_band}    # tried before the shipped anchors, which stay as fallbacks
+        service provider:
+          absent: true             # this portal has none: the run goes on without it
+
+`any:` lists anchors of the kinds a map uses; `expect_label:` (beside `any:`) is the label
+`assistant check` expects from then on; `absent: true` says the portal lacks the element: a
+field shows "not on this portal" in the review, a button is not clicked. The file is validated
+like a map and against the shipped map, so a typo is an error naming its line. It is written
+`0600` in a `0700` folder; one that is a link, or that other users may change, is refused.
+
+`assistant learn` writes these files, `assistant map` shows and drops them, and every command
+that loads a shipped map (`assistant.portals.load_portal`) uses the map with them merged in: an
+`EffectiveMap`, which says which repairs it holds.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from assistant.errors import Problem, UnsafeDataDir
+from assistant.inputfile import InputFileError, read_regular_file
+from assistant.paths import private_dir, refuse_link_or_special, write_private
+from assistant.portals.elements import Element, elements
+from assistant.portals.loader import PortalMapError, Position, _problems, _walk
+from assistant.portals.model import Action, Anchor, PortalMap, Step, Target
+
+FOLDER = "portals"
+MAX_BYTES = 64 * 1024
+# Where an element said to be absent is looked for: nowhere (a field is then "not on this
+# portal", exactly as a `when_present` field the page lacks).
+NOWHERE = Target(any=(Anchor(css=":not(*)"),))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ElementOverride(_Model):
+    """What a person says about one element: anchors to try first, or that it is absent."""
+
+    any: tuple[Anchor, ...] | None = Field(default=None, min_length=1)
+    expect_label: str | None = None
+    absent: bool = False
+
+    @model_validator(mode="after")
+    def _anchors_or_absent(self) -> ElementOverride:
+        if self.absent and (self.any or self.expect_label):
+            raise ValueError("give either any: (anchors to try first) or absent: true, not both")
+        if not self.absent and not self.any:
+            raise ValueError("give any: (anchors to try first) or absent: true")
+        return self
+
+
+class Overrides(_Model):
+    """Every repair of one map, by step and element name."""
+
+    steps: dict[str, dict[str, ElementOverride]] = Field(default_factory=dict)
+
+    def get(self, step: str, element: str) -> ElementOverride | None:
+        """The override of one element, if any."""
+        return self.steps.get(step, {}).get(element)
+
+    def count(self) -> int:
+        """How many elements are overridden."""
+        return sum(len(mine) for mine in self.steps.values())
+
+    def changed(self, step: str, element: str, override: ElementOverride | None) -> Overrides:
+        """These overrides with one element's replaced (None: dropped)."""
+        steps = {name: dict(mine) for name, mine in self.steps.items()}
+        mine = steps.setdefault(step, {})
+        if override is None:
+            mine.pop(element, None)
+        else:
+            mine[element] = override
+        return Overrides(steps={name: m for name, m in steps.items() if m})
+
+
+class Repair(_Model):
+    """One override merged into a map."""
+
+    step: str
+    element: str
+    override: ElementOverride
+
+    @property
+    def where(self) -> str:
+        """ "business step, calls per month"."""
+        return f"{self.step} step, {self.element}"
+
+
+class EffectiveMap(PortalMap):
+    """A shipped map with the person's overrides merged over it (often none): `shipped` is its
+    name, `source` the overrides file ("" without one), `repairs` what it changed."""
+
+    # Not part of the map itself: a dump of an effective map is a valid map.
+    shipped: str = Field(exclude=True)
+    source: str = Field(default="", exclude=True)
+    repairs: tuple[Repair, ...] = Field(default=(), exclude=True)
+
+
+# -- where they live --------------------------------------------------------------------------
+
+
+def overrides_dir() -> Path:
+    """`CONFIG/portals` (it need not exist)."""
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("assistant", appauthor=False)) / FOLDER
+
+
+def overrides_path(name: str) -> Path:
+    """The overrides file of the shipped map `name` (it need not exist)."""
+    return overrides_dir() / f"{name}.yaml"
+
+
+def effective(name: str, base: PortalMap) -> EffectiveMap:
+    """The shipped map `base` (called `name`) with the person's overrides merged over it."""
+    path = overrides_path(name)
+    overrides = read_overrides(base, path)
+    return apply(base, overrides, str(path) if overrides.steps else "", name)
+
+
+def read_overrides(base: PortalMap, path: Path) -> Overrides:
+    """The overrides in `path` (none when it does not exist), validated against `base`.
+
+    Raises `PortalMapError` naming the line of each problem, `UnsafeDataDir` for a link or a
+    file or folder others may change.
+    """
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return Overrides()
+    except OSError as error:  # e.g. a part of the path is a file
+        raise _one(str(path), f"cannot be read: {error.strerror or error}") from None
+    _refuse_unsafe(path)
+    try:
+        data = read_regular_file(path, MAX_BYTES)
+    except InputFileError as error:
+        raise _one(str(path), error.reason) from None
+    return parse_overrides(data, str(path), base)
+
+
+def save_overrides(name: str, overrides: Overrides) -> Path:
+    """Write `overrides` as the overrides file of map `name` (`0600` in a `0700` folder), whole
+    or not at all; with none left, remove the file. Returns its path."""
+    path = private_dir(overrides_dir()) / f"{name}.yaml"
+    if not overrides.steps:
+        refuse_link_or_special(path)
+        path.unlink(missing_ok=True)
+        return path
+    return write_private(path, render_overrides(name, overrides).encode("utf-8"))
+
+
+def _refuse_unsafe(path: Path) -> None:
+    refuse_link_or_special(path)
+    for where, fix in ((path.parent, 700), (path, 600)):
+        info = os.lstat(where)
+        if stat.S_ISLNK(info.st_mode):
+            raise UnsafeDataDir(
+                f"{where} is a symbolic link; your map repairs are read only from a real "
+                "folder: replace the link with the folder it points to"
+            )
+        mode = stat.S_IMODE(info.st_mode)
+        if mode & 0o022:
+            raise UnsafeDataDir(
+                f"{where} can be changed by other users (mode {mode:04o}), and it decides where "
+                f"your values are typed; fix it with: chmod {fix} {where}"
+            )
+
+
+# -- reading and writing the file -------------------------------------------------------------
+
+
+def parse_overrides(data: bytes, file: str, base: PortalMap) -> Overrides:
+    """Validate an overrides file's bytes against the shipped map `base`; `PortalMapError`
+    lists every problem as `file:line:col: dotted.path: message`."""
+    if len(data) > MAX_BYTES:
+        raise _one(file, f"larger than {MAX_BYTES // 1024} KiB; a file of repairs is much smaller")
+    tree, positions = _read(data, file)
+    if tree is None:
+        return Overrides()
+    if not isinstance(tree, dict):
+        raise _one(file, "the repairs of a map are a mapping with one key, steps")
+    try:
+        overrides = Overrides.model_validate(tree)
+    except ValidationError as error:
+        raise PortalMapError(_problems(error, positions, file)) from None
+    problems = _against(base, overrides, positions, file)
+    if problems:
+        raise PortalMapError(problems)
+    return overrides
+
+
+def _read(data: bytes, file: str) -> tuple[Any, dict[tuple[str | int, ...], Position]]:
+    """The YAML document and where each key and value sits (a key's own line for a mapping
+    entry, so that a misspelt name is reported on its line)."""
+    positions: dict[tuple[str | int, ...], Position] = {}
+    problems: list[Problem] = []
+    try:
+        loader = yaml.SafeLoader(data.decode("utf-8"))
+        try:
+            node = loader.get_single_node()
+            if node is not None:
+                _walk(node, (), positions, problems, file)
+                _keys(node, (), positions)
+            tree = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except UnicodeDecodeError:
+        raise _one(file, "not UTF-8 text") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = getattr(error, "problem", None) or str(error)
+        raise PortalMapError([Problem(file, line, col, "", f"invalid YAML: {problem}")]) from None
+    if problems:
+        raise PortalMapError(problems)
+    return tree, positions
+
+
+def _keys(
+    node: yaml.Node, path: tuple[str | int, ...], positions: dict[tuple[str | int, ...], Position]
+) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            here = (*path, str(key_node.value))
+            positions[here] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            _keys(value_node, here, positions)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _keys(item, (*path, index), positions)
+
+
+def _against(
+    base: PortalMap,
+    overrides: Overrides,
+    positions: dict[tuple[str | int, ...], Position],
+    file: str,
+) -> list[Problem]:
+    """What the shipped map does not allow: unknown steps or elements, an element the run
+    cannot go without said to be absent, a number row's anchor without `{i}`."""
+    problems: list[Problem] = []
+
+    def problem(path: tuple[str | int, ...], message: str) -> None:
+        line, col = positions.get(path, (1, 1))
+        problems.append(Problem(file, line, col, ".".join(str(p) for p in path), message))
+
+    steps = {step.name: step for step in base.steps}
+    for step_name, mine in overrides.steps.items():
+        step = steps.get(step_name)
+        if step is None:
+            known = ", ".join(steps)
+            problem(("steps", step_name), f"no step of that name in the map {base.name}; its "
+                    f"steps: {known}")  # fmt: skip
+            continue
+        named = {element.name: element for element in elements(step)}
+        for name, override in mine.items():
+            path = ("steps", step_name, name)
+            element = named.get(name)
+            if element is None:
+                known = ", ".join(named)
+                problem(path, f"no element of that name in the {step_name} step; its elements: "
+                        f"{known}")  # fmt: skip
+            elif override.absent and not element.absent_ok:
+                problem(path, "cannot be absent: the run cannot go on without it")
+            elif element.row:
+                for index, anchor in enumerate(override.any or ()):
+                    if "{i}" not in str(getattr(anchor, anchor.kind)):
+                        problem((*path, "any", index), "a number row's anchor must hold {i} "
+                                "(the row: 0, 1, …), e.g. {id: 'phone_{i}'}")  # fmt: skip
+    return problems
+
+
+def render_overrides(name: str, overrides: Overrides) -> str:
+    """The overrides file's text: a comment saying what it is, then the YAML."""
+    data = {
+        "steps": {
+            step: {element: _dumped(o) for element, o in mine.items()}
+            for step, mine in overrides.steps.items()
+        }
+    }
+    body = yaml.safe_dump(
+        data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=10_000
+    )
+    return (
+        f'# Your repairs of the shipped portal map "{name}", merged over it whenever it is\n'
+        "# loaded: anchors under `any:` are tried before the shipped ones, and `absent: true`\n"
+        f"# says this portal has no such element. `assistant map show {name}` shows the map\n"
+        f"# with them, `assistant map reset {name}` drops them.\n{body}"
+    )
+
+
+def _dumped(override: ElementOverride) -> dict[str, Any]:
+    if override.absent:
+        return {"absent": True}
+    out: dict[str, Any] = {
+        "any": [a.model_dump(exclude_none=True) for a in override.any or ()],
+    }
+    if override.expect_label is not None:
+        out["expect_label"] = override.expect_label
+    return out
+
+
+def _one(file: str, message: str) -> PortalMapError:
+    return PortalMapError([Problem(file, 1, 1, "", message)])
+
+
+# -- merging ----------------------------------------------------------------------------------
+
+
+def apply(base: PortalMap, overrides: Overrides, source: str = "", name: str = "") -> EffectiveMap:
+    """`base` with `overrides` merged over it: an overridden element's anchors come first, the
+    shipped ones after them; an absent one is looked for nowhere (a field, display names) or
+    left out (a button, what a click or the code should show)."""
+    steps: list[Step] = []
+    repairs: list[Repair] = []
+    for step in base.steps:
+        mine = overrides.steps.get(step.name, {})
+        wait_for = step.wait_for
+        actions: list[Action | None] = list(step.actions)
+        for element in elements(step):
+            override = mine.get(element.name)
+            if override is None:
+                continue
+            repairs.append(Repair(step=step.name, element=element.name, override=override))
+            if element.slot == "wait_for":
+                wait_for = merged(step.wait_for, override)
+            else:
+                actions[element.action] = _patched(actions[element.action], element, override)
+        kept = [a for a in actions if a is not None]
+        if kept:  # a step whose one button is absent is left out whole (an acknowledgement)
+            steps.append(step.model_copy(update={"wait_for": wait_for, "actions": kept}))
+    fields = {key: getattr(base, key) for key in PortalMap.model_fields}
+    fields["steps"] = steps
+    return EffectiveMap(**fields, shipped=name or base.name, source=source, repairs=tuple(repairs))
+
+
+def merged(target: Target, override: ElementOverride) -> Target:
+    """`target` with the override's anchors tried first (and its expected label, if any)."""
+    anchors = tuple(dict.fromkeys((*(override.any or ()), *target.any)))
+    return Target(any=anchors, expect_label=override.expect_label or target.expect_label)
+
+
+def _patched(action: Action | None, element: Element, override: ElementOverride) -> Action | None:
+    if action is None:  # its button was said to be absent
+        return None
+    if not override.absent:
+        current = getattr(action, element.slot)
+        return action.model_copy(update={element.slot: merged(current, override)})
+    if element.slot == "click":
+        return None
+    if element.slot == "target":
+        return action.model_copy(update={"target": NOWHERE, "when_present": True})
+    if element.slot == "display_name":
+        return action.model_copy(
+            update={"display_name": NOWHERE, "display_name_when_present": True}
+        )
+    return action.model_copy(update={element.slot: None})  # add, expect, confirm, accepted
