@@ -221,7 +221,9 @@ def present(page: Page, target: Target) -> bool:
 def find_with_errors(page: Page, target: Target, errors: str) -> tuple[Located, list[str]]:
     """Where `target` is now, and the texts the page's error regions (`errors`) show, in one
     round trip."""
-    raw = evaluate(page, "([t, e]) => window.__assistant.find(t, e)", [target_spec(target), errors])
+    raw = evaluate(
+        page, "([t, e]) => window.__assistant.findWithErrors(t, e)", [target_spec(target), errors]
+    )
     return Located.from_page(target, raw["located"]), [str(e) for e in raw["errors"]]
 
 

@@ -15,7 +15,9 @@ import time
 from assistant.gates import Terminal
 
 # The questions the assistant asks at a terminal: a person answers when one is on the screen.
-PROMPT = re.compile(r"(anything else to stop: |Type the \d+-digit code[^\n]*: )$")
+PROMPT = re.compile(
+    r"(anything else to stop: |Type the \d+-digit code[^\n]*: |Type \"yes\" to save: )$"
+)
 
 
 class PtyPerson:

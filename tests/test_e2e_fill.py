@@ -411,12 +411,14 @@ def test_a_code_the_portal_failed_to_send_is_asked_for_again(
     assert len(run.portal.outbox()) == 1
     assert len(run.portal.submissions()) == 1
     [retry] = [r.getMessage() for r in caplog.records if "clicking again" in r.getMessage()]
-    # (caplog holds the record as logged; the run's own log masks the address: see
+    # (caplog holds the record as the first handler left it: masked when the assistant's own
+    # redacting handler ran before it; the run's own log always masks the address, see
     # test_failures_portal's test of the contact email forced into a log line)
-    address = "it@lakeside.example.org"
-    assert retry.endswith(
-        f" did not work: the page says 'We could not send the code to {address} right now. "
-        "Please try again.'; clicking again (2 of 3)."
+    assert re.search(
+        r" did not work: the page says 'We could not send the code to "
+        r"(\[masked\]|it@lakeside\.example\.org) right now\. Please try again\.'; clicking "
+        r"again \(2 of 3\)\.$",
+        retry,
     )
 
 

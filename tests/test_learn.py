@@ -158,7 +158,7 @@ def test_learn_repairs_three_elements_by_pointing_and_the_next_fill_submits(
             "business step, calls per month:",
             "+ #volume_band",
             "  #enterprise_calls_per_month",
-            f'Save them to {path}? Type "yes" to save: ',
+            f'Save them to {path}? Type "yes" to save: yes',  # typed once asked
         ]
         terminal.close()
 

@@ -534,7 +534,7 @@
   }
 
   /* Find a button and read the page's error regions, in one round trip. */
-  function find(target, errorSelector) {
+  function findWithErrors(target, errorSelector) {
     return { located: resolveOne(target, true), errors: visibleErrors(errorSelector) };
   }
 
@@ -579,7 +579,7 @@
     check,
     probe,
     effect,
-    find,
+    findWithErrors,
     settled,
     visibleErrors,
     resolve,
