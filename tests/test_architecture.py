@@ -139,3 +139,20 @@ def test_every_command_module_is_in_the_command_table() -> None:
     assert set(COMMANDS.values()) == modules
     group = get_command(load_commands())
     assert list(getattr(group, "commands", {})) == list(COMMANDS)
+
+
+def test_help_lists_the_commands_in_one_order_whatever_was_imported_first() -> None:
+    """`fill` imports `batch` and `plan`: loaded first, they must not move up the help."""
+    import subprocess
+    import sys
+
+    code = (
+        "from typer.main import get_command\n"
+        "from assistant.cli import COMMANDS, load_commands\n"
+        "load_commands('fill')\n"
+        "print(list(get_command(load_commands()).commands) == list(COMMANDS))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "True\n", "")

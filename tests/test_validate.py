@@ -263,4 +263,8 @@ def test_ctrl_c_ends_validate_as_it_ends_every_command(monkeypatch: pytest.Monke
         raise KeyboardInterrupt
 
     monkeypatch.setattr(validation, "run", interrupted)
-    assert validation.run_as_command([SAMPLE], as_json=False) == 130
+    try:
+        code: int | None = validation.run_as_command([SAMPLE], as_json=False)
+    except KeyboardInterrupt:
+        code = None  # it escaped: the fast route would print what the typer route does not
+    assert code == 130
