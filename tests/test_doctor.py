@@ -75,7 +75,7 @@ def test_a_data_folder_others_can_read_fails_doctor_and_is_left_as_it_is(tmp_pat
         f"Data folder {folder}  (mode 0755: NOT private, writable)\n"
     )
     assert result.stderr == (
-        f"\n{folder} can be read by other users (mode 0755); fix it with: chmod 700 {folder}\n\n"
+        f"\n{folder} can be read by other users (mode 0755); fix it with: chmod 700 {folder}\n"
     )
     assert (folder.stat().st_mode & 0o777, os.listdir(folder)) == (0o755, [])
 
@@ -133,7 +133,7 @@ def test_a_data_folder_that_cannot_be_written_is_reported(data: Path) -> None:
     )
     assert result.stderr.endswith(
         f"\nthe assistant cannot record anything: {data} cannot be written; make it writable "
-        f"(chmod u+w {data}) or pass --data-dir with another folder\n\n"
+        f"(chmod u+w {data}) or pass --data-dir with another folder\n"
     )
 
 
@@ -151,5 +151,5 @@ def test_a_data_folder_that_is_a_link_is_refused_as_the_commands_refuse_it(
     assert result.stderr.endswith(
         f"\n{link} is a symbolic link to {real}; the data folder must be a real folder with its "
         "own permissions: remove the link and run again (a private folder is made in its "
-        "place), or pass --data-dir with a real folder\n\n"
+        "place), or pass --data-dir with a real folder\n"
     )

@@ -51,7 +51,7 @@ def _browser() -> ExitCode:
     try:
         info = browser.find_browser()
     except BrowserMissing as error:
-        print(f"Browser     none found\n\n{error}\n", file=sys.stderr)
+        print(f"Browser     none found\n\n{error}", file=sys.stderr)
         return ExitCode.NO_BROWSER
     print(f"Browser     {info.version}  ({info.executable}, {info.source})")
     try:
@@ -59,7 +59,7 @@ def _browser() -> ExitCode:
     except Exception as error:  # any launch failure is reported, never a traceback
         print(
             f"Smoke test  FAILED: {error}\n\n"
-            f"The browser at {info.executable} did not start. {browser.INSTALL_HINT}\n",
+            f"The browser at {info.executable} did not start. {browser.INSTALL_HINT}",
             file=sys.stderr,
         )
         return ExitCode.NO_BROWSER
@@ -92,7 +92,7 @@ def _data_folder(override: Path | None) -> ExitCode:
         writable = "writable" if state.writable else "NOT writable"
         print(f"Data folder {where}  (mode {state.mode:04o}: {private}, {writable})")
     if state.problem is not None:
-        print(f"\n{literal(state.problem, newlines=True)}\n", file=sys.stderr)
+        print(f"\n{literal(state.problem, newlines=True)}", file=sys.stderr)
         return state.problem.exit_code
     if not state.exists:
         return ExitCode.OK
@@ -115,7 +115,7 @@ def _unknown_outcomes(folder: Path) -> ExitCode:
             unsettled = journal.unsettled()
     except AssistantError as error:
         print(f"Journal     {literal(journal_file)}: cannot be read")
-        print(f"\n{literal(error, newlines=True)}\n", file=sys.stderr)
+        print(f"\n{literal(error, newlines=True)}", file=sys.stderr)
         return error.exit_code
     if not unsettled:
         print(f"Journal     {literal(journal_file)}: no submission with an unknown outcome")
