@@ -16,9 +16,10 @@ import errno
 import os
 import stat
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.errors import DataDirReadOnly, DataDirUnusable, UnsafeDataDir
+from assistant.errors import DataDirReadOnly, DataDirUnusable, DataFolderError, UnsafeDataDir
 
 ENV_DATA_DIR = "ASSISTANT_DATA_DIR"
 _WRITE_REFUSED = (errno.EACCES, errno.EPERM, errno.EROFS)
@@ -58,6 +59,13 @@ def _private_dir(path: Path, *, data_folder: bool) -> Path:
         return path
     except OSError as error:
         raise DataDirUnusable(f"{path} cannot be used as a folder: {_reason(error)}") from None
+    _check_private(path, info, data_folder=data_folder)
+    return path
+
+
+def _check_private(path: Path, info: os.stat_result, *, data_folder: bool) -> None:
+    """Refuse (`DataFolderError`) an existing `path` that is a link, not a folder, or open to
+    others; `info` is its `lstat`."""
     if stat.S_ISLNK(info.st_mode):
         raise _linked(path, data_folder)
     if not stat.S_ISDIR(info.st_mode):
@@ -66,7 +74,55 @@ def _private_dir(path: Path, *, data_folder: bool) -> Path:
     mode = stat.S_IMODE(info.st_mode)
     if mode & 0o077:
         raise UnsafeDataDir(_open_to_others(path, mode))
-    return path
+
+
+@dataclass(frozen=True, slots=True)
+class DataDirState:
+    """What a command would find at the data folder (see `inspect_data_dir`)."""
+
+    path: Path
+    kind: str  # "a folder", "a symbolic link", "a file" … ("" when there is nothing there)
+    mode: int | None  # the folder's permission bits (None unless it is a folder)
+    writable: bool  # this process may create files in it (or, missing, create it)
+    problem: DataFolderError | None  # what a command that writes would refuse with
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.kind)
+
+    @property
+    def private(self) -> bool:
+        """A folder closed to other users (`0700` or tighter)."""
+        return self.mode is not None and not self.mode & 0o077
+
+
+def inspect_data_dir(override: str | Path | None = None) -> DataDirState:
+    """The data folder as the commands would find it, by the same checks, without creating,
+    opening or changing anything (for `assistant doctor`)."""
+    path = data_dir_path(override)
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        parent = existing_parent(path)
+        can_make = writable(parent)
+        problem = None if can_make else read_only(parent, f"cannot create {path}")
+        return DataDirState(path, "", None, can_make, problem)
+    except OSError as error:
+        unusable = DataDirUnusable(f"{path} cannot be used as a folder: {_reason(error)}")
+        return DataDirState(path, "something unreadable", None, False, unusable)
+    if stat.S_ISLNK(info.st_mode):
+        kind, mode = "a symbolic link", None
+    else:
+        kind = _kind(info.st_mode)
+        mode = stat.S_IMODE(info.st_mode) if stat.S_ISDIR(info.st_mode) else None
+    try:
+        _check_private(path, info, data_folder=True)
+    except DataFolderError as refused:
+        return DataDirState(path, kind, mode, writable(path), refused)
+    if not writable(path):
+        cannot = read_only(path, "the assistant cannot record anything")
+        return DataDirState(path, kind, mode, False, cannot)
+    return DataDirState(path, kind, mode, True, None)
 
 
 def _make_dir(path: Path) -> None:

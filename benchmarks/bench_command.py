@@ -4,7 +4,8 @@
 headless, browser launch included: the clock runs from the spawn until the review's
 confirmation prompt appears; the code is typed from the replica's outbox when asked, and the
 confirmation is declined ("no"), so nothing is submitted. `assistant validate` of one example
-profile is timed against `python -c pass`, the cost of starting any Python process.
+profile is timed against `python -c pass`, the cost of starting any Python process, alternating
+the two; the target (issue 11) is validate within 0.25 s of bare Python, medians side by side.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.sample import PROFILE, ROOT, load_profile
-from benchmarks.timing import Series, table
+from benchmarks.timing import Series, table, verdict
 
 FILL_RUNS = 3
-VALIDATE_RUNS = 5
+VALIDATE_RUNS = 11
+VALIDATE_TARGET_S = 0.25  # at most this much over `python -c pass` (medians)
 CODE_PROMPT = r"Type the \d-digit code"
 CONFIRM_PROMPT = r'Type "submit"'
 VALIDATE_PROFILE = ROOT / "profiles" / "clinic-reminders.yaml"
@@ -106,6 +108,20 @@ def measure_validate(runs: int = VALIDATE_RUNS) -> tuple[Series, Series]:
     )
 
 
+def validate_note(bare: Series, validate: Series) -> str:
+    """The start-up figure next to bare Python's, whether the target is met (medians), and
+    the difference of the fastest runs, which other work on the machine disturbs least."""
+    overhead = validate.median - bare.median
+    met = verdict(overhead, VALIDATE_TARGET_S, at_most=True)
+    best = min(validate.seconds) - min(bare.seconds)
+    return (
+        f"validate {validate.median:.3f} s, bare Python {bare.median:.3f} s: "
+        f"{overhead * 1000:.0f} ms over starting Python "
+        f"(target <= {VALIDATE_TARGET_S * 1000:.0f} ms: {met}; fastest runs: "
+        f"{best * 1000:.0f} ms)"
+    )
+
+
 def run() -> str:
     """Measure both commands and return their tables."""
     to_code, to_review = measure_fill()
@@ -116,12 +132,11 @@ def run() -> str:
         [to_code, to_review],
         baseline=to_review.name,
     )
-    overhead = validate.median - bare.median
     validate_table = table(
         f"assistant validate {VALIDATE_PROFILE.name} against bare interpreter start",
         [bare, validate],
         baseline=bare.name,
-        note=f"validate costs {overhead * 1000:.0f} ms over starting Python",
+        note=validate_note(bare, validate),
     )
     return fill_table + "\n\n" + validate_table
 

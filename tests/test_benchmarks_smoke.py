@@ -69,3 +69,19 @@ def test_effort_table_shows_both_rows_and_the_ratio() -> None:
     assert rows["by hand"][0] == str(hand)
     assert rows["with the assistant"] == ["13", "0", "0"]
     assert f"with the assistant = {hand / 13:.0f}x" in bench_effort.run()
+
+
+def test_validate_start_up_is_shown_next_to_bare_python_with_the_target() -> None:
+    from benchmarks.bench_command import validate_note
+    from benchmarks.timing import Series
+
+    bare = Series("python -c pass", (0.030, 0.020, 0.025))
+    fast = Series("assistant validate", (0.190, 0.210, 0.200))
+    slow = Series("assistant validate", (0.300, 0.280, 0.290))
+    assert validate_note(bare, fast) == (
+        "validate 0.200 s, bare Python 0.025 s: 175 ms over starting Python "
+        "(target <= 250 ms: met; fastest runs: 170 ms)"
+    )
+    assert validate_note(bare, slow).endswith(
+        "265 ms over starting Python (target <= 250 ms: NOT met; fastest runs: 260 ms)"
+    )

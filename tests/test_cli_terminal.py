@@ -542,3 +542,20 @@ def new(label: str, *numbers: str) -> NewAttempt:
 @pytest.fixture(autouse=True)
 def _no_colour(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
+
+
+MISSPELT = "Error: No such command 'valdate'. Did you mean 'validate'?\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "ending"),
+    [((), 2, COMMANDS), (("-v", "--help"), 0, COMMANDS), (("valdate", "p.yaml"), 2, MISSPELT)],
+)
+def test_no_command_or_a_misspelt_one_still_knows_every_command(
+    args: tuple[str, ...], status: int, ending: str
+) -> None:
+    """Only the command named is imported (startup time); help and a misspelt command must
+    still see all of them."""
+    shown = run_at_terminal(*args, columns=80)
+    assert shown[0] == status
+    assert shown[1].endswith(ending), shown[1]

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assistant.profiles import phones
 from assistant.profiles.phones import US_TERRITORIES, PhoneError, _us_patterns, normalise_phone
 from assistant.profiles.values import normalise_zip
 
@@ -125,6 +126,42 @@ def test_the_compiled_us_patterns_agree_with_phonenumbers(digits: str) -> None:
     fast = bool(general.fullmatch(digits) and types.fullmatch(digits))
     number = phonenumbers.PhoneNumber(country_code=1, national_number=int(digits))
     assert fast == phonenumbers.is_valid_number_for_region(number, "US")
+
+
+def test_the_us_metadata_read_without_importing_phonenumbers_is_what_the_package_holds() -> None:
+    """`validate` reads phonenumbers' region file as literals (importing the package costs
+    more than checking a profile): the reading must be exactly the metadata the package loads."""
+    from_source = phones.us_descriptions_from_source()
+    assert from_source is not None
+    assert from_source == phones.us_descriptions_from_package()
+    assert from_source["fixed_line"] is not None
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "PHONE_METADATA_US = load_metadata('US')\n",
+        "M = PhoneMetadata(id='US', fixed_line=PhoneNumberDesc(national_number_pattern=p()))\n",
+        "M = PhoneMetadata(id='US', mobile=Desc(national_number_pattern='2\\\\d{9}'))\n",
+        "M = PhoneMetadata(id='US', general_desc=PhoneNumberDesc(national_number_pattern=1))\n",
+        "A = PhoneMetadata(id='US')\nB = PhoneMetadata(id='CA')\n",
+        "PhoneMetadata(id='US',\n",
+    ],
+)
+def test_a_region_file_of_another_shape_is_not_guessed_at(source: str) -> None:
+    assert phones.descriptions_in(source) is None
+
+
+def test_without_a_readable_region_file_the_patterns_come_from_the_package(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    expected = _us_patterns()
+    monkeypatch.setattr(phones, "us_descriptions_from_source", lambda: None)
+    _us_patterns.cache_clear()
+    try:
+        assert _us_patterns() == expected
+    finally:
+        _us_patterns.cache_clear()
 
 
 @pytest.mark.parametrize(

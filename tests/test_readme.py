@@ -7,14 +7,13 @@ from pathlib import Path
 
 from typer.main import get_command
 
-import assistant.cli  # noqa: F401  (registers every command)
-from assistant.cli.app import app
+from assistant.cli import load_commands
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def _commands() -> set[str]:
-    group = get_command(app)
+    group = get_command(load_commands())
     return set(getattr(group, "commands", {}))
 
 

@@ -218,3 +218,53 @@ def test_schema_prints_the_json_schema() -> None:
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["properties"]["numbers"]["minItems"] == 1
     assert schema["$defs"]["AddressDoc"]["additionalProperties"] is False
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_both_routes_print_the_same(tmp_path: Path, json_flag: list[str]) -> None:
+    """A plain `validate PATH…` runs without typer (it starts faster); anything unusual, such
+    as `--` before the paths, goes through the typer command: the person sees no difference."""
+    (tmp_path / "bad.yaml").write_text(GOOD.replace("state: OR", "state: Oregano"))
+    (tmp_path / "good.yaml").write_text(GOOD.replace("(503) 555-01", "(971) 555-01"))
+    plain = run("validate", *json_flag, "bad.yaml", "good.yaml", cwd=tmp_path)
+    through_typer = run("validate", *json_flag, "--", "bad.yaml", "good.yaml", cwd=tmp_path)
+    assert plain.returncode == through_typer.returncode == 1
+    assert (plain.stdout, plain.stderr) == (through_typer.stdout, through_typer.stderr)
+    assert "1 of 2 profiles invalid (1 error)" in plain.stdout
+
+
+@pytest.mark.parametrize("separator", [[], ["--"]])
+def test_a_reader_that_stops_early_ends_it_quietly(separator: list[str]) -> None:
+    """`assistant validate profiles | head -1`: a closed pipe is exit 1 and no traceback, as
+    typer ends its commands, on both routes."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line is written
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "assistant", "validate", *separator, "profiles"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert (result.returncode, result.stderr) == (1, "")
+
+
+def test_ctrl_c_ends_validate_as_it_ends_every_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.cli import validation
+
+    def interrupted(paths: list[Path], *, as_json: bool) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(validation, "run", interrupted)
+    try:
+        code: int | None = validation.run_as_command([SAMPLE], as_json=False)
+    except KeyboardInterrupt:
+        code = None  # it escaped: the fast route would print what the typer route does not
+    assert code == 130

@@ -1,22 +1,47 @@
-"""`assistant doctor`: what the assistant runs on, and whether a browser really starts."""
+"""`assistant doctor`: what the assistant runs on, whether a browser really starts, and the
+state of the private data folder (its permissions, and any submission whose outcome is unknown).
+
+Doctor only looks: it never creates the data folder or the journal, and never changes a mode.
+Exit 0 when a browser starts and the data folder can be used (a missing one can, it is made on
+first use); 5 when no browser starts; else the exit code of what a command that records would
+refuse the data folder with (8 not private, 9 unusable, 10 read-only). Submissions with an
+unknown outcome are listed but do not change the exit code: they are past work waiting for a
+person, not a fault of this machine, and every run names them too.
+"""
 
 from __future__ import annotations
 
+import os
 import platform
 import sys
+from pathlib import Path
 
 import typer
 
-from assistant.cli.app import app
-from assistant.errors import BrowserMissing, ExitCode
+from assistant.cli.app import DataDirOption, app
+from assistant.errors import AssistantError, BrowserMissing, ExitCode
+from assistant.terminal_text import literal
+
+# Continuation lines line up under the values: "Data folder " is the longest label.
+INDENT = " " * 12
 
 
 @app.command()
-def doctor() -> None:
+def doctor(data_dir: DataDirOption = None) -> None:
     """Show what the assistant runs on, and start the browser.
 
-    Python, Playwright and browser versions and paths; the browser is started headless.
+    Python, Playwright and browser versions and paths; the browser is started headless. Then
+    the data folder, its permissions, and any submission whose outcome is unknown.
     """
+    code = _browser()
+    folder = _data_folder(data_dir)
+    code = code or folder
+    if code:
+        raise typer.Exit(int(code))
+
+
+def _browser() -> ExitCode:
+    """Report the browser and start it; NO_BROWSER when none starts."""
     from assistant import browser
 
     print(f"Python      {platform.python_version()}  ({sys.executable})")
@@ -27,7 +52,7 @@ def doctor() -> None:
         info = browser.find_browser()
     except BrowserMissing as error:
         print(f"Browser     none found\n\n{error}", file=sys.stderr)
-        raise typer.Exit(int(ExitCode.NO_BROWSER)) from None
+        return ExitCode.NO_BROWSER
     print(f"Browser     {info.version}  ({info.executable}, {info.source})")
     try:
         running = browser.smoke_test(info)
@@ -37,7 +62,7 @@ def doctor() -> None:
             f"The browser at {info.executable} did not start. {browser.INSTALL_HINT}",
             file=sys.stderr,
         )
-        raise typer.Exit(int(ExitCode.NO_BROWSER)) from None
+        return ExitCode.NO_BROWSER
     print(f"Smoke test  ok: headless Chromium {running} rendered a blank page")
     if expected and info.major and not expected.startswith(f"{info.major}."):
         print(
@@ -48,3 +73,54 @@ def doctor() -> None:
         )
     if not browser.display_available():
         print("Display     none: commands will run the browser headless")
+    return ExitCode.OK
+
+
+def _data_folder(override: Path | None) -> ExitCode:
+    """Report the data folder as the commands would find it, then the journal's submissions
+    with an unknown outcome; the exit code of what a command would refuse, else OK."""
+    from assistant import paths
+
+    state = paths.inspect_data_dir(override)
+    where = literal(state.path)
+    if not state.exists:
+        print(f"Data folder {where}  (not there yet: made private, 0700, when first needed)")
+    elif state.mode is None:  # a link, a file …: refused below, as every command refuses it
+        print(f"Data folder {where}  ({state.kind}, not a folder)")
+    else:
+        private = "private" if state.private else "NOT private"
+        writable = "writable" if state.writable else "NOT writable"
+        print(f"Data folder {where}  (mode {state.mode:04o}: {private}, {writable})")
+    if state.problem is not None:
+        print(f"\n{literal(state.problem, newlines=True)}", file=sys.stderr)
+        return state.problem.exit_code
+    if not state.exists:
+        return ExitCode.OK
+    return _unknown_outcomes(state.path)
+
+
+def _unknown_outcomes(folder: Path) -> ExitCode:
+    """Report the submissions whose outcome is unknown, read from the journal (never created
+    here: a folder without one has none)."""
+    from assistant import guard
+    from assistant.journal import Journal
+    from assistant.journal.schema import FILENAME
+
+    journal_file = folder / FILENAME
+    if not os.path.lexists(journal_file):
+        print("Journal     none yet: nothing was recorded in this data folder")
+        return ExitCode.OK
+    try:
+        with Journal.open(folder, read_only=True) as journal:
+            unsettled = journal.unsettled()
+    except AssistantError as error:
+        print(f"Journal     {literal(journal_file)}: cannot be read")
+        print(f"\n{literal(error, newlines=True)}", file=sys.stderr)
+        return error.exit_code
+    if not unsettled:
+        print(f"Journal     {literal(journal_file)}: no submission with an unknown outcome")
+        return ExitCode.OK
+    print(f"Journal     {literal(journal_file)}")
+    for line in literal(guard.unknown_notice(unsettled), newlines=True).splitlines():
+        print(INDENT + line)
+    return ExitCode.OK

@@ -1,17 +1,17 @@
-"""`assistant validate PATH...`: check profiles without a browser, and say what is wrong where."""
+"""`assistant validate PATH...`: check profiles without a browser, and say what is wrong where.
+
+The typer command gives `validate` its help and parses unusual arguments; a plain
+`validate [--json] PATH…` never comes here (see `assistant.cli.validation`).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
 from assistant.cli.app import app
-from assistant.errors import ExitCode
-
-if TYPE_CHECKING:
-    from assistant.profiles import Report
 
 
 @app.command()
@@ -34,63 +34,6 @@ def validate(
 
     Exit 0 when all are valid (warnings allowed), 1 when any is invalid, 2 for a bad path.
     """
-    from assistant.profiles import check_profiles
-    from assistant.terminal_text import json_text, literal
+    from assistant.cli.validation import run
 
-    report = check_profiles(paths)
-    if as_json:
-        print(json_text(_as_json(report)))
-    else:
-        for result in report.results:
-            for problem in result.problems:
-                print(literal(problem))
-        print(summary(report))
-    invalid = any(not r.valid for r in report.results)
-    raise typer.Exit(int(ExitCode.INVALID if invalid else ExitCode.OK))
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def summary(report: Report) -> str:
-    """One line: `3 profiles, 57 numbers: all valid` or `1 of 3 profiles invalid (4 errors)`."""
-    total = len(report.results)
-    invalid = [r for r in report.results if not r.valid]
-    warnings = sum(len(r.problems) - len(r.errors) for r in report.results)
-    if invalid:
-        errors = sum(len(r.errors) for r in invalid)
-        return f"{len(invalid)} of {_plural(total, 'profile')} invalid ({_plural(errors, 'error')})"
-    tail = f" ({_plural(warnings, 'warning')})" if warnings else ""
-    return f"{_plural(total, 'profile')}, {_plural(report.numbers, 'number')}: all valid{tail}"
-
-
-def _as_json(report: Report) -> dict[str, Any]:
-    profiles = []
-    for result in report.results:
-        loaded = result.loaded
-        profiles.append(
-            {
-                "path": str(result.path),
-                "valid": result.valid,
-                "label": loaded.profile.label if loaded else None,
-                "numbers": len(loaded.profile.numbers) if loaded else None,
-                "sha256": loaded.sha256 if loaded else None,
-                "problems": [
-                    {
-                        "file": p.file,
-                        "line": p.line,
-                        "column": p.column,
-                        "path": p.path,
-                        "message": p.message,
-                        "severity": p.severity,
-                    }
-                    for p in result.problems
-                ],
-            }
-        )
-    return {
-        "valid": all(r.valid for r in report.results),
-        "summary": summary(report),
-        "profiles": profiles,
-    }
+    raise typer.Exit(run(paths, as_json=as_json))

@@ -17,15 +17,22 @@ Speed: validating 10,000 numbers must stay well above 20,000/s. `phonenumbers.pa
 expression, and US validity is checked against `phonenumbers`' own US patterns compiled into
 one expression (the same test `is_valid_number_for_region(n, "US")` makes, type by type; a
 property test keeps the two in agreement). Anything else takes the full parse.
+
+Start-up: importing `phonenumbers` takes longer than checking a whole profile, so the US
+patterns are read from its metadata file (`phonenumbers/data/region_US.py`) without importing
+the package, and the package is imported only for a notation or a number the fast path does
+not settle. Should that file ever take another shape, the patterns come from the imported
+package as before (a test checks that both readings agree).
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from functools import cache, lru_cache
-
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumber
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
 
 US_TERRITORIES = ("PR", "VI", "GU", "MP", "AS")
 
@@ -89,6 +96,9 @@ def is_e164_us(text: str) -> bool:
 
 def _slow_digits(text: str) -> str:
     """The ten national digits of `text` through phonenumbers' full parser."""
+    import phonenumbers
+    from phonenumbers import NumberParseException
+
     try:
         parsed = phonenumbers.parse(text, "US")
     except NumberParseException:
@@ -108,7 +118,9 @@ def _check_us(digits: str) -> None:
     general, types = _us_patterns()
     if general.fullmatch(digits) and types.fullmatch(digits):
         return
-    number = PhoneNumber(country_code=1, national_number=int(digits))
+    import phonenumbers
+
+    number = phonenumbers.PhoneNumber(country_code=1, national_number=int(digits))
     if phonenumbers.is_valid_number_for_region(number, "US"):
         return  # never reached while the patterns agree; kept so metadata quirks stay safe
     region = phonenumbers.region_code_for_number(number)
@@ -121,33 +133,104 @@ def _check_us(digits: str) -> None:
     raise PhoneError("is not a valid US phone number")
 
 
+# The descriptions `_us_patterns` reads: the general one, then every number type.
+_TYPES = (
+    "premium_rate",
+    "toll_free",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+    "fixed_line",
+    "mobile",
+)
+# name -> (national_number_pattern, possible_length), None where the metadata has no such type.
+Descriptions = dict[str, tuple[str | None, tuple[int, ...]] | None]
+
+
 @cache
 def _us_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """phonenumbers' US patterns for 10-digit numbers: the general one, and any number type."""
     never = re.compile("(?!)")
-    meta = phonenumbers.PhoneMetadata.metadata_for_region("US")
-    if meta is None:
+    descs = us_descriptions_from_source() or us_descriptions_from_package()
+    if descs is None:
         return never, never
-    descs = (
-        meta.premium_rate,
-        meta.toll_free,
-        meta.shared_cost,
-        meta.voip,
-        meta.personal_number,
-        meta.pager,
-        meta.uan,
-        meta.voicemail,
-        meta.fixed_line,
-        meta.mobile,
-    )
     parts = [
-        desc.national_number_pattern
-        for desc in descs
-        if desc is not None
-        and desc.national_number_pattern
-        and (not desc.possible_length or 10 in desc.possible_length)
+        pattern
+        for pattern, lengths in (descs[name] or (None, ()) for name in _TYPES)
+        if pattern and (not lengths or 10 in lengths)
     ]
-    general = meta.general_desc.national_number_pattern if meta.general_desc else None
+    general = (descs["general_desc"] or (None, ()))[0]
     if not general or not parts:
         return never, never
     return re.compile(general), re.compile("|".join(f"(?:{part})" for part in parts))
+
+
+def us_descriptions_from_package() -> Descriptions | None:
+    """The US number descriptions as the imported `phonenumbers` holds them."""
+    import phonenumbers
+
+    meta = phonenumbers.PhoneMetadata.metadata_for_region("US")
+    if meta is None:
+        return None
+    descs: Descriptions = {}
+    for name in ("general_desc", *_TYPES):
+        desc = getattr(meta, name)
+        descs[name] = (
+            None if desc is None else (desc.national_number_pattern, tuple(desc.possible_length))
+        )
+    return descs
+
+
+def us_descriptions_from_source() -> Descriptions | None:
+    """The US number descriptions read from phonenumbers' generated `data/region_US.py`
+    without importing the package; None when the file is not found or not of the expected
+    shape (see `descriptions_in`)."""
+    try:
+        spec = find_spec("phonenumbers")
+        folders = list(spec.submodule_search_locations or ()) if spec is not None else []
+        source = (Path(folders[0]) / "data" / "region_US.py").read_text(encoding="utf-8")
+    except (OSError, ValueError, IndexError):
+        return None
+    return descriptions_in(source)
+
+
+def descriptions_in(source: str) -> Descriptions | None:
+    """The descriptions in the source of a phonenumbers region file: its one
+    `PhoneMetadata(...)` call whose descriptions are `PhoneNumberDesc(...)` calls of literals.
+    None for anything else: the caller then asks the imported package."""
+    try:
+        calls = [
+            node
+            for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Call) and _called(node) == "PhoneMetadata"
+        ]
+        if len(calls) != 1:
+            return None
+        given = {kw.arg: kw.value for kw in calls[0].keywords if kw.arg is not None}
+        descs: Descriptions = {}
+        for name in ("general_desc", *_TYPES):
+            node = given.get(name)
+            if node is None or (isinstance(node, ast.Constant) and node.value is None):
+                descs[name] = None
+                continue
+            if not isinstance(node, ast.Call) or _called(node) != "PhoneNumberDesc" or node.args:
+                return None
+            fields: dict[str, Any] = {
+                kw.arg: ast.literal_eval(kw.value) for kw in node.keywords if kw.arg is not None
+            }
+            pattern = fields.get("national_number_pattern")
+            lengths = fields.get("possible_length") or ()
+            if not (pattern is None or isinstance(pattern, str)):
+                return None
+            descs[name] = (pattern, tuple(int(n) for n in lengths))
+    except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+        return None
+    return descs
+
+
+def _called(call: ast.Call) -> str | None:
+    """The name a call calls (`PhoneMetadata` in `PhoneMetadata(...)`), if a plain name."""
+    return call.func.id if isinstance(call.func, ast.Name) else None

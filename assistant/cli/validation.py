@@ -1,0 +1,118 @@
+"""What `assistant validate` prints and the code it exits with, without the CLI framework.
+
+`validate` is the command people run most, often from an editor or a pre-commit hook, so it
+must start fast: importing typer (and with it click and a second pass over pydantic) cost more
+than checking a profile. `assistant.cli.main` therefore runs a plain `validate [--json] PATH…`
+here directly (`parse` says whether the arguments are that plain); anything else (`--help`, an
+unknown option, no path) goes to the typer command in `assistant.cli.validate`, which calls
+`run` too, so both routes print exactly the same.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.errors import ExitCode
+
+if TYPE_CHECKING:
+    from assistant.profiles import Report
+
+
+def parse(args: list[str]) -> tuple[list[Path], bool] | None:
+    """(paths, as_json) for `validate`'s own arguments when they are only paths and `--json`;
+    None for anything else, which the typer command parses (and explains) instead."""
+    paths: list[Path] = []
+    as_json = False
+    for arg in args:
+        if arg == "--json":
+            as_json = True
+        elif arg.startswith("-"):
+            return None  # `--help`, `--`, `-`, an unknown or misspelled option: typer's job
+        else:
+            paths.append(Path(arg))
+    return (paths, as_json) if paths else None
+
+
+def run_as_command(paths: list[Path], *, as_json: bool) -> int:
+    """`run`, ending as every typer command ends, so that both routes end alike: Ctrl-C exits
+    130 without a word, and a reader that stops early (`assistant validate profiles | head`)
+    ends it with exit 1, without a traceback."""
+    try:
+        return run(paths, as_json=as_json)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # Python's advice (the signal module's note on SIGPIPE): point stdout at devnull, or
+        # the flush at exit fails once more.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def run(paths: list[Path], *, as_json: bool) -> int:
+    """Check the profiles at `paths`, print every problem and a summary (or the JSON report),
+    and return the exit code: 0 when all are valid (warnings allowed), 1 when any is invalid.
+    A path that is not there raises `UsageError` (exit 2), as every command's errors do."""
+    from assistant.profiles import check_profiles
+    from assistant.terminal_text import json_text, literal
+
+    report = check_profiles(paths)
+    if as_json:
+        print(json_text(_as_json(report)))
+    else:
+        for result in report.results:
+            for problem in result.problems:
+                print(literal(problem))
+        print(summary(report))
+    invalid = any(not r.valid for r in report.results)
+    return int(ExitCode.INVALID if invalid else ExitCode.OK)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary(report: Report) -> str:
+    """One line: `3 profiles, 57 numbers: all valid` or `1 of 3 profiles invalid (4 errors)`."""
+    total = len(report.results)
+    invalid = [r for r in report.results if not r.valid]
+    warnings = sum(len(r.problems) - len(r.errors) for r in report.results)
+    if invalid:
+        errors = sum(len(r.errors) for r in invalid)
+        return f"{len(invalid)} of {_plural(total, 'profile')} invalid ({_plural(errors, 'error')})"
+    tail = f" ({_plural(warnings, 'warning')})" if warnings else ""
+    return f"{_plural(total, 'profile')}, {_plural(report.numbers, 'number')}: all valid{tail}"
+
+
+def _as_json(report: Report) -> dict[str, Any]:
+    profiles = []
+    for result in report.results:
+        loaded = result.loaded
+        profiles.append(
+            {
+                "path": str(result.path),
+                "valid": result.valid,
+                "label": loaded.profile.label if loaded else None,
+                "numbers": len(loaded.profile.numbers) if loaded else None,
+                "sha256": loaded.sha256 if loaded else None,
+                "problems": [
+                    {
+                        "file": p.file,
+                        "line": p.line,
+                        "column": p.column,
+                        "path": p.path,
+                        "message": p.message,
+                        "severity": p.severity,
+                    }
+                    for p in result.problems
+                ],
+            }
+        )
+    return {
+        "valid": all(r.valid for r in report.results),
+        "summary": summary(report),
+        "profiles": profiles,
+    }
