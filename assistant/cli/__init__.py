@@ -32,12 +32,14 @@ COMMANDS: dict[str, str] = {
     "due": "due",
     "fill": "fill",
     "history": "history",
+    "learn": "learn",
     "receipt": "receipt",
     "replica": "replica",
     "schema": "schema",
     "settle": "settle",
     "validate": "validate",
     "mailbox": "mailbox",
+    "map": "map",
 }
 _VERBOSE = frozenset({"-v", "--verbose"})  # the root's one option, besides --help
 
