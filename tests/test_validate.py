@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -183,32 +182,24 @@ def test_json_report_of_a_valid_profile_carries_its_hash() -> None:
     assert report["profiles"][0]["numbers"] == 12
 
 
-def test_validate_never_imports_playwright_and_starts_fast() -> None:
+def test_validate_never_imports_playwright() -> None:
+    # How fast it starts is measured by `make bench` beside bare Python, not asserted here:
+    # seconds in a test fail under load and prove nothing about speed.
     code = (
-        "import sys, time\n"
-        "start = time.perf_counter()\n"
+        "import sys\n"
         "from assistant.cli import main\n"
         "try:\n"
         f"    main(['validate', {str(SAMPLE)!r}])\n"
         "except SystemExit as exit:\n"
         "    assert exit.code == 0, exit.code\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('playwright', 'greenlet'))\n"
-        "print(loaded, time.perf_counter() - start, file=sys.stderr)\n"
+        "print(loaded, file=sys.stderr)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0, result.stderr
-    modules, seconds = result.stderr.rsplit(" ", 1)
-    assert modules == "[]"
-    assert float(seconds) < 3  # ~0.3 s on a quiet machine; other tests share the CPU
-
-
-def test_one_profile_validates_in_well_under_a_few_seconds_end_to_end() -> None:
-    start = time.perf_counter()
-    result = run("validate", str(SAMPLE))
-    assert result.returncode == 0
-    assert time.perf_counter() - start < 3
+    assert result.stderr == "[]\n"
 
 
 def test_schema_prints_the_json_schema() -> None:
