@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from assistant.cli.app import app
+from assistant.cli.app import DataDirOption, app
 from assistant.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -27,6 +27,23 @@ def validate(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print a machine-readable report instead.")
     ] = False,
+    portal: Annotated[
+        str | None,
+        typer.Option(
+            "--portal",
+            metavar="MAP",
+            help="Warn about values not among the options this map's portal showed last "
+            "(remembered by check and fill; default: fcr's, when remembered).",
+            show_default=False,
+        ),
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url", metavar="URL", help="The options shown at this URL (e.g. a replica)."
+        ),
+    ] = None,
+    data_dir: DataDirOption = None,
 ) -> None:
     """Check profiles without a browser.
 
@@ -38,6 +55,7 @@ def validate(
     from assistant.terminal_text import json_text, literal
 
     report = check_profiles(paths)
+    option_warnings(report, portal, url, data_dir)
     if as_json:
         print(json_text(_as_json(report)))
     else:
@@ -47,6 +65,29 @@ def validate(
         print(summary(report))
     invalid = any(not r.valid for r in report.results)
     raise typer.Exit(int(ExitCode.INVALID if invalid else ExitCode.OK))
+
+
+def option_warnings(
+    report: Report, portal: str | None, url: str | None, data_dir: Path | None
+) -> None:
+    """Add a warning to each valid profile for every value not among the options the
+    portal showed last (`assistant.portals.seen`). Without --portal (nor --url), only when
+    some options are remembered: nothing else is imported or loaded otherwise."""
+    from assistant.paths import data_dir_path
+
+    # (the folder `assistant.portals.seen` keeps its files in; importing it to ask would cost
+    # every validate the portal maps' import)
+    remembered = data_dir_path(data_dir) / "options"
+    if portal is None and url is None and not remembered.exists():
+        return
+    from assistant.portals import DEFAULT_PORTAL, load_portal, seen
+
+    portal_map = load_portal(portal or DEFAULT_PORTAL)
+    host = seen.host_for(portal_map, url)
+    lists = seen.remembered(data_dir, portal_map.name, host)
+    for result in report.results:
+        if result.loaded is not None and lists:
+            result.problems.extend(seen.warnings(result.loaded, portal_map, lists, host=host))
 
 
 def _plural(count: int, word: str) -> str:
