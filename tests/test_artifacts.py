@@ -38,7 +38,7 @@ def modes(folder: Path) -> dict[str, int]:
 def test_trace_is_recorded_per_submission_private_and_its_path_printed(flow: Run) -> None:  # noqa: F811
     run = flow(trace=True, mask_contact=True)
     assert run.error is None, run.error
-    trace = run.run_dir / "s1-trace.zip"
+    trace = run.run_dir / "lakeside-usd-closure-alerts-s1-trace.zip"
     screen = run.person.screen(expect="show-trace")
     assert (
         f"Trace of submission 1 of 1 (4 numbers): {trace} "
@@ -51,7 +51,9 @@ def test_trace_is_recorded_per_submission_private_and_its_path_printed(flow: Run
     # Everything of the run is private: the folder 0700, the trace, screenshots, log 0600.
     found = modes(run.run_dir)
     assert found.pop(".") == 0o700
-    assert {name for name in found if name.endswith(".png")} >= {"s1-review.png"}
+    assert {name for name in found if name.endswith(".png")} >= {
+        "lakeside-usd-closure-alerts-s1-review.png"
+    }
     assert "run.log" in found
     assert found == dict.fromkeys(found, 0o600)
 

@@ -229,7 +229,7 @@ def test_the_review_wraps_at_80_columns_and_ctrl_d_is_a_stop(tmp_path: Path) -> 
     table = lines[next(i for i, line in enumerate(lines) if "please review" in line) : -1]
     # Every line fits, but the screenshot's path: never broken, so it can be copied whole.
     assert [line for line in table if len(line) > 80] == [
-        f"Screenshot of the filled form: {next(data.glob('runs/*'))}/s1-review.png"
+        f"Screenshot of the filled form: {next(data.glob('runs/*'))}/acme-b-dental-b-s1-review.png"
     ]
     # Nothing lost: every character of every value is there, wrapped over several lines.
     assert cells(review, "website")[2:] == [URL, URL, "✓"]
