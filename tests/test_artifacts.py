@@ -66,7 +66,10 @@ CONTACT_FORM = """
 """
 
 
-def test_mask_contact_blacks_out_email_phone_and_code_in_screenshots(page: Page) -> None:
+@pytest.mark.parametrize("quick", [False, True], ids=["review-png", "step-jpeg"])
+def test_mask_contact_blacks_out_email_phone_and_code_in_screenshots(
+    page: Page, quick: bool
+) -> None:
     portal = load_portal("fcr")
     assert [t.describe() for t in fill.contact_targets(portal)] == [
         "type=email",
@@ -82,7 +85,7 @@ def test_mask_contact_blacks_out_email_phone_and_code_in_screenshots(page: Page)
     def shot(masked: bool, **values: str) -> bytes:
         page.set_content(CONTACT_FORM.format(**values))
         mask = fill.contact_locators(page, portal) if masked else []
-        return browser_module.screenshot(page, mask)
+        return browser_module.screenshot(page, mask, quick=quick)
 
     dana = {"email": "dana@lakeside.example.org", "phone": "6195550142", "code": "48213"}
     other = {"email": "x@y.example", "phone": "2125550199", "code": "99999"}
@@ -92,9 +95,8 @@ def test_mask_contact_blacks_out_email_phone_and_code_in_screenshots(page: Page)
     # The mask covers only them: the company name still shows.
     changed = CONTACT_FORM.replace('value="Lakeside"', 'value="Elsewhere"')
     page.set_content(changed.format(**dana))
-    assert browser_module.screenshot(page, fill.contact_locators(page, portal)) != shot(
-        True, **dana
-    )
+    masks = fill.contact_locators(page, portal)
+    assert browser_module.screenshot(page, masks, quick=quick) != shot(True, **dana)
 
 
 REVIEW_SUMMARY = """

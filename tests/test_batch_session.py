@@ -199,6 +199,61 @@ def test_a_misspelt_value_stops_its_profile_after_one_code_and_the_others_go_on(
     )
 
 
+def _jpeg_size(data: bytes) -> tuple[int, int]:
+    """(width, height) of a baseline or progressive JPEG, from its frame header."""
+    at = 2
+    while at < len(data):
+        marker, length = data[at + 1], int.from_bytes(data[at + 2 : at + 4], "big")
+        if marker in (0xC0, 0xC2):
+            height = int.from_bytes(data[at + 5 : at + 7], "big")
+            return int.from_bytes(data[at + 7 : at + 9], "big"), height
+        at += 2 + length
+    raise AssertionError("not a JPEG with a frame header")
+
+
+def test_a_batch_of_two_keeps_every_file_of_both_named_by_profile_and_in_history(
+    browser: Browser, tmp_path: Path
+) -> None:
+    from assistant.cli.history import render_history
+
+    folder = tmp_path / "profiles"
+    paths = write_profiles(folder, count=2)
+    twenty = [f"(619) 555-{n:04d}" for n in range(1000, 1020)]
+    paths[0].write_text(profile_text(1, twenty), encoding="utf-8")
+    person = PtyPerson("no", "submit")
+    with (
+        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
+        Journal.open(tmp_path / "data") as journal,
+    ):
+        run = _batch(tmp_path, portal, journal, person, 2, write=False)
+        report = run.run(lambda: contextlib.nullcontext(browser))
+        attempts = journal.history()
+    person.close()
+    assert [r.state for r in report.results] == ["declined", "submitted"]
+    assert report.run_dir is not None
+    steps = ("01-email.jpg", "03-business.jpg", "04-numbers.jpg", "review.png")
+    assert sorted(p.name for p in report.run_dir.iterdir()) == sorted(
+        [
+            *(f"harbor-1-s1-{name}" for name in steps),
+            *(f"harbor-2-s1-{name}" for name in steps),
+            "harbor-2-s1-result.png",
+            "run.log",
+        ]
+    )
+    # The numbers step whole, all twenty rows, at 3/4 scale: the window (1280 x 720) would
+    # give 960 x 540, and showed only the rows it held.
+    width, height = _jpeg_size((report.run_dir / "harbor-1-s1-04-numbers.jpg").read_bytes())
+    assert (width, height > 1200) == (960, True), height
+    declined, submitted = sorted(attempts, key=lambda a: a.id)
+    assert Path(submitted.receipt_path or "").is_file()
+    assert submitted.screenshots == (str(report.run_dir / "harbor-2-s1-review.png"),)
+    shown = render_history(attempts, 60, tmp_path / "data")
+    for attempt in (declined, submitted):
+        shot = report.run_dir / f"harbor-{attempt.profile_label[-1]}-s1-review.png"
+        assert f"\n  screenshot:\n    {shot}\n" in shown  # whole, on a line of its own
+    assert f"    {submitted.receipt_path}\n" in shown
+
+
 def _misspelt(tmp_path: Path, seen_at: datetime, host: str) -> None:
     """Harbor 1 of the profiles says "Helth Care"; the portal at `host` showed its categories
     on `seen_at`."""
