@@ -1,5 +1,6 @@
-"""The options a portal showed, remembered per map and host (`assistant.portals.seen`), and the
-select checks that read them: every misspelt value named at once, with the option meant."""
+"""The options a portal showed, remembered per map and host (`assistant.portals.seen`), the
+select checks that read them (every misspelt value named at once, with the option meant), and
+the failures a profile's own values cause (`by_profile`: its other submissions would fail)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 from assistant import fill
-from assistant.errors import NoMatchingOption, UnsafeDataDir
+from assistant.errors import NoMatchingOption, PortalError, UnsafeDataDir, ValueRefused
 from assistant.plan import PlannedField, PlannedStep
 from assistant.portals import load_portal, seen
-from assistant.portals.model import Target
+from assistant.portals.model import ClickAction, Target
 from assistant.profiles import load_profile
 from assistant.replica.catalog import CATEGORIES, STATES
 
@@ -201,3 +202,30 @@ def test_every_select_without_the_value_is_named_at_once_with_the_option_meant(
     )
     chosen = fill.check_step(page, spaced, fill.Timeouts(step_ms=5_000, action_ms=5_000))
     assert chosen.chosen == {"state": ("Kansas", "Kansas"), "category": ("7", "Healthcare")}
+
+
+REFUSING_FORM = """
+<label>ZIP <input id=zip value="9730"></label>
+<p class=error id=problem role=alert hidden></p>
+<button id=next onclick="const p = document.getElementById('problem');
+  p.textContent = '{message}'.replace('N', ++window.clicks); p.hidden = false;">Continue</button>
+<script>window.clicks = 0;</script>
+"""
+
+
+def test_the_page_refusing_the_values_on_moving_on_is_the_profiles_doing(page: Page) -> None:
+    page.set_content(REFUSING_FORM.format(message="Enter a 5-digit ZIP code."))
+    fast = fill.Timeouts(step_ms=3_000, action_ms=3_000)
+    with pytest.raises(ValueRefused) as caught:
+        fill.click(page, "business", ClickAction(click=Target.of(id="next")), fast)
+    assert str(caught.value) == (
+        "business step: after clicking button #next, the page says 'Enter a 5-digit ZIP code.'"
+    )
+    assert caught.value.by_profile
+    # A click the map retries (sending the code) meets a hiccup of the portal, not a value.
+    page.set_content(REFUSING_FORM.format(message="Something went wrong (N)."))
+    retried = ClickAction(click=Target.of(id="next"), retry_on="#problem", attempts=2)
+    with pytest.raises(PortalError) as hiccup:
+        fill.click(page, "email", retried, fast)
+    assert str(hiccup.value).endswith("the page says 'Something went wrong (2).'")
+    assert not hiccup.value.by_profile
