@@ -294,7 +294,7 @@ class Batch:
         pending: list[tuple[int, Job, SubmissionPlan]] = []
         position = 0
         for job in self.jobs:
-            refusal = self._refusal(job)
+            refusal: str | None = None  # asked once, for the first submission not skipped
             for submission in job.plan.submissions:
                 position += 1
                 where = (
@@ -302,6 +302,8 @@ class Batch:
                     f"({submission.index} of {submission.count})"
                 )
                 skipped = self._skip(job, submission)
+                if skipped is None and refusal is None:
+                    refusal = self._refusal(job)
                 if skipped is not None:
                     report.results.append(skipped)
                     self.terminal.say(f"{where}: skipped, {skipped.reason}")
