@@ -7,8 +7,8 @@ left at the review), with where it went the reason it ended where it did, and it
       Bolt Plumbing, submission 2 of 2, to fcr at www.freecallerregistry.com: 1 number
         (+16195550103)
       profile: /home/dana/profiles/bolt.yaml
-      reason: timeout after the click
       screenshot: /data/runs/20261002T140102Z-batch/bolt-plumbing-s2-review.png
+      reason: timeout after the click
 
 An attempt sent to another host (`--url`, e.g. the replica) says "(practice)". An attempt still
 `started` or `filled` says whether its run is alive (it holds its profile's run lock) or has
@@ -157,13 +157,13 @@ def _lines(a: Attempt, width: int | None, folder: Path) -> list[str]:
     ]
     if a.profile_path:
         lines += _path("profile", literal(a.profile_path), width)
+    for shot in screenshots(a, folder):
+        lines += _path("screenshot", literal(str(shot)), width)
     note = _open_note(a, folder)
     if note:
         lines += _wrapped(note, width)
     elif a.reason and a.state != "submitted":
         lines += _wrapped(f"reason: {literal(a.reason)}", width)
-    for shot in screenshots(a, folder):
-        lines += _path("screenshot", literal(str(shot)), width)
     if a.receipt_path:
         lines += _path("receipt", literal(a.receipt_path), width)
     return [f"{line}\n" for line in lines]
