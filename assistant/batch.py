@@ -13,6 +13,14 @@ numbers another run confirmed meanwhile is not sent and is listed `refused`
 the person typed something other than `submit`; Ctrl-C or Ctrl-D at a prompt is `stopped`. The
 result is a `BatchReport`, whose `exit_code` says how it went.
 
+A profile value the portal would refuse costs an emailed code per submission, so it stops that
+profile, not the batch: a value not among the options its select showed within the last
+`seen.OLD_DAYS` days (`assistant.portals.seen`) fails the profile's first submission before
+anything opens; a failure the profile caused on the page (`PortalError.by_profile`: no option
+matches a value, the page refuses one) fails that submission. Either way the profile's later
+submissions are listed as not started, the reason said once; other profiles go on. Options a
+page showed for a value it lacked are remembered for next time.
+
 Exit code precedence (the most urgent thing a person must act on wins):
 7 an outcome is unknown (or a submission was skipped because an earlier one is unsettled)
 > 6 a submission was refused because another run sent its numbers meanwhile
@@ -35,16 +43,21 @@ from assistant import browser, gates, guard
 from assistant.errors import (
     AssistantError,
     ConcurrentSubmission,
+    DataFolderError,
     DuplicateSubmission,
     ExitCode,
+    NoMatchingOption,
     NotConfirmed,
     OutcomeNotRecorded,
+    PortalError,
     Stopped,
 )
 from assistant.journal import Journal, describe_owner
 from assistant.journal import State as AttemptState
 from assistant.journal.recorder import JournalRecorder
+from assistant.log import get_logger
 from assistant.plan import Plan, SubmissionPlan, build_plan
+from assistant.portals import seen
 from assistant.session import FillOptions, Interrupted, Session, Source, new_run_dir
 
 if TYPE_CHECKING:
@@ -52,6 +65,8 @@ if TYPE_CHECKING:
 
     from assistant.portals.model import PortalMap
     from assistant.profiles import LoadedProfile
+
+log = get_logger(__name__)
 
 State = Literal["submitted", "declined", "stopped", "failed", "unknown", "skipped", "refused"]
 # The summary's counts, always shown; "refused" (another run sent the numbers meanwhile) only
@@ -98,6 +113,8 @@ class BatchReport:
     results: list[Result] = field(default_factory=list)
     interrupted: bool = False
     run_dir: Path | None = None
+    # Profiles stopped by a value of theirs (by id of their job): the submission that failed.
+    stopped: dict[int, int] = field(default_factory=dict)
 
     def count(self, state: State) -> int:
         """How many submissions ended in `state`."""
@@ -220,6 +237,7 @@ class Batch:
         )
         self.total = sum(len(job.plan.submissions) for job in self.jobs)
         self.journal_broken = False  # a submission's outcome could not be recorded
+        self._lists: dict[str, seen.Seen] | None = None  # the options remembered, read once
 
     def notice(self) -> str:
         """The unknown outcomes a person must settle ("" when none): shown at every start."""
@@ -269,15 +287,28 @@ class Batch:
         pending: list[tuple[int, Job, SubmissionPlan]] = []
         position = 0
         for job in self.jobs:
+            refusal: str | None = None  # asked once, for the first submission not skipped
             for submission in job.plan.submissions:
                 position += 1
+                where = (
+                    f"[{position}/{self.total}] {job.plan.label} "
+                    f"({submission.index} of {submission.count})"
+                )
                 skipped = self._skip(job, submission)
+                if skipped is None and refusal is None:
+                    refusal = self._refusal(job)
                 if skipped is not None:
                     report.results.append(skipped)
-                    self.terminal.say(
-                        f"[{position}/{self.total}] {job.plan.label} "
-                        f"({submission.index} of {submission.count}): skipped, {skipped.reason}"
-                    )
+                    self.terminal.say(f"{where}: skipped, {skipped.reason}")
+                elif refusal:
+                    # The first submission not skipped carries the reason; the rest follow it.
+                    self.terminal.say(f"{where}: not started, {refusal}")
+                    report.results.append(_result(job, submission, "failed", refusal))
+                    refusal = ""
+                    report.stopped[id(job)] = submission.index
+                elif id(job) in report.stopped:
+                    self.terminal.say(f"{where}: not started either")
+                    report.results.append(self._not_started(job, submission, report))
                 else:
                     pending.append((position, job, submission))
                     report.results.append(_result(job, submission, "skipped", "not started"))
@@ -315,6 +346,9 @@ class Batch:
                 report.results[slot] = _result(
                     job, submission, "skipped", "not started: stopped by Ctrl-C"
                 )
+                continue
+            if id(job) in report.stopped:
+                report.results[slot] = self._not_started(job, submission, report)
                 continue
             self.terminal.say(
                 f"[{position}/{self.total}] {job.plan.label} "
@@ -358,6 +392,14 @@ class Batch:
                 message = str(error).splitlines()[0] if str(error) else type(error).__name__
                 self.terminal.say(f"Failed: {message}")
                 report.results[slot] = _result(job, submission, "failed", message)
+                if isinstance(error, NoMatchingOption):
+                    self._remember(error)
+                if isinstance(error, PortalError) and error.by_profile:
+                    report.stopped[id(job)] = submission.index
+                    later = [
+                        p.index for _, j, p in pending if j is job and p.index > submission.index
+                    ]
+                    self._stop_profile(job, submission, later)
                 continue
             report.results[slot] = _result(
                 job,
@@ -366,6 +408,63 @@ class Batch:
                 outcome.message,
                 outcome.feedback_id,
             )
+
+    def _refusal(self, job: Job) -> str:
+        """Why the job's profile is not started at all ("" when it may be): its values not
+        among the options their selects showed within `seen.OLD_DAYS` days. Values not
+        among an older list are only warned about: the portal may have changed since."""
+        fill = self.options.fill
+        if self._lists is None:
+            self._lists = seen.remembered(fill.data_dir, fill.portal.name, fill.destination.host)
+        if not self._lists:
+            return ""
+        found = seen.unseen(
+            fill.portal, job.loaded.profile, self._lists, host=fill.destination.host
+        )
+        for item in found:
+            if item.old:
+                self.terminal.say(str(seen.problem(job.loaded, item)))
+        refused = [str(seen.problem(job.loaded, i, "error")) for i in found if not i.old]
+        if not refused:
+            return ""
+        text = " ".join(r if r.endswith(("?", ".")) else f"{r}." for r in refused)
+        return (
+            f"{text} Nothing was sent for this profile: correct it, or run `assistant check` "
+            "if the portal has changed since."
+        )
+
+    def _stop_profile(self, job: Job, submission: SubmissionPlan, later: list[int]) -> None:
+        """Say once that the profile's `later` submissions (their numbers) are not started."""
+        if not later:
+            return
+        several = len(later) > 1
+        which = f"{_listed([str(i) for i in later])} of {submission.count}"
+        self.terminal.say(
+            f"Not started: submission{'s' if several else ''} {which} of {job.plan.label}; "
+            f"{'they' if several else 'it'} would fail the same way, after an emailed code "
+            f"{'each' if several else 'of its own'}. Correct the profile, then run it again."
+        )
+
+    def _not_started(self, job: Job, submission: SubmissionPlan, report: BatchReport) -> Result:
+        failed = report.stopped[id(job)]
+        return _result(
+            job,
+            submission,
+            "skipped",
+            f"not started: submission {failed} of this profile failed on one of its values",
+        )
+
+    def _remember(self, error: NoMatchingOption) -> None:
+        """Remember the options the page showed, so the next validate, plan or fill says at
+        once that the value is not among them (a failure to write is only logged)."""
+        from assistant.paths import data_dir
+
+        fill = self.options.fill
+        try:
+            folder = data_dir(fill.data_dir)
+            seen.remember(folder, fill.portal.name, fill.destination.host, error.options)
+        except (DataFolderError, OSError) as problem:
+            log.warning("The options the page showed were not remembered: %s", problem)
 
     def _skip(self, job: Job, submission: SubmissionPlan) -> Result | None:
         """The skipped result when the guard blocks the submission's numbers, else None."""
@@ -410,6 +509,11 @@ def _result(
         feedback_id=feedback_id,
         blocked_by_unknown=blocked_by_unknown,
     )
+
+
+def _listed(items: list[str]) -> str:
+    """`2`, `2 and 3`, `2, 3 and 4`."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _skipped_by(job: Job, submission: SubmissionPlan, message: str) -> Result:

@@ -8,6 +8,8 @@
     ├── PortalError                4  the portal did not match its map, or failed
     │   ├── PortalMismatch         4  a mapped element or option is missing, doubled or renamed
     │   │   └── ElementMissing     4  an element is missing or doubled: `assistant learn` repairs
+    │   │   └── NoMatchingOption   4  a select has no option for a profile's value
+    │   ├── ValueRefused           4  the page answered a step's values with its own error
     │   └── ReadBackMismatch       4  a value on the page differs from what was written
     ├── BrowserMissing             5  no usable browser; the message says what to install
     │   └── NoDisplay              5  `assistant learn` needs a display to show the browser on
@@ -29,6 +31,7 @@ Core code raises these; only the CLI turns them into `Error: …` and an exit co
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -105,6 +108,9 @@ class PortalError(AssistantError):
     """The portal failed or behaved in a way its map does not describe."""
 
     exit_code = ExitCode.PORTAL
+    # True when a value of the profile caused it (no option matches it, the page refuses it):
+    # every other submission of that profile would fail the same way, after its own code.
+    by_profile = False
 
 
 class PortalMismatch(PortalError):
@@ -114,6 +120,23 @@ class PortalMismatch(PortalError):
 class ElementMissing(PortalMismatch):
     """A mapped element is not on the page, or is there more than once: pointing at it with
     `assistant learn` repairs the map."""
+
+
+class NoMatchingOption(PortalMismatch):
+    """A select of the page holds no option for a profile's value; `options` holds the live
+    options of every select the step read, by field name (as (value, label) pairs)."""
+
+    by_profile = True
+
+    def __init__(self, message: str, options: Mapping[str, tuple[tuple[str, str], ...]]) -> None:
+        super().__init__(message)
+        self.options = dict(options)
+
+
+class ValueRefused(PortalError):
+    """The page answered the values of a step with an error message of its own."""
+
+    by_profile = True
 
 
 class ReadBackMismatch(PortalError):

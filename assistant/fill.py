@@ -6,7 +6,8 @@ writes, reads back and retypes. Promises, per step:
 - wait for the step's element, never a fixed sleep;
 - before typing anything, every mapped element is found (a `when_present` one may be absent:
   the review then says "not on this portal") and found once, and every select holds an option
-  for its value; else `PortalMismatch` naming the field (and the options found);
+  for its value; else `PortalMismatch` naming the field (a select without the value's option:
+  `NoMatchingOption`, with the options found and the nearest one as "did you mean …?");
 - the step's values are written, then read back in one round trip once the page is ready
   (requests, short timers and the DOM settled). A text value the same element did not keep
   is typed key by key (input masks ignore `fill()`); still wrong, `ReadBackMismatch`. A value
@@ -28,11 +29,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assistant import browser, locate
-from assistant.errors import ElementMissing, PortalError, PortalMismatch, ReadBackMismatch
+from assistant.errors import (
+    ElementMissing,
+    NoMatchingOption,
+    PortalError,
+    PortalMismatch,
+    ReadBackMismatch,
+    ValueRefused,
+)
 from assistant.locate import Located
 from assistant.log import get_logger, redact
 from assistant.plan import PlannedField, PlannedRows, PlannedStep
-from assistant.portals.formats import Option, match_option, same_value
+from assistant.portals.formats import Option, did_you_mean, match_option, same_value
 from assistant.portals.model import (
     ERROR_REGIONS,
     ClickAction,
@@ -200,7 +208,8 @@ def check_step(
     Every element must be found once (a `when_present` one may be absent), and every select
     must hold an option for its value; found, read and checked in one round trip once the page
     is ready (the step, or an element still missing, is waited for). Returns where each one is
-    and the option chosen for each select.
+    and the option chosen for each select. Selects without an option for their value raise one
+    `NoMatchingOption` naming each of them, holding the live options of every select.
     """
     checks = _check_targets(step)
     raw = _check(page, step.wait_for, checks)
@@ -213,6 +222,8 @@ def check_step(
         raw["located"].pop(0)
         raw["states"].pop(0)
     state = StepState(step, page_resets=int(raw.get("resets", 0)))
+    shown: dict[str, tuple[Option, ...]] = {}  # the live options of each select
+    unmatched: list[str] = []
     for (name, target, action, maybe), found, held in zip(
         checks, raw["located"], raw["states"], strict=True
     ):
@@ -243,18 +254,20 @@ def check_step(
             log.info("%s step: %s found by %s.", step.name, name, located.how())
         current = _state(held) if held is not None else _read(page, [located.selector])[0]
         state.tokens[name] = current.token
-        if action is None or action.write != "select" or not action.value:
+        if action is None or action.write != "select":
             continue
-        options = list(current.options)
-        option = match_option([o for o in options if o[0]], action.value, action.match)
+        options = tuple(o for o in current.options if o[0])
+        shown[action.field] = options
+        if not action.value:
+            continue
+        option = match_option(options, action.value, action.match)
         if option is None:
-            found_labels = ", ".join(label for value, label in options if value) or "none"
-            wanted = f"contains {action.value}" if action.match == "range" else f'"{action.value}"'
-            raise PortalMismatch(
-                f"{_where(step.name, action.field, target)}: no option matches "
-                f"{wanted}; options found: {found_labels}"
-            )
-        state.chosen[action.field] = option
+            unmatched.append(_no_match(_where(step.name, action.field, target), action, options))
+        else:
+            state.chosen[action.field] = option
+    if unmatched:
+        # Every select of the step is judged before stopping: one code shows every misspelling.
+        raise NoMatchingOption("; also ".join(unmatched), shown)
     return state
 
 
@@ -270,6 +283,17 @@ def _check(
         [[locate.target_spec(t) for t in targets], locate.QUIET_MS, locate.READY_MAX_MS],
     )
     return raw
+
+
+def _no_match(where: str, action: PlannedField, options: Sequence[Option]) -> str:
+    """`…: no option matches "Helth Care"; did you mean Healthcare? Options found: …`."""
+    found = ", ".join(label for _, label in options) or "none"
+    if action.match == "range":
+        return f"{where}: no option matches contains {action.value}; options found: {found}"
+    near = did_you_mean(options, action.value, action.match)
+    if near:
+        return f'{where}: no option matches "{action.value}"; {near} Options found: {found}'
+    return f'{where}: no option matches "{action.value}"; options found: {found}'
 
 
 def _read(page: Page, selectors: list[str]) -> list[_State]:
@@ -846,7 +870,9 @@ def click(
                 action.attempts,
             )
             continue
-        raise PortalError(f"{step} step: after clicking {what}, the page says {message!r}")
+        # The page's answer to what was typed (a retry_on click's is a hiccup, said again).
+        refused = PortalError if action.retry_on else ValueRefused
+        raise refused(f"{step} step: after clicking {what}, the page says {message!r}")
     raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
 

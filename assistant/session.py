@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from assistant import browser, fill, gates, locate, log, outcome
+from assistant import browser, fill, gates, locate, log, outcome, runfiles
 from assistant.errors import (
     AssistantError,
     NotConfirmed,
@@ -48,6 +48,7 @@ from assistant.portals.model import (
 from assistant.portals.repairs import pointing_to_repair, review_notes
 from assistant.profiles.model import Profile
 from assistant.recorder import Recorder, Reviewed, SubmissionRecord
+from assistant.runfiles import fresh
 from assistant.testhooks import crashpoint
 
 if TYPE_CHECKING:
@@ -186,7 +187,8 @@ class Session:
             else []
         )
         shot = browser.screenshot(page, mask, quick=quick)
-        return write_private(self.run_dir / f"{name}.{'jpg' if quick else 'png'}", shot)
+        # A fresh name: a file of this run is never written over (see `assistant.runfiles`).
+        return write_private(fresh(self.run_dir / f"{name}.{'jpg' if quick else 'png'}"), shot)
 
     def _checkpoint(self) -> None:
         if self.stop_requested():
@@ -227,7 +229,11 @@ class Session:
     ) -> Outcome:
         portal = self.options.portal
         self._checkpoint()
-        trace = self.run_dir / f"s{submission.index}-trace.zip" if self.options.trace else None
+        # Every file of the submission is named by profile and submission (`runfiles`).
+        prefix = runfiles.prefix(
+            self.run_dir, submission.label, submission.index, submission.numbers[0]
+        )
+        trace = fresh(self.run_dir / f"{prefix}-trace.zip") if self.options.trace else None
         guard = browser.GuardedContext(
             self.browser,
             self.options.allowed_hosts,
@@ -238,7 +244,6 @@ class Session:
         self.last_guard = guard
         page = guard.page
         timeouts = self.options.timeouts
-        prefix = f"s{submission.index}"
         known = locate.map_targets(portal)
         reviewed: Reviewed | None = None
         try:
@@ -253,9 +258,8 @@ class Session:
                     state, _ = fill.fill_step(page, step, timeouts, guard=guard, known=known)
                     states.append(state)
                     if not any(isinstance(a, ReviewGate) for a in step.actions):
-                        # A JPEG of the window (a full-page PNG cost 3-4x as much): the record of
-                        # the step is its read-back; the review's shot is the full page, and
-                        # stands for its own step (it is taken a moment later).
+                        # The whole page as a JPEG (cheaper than a PNG): every row of a long
+                        # step is in it. The review's shot (a PNG) stands for its own step.
                         self._shot(page, f"{prefix}-{number:02d}-{step.name}", quick=True)
                     crashpoint("filling")
                 for action in step.actions:

@@ -4,8 +4,8 @@ Walks the steps reachable without data or a code (an acknowledgement is clicked 
 step that needs values or the emailed code ends the walk), and checks every mapped element of
 those steps, and of later steps the page already holds (hidden until the code is verified):
 which anchor found it, whether it is there once, its label as the map expects, and the live
-options of each select. A `when_present` element that is missing is reported as "not on this
-portal", not as drift.
+options of each select (`seen_options`, for `assistant.portals.seen` to remember). A
+`when_present` element that is missing is reported as "not on this portal", not as drift.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from assistant import browser, locate
 from assistant.fill import Timeouts, button_name
+from assistant.portals.formats import Option
 from assistant.portals.model import (
     ClickAction,
     CodeGate,
@@ -33,7 +34,9 @@ _LABEL_JS = (
     "el => { const l = el.labels && el.labels[0];"
     " return l ? l.innerText : (el.getAttribute('aria-label') || ''); }"
 )
-_OPTIONS_JS = "el => Array.from(el.options).filter(o => o.value).map(o => o.label || o.text)"
+_OPTIONS_JS = (
+    "el => Array.from(el.options).filter(o => o.value).map(o => [o.value, o.label || o.text])"
+)
 
 Status = Literal["ok", "missing", "doubled", "label", "absent"]
 
@@ -46,8 +49,9 @@ class FieldReport:
     element: str
     status: Status
     detail: str = ""
-    options: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()  # a select's option labels
     anchor: str = ""  # how it was found: `#id`, or `label "X" (anchor 2 of 3)`
+    choices: tuple[Option, ...] = ()  # a select's options as (value, label) pairs
 
 
 @dataclass(slots=True)
@@ -116,17 +120,23 @@ def _inspect(page: Page, item: _Item, found: locate.Located) -> FieldReport:
             return FieldReport(item.name, element, "absent", "not on this portal (it may not be)")
         return FieldReport(item.name, element, "missing", f"not found (tried {found.tried()})")
     loc = page.locator(found.selector)
-    options: tuple[str, ...] = ()
+    choices: tuple[Option, ...] = ()
     if item.select:
-        options = tuple(str(o) for o in loc.evaluate(_OPTIONS_JS))
+        choices = tuple((str(v), str(label)) for v, label in loc.evaluate(_OPTIONS_JS))
+    options = tuple(label for _, label in choices)
     how = found.how()
     expected = item.target.expect_label
     if expected:
         live = _clean_label(str(loc.evaluate(_LABEL_JS)))
         if live.lower() != expected.lower():
             detail = f'label reads "{live}", the map expects "{expected}"'
-            return FieldReport(item.name, element, "label", detail, options, how)
-    return FieldReport(item.name, element, "ok", "", options, how)
+            return FieldReport(item.name, element, "label", detail, options, how, choices)
+    return FieldReport(item.name, element, "ok", "", options, how, choices)
+
+
+def seen_options(reports: list[StepReport]) -> dict[str, tuple[Option, ...]]:
+    """The live options of every select the survey read, by field name (to remember them)."""
+    return {f.field: f.choices for r in reports for f in r.fields if f.choices}
 
 
 def survey(

@@ -38,7 +38,7 @@ def modes(folder: Path) -> dict[str, int]:
 def test_trace_is_recorded_per_submission_private_and_its_path_printed(flow: Run) -> None:  # noqa: F811
     run = flow(trace=True, mask_contact=True)
     assert run.error is None, run.error
-    trace = run.run_dir / "s1-trace.zip"
+    trace = run.run_dir / "lakeside-usd-closure-alerts-s1-trace.zip"
     screen = run.person.screen(expect="show-trace")
     assert (
         f"Trace of submission 1 of 1 (4 numbers): {trace} "
@@ -51,7 +51,9 @@ def test_trace_is_recorded_per_submission_private_and_its_path_printed(flow: Run
     # Everything of the run is private: the folder 0700, the trace, screenshots, log 0600.
     found = modes(run.run_dir)
     assert found.pop(".") == 0o700
-    assert {name for name in found if name.endswith(".png")} >= {"s1-review.png"}
+    assert {name for name in found if name.endswith(".png")} >= {
+        "lakeside-usd-closure-alerts-s1-review.png"
+    }
     assert "run.log" in found
     assert found == dict.fromkeys(found, 0o600)
 
@@ -64,7 +66,10 @@ CONTACT_FORM = """
 """
 
 
-def test_mask_contact_blacks_out_email_phone_and_code_in_screenshots(page: Page) -> None:
+@pytest.mark.parametrize("quick", [False, True], ids=["review-png", "step-jpeg"])
+def test_mask_contact_blacks_out_email_phone_and_code_in_screenshots(
+    page: Page, quick: bool
+) -> None:
     portal = load_portal("fcr")
     assert [t.describe() for t in fill.contact_targets(portal)] == [
         "type=email",
@@ -80,7 +85,7 @@ def test_mask_contact_blacks_out_email_phone_and_code_in_screenshots(page: Page)
     def shot(masked: bool, **values: str) -> bytes:
         page.set_content(CONTACT_FORM.format(**values))
         mask = fill.contact_locators(page, portal) if masked else []
-        return browser_module.screenshot(page, mask)
+        return browser_module.screenshot(page, mask, quick=quick)
 
     dana = {"email": "dana@lakeside.example.org", "phone": "6195550142", "code": "48213"}
     other = {"email": "x@y.example", "phone": "2125550199", "code": "99999"}
@@ -90,9 +95,8 @@ def test_mask_contact_blacks_out_email_phone_and_code_in_screenshots(page: Page)
     # The mask covers only them: the company name still shows.
     changed = CONTACT_FORM.replace('value="Lakeside"', 'value="Elsewhere"')
     page.set_content(changed.format(**dana))
-    assert browser_module.screenshot(page, fill.contact_locators(page, portal)) != shot(
-        True, **dana
-    )
+    masks = fill.contact_locators(page, portal)
+    assert browser_module.screenshot(page, masks, quick=quick) != shot(True, **dana)
 
 
 REVIEW_SUMMARY = """

@@ -5,19 +5,20 @@ batch, and the exit-code precedence."""
 from __future__ import annotations
 
 import contextlib
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 from ptyperson import PtyPerson
-from test_batch_support import write_profiles
+from test_batch_support import EMAIL, numbers_of, profile_text, write_profiles
 
 from assistant.batch import Batch, BatchOptions, BatchReport, Result, plan_jobs
 from assistant.errors import ExitCode
 from assistant.fill import Timeouts
 from assistant.gates import OutboxCodeSource
 from assistant.journal import Journal, NewAttempt, State
-from assistant.portals import load_portal
+from assistant.portals import load_portal, seen
 from assistant.portals.model import host_of
 from assistant.profiles import load_profiles
 from assistant.recorder import Reviewed, SubmissionRecord
@@ -38,8 +39,10 @@ def _batch(
     count: int,
     *,
     resubmit: bool = False,
+    write: bool = True,
 ) -> Batch:
-    loaded, problems = load_profiles(write_profiles(tmp_path / "profiles", count=count))
+    folder = tmp_path / "profiles"
+    loaded, problems = load_profiles(write_profiles(folder, count=count) if write else [folder])
     assert problems == []
     portal_map = load_portal("fcr")
     options = BatchOptions(
@@ -143,6 +146,181 @@ def test_a_failing_portal_is_recorded_and_the_batch_goes_on(
     person.close()
     assert [r.state for r in report.results] == ["failed", "failed"]
     assert report.exit_code == ExitCode.PORTAL
+
+
+def test_a_misspelt_value_stops_its_profile_after_one_code_and_the_others_go_on(
+    browser: Browser, tmp_path: Path
+) -> None:
+    folder = tmp_path / "profiles"
+    paths = write_profiles(folder, count=2)
+    many = [f"(619) 555-{n:04d}" for n in range(1000, 1041)]  # 41 numbers: 3 submissions
+    paths[0].write_text(
+        profile_text(1, many).replace("category: Healthcare", "category: Helth Care"),
+        encoding="utf-8",
+    )
+    person = PtyPerson("no")
+    with (
+        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
+        Journal.open(tmp_path / "data") as journal,
+    ):
+        run = _batch(tmp_path, portal, journal, person, 2, write=False)
+        report = run.run(lambda: contextlib.nullcontext(browser))
+        codes_sent = len(portal.outbox())
+        host = host_of(portal.url)
+    screen = person.screen(expect="Not submitted")
+    person.close()
+    assert codes_sent == 2  # one for Harbor 1's first submission, one for Harbor 2
+    assert [(r.label, r.part, r.state) for r in report.results] == [
+        ("Harbor 1", 1, "failed"),
+        ("Harbor 1", 2, "skipped"),
+        ("Harbor 1", 3, "skipped"),
+        ("Harbor 2", 1, "declined"),
+    ]
+    assert report.results[0].reason.startswith(
+        'business step: field "category" (#enterprise_category): no option matches '
+        '"Helth Care"; did you mean Healthcare? Options found: Attorney / Law, '
+    )
+    assert {r.reason for r in report.results[1:3]} == {
+        "not started: submission 1 of this profile failed on one of its values"
+    }
+    # The reason once, then the rest of the batch.
+    assert screen.count("did you mean Healthcare?") == 1
+    said = (
+        "Not started: submissions 2 and 3 of 3 of Harbor 1; they would fail the same way, "
+        "after an emailed code each. Correct the profile, then run it again.\n"
+        "[4/4] Harbor 2 (submission 1 of 1)\n"
+    )
+    assert said in screen
+    assert "[2/4]" not in screen
+    assert "[3/4]" not in screen
+    # What the page showed is remembered: the next run refuses before anything opens.
+    assert (
+        "Healthcare"
+        in dict(seen.recall(tmp_path / "data", "fcr", host)["category"].options).values()
+    )
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int]:
+    """(width, height) of a baseline or progressive JPEG, from its frame header."""
+    at = 2
+    while at < len(data):
+        marker, length = data[at + 1], int.from_bytes(data[at + 2 : at + 4], "big")
+        if marker in (0xC0, 0xC2):
+            height = int.from_bytes(data[at + 5 : at + 7], "big")
+            return int.from_bytes(data[at + 7 : at + 9], "big"), height
+        at += 2 + length
+    raise AssertionError("not a JPEG with a frame header")
+
+
+def test_a_batch_of_two_keeps_every_file_of_both_named_by_profile_and_in_history(
+    browser: Browser, tmp_path: Path
+) -> None:
+    from assistant.cli.history import render_history
+
+    folder = tmp_path / "profiles"
+    paths = write_profiles(folder, count=2)
+    twenty = [f"(619) 555-{n:04d}" for n in range(1000, 1020)]
+    paths[0].write_text(profile_text(1, twenty), encoding="utf-8")
+    person = PtyPerson("no", "submit")
+    with (
+        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
+        Journal.open(tmp_path / "data") as journal,
+    ):
+        run = _batch(tmp_path, portal, journal, person, 2, write=False)
+        report = run.run(lambda: contextlib.nullcontext(browser))
+        attempts = journal.history()
+    person.close()
+    assert [r.state for r in report.results] == ["declined", "submitted"]
+    assert report.run_dir is not None
+    steps = ("01-email.jpg", "03-business.jpg", "04-numbers.jpg", "review.png")
+    assert sorted(p.name for p in report.run_dir.iterdir()) == sorted(
+        [
+            *(f"harbor-1-s1-{name}" for name in steps),
+            *(f"harbor-2-s1-{name}" for name in steps),
+            "harbor-2-s1-result.png",
+            "run.log",
+        ]
+    )
+    # The numbers step whole, all twenty rows, at 3/4 scale: the window (1280 x 720) would
+    # give 960 x 540, and showed only the rows it held.
+    width, height = _jpeg_size((report.run_dir / "harbor-1-s1-04-numbers.jpg").read_bytes())
+    assert (width, height > 1200) == (960, True), height
+    declined, submitted = sorted(attempts, key=lambda a: a.id)
+    assert Path(submitted.receipt_path or "").is_file()
+    assert submitted.screenshots == (str(report.run_dir / "harbor-2-s1-review.png"),)
+    shown = render_history(attempts, 60, tmp_path / "data")
+    for attempt in (declined, submitted):
+        shot = report.run_dir / f"harbor-{attempt.profile_label[-1]}-s1-review.png"
+        assert f"\n  screenshot:\n    {shot}\n" in shown  # whole, on a line of its own
+    assert f"    {submitted.receipt_path}\n" in shown
+
+
+def _misspelt(tmp_path: Path, seen_at: datetime, host: str) -> None:
+    """Harbor 1 of the profiles says "Helth Care"; the portal at `host` showed its categories
+    on `seen_at`."""
+    folder = tmp_path / "profiles"
+    paths = write_profiles(folder, count=2)
+    paths[0].write_text(
+        profile_text(1, numbers_of(1)).replace("category: Healthcare", "category: Helth Care"),
+        encoding="utf-8",
+    )
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    categories = (("7", "Healthcare"), ("9", "Education"))
+    seen.remember(data, "fcr", host, {"category": categories}, now=seen_at)
+
+
+def test_a_value_not_among_the_options_seen_lately_is_refused_before_anything_opens(
+    browser: Browser, tmp_path: Path
+) -> None:
+    person = PtyPerson("no")
+    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
+        _misspelt(tmp_path, datetime.now(UTC) - timedelta(days=2), host_of(portal.url))
+        with Journal.open(tmp_path / "data") as journal:
+            run = _batch(tmp_path, portal, journal, person, 2, write=False)
+            report = run.run(lambda: contextlib.nullcontext(browser))
+        codes = [m["to"] for m in portal.outbox()]
+    screen = person.screen(expect="Not submitted")
+    person.close()
+    assert codes == [EMAIL]  # Harbor 2's only
+    assert [(r.label, r.state) for r in report.results] == [
+        ("Harbor 1", "failed"),
+        ("Harbor 2", "declined"),
+    ]
+    place = f"{tmp_path / 'profiles' / 'harbor-1.yaml'}:15:13"
+    refusal = (
+        f'{place}: calling.category: "Helth Care" is not among the 2 categories fcr at '
+        f"{host_of(portal.url)} showed on {(datetime.now(UTC) - timedelta(days=2)):%Y-%m-%d}; "
+        "did you mean Healthcare? Nothing was sent for this profile: correct it, or run "
+        "`assistant check` if the portal has changed since."
+    )
+    assert report.results[0].reason == refusal
+    assert (
+        f"\n[1/2] Harbor 1 (1 of 1): not started, {refusal}\n"
+        f"Screenshots and records of this run: {report.run_dir}\n"
+        "[2/2] Harbor 2 (submission 1 of 1)\n"
+    ) in screen
+
+
+def test_a_value_not_among_an_old_list_is_only_warned_about(tmp_path: Path) -> None:
+    host = "127.0.0.1:9"
+    _misspelt(tmp_path, datetime.now(UTC) - timedelta(days=seen.OLD_DAYS + 1), host)
+    loaded, _ = load_profiles([tmp_path / "profiles"])
+    portal_map = load_portal("fcr")
+    options = BatchOptions(
+        fill=FillOptions(portal=portal_map, url=f"http://{host}/fcr/", data_dir=tmp_path / "data")
+    )
+    person = PtyPerson()
+    with Journal.open(tmp_path / "data") as journal:
+        run = Batch(plan_jobs(loaded, portal_map, None), options, journal, person.terminal)
+        assert [run._refusal(job) for job in run.jobs] == ["", ""]
+    screen = person.screen()
+    person.close()
+    assert screen.startswith(
+        f'{tmp_path / "profiles" / "harbor-1.yaml"}:15:13: warning: calling.category: "Helth '
+        f'Care" is not among the 2 categories fcr at {host} showed on '
+    )
+    assert f"({seen.OLD_DAYS + 1} days ago; `assistant check` reads" in screen
 
 
 def _report(*states: str, blocked: bool = False) -> BatchReport:

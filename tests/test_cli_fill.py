@@ -79,13 +79,15 @@ def test_fill_at_a_terminal_asks_for_the_code_and_submit_then_prints_the_feedbac
         assert record["feedback_id"] == printed
         assert record["fields"]["enterprise_company_address_state"] == "California"
         assert record["fields"]["enterprise_phone_3"] == "6195550103"
-        assert (run_dir / "s1-review.png").stat().st_mode & 0o777 == 0o600
+        assert (
+            run_dir / "lakeside-usd-closure-alerts-s1-review.png"
+        ).stat().st_mode & 0o777 == 0o600
         assert run_dir.stat().st_mode & 0o777 == 0o700
     with Journal.open(tmp_path / "data") as journal:
         [attempt] = journal.history()
     assert (attempt.state, attempt.feedback_id) == (State.SUBMITTED, printed)
     assert attempt.profile_path == str((ROOT / "profiles/lakeside-closures.yaml").resolve())
-    assert attempt.screenshots == (str(run_dir / "s1-review.png"),)
+    assert attempt.screenshots == (str(run_dir / "lakeside-usd-closure-alerts-s1-review.png"),)
     assert Path(attempt.receipt_path or "").name == f"{printed}.html"
 
 

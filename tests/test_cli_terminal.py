@@ -229,7 +229,7 @@ def test_the_review_wraps_at_80_columns_and_ctrl_d_is_a_stop(tmp_path: Path) -> 
     table = lines[next(i for i, line in enumerate(lines) if "please review" in line) : -1]
     # Every line fits, but the screenshot's path: never broken, so it can be copied whole.
     assert [line for line in table if len(line) > 80] == [
-        f"Screenshot of the filled form: {next(data.glob('runs/*'))}/s1-review.png"
+        f"Screenshot of the filled form: {next(data.glob('runs/*'))}/acme-b-dental-b-s1-review.png"
     ]
     # Nothing lost: every character of every value is there, wrapped over several lines.
     assert cells(review, "website")[2:] == [URL, URL, "✓"]
@@ -400,8 +400,11 @@ def test_check_says_in_words_what_it_checked_and_how_to_repair_the_map(
     from assistant.cli.check import advice
 
     mine = tmp_path / "my-fcr.yaml"
+    data = {"ASSISTANT_DATA_DIR": str(tmp_path / "data")}  # the options it saw are kept there
     with Replica(layout="wizard", faults=("renamed-label",), data_dir=tmp_path / "r") as portal:
-        status, screen = run_at_terminal("check", "--url", portal.url, "--headless", columns=80)
+        status, screen = run_at_terminal(
+            "check", "--url", portal.url, "--headless", columns=80, env=data
+        )
     assert status == ExitCode.PORTAL
     lines = screen.splitlines()
     assert lines[1:12] == [
@@ -439,6 +442,102 @@ def test_check_says_in_words_what_it_checked_and_how_to_repair_the_map(
         f"1 difference from the map fcr: edit {mine} so that the elements marked DRIFT match "
         f"the portal, then run `assistant check --portal {mine}` again."
     )
+
+
+def misspelt(path: Path, category: str = "Helth Care") -> Path:
+    """Riverbend Clinic's profile, 30 numbers (two submissions), with this category."""
+    profile = profile_with(path, [f"+1503555{i:04d}" for i in range(100, 130)])
+    text = profile.read_text(encoding="utf-8")
+    profile.write_text(text.replace("category: Healthcare", f"category: {category}"), "utf-8")
+    return profile
+
+
+def test_options_check_saw_warn_in_validate_and_plan_and_refuse_the_fill_before_any_code(
+    tmp_path: Path,
+) -> None:
+    profile = misspelt(tmp_path / "riverbend.yaml")
+    data = str(tmp_path / "data")
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
+        where = f"fcr at {portal.url.split('/')[2]}"
+        status, checked = run_at_terminal(
+            "check", "--url", portal.url, "--headless", "--data-dir", data, columns=200
+        )
+        assert status == 0, checked
+        assert (
+            "The options of state, category, calls per month are remembered in "
+            f"{data}/options/fcr.json: validate, plan and fill warn about a profile value they "
+            "lack."
+        ) in " ".join(checked.split())  # (wrapped between words)
+        warning = (
+            f'{profile}:7:21: warning: calling.category: "Helth Care" is not among the 16 '
+            f"categories {where} showed on {today}; did you mean Healthcare?"
+        )
+        status, shown = run_at_terminal(
+            "validate", str(profile), "--url", portal.url, "--data-dir", data
+        )
+        assert (status, shown) == (0, f"{warning}\n1 profile, 30 numbers: all valid (1 warning)\n")
+        status, planned = run_at_terminal(
+            "plan", str(profile), "--url", portal.url, "--data-dir", data
+        )
+        assert status == 0
+        assert planned.endswith(
+            f"The page element of each value: assistant plan --json\n\n{warning}\n"
+        )
+        requests = len(portal.requests())  # the check's
+        status, filled = run_at_terminal(
+            "fill", str(profile), "--url", portal.url, "--headless", "--data-dir", data
+        )
+        assert portal.outbox() == []  # no code was sent: the browser never even opened
+        assert len(portal.requests()) == requests
+    assert status == ExitCode.PORTAL, filled
+    assert "Type the 5-digit code" not in filled
+    assert filled.startswith(
+        f"[1/2] Riverbend Clinic (1 of 2): not started, {profile}:7:21: calling.category: "
+        f'"Helth Care" is not among the 16 categories {where} showed on {today}; did you mean '
+        "Healthcare? Nothing was sent for this profile: correct it, or run `assistant check` if "
+        "the portal has changed since.\n"
+        "[2/2] Riverbend Clinic (2 of 2): not started either\n"
+    )
+    assert "0 submitted, 0 declined, 0 stopped, 1 failed, 0 unknown, 1 skipped." in filled
+
+
+def test_a_misspelt_category_costs_one_code_not_one_per_submission(tmp_path: Path) -> None:
+    profile = misspelt(tmp_path / "riverbend.yaml")
+    data = str(tmp_path / "data")
+    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
+        child = pexpect.spawn(
+            ASSISTANT,
+            ["fill", str(profile), "--url", portal.url, "--headless", "--data-dir", data],
+            cwd=str(ROOT),
+            encoding="utf-8",
+            timeout=60,
+            dimensions=(50, 100),
+        )
+        child.expect("Type the 5-digit code: ")
+        child.sendline(portal.latest_code("it@riverbend.example.org"))
+        again = child.expect(["Type the 5-digit code: ", pexpect.EOF])
+        screen = str(child.before).replace("\r\n", "\n")
+        child.close()
+        assert again == 1, screen  # the second submission never asked for a code
+        assert len(portal.outbox()) == 1  # one code for the two submissions
+        assert portal.submit_attempts() == 0
+        # What the page showed is remembered: validate now says it before any code is spent.
+        status, shown = run_at_terminal(
+            "validate", str(profile), "--url", portal.url, "--data-dir", data
+        )
+    assert child.exitstatus == ExitCode.PORTAL, screen
+    assert (
+        'Failed: business step: field "category" (#enterprise_category): no option matches '
+        '"Helth Care"; did you mean Healthcare? Options found: Attorney / Law, Collections, '
+    ) in screen
+    assert (
+        "Not started: submission 2 of 2 of Riverbend Clinic; it would fail the same way, after "
+        "an emailed code of its own. Correct the profile, then run it again.\n"
+    ) in screen
+    assert re.search(r"│ 2 +│ Riverbend Clinic +│ 2 of 2 +│ 10 +│ skipped +│ not started:", screen)
+    assert status == 0
+    assert "did you mean Healthcare?\n1 profile, 30 numbers: all valid (1 warning)\n" in shown
 
 
 def test_a_refused_contact_phone_keeps_its_sentence_with_the_number_masked(

@@ -170,7 +170,7 @@ def test_wizard_confirmed_sends_exactly_the_profile_in_wizard_format(fill_run: A
     assert run.states() == ["started", "filled", "intent", "submitted"]
     [attempt] = run.journal.history()
     assert attempt.feedback_id == feedback
-    assert attempt.screenshots == (str(run.run_dir / "s1-review.png"),)
+    assert attempt.screenshots == (str(run.run_dir / "lakeside-usd-closure-alerts-s1-review.png"),)
     sent = {v["field"]: v["sent"] for v in attempt.review_values}
     assert sent["state"] == "California"
     assert sent["company name"] == "Lakeside Unified School District"
@@ -180,7 +180,9 @@ def test_wizard_confirmed_sends_exactly_the_profile_in_wizard_format(fill_run: A
     html = receipt.read_text()
     assert "Lakeside Unified School District" in html
     assert "data:image/png;base64," in html
-    assert (run.run_dir / "s1-review.png").stat().st_mode & 0o777 == 0o600
+    assert (
+        run.run_dir / "lakeside-usd-closure-alerts-s1-review.png"
+    ).stat().st_mode & 0o777 == 0o600
 
 
 def test_classic_confirmed_sends_the_profile_in_classic_format(fill_run: Any) -> None:

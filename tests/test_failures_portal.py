@@ -357,8 +357,8 @@ def test_item_14_two_elements_for_one_field_stop_the_run_naming_it(flow: Run) ->
     assert run.portal.submit_attempts() == 0
     assert "please review" not in run.person.screen()
     # The check comes before any typing in the step: it never got as far as its screenshot.
-    assert not (run.run_dir / "s1-03-business.jpg").exists()
-    assert (run.run_dir / "s1-01-email.jpg").exists()
+    assert not (run.run_dir / "lakeside-usd-closure-alerts-s1-03-business.jpg").exists()
+    assert (run.run_dir / "lakeside-usd-closure-alerts-s1-01-email.jpg").exists()
 
 
 class _Redirector(http.server.BaseHTTPRequestHandler):

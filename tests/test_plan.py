@@ -12,7 +12,13 @@ import pytest
 from assistant.errors import ProfileError
 from assistant.plan import PlannedField, PlannedRows, build_plan, chunk_numbers
 from assistant.portals import load_portal
-from assistant.portals.formats import format_value, match_option, parse_range, same_value
+from assistant.portals.formats import (
+    did_you_mean,
+    format_value,
+    match_option,
+    parse_range,
+    same_value,
+)
 from assistant.profiles.model import (
     Address,
     Calling,
@@ -21,6 +27,7 @@ from assistant.profiles.model import (
     PhoneNumber,
     Profile,
 )
+from assistant.replica.catalog import CATEGORIES, STATES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -177,6 +184,39 @@ def test_categories_match_by_label_or_value_ignoring_case_and_punctuation() -> N
     assert match_option(classic, "Emergency Notifications", "value_or_label") == classic[1]
     assert match_option(classic, "Emergency Notifications", "label") is None
     assert match_option(wizard, "Schools / Education", "label") is None  # never a guess
+
+
+def test_spaces_case_and_punctuation_never_decide_but_two_matches_are_no_match() -> None:
+    options = [("7", "Healthcare"), ("3", "Non-Profit / Charity"), ("9", "Education")]
+    assert match_option(options, "Health Care", "label") == ("7", "Healthcare")
+    assert match_option(options, "HEALTH-CARE", "label") == ("7", "Healthcare")
+    assert match_option(options, "nonprofit charity", "label") == ("3", "Non-Profit / Charity")
+    both = [("1", "Health Care"), ("2", "Healthcare")]
+    assert match_option(both, "healthcare", "label") is None  # two options: never a guess
+
+
+def test_did_you_mean_names_the_nearest_option_only_for_a_plausible_typo() -> None:
+    labels = [(str(i), c) for i, c in enumerate(CATEGORIES, start=1)]
+    states = [(code, name) for code, name in STATES]
+    assert did_you_mean(labels, "Helth Care", "label") == "did you mean Healthcare?"
+    assert did_you_mean(labels, "Telemarketting", "label") == "did you mean Telemarketing?"
+    assert did_you_mean(states, "Kansus", "label") == "did you mean Kansas?"
+    assert did_you_mean(states, "Missisipi", "label") == "did you mean Mississippi?"
+    assert did_you_mean(states, "Iwoa", "label") == "did you mean Iowa?"  # letters swapped
+    # Too far to be a typo: nothing is suggested rather than something unrelated.
+    for far in ("Hospital", "Finance", "Rental", "Health", "Law", "", "!!"):
+        assert did_you_mean(labels, far, "label") == "", far
+    # Equally near: both are named, in the page's order.
+    assert did_you_mean([("a", "Retail"), ("b", "Detail")], "Xetail", "label") == (
+        "did you mean Retail or Detail?"
+    )
+    # By value, the value to write; by value or label, the label.
+    classic = [("attorney_law", "Attorney / Law"), ("telemarketing", "Telemarketing")]
+    assert did_you_mean(classic, "atorney_law", "value") == "did you mean attorney_law?"
+    assert did_you_mean(classic, "atorney_law", "value_or_label") == (
+        "did you mean Attorney / Law?"
+    )
+    assert did_you_mean(RANGES, "12000", "range") == ""
 
 
 def test_read_back_comparison_per_format() -> None:

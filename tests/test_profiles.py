@@ -120,6 +120,10 @@ def test_label_defaults_to_the_file_name() -> None:
             "p.yaml:8:12: company.address.state: 'Cali' is not a US state; write its USPS code "
             "(CA) or full name (California)",
         ]),
+        ("state: CA", "state: Kansus", [
+            "p.yaml:8:12: company.address.state: 'Kansus' is not a US state; did you mean "
+            "Kansas?",
+        ]),
         ("https://lakeside.example.org", "lakeside.example.org", [
             "p.yaml:4:12: company.website: 'lakeside.example.org' is not a web address; "
             "write it as https://example.org",

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.app import app
+from assistant.cli.app import DataDirOption, app
 from assistant.cli.plan import PortalOption
 from assistant.errors import ExitCode
 
@@ -21,22 +21,26 @@ def check(
         typer.Option("--url", metavar="URL", help="Check this start URL instead of the map's."),
     ] = None,
     headless: Annotated[bool, typer.Option("--headless", help="Run the browser unseen.")] = False,
+    data_dir: DataDirOption = None,
 ) -> None:
     """Compare the live portal with its map; types nothing.
 
     Opens the portal, checks each step it can reach without the emailed code against the
-    map, lists the live options of each select, and reports drift.
+    map, lists the live options of each select, and reports drift. The options are
+    remembered, so that validate, plan and fill can warn about a value the portal lacks.
 
     Exit 0 when it matches, 4 when not.
     """
     from assistant import browser
     from assistant.fill import Timeouts
-    from assistant.portals import load_portal
+    from assistant.paths import data_dir as private_data_dir
+    from assistant.portals import load_portal, seen
     from assistant.portals.repairs import repair_command
-    from assistant.survey import survey
+    from assistant.survey import seen_options, survey
     from assistant.terminal_text import columns
 
     portal_map = load_portal(portal)
+    folder = private_data_dir(data_dir)  # refused here, before the browser opens, if unsafe
     start = url or portal_map.start_url
     hosts = [browser_host(url)] if url else list(portal_map.allowed_hosts)
     info = browser.find_browser()
@@ -54,6 +58,9 @@ def check(
             reports = survey(guard.page, portal_map, Timeouts(), guard)
         finally:
             guard.close()
+    # Remembered for validate, plan and fill: a value the portal lacks is then said at once.
+    lists = seen_options(reports)
+    seen.remember(folder, portal_map.name, seen.host_for(portal_map, url), lists)
     width = columns(sys.stdout)
     drift = 0
     marks = {"ok": "ok   ", "absent": "--   "}
@@ -70,6 +77,14 @@ def check(
             if item.options:
                 say(f"        options: {', '.join(item.options)}", width, indent=" " * 17)
         drift += len(report.drift)
+    if lists:
+        say(
+            f"The options of {', '.join(lists)} are remembered in "
+            f"{seen.file_for(folder, portal_map.name)}: validate, plan and fill warn about a "
+            "profile value they lack.",
+            width,
+            indent="",
+        )
     if drift:
         relabelled = [f.field for r in reports for f in r.drift if f.status == "label"]
         command = repair_command(portal_map, url, "YOUR-PROFILE")

@@ -1,12 +1,13 @@
 """`assistant history`: every submission attempt the journal remembers, newest first.
 
 One block per attempt, whatever its outcome (submitted, declined, stopped, failed, unknown, or
-left at the review), with where it went and the reason it ended where it did:
+left at the review), with where it went the reason it ended where it did, and its review screenshot:
 
     attempt 2  unknown  2026-10-02 14:03 UTC
       Bolt Plumbing, submission 2 of 2, to fcr at www.freecallerregistry.com: 1 number
         (+16195550103)
       profile: /home/dana/profiles/bolt.yaml
+      screenshot: /data/runs/20261002T140102Z-batch/bolt-plumbing-s2-review.png
       reason: timeout after the click
 
 An attempt sent to another host (`--url`, e.g. the replica) says "(practice)". An attempt still
@@ -71,8 +72,8 @@ def history(
 ) -> None:
     """List every attempt, newest first.
 
-    Each attempt shows when, its profile, numbers and outcome, and the Feedback ID and receipt
-    of a submission or the reason one was not submitted.
+    Each attempt shows when, its profile, numbers and outcome, its review screenshot, and
+    the Feedback ID and receipt of a submission or the reason one was not submitted.
     """
     from assistant import guard
     from assistant.journal import Journal
@@ -156,6 +157,8 @@ def _lines(a: Attempt, width: int | None, folder: Path) -> list[str]:
     ]
     if a.profile_path:
         lines += _path("profile", literal(a.profile_path), width)
+    for shot in screenshots(a, folder):
+        lines += _path("screenshot", literal(str(shot)), width)
     note = _open_note(a, folder)
     if note:
         lines += _wrapped(note, width)
@@ -164,6 +167,19 @@ def _lines(a: Attempt, width: int | None, folder: Path) -> list[str]:
     if a.receipt_path:
         lines += _path("receipt", literal(a.receipt_path), width)
     return [f"{line}\n" for line in lines]
+
+
+def screenshots(a: Attempt, folder: Path) -> list[Path]:
+    """The review screenshot(s) of an attempt: those the journal holds (a confirmed one),
+    else those its run's folder holds under its profile's and submission's name."""
+    from assistant import runfiles
+
+    if a.screenshots:
+        return [Path(s) for s in a.screenshots]
+    if not a.run_id or a.run_id in (".", "..") or "/" in a.run_id or "\\" in a.run_id:
+        return []
+    first = a.numbers[0] if a.numbers else ""
+    return runfiles.review_shots(folder / "runs" / a.run_id, a.profile_label, a.part, first)
 
 
 def _at(a: Attempt) -> str:

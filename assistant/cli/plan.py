@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assistant.cli.app import app
+from assistant.cli.app import DataDirOption, app
 
 if TYPE_CHECKING:
     from assistant.plan import Plan
@@ -33,26 +33,46 @@ def plan(
         bool,
         typer.Option("--json", help="Print the plan as JSON, with the page element of each value."),
     ] = False,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            metavar="URL",
+            help="Plan for this start URL (e.g. a replica), and its remembered options.",
+        ),
+    ] = None,
+    data_dir: DataDirOption = None,
 ) -> None:
     """Show what a fill would type, step by step; no browser.
 
     Every value in its final form, one block per submission. Contact email and phone are
-    masked here; the review in `assistant fill` shows them.
+    masked here; the review in `assistant fill` shows them. A value not among the options
+    the portal showed last (remembered by check and fill) is warned about at the end.
     """
+    import sys
+
     from assistant import log
     from assistant.plan import build_plan
-    from assistant.portals import load_portal
+    from assistant.portals import load_portal, seen
     from assistant.profiles import load_profile
     from assistant.terminal_text import json_text, literal
 
     loaded = load_profile(profile)
     portal_map = load_portal(portal)
-    result = build_plan(loaded.profile, portal_map)
+    result = build_plan(loaded.profile, portal_map, url)
     log.register_secret(loaded.profile.contact.email, loaded.profile.contact.phone)
+    host = seen.host_for(portal_map, url)
+    lists = seen.remembered(data_dir, portal_map.name, host)
+    warnings = seen.warnings(loaded, portal_map, lists, host=host)
+    shown = "\n".join(literal(log.redact(str(w))) for w in warnings)
     if as_json:
         print(log.redact(json_text(result.model_dump(mode="json"))))
+        if shown:  # (stdout stays JSON)
+            print(shown, file=sys.stderr)
     else:
         print(literal(log.redact(render_plan(result)), newlines=True))
+        if shown:  # last, where it is read before anything is filled
+            print(f"\n{shown}")
 
 
 _HOW = {"text": "type", "select": "choose", "checkbox": "tick", "upload": "upload"}

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.app import app
+from assistant.cli.app import DataDirOption, app
 
 
 @app.command()
@@ -27,6 +27,23 @@ def validate(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print a machine-readable report instead.")
     ] = False,
+    portal: Annotated[
+        str | None,
+        typer.Option(
+            "--portal",
+            metavar="MAP",
+            help="Warn about values not among the options this map's portal showed last "
+            "(remembered by check and fill; default: fcr's, when remembered).",
+            show_default=False,
+        ),
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url", metavar="URL", help="The options shown at this URL (e.g. a replica)."
+        ),
+    ] = None,
+    data_dir: DataDirOption = None,
 ) -> None:
     """Check profiles without a browser.
 
@@ -36,4 +53,4 @@ def validate(
     """
     from assistant.cli.validation import run
 
-    raise typer.Exit(run(paths, as_json=as_json))
+    raise typer.Exit(run(paths, as_json=as_json, portal=portal, url=url, data_dir=data_dir))

@@ -52,14 +52,23 @@ def run_as_command(paths: list[Path], *, as_json: bool) -> int:
         return 1
 
 
-def run(paths: list[Path], *, as_json: bool) -> int:
+def run(
+    paths: list[Path],
+    *,
+    as_json: bool,
+    portal: str | None = None,
+    url: str | None = None,
+    data_dir: Path | None = None,
+) -> int:
     """Check the profiles at `paths`, print every problem and a summary (or the JSON report),
     and return the exit code: 0 when all are valid (warnings allowed), 1 when any is invalid.
-    A path that is not there raises `UsageError` (exit 2), as every command's errors do."""
+    A path that is not there raises `UsageError` (exit 2), as every command's errors do.
+    Values not among the options a portal showed last are warnings (`option_warnings`)."""
     from assistant.profiles import check_profiles
     from assistant.terminal_text import json_text, literal
 
     report = check_profiles(paths)
+    option_warnings(report, portal, url, data_dir)
     if as_json:
         print(json_text(_as_json(report)))
     else:
@@ -69,6 +78,29 @@ def run(paths: list[Path], *, as_json: bool) -> int:
         print(summary(report))
     invalid = any(not r.valid for r in report.results)
     return int(ExitCode.INVALID if invalid else ExitCode.OK)
+
+
+def option_warnings(
+    report: Report, portal: str | None, url: str | None, data_dir: Path | None
+) -> None:
+    """Add a warning to each valid profile for every value not among the options the
+    portal showed last (`assistant.portals.seen`). Without --portal (nor --url), only when
+    some options are remembered: nothing else is imported or loaded otherwise."""
+    from assistant.paths import data_dir_path
+
+    # (the folder `assistant.portals.seen` keeps its files in; importing it to ask would cost
+    # every validate the portal maps' import)
+    remembered = data_dir_path(data_dir) / "options"
+    if portal is None and url is None and not remembered.exists():
+        return
+    from assistant.portals import DEFAULT_PORTAL, load_portal, seen
+
+    portal_map = load_portal(portal or DEFAULT_PORTAL)
+    host = seen.host_for(portal_map, url)
+    lists = seen.remembered(data_dir, portal_map.name, host)
+    for result in report.results:
+        if result.loaded is not None and lists:
+            result.problems.extend(seen.warnings(result.loaded, portal_map, lists, host=host))
 
 
 def _plural(count: int, word: str) -> str:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.portals.model import MatchRule, ValueFormat
+from assistant.spelling import closest, either, fold
 from assistant.usps import STATES
 
 STATE_NAMES = STATES
@@ -45,11 +46,6 @@ def format_value(raw: str, fmt: ValueFormat) -> str:
     return raw
 
 
-def _norm(text: str) -> str:
-    """Case and punctuation folded: "Attorney / Law" and "attorney_law" both give "attorney law"."""
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
-
-
 def parse_range(label: str) -> tuple[float, float] | None:
     """The inclusive bounds a range option stands for ("1,001 - 10,000", "More than 1,000,000")."""
     numbers = [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", label)]
@@ -72,7 +68,8 @@ def parse_range(label: str) -> tuple[float, float] | None:
 def match_option(options: Sequence[Option], wanted: str, rule: MatchRule) -> Option | None:
     """The one option `wanted` selects under `rule`, or None (never a guess).
 
-    value / label / value_or_label: equal ignoring case, spaces and punctuation.
+    value / label / value_or_label: equal ignoring case, spaces and punctuation ("Health Care"
+    selects "Healthcare", "attorney_law" selects "Attorney / Law").
     range: the option whose numeric range contains the number `wanted`.
     Two or more options matching is treated as no match: the map cannot tell them apart.
     """
@@ -83,16 +80,37 @@ def match_option(options: Sequence[Option], wanted: str, rule: MatchRule) -> Opt
             return None
         found = [o for o in options if (r := parse_range(o[1])) and r[0] <= number <= r[1]]
     else:
-        key = _norm(wanted)
+        key = fold(wanted)
         found = [
             o
             for o in options
-            if (rule in ("value", "value_or_label") and _norm(o[0]) == key)
-            or (rule in ("label", "value_or_label") and _norm(o[1]) == key)
+            if (rule in ("value", "value_or_label") and fold(o[0]) == key)
+            or (rule in ("label", "value_or_label") and fold(o[1]) == key)
         ]
         # The same option matched by value and label counts once.
         found = list(dict.fromkeys(found))
     return found[0] if len(found) == 1 else None
+
+
+def suggest(options: Sequence[Option], wanted: str, rule: MatchRule) -> list[str]:
+    """What `wanted` was probably meant to be, when no option matches it: the nearest
+    options' labels (their values under rule `value`), or [] when none is a plausible typo
+    (see `assistant.spelling.closest`). Ranges have no spelling: always []."""
+    if rule == "range":
+        return []
+    if rule == "value":
+        return closest(wanted, [value for value, _ in options])
+    spellings = [label for _, label in options]
+    if rule == "value_or_label":
+        spellings += [value for value, _ in options]
+    near = set(closest(wanted, spellings))
+    return list(dict.fromkeys(label for value, label in options if {value, label} & near))
+
+
+def did_you_mean(options: Sequence[Option], wanted: str, rule: MatchRule) -> str:
+    """ "did you mean Healthcare?" (see `suggest`), or "" when nothing is near enough."""
+    near = suggest(options, wanted, rule)
+    return f"did you mean {either(near)}?" if near else ""
 
 
 def same_value(wanted: str, got: str, fmt: ValueFormat) -> bool:

@@ -33,6 +33,8 @@ class LoadedProfile:
     sha256: str
     warnings: list[Problem] = field(default_factory=list)
     listed_by: dict[str, str] = field(default_factory=dict)  # number file -> "p.yaml:22"
+    # Where each value was written: "calling.category" -> ("p.yaml", 12, 13).
+    places: dict[str, tuple[str, int, int]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -92,7 +94,12 @@ class _Load:
         warnings = self._sorted(self.problems)
         profile = self._profile(document, listed)
         return LoadedProfile(
-            self.path, profile, self.hasher.hexdigest(), warnings, dict(self.listed_by)
+            self.path,
+            profile,
+            self.hasher.hexdigest(),
+            warnings,
+            dict(self.listed_by),
+            _places(root, ""),
         )
 
     def _fail(self) -> None:
@@ -335,6 +342,19 @@ class _Load:
                 for item in listed
             ),
         )
+
+
+def _places(node: Mapping, path: str) -> dict[str, tuple[str, int, int]]:
+    """Where each value of a mapping (and of the mappings in it) was written, by dotted path,
+    so that a later check of a value (e.g. against a portal's options) can point at it."""
+    found: dict[str, tuple[str, int, int]] = {}
+    for key, entry in node.entries.items():
+        if isinstance(entry.value, Mapping):
+            found.update(_places(entry.value, f"{path}{key}."))
+        elif isinstance(entry.value, Scalar):
+            value = entry.value
+            found[f"{path}{key}"] = (value.file, value.line, value.column)
+    return found
 
 
 def _listed_by(message: str, listing: str) -> str:

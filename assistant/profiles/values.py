@@ -80,6 +80,11 @@ def normalise_state(value: str) -> str:
         return code
     found = _NAMES.get(stripped.casefold())
     if found is None:
+        from assistant.spelling import closest, either
+
+        near = closest(stripped, list(STATES.values()))
+        if near:  # a misspelt name ("Kansus"): the one meant
+            raise ValueError(f"'{stripped}' is not a US state; did you mean {either(near)}?")
         raise ValueError(
             f"'{stripped}' is not a US state; write its USPS code (CA) or full name (California)"
         )
