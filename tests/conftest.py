@@ -23,10 +23,23 @@ if TYPE_CHECKING:
 @pytest.fixture(autouse=True, scope="session")
 def _no_personal_config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """No test (nor any command a test starts) reads the developer's own config file, keyring
-    password or mailbox: an empty config folder, and no password in the environment."""
-    saved = {name: os.environ.get(name) for name in ("XDG_CONFIG_HOME", "ASSISTANT_IMAP_PASSWORD")}
+    password or mailbox, nor writes into their data folder (journal, remembered options): an
+    empty config folder and data folder, and no password in the environment. Nor does the
+    width of the shell that runs them count (pytest-xdist's workers see COLUMNS=80): a test
+    that wants a width sets it."""
+    names = (
+        "XDG_CONFIG_HOME",
+        "XDG_DATA_HOME",
+        "ASSISTANT_DATA_DIR",
+        "ASSISTANT_IMAP_PASSWORD",
+        "COLUMNS",
+        "LINES",
+    )
+    saved = {name: os.environ.get(name) for name in names}
     os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config-home"))
-    os.environ.pop("ASSISTANT_IMAP_PASSWORD", None)
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data-home"))
+    for name in ("ASSISTANT_DATA_DIR", "ASSISTANT_IMAP_PASSWORD", "COLUMNS", "LINES"):
+        os.environ.pop(name, None)
     yield
     for name, value in saved.items():
         if value is None:

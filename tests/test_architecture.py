@@ -73,6 +73,8 @@ def test_no_fixed_sleeps_outside_the_replica(path: Path) -> None:
 # is `make bench`'s (benchmarks/bench_command.py); this keeps the imports from creeping back.
 VALIDATE_MAY_LOAD = {
     "annotated_types",
+    # Finds the data folder, to see whether a portal's options are remembered (warnings).
+    "platformdirs",
     "pydantic",
     "pydantic_core",
     "typing_extensions",
