@@ -811,9 +811,10 @@ def _await_effect(
 
 
 def _errors_now(page: Page, selector: str) -> list[str]:
+    """What the error regions show before a click; the page notes every change to them from
+    now on, so that the same words shown again after the click count as the page's answer."""
     return [
-        str(t)
-        for t in locate.evaluate(page, "(s) => window.__assistant.visibleErrors(s)", selector)
+        str(t) for t in locate.evaluate(page, "(s) => window.__assistant.armErrors(s)", selector)
     ]
 
 

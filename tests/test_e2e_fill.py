@@ -39,6 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LAKESIDE = load_profile(ROOT / "profiles" / "lakeside-closures.yaml").profile
 COUNTY = load_profile(ROOT / "profiles" / "county-weather.yaml").profile
 FAST = Timeouts(step_ms=10_000, action_ms=8_000)
+# For a field that never comes: the fill waits this long for it before saying so.
+SHORT_WAIT = Timeouts(step_ms=2_000, action_ms=8_000)
 
 
 @dataclass
@@ -88,6 +90,7 @@ def fill_run(browser: Browser, tmp_path: Path) -> Iterator[Any]:
         keep_page: bool = False,
         hang_seconds: float = 20.0,
         submit_timeout_s: float | None = None,
+        timeouts: Timeouts = FAST,
     ) -> Run:
         portal = Replica(
             layout=layout, faults=faults, data_dir=tmp_path / "replica", hang_seconds=hang_seconds
@@ -100,7 +103,7 @@ def fill_run(browser: Browser, tmp_path: Path) -> Iterator[Any]:
             url=portal.url,
             headless=True,
             data_dir=tmp_path / "data",
-            timeouts=FAST,
+            timeouts=timeouts,
             submit_timeout_s=submit_timeout_s,
         )
         run_dir = tmp_path / f"run-{len(opened)}"
@@ -315,7 +318,7 @@ def _business_values(run: Run) -> list[str]:
 
 
 def test_a_missing_field_stops_before_anything_is_typed_in_its_step(fill_run: Any) -> None:
-    run = fill_run(faults=("missing-field",), keep_page=True)
+    run = fill_run(faults=("missing-field",), keep_page=True, timeouts=SHORT_WAIT)
     assert isinstance(run.error, ElementMissing)
     assert str(run.error) == (
         'business step: field "city" (#enterprise_company_address_city): not found on the '

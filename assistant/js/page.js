@@ -508,13 +508,13 @@
     return { id, ids, error, errors, url: location.href };
   }
 
-  function visibleErrors(selector) {
+  function visibleErrorRegions(selector) {
     const out = [];
     try {
       for (const el of document.querySelectorAll(selector)) {
         if (!visible(el)) continue;
         const text = (el.innerText || "").replace(/\s+/g, " ").trim();
-        if (text) out.push(text);
+        if (text) out.push({ el, text });
       }
     } catch (error) {
       /* a selector the engine refuses shows nothing */
@@ -522,20 +522,73 @@
     return out;
   }
 
+  function visibleErrors(selector) {
+    return visibleErrorRegions(selector).map((region) => region.text);
+  }
+
+  /* The error regions the page has changed since `armErrors`: a refusal shown again in the
+     same words (a second wrong code) is a new answer, not the old one still standing. */
+  let touchedErrors = new WeakSet();
+  let errorWatch = null;
+
+  function regionsOf(node, selector) {
+    const out = [];
+    const el = node && node.nodeType === Node.ELEMENT_NODE ? node : node && node.parentElement;
+    if (!el) return out;
+    try {
+      const region = el.closest(selector);
+      if (region) out.push(region);
+      for (const inner of el.querySelectorAll(selector)) out.push(inner);
+    } catch (error) {
+      /* a selector the engine refuses marks nothing */
+    }
+    return out;
+  }
+
+  /* Before a click: what the error regions show now, and from now on note every change to them. */
+  function armErrors(selector) {
+    if (errorWatch) errorWatch.disconnect();
+    touchedErrors = new WeakSet();
+    errorWatch = new MutationObserver((records) => {
+      for (const record of records) {
+        for (const region of regionsOf(record.target, selector)) touchedErrors.add(region);
+        for (const added of record.addedNodes || []) {
+          for (const region of regionsOf(added, selector)) touchedErrors.add(region);
+        }
+      }
+    });
+    errorWatch.observe(document.documentElement, {
+      subtree: true,
+      childList: true,
+      characterData: true,
+      attributes: true,
+    });
+    return visibleErrors(selector);
+  }
+
   /* After a click: has `target` (anchors) become visible, or has an error region shown a text
-     that was not there before (`before`)? */
+     that was not there before (`before`), or shown again after the page changed it? */
   function effect(target, errorSelector, before) {
     // Shown at all counts: an element doubled on the page is still there (the step that uses it
     // says so); the click has taken effect.
     const done = target ? resolveOne(target, true).counts.some((c) => c >= 1) : false;
-    const seen = new Set(before || []);
-    const error = errorSelector ? visibleErrors(errorSelector).find((t) => !seen.has(t)) || null : null;
+    let error = null;
+    if (errorSelector && !done) {
+      const seen = new Set(before || []);
+      for (const region of visibleErrorRegions(errorSelector)) {
+        if (!seen.has(region.text) || touchedErrors.has(region.el)) {
+          error = region.text;
+          break;
+        }
+      }
+    }
     return done || error ? { done, error } : null;
   }
 
-  /* Find a button and read the page's error regions, in one round trip. */
+  /* Find a button and read (and arm, see `armErrors`) the page's error regions, in one round
+     trip. */
   function findWithErrors(target, errorSelector) {
-    return { located: resolveOne(target, true), errors: visibleErrors(errorSelector) };
+    return { located: resolveOne(target, true), errors: armErrors(errorSelector) };
   }
 
   /* Wait until the page is ready, then read its error regions. */
@@ -579,6 +632,7 @@
     check,
     probe,
     effect,
+    armErrors,
     findWithErrors,
     settled,
     visibleErrors,
