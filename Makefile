@@ -28,8 +28,12 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# Two workers keep both cores busy (a browser test mostly waits on the page); one run of all
+# the tests fits the ten minutes CI allows. `make pytest PYTEST_JOBS=0` runs them in one process.
+PYTEST_JOBS ?= 2
+
 pytest: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_JOBS) --dist worksteal
 
 test: lint typecheck pytest
 
