@@ -96,3 +96,32 @@ def test_declined_and_failed_keep_the_sessions_reason(tmp_path: Path) -> None:
             (State.FAILED, "the portal answered 500"),
             (State.DECLINED, "you typed 'no'"),
         ]
+
+
+def test_two_profiles_submission_1_can_be_open_at_once(tmp_path: Path) -> None:
+    """One submission reviewed while the next is prepared: both rows are open together, and
+    every profile has a submission 1."""
+    with Journal.open(tmp_path / "data") as j:
+        r = JournalRecorder(j)
+        acme = record(tmp_path)
+        other = SubmissionRecord(
+            label="Bolt Dental",
+            profile_path="/profiles/bolt.yaml",
+            profile_sha256="ef" * 32,
+            portal="fcr",
+            index=1,
+            count=1,
+            numbers=("+16195550200",),
+            run_dir=acme.run_dir,
+        )
+        r.started(acme)
+        r.started(other)
+        r.filled(acme)
+        r.intent(acme, NOTHING)
+        r.submitted(acme, FID)
+        r.failed(other, "stopped by Ctrl-C; nothing was submitted")
+        assert r.attempt_id(acme) != r.attempt_id(other)
+        assert {a.profile_label: a.state for a in j.history()} == {
+            "Acme Dental": State.SUBMITTED,
+            "Bolt Dental": State.FAILED,
+        }

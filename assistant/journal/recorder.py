@@ -38,8 +38,10 @@ class JournalRecorder:
         self.window_days = window_days
         self.owner = owner if owner is not None else runlock.this_run().token
         self.findings: dict[int, list[guard.Finding]] = {}  # by submission index, for review
-        self._ids: dict[tuple[str, int], int] = {}
-        self._shown: dict[tuple[str, int], list[guard.Finding]] = {}  # what the review says
+        # By run, profile and submission: two submissions of one batch can be open at once
+        # (one reviewed while the next is prepared), and every profile has a submission 1.
+        self._ids: dict[tuple[str, str, int], int] = {}
+        self._shown: dict[tuple[str, str, int], list[guard.Finding]] = {}  # what the review says
 
     def attempt_id(self, record: SubmissionRecord) -> int:
         """The journal id of `record`'s attempt (after `started`, or `filled` without it)."""
@@ -131,5 +133,5 @@ class JournalRecorder:
         self.journal.unknown(self.attempt_id(record), reason)
 
 
-def _key(record: SubmissionRecord) -> tuple[str, int]:
-    return (record.run_dir, record.index)
+def _key(record: SubmissionRecord) -> tuple[str, str, int]:
+    return (record.run_dir, record.profile_path, record.index)
