@@ -19,12 +19,14 @@
 from __future__ import annotations
 
 import os
+import select
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO, runtime_checkable
 
 from assistant.errors import NotConfirmed, Stopped
 from assistant.fill import ReadBack
@@ -41,6 +43,8 @@ CONFIRM_WORD = "submit"
 # this much: enough for two NTP-synced clocks and INTERNALDATE's whole seconds, short enough that
 # a code mailed for an earlier attempt is not mistaken for this one's.
 CLOCK_SKEW = timedelta(seconds=10)
+
+_CANCEL_SLICE_S = 0.05  # how often a cancellable question looks at its `cancel`
 
 
 class Terminal:
@@ -107,16 +111,20 @@ class Terminal:
         self.output.write(literal(redact(text), newlines=True) + "\n")
         self.output.flush()
 
-    def ask(self, prompt: str) -> str | None:
+    def ask(self, prompt: str, *, cancel: threading.Event | None = None) -> str | None:
         """Print `prompt` and read one line; None at end of input (Ctrl-D).
 
         After Ctrl-C (which the terminal echoes as `^C`) or Ctrl-D the cursor is moved to a
-        new line, so whatever is said next does not run on from the prompt.
+        new line, so whatever is said next does not run on from the prompt. With `cancel`
+        (asked from a thread other than the main one, which Ctrl-C does not reach), setting
+        it ends the wait as Ctrl-C would: `KeyboardInterrupt`, nothing read.
         """
         shown = self.answer_output()
         shown.write(literal(prompt))
         shown.flush()
         try:
+            if cancel is not None:
+                self._wait_for_line(cancel)
             line = self.input.readline()
         except KeyboardInterrupt:
             self._new_line()
@@ -125,6 +133,21 @@ class Terminal:
             self._new_line()
             return None
         return line.rstrip("\r\n")
+
+    def _wait_for_line(self, cancel: threading.Event) -> None:
+        """Return once a line (or end of input) can be read from `input` without waiting;
+        `KeyboardInterrupt` as soon as `cancel` is set. A terminal hands over whole lines,
+        so a ready terminal is a typed line; an input that is not a file is always ready."""
+        try:
+            fd = self.input.fileno()
+        except (AttributeError, ValueError, OSError):
+            fd = None
+        while fd is not None and not cancel.is_set():
+            ready, _, _ = select.select([fd], [], [], _CANCEL_SLICE_S)
+            if ready:
+                return
+        if cancel.is_set():
+            raise KeyboardInterrupt
 
     def _new_line(self) -> None:
         try:
@@ -173,6 +196,16 @@ class CodeSource(Protocol):
 
     def code(self, request: CodeRequest) -> str | None:
         """The code, or None when the person typed it into the browser themselves."""
+
+
+@runtime_checkable
+class UnattendedCodeSource(CodeSource, Protocol):
+    """A code source that needs no person while the code comes as it should (the mailbox, the
+    replica's outbox): the next submission can be prepared while the person reviews one."""
+
+    def through(self, terminal: Terminal) -> CodeSource:
+        """The same source (the same mails taken) saying its lines, and asking the person
+        when it must, through `terminal` instead."""
 
 
 def mask_email(email: str) -> str:
@@ -230,6 +263,10 @@ class OutboxCodeSource:
     def code(self, request: CodeRequest) -> str | None:
         """The newest code the replica mailed to the address."""
         return self.outbox.latest_code(request.email)
+
+    def through(self, terminal: Terminal) -> OutboxCodeSource:
+        """Itself: it says nothing and asks no one."""
+        return self
 
 
 class Outbox(Protocol):
@@ -315,9 +352,12 @@ def render_review(review: Review, terminal: Terminal) -> None:
     terminal.reviewed = True
 
 
-def confirm_submit(terminal: Terminal, review: Review) -> None:
+def confirm_submit(
+    terminal: Terminal, review: Review, *, cancel: threading.Event | None = None
+) -> None:
     """Return only when the person typed `submit` at a terminal; else raise `NotConfirmed`
-    (`Stopped` for Ctrl-C or end of input). The prompt names the profile and the submission."""
+    (`Stopped` for Ctrl-C or end of input). The prompt names the profile and the submission.
+    `cancel` (for a confirmation read in a thread of its own): setting it counts as Ctrl-C."""
     if not terminal.is_tty():
         raise NotConfirmed(
             "Input is not a terminal, so nobody could confirm; nothing was submitted. "
@@ -336,7 +376,7 @@ def confirm_submit(terminal: Terminal, review: Review) -> None:
         what = f"{review.label}, {what}"
     prompt = f'Type "{CONFIRM_WORD}" to send {what}, anything else to stop: '
     try:
-        answer = terminal.ask(prompt)
+        answer = terminal.ask(prompt) if cancel is None else terminal.ask(prompt, cancel=cancel)
     except KeyboardInterrupt:
         raise Stopped("Stopped with Ctrl-C at the confirmation; nothing was submitted.") from None
     if answer is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -67,7 +68,7 @@ class _Terminal(gates.Terminal):
             self.marks.mark("code accepted")  # the first thing said after the code went in
         super().say(text)
 
-    def ask(self, prompt: str) -> str | None:
+    def ask(self, prompt: str, *, cancel: threading.Event | None = None) -> str | None:
         self.marks.mark("prompt")
         self.output.write(prompt)
         return "no"

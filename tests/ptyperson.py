@@ -11,6 +11,7 @@ import struct
 import termios
 import threading
 import time
+from collections.abc import Callable
 
 from assistant.gates import Terminal
 
@@ -23,11 +24,17 @@ PROMPT = re.compile(
 class PtyPerson:
     """Answers the assistant's questions at a real TTY the `terminal` reads from, as a person
     does: each of `lines` (then Enter) is typed when the next question shows, and with `eof`
-    Ctrl-D after them (at the question after the last line). Typing ahead, before the question
-    is on the screen, is `type()`'s job. `size` (rows, columns) sets the window size the TTY
-    reports."""
+    Ctrl-D after them (at the question after the last line). A line may be a function, called
+    when its question shows (e.g. for a code mailed a moment ago). Typing ahead, before the
+    question is on the screen, is `type()`'s job. `size` (rows, columns) sets the window size
+    the TTY reports."""
 
-    def __init__(self, *lines: str, eof: bool = False, size: tuple[int, int] | None = None) -> None:
+    def __init__(
+        self,
+        *lines: str | Callable[[], str],
+        eof: bool = False,
+        size: tuple[int, int] | None = None,
+    ) -> None:
         self.master, slave = pty.openpty()
         if size is not None:  # (rows, columns), as a terminal window reports them
             fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", *size, 0, 0))
@@ -38,9 +45,9 @@ class PtyPerson:
         self._chunks: list[bytes] = []
         self._syncs = 0
         self._lock = threading.Lock()
-        self._answers: list[bytes] = [line.encode() + b"\n" for line in lines]
+        self._answers: list[str | Callable[[], str] | None] = list(lines)
         if eof:
-            self._answers.append(b"\x04")
+            self._answers.append(None)  # Ctrl-D
         self._answered_up_to = 0  # the screen's length when the last answer was typed
         self._reader = threading.Thread(target=self._drain, daemon=True)
         self._reader.start()
@@ -59,7 +66,12 @@ class PtyPerson:
                 asked = PROMPT.search(shown[self._answered_up_to :])
                 if asked and self._answers:
                     self._answered_up_to = len(shown)
-                    os.write(self.master, self._answers.pop(0))
+                    answer = self._answers.pop(0)
+                    if answer is None:
+                        os.write(self.master, b"\x04")
+                    else:
+                        line = answer if isinstance(answer, str) else answer()
+                        os.write(self.master, line.encode() + b"\n")
 
     def type(self, line: str) -> None:
         """Type a line and press Enter now, whatever is on the screen (the tty queues it until

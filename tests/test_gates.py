@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,7 +60,8 @@ def test_typing_submit_at_a_terminal_confirms_and_the_prompt_names_the_profile(
     prompt = (
         'Type "submit" to send Lakeside USD, submission 1 of 1 (2 numbers), anything else to stop: '
     )
-    screen = person.screen(expect=prompt)
+    # Read behind a marker: the echo of the typed word is on its way with the prompt.
+    screen = person.screen()
     # The review, then the prompt, then the word typed once the prompt was there.
     review, answer = screen.split(prompt)
     assert review.endswith("Screenshot of the filled form: /private/run/s1-review.png\n")
@@ -273,3 +275,39 @@ def test_what_the_assistant_says_shows_typed_or_page_text_literally(
     )
     # (the terminal's own echo of the typed ESC reads ^[; the review's colours are its own)
     assert "\x1b" not in _uncoloured(screen)
+
+
+def test_a_confirmation_read_in_a_thread_ends_when_cancelled_and_reads_nothing() -> None:
+    person = PtyPerson()
+    try:
+        render_review(REVIEW, person.terminal)
+        cancel = threading.Event()
+        answers: list[BaseException | None] = []
+
+        def ask() -> None:
+            try:
+                confirm_submit(person.terminal, REVIEW, cancel=cancel)
+                answers.append(None)
+            except NotConfirmed as error:
+                answers.append(error)
+
+        reader = threading.Thread(target=ask)
+        reader.start()
+        person.screen(expect="anything else to stop: ")
+        cancel.set()  # what the main thread does when Ctrl-C is pressed
+        reader.join(timeout=5)
+        assert not reader.is_alive()
+        [answer] = answers
+        assert isinstance(answer, Stopped)
+        assert str(answer) == "Stopped with Ctrl-C at the confirmation; nothing was submitted."
+        # Nothing was read: the next question gets the next line typed.
+        person.type("submit")
+        assert person.terminal.ask("again: ", cancel=threading.Event()) == "submit"
+    finally:
+        person.close()
+
+
+def test_a_confirmation_read_in_a_thread_takes_the_line_typed(people: list[PtyPerson]) -> None:
+    person = _person(people, "submit")
+    render_review(REVIEW, person.terminal)
+    confirm_submit(person.terminal, REVIEW, cancel=threading.Event())  # no error: confirmed

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -64,10 +65,10 @@ class _HeldTerminal(Terminal):
         super().__init__(inner.input, inner.output)
         self.seconds = seconds
 
-    def ask(self, prompt: str) -> str | None:
+    def ask(self, prompt: str, *, cancel: threading.Event | None = None) -> str | None:
         if prompt.startswith('Type "submit"'):
             time.sleep(self.seconds)  # the test's person reading; the assistant waits for them
-        return super().ask(prompt)
+        return super().ask(prompt, cancel=cancel)
 
 
 @pytest.fixture

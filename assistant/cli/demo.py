@@ -90,6 +90,10 @@ class _DemoOutbox:
         self._source = OutboxCodeSource(portal)
         self._terminal = terminal
 
+    def through(self, terminal: Terminal) -> _DemoOutbox:
+        """The same outbox, saying so through `terminal`."""
+        return _DemoOutbox(self._source.outbox, terminal)
+
     def code(self, request: CodeRequest) -> str | None:
         """The replica's newest code for the address."""
         code = self._source.code(request)

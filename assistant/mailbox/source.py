@@ -18,6 +18,7 @@ arrived: "Using the code from the mailbox (received 16:53:02)."
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,7 +27,7 @@ from datetime import datetime, timedelta
 
 from assistant import log
 from assistant.errors import MailboxError, NotConfirmed
-from assistant.gates import CodeRequest, CodeSource, mask_email
+from assistant.gates import CodeRequest, CodeSource, Terminal, TerminalCodeSource, mask_email
 from assistant.mailbox.codes import addresses, find_code, is_from, is_to
 from assistant.mailbox.config import MailboxSettings
 from assistant.mailbox.imap import MAX_MAIL_BYTES, Mailbox
@@ -83,6 +84,15 @@ class MailboxCodeSource:
         self._taken: set[tuple[str, int]] = set()  # (folder, UID) of mails already used
         self._lock = threading.Lock()
         log.register_secret(password)
+
+    def through(self, terminal: Terminal) -> MailboxCodeSource:
+        """The same mailbox, with the same mails taken, saying its lines through `terminal`
+        and, when its fallback is the person at the terminal, asking through it too."""
+        view = copy.copy(self)  # shares `_taken` and `_lock`: a mail is still taken once
+        view.say = terminal.say
+        if isinstance(self.fallback, TerminalCodeSource):
+            view.fallback = TerminalCodeSource(terminal)
+        return view
 
     def code(self, request: CodeRequest) -> str | None:
         """The code from the newest matching mail, else whatever the fallback gives."""
