@@ -18,8 +18,10 @@ intent it means no click: the submission is recorded failed ("nothing was sent")
 from __future__ import annotations
 
 import re
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,6 +67,29 @@ class Interrupted(Stopped):
 
 def _never() -> bool:
     return False
+
+
+def _ctrl_c() -> str:
+    return "stopped by Ctrl-C; nothing was submitted"
+
+
+@dataclass(eq=False)
+class Prepared:
+    """A submission filled up to its review (`Session.prepare`): its fenced browser context
+    open, its journal row started and waiting for an outcome (`open`)."""
+
+    profile: Profile
+    submission: SubmissionPlan
+    record: SubmissionRecord
+    notes: list[str]  # said under the review (e.g. "RESUBMITTING: …")
+    prefix: str  # of its files' names (`runfiles`)
+    guard: browser.GuardedContext
+    submit: SubmitAction  # the map's one submit action, right after the review gate
+    states: list[fill.StepState] = field(default_factory=list)
+    values: list[fill.ReadBack] | None = None  # read back ahead of the review, if it was
+    screenshot: Path | None = None  # of the review, taken with `values`
+    open: bool = True  # its row has no outcome yet
+    closed: bool = False  # its context is closed
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +176,7 @@ class Session:
         recorder: Recorder,
         source: Source = Source(),
         stop_requested: Callable[[], bool] = _never,
+        stop_reason: Callable[[], str] = _ctrl_c,
     ) -> None:
         self.browser = launched
         self.options = options
@@ -159,9 +185,10 @@ class Session:
         self.run_dir = run_dir
         self.recorder = recorder
         self.source = source
+        # Asked between two actions; true means stop there, for `stop_reason()`.
         self.stop_requested = stop_requested
+        self.stop_reason = stop_reason
         self.last_guard: browser.GuardedContext | None = None
-        self._open: SubmissionRecord | None = None  # started, and no outcome recorded yet
         self._contact: tuple[str, ...] = ()  # masked in screenshots under --mask-contact
 
     def _record(self, submission: SubmissionPlan) -> SubmissionRecord:
@@ -192,10 +219,11 @@ class Session:
 
     def _checkpoint(self) -> None:
         if self.stop_requested():
-            raise Interrupted("Stopped by Ctrl-C; nothing was submitted.")
+            raise Interrupted(f"{self.stop_reason()[:1].upper()}{self.stop_reason()[1:]}.")
 
     def run_submission(self, profile: Profile, submission: SubmissionPlan) -> Outcome:
-        """One submission from the guard to its outcome.
+        """One submission from the guard to its outcome: `prepare`, `show_review`, `ask`,
+        `finish`, one after the other.
 
         Returns the outcome of the click (submitted, failed, unknown). Raises
         `DuplicateSubmission` before opening anything when the guard blocks its numbers (no
@@ -203,30 +231,40 @@ class Session:
         `ReadBackMismatch`, `PortalError` or `ConcurrentSubmission` when it stops before the
         click, with its journal row closed.
         """
+        prepared = self.prepare(profile, submission)
+        review = self.show_review(prepared)
+        return self.finish(prepared, review, self.ask(review))
+
+    def prepare(
+        self, profile: Profile, submission: SubmissionPlan, *, read_back: bool = False
+    ) -> Prepared:
+        """The guard, the journal row (`started`), a fresh fenced context, and every step up
+        to the review gate: the code asked, verified, the form filled and checked. With
+        `read_back`, the review's values are read and its screenshot taken now too (for a
+        submission prepared while the person reviews another).
+
+        On any failure the context is closed and the row recorded failed, with the reason."""
         log.register_secret(profile.contact.email, profile.contact.phone)
         self._contact = (profile.contact.email, profile.contact.phone)
         record = self._record(submission)
         notes = self.recorder.check(record)
         self.recorder.started(record)  # every attempt past the guard leaves a row
-        self._open = record
         try:
             # A missing element's message ends with the command that repairs the map.
             with pointing_to_repair(self.options.portal, self.options.url, self.source.path):
-                return self._run(profile, submission, record, notes)
+                return self._prepare(profile, submission, record, notes, read_back)
         except BaseException as error:
-            if self._open is not None:  # never confirmed, or refused at the intent: say why
-                self.recorder.failed(record, _reason(error))
+            self.recorder.failed(record, _reason(error))
             raise
-        finally:
-            self._open = None
 
-    def _run(
+    def _prepare(
         self,
         profile: Profile,
         submission: SubmissionPlan,
         record: SubmissionRecord,
         notes: list[str],
-    ) -> Outcome:
+        read_back: bool,
+    ) -> Prepared:
         portal = self.options.portal
         self._checkpoint()
         # Every file of the submission is named by profile and submission (`runfiles`).
@@ -245,18 +283,19 @@ class Session:
         page = guard.page
         timeouts = self.options.timeouts
         known = locate.map_targets(portal)
-        reviewed: Reviewed | None = None
+        prepared = Prepared(
+            profile, submission, record, notes, prefix, guard, portal.submit_action()
+        )
         try:
             self.terminal.say(f"{submission.title}: opening {self.options.start_url}")
             browser.load_page(page, self.options.start_url, attempts=self.options.load_attempts)
-            states: list[fill.StepState] = []
             for number, step in enumerate(submission.steps, start=1):
                 self._checkpoint()
                 if not step.fields():
                     fill.wait_for_step(page, step, timeouts, guard)
                 else:
                     state, _ = fill.fill_step(page, step, timeouts, guard=guard, known=known)
-                    states.append(state)
+                    prepared.states.append(state)
                     if not any(isinstance(a, ReviewGate) for a in step.actions):
                         # The whole page as a JPEG (cheaper than a PNG): every row of a long
                         # step is in it. The review's shot (a PNG) stands for its own step.
@@ -269,19 +308,126 @@ class Session:
                     elif isinstance(action, CodeGate):
                         self._code_gate(page, guard, step.name, action, profile.contact.email)
                     elif isinstance(action, ReviewGate):
-                        reviewed = self._review(page, submission, states, record, prefix, notes)
-                    elif isinstance(action, SubmitAction):
-                        if reviewed is None:  # pragma: no cover (maps are checked at load)
-                            raise PortalError("the portal map submits without a review gate")
-                        return self._submit(page, guard, action, record, prefix, reviewed)
-            raise PortalError("the portal map ended without a submit action")  # pragma: no cover
-        finally:
-            guard.close()
-            if guard.saved_trace is not None:
-                self.terminal.say(
-                    f"Trace of {submission.title.lower()}: {guard.saved_trace} "
-                    f"(open it with: playwright show-trace {guard.saved_trace})"
+                        # The map puts the submit right after it (checked when it is loaded).
+                        if read_back:
+                            prepared.values = fill.read_back_steps(page, prepared.states)
+                            prepared.screenshot = self._shot(page, f"{prefix}-review")
+                        return prepared
+            raise PortalError("the portal map ended without a review gate")  # pragma: no cover
+        except BaseException:
+            self._close(prepared)
+            raise
+
+    def show_review(self, prepared: Prepared) -> gates.Review:
+        """The review, from what the page holds now, shown at the terminal; the row is then
+        `filled`. `ReadBackMismatch` (row failed, context closed) when the page differs from
+        the profile: nothing to confirm then."""
+        with self._closing(prepared):
+            page = prepared.guard.page
+            submission = prepared.submission
+            # Read from the page now, not kept from the filling: what will be sent is what it
+            # holds. A review prepared earlier keeps its screenshot while the page is unchanged.
+            values = fill.read_back_steps(page, prepared.states)
+            shot = prepared.screenshot
+            if shot is None or values != prepared.values:
+                shot = self._shot(page, f"{prepared.prefix}-review")
+            review = gates.Review(
+                title=submission.title,
+                portal=submission.portal,
+                values=tuple(values),
+                screenshot=shot,
+                label=submission.label,
+                notes=(*anchor_notes(prepared.states), *review_notes(self.options.portal)),
+            )
+            self.recorder.filled(prepared.record)
+            gates.render_review(review, self.terminal)
+            for note in prepared.notes:  # e.g. "RESUBMITTING: …": a resubmission is never silent
+                self.terminal.say(note)
+            crashpoint("review")
+            if review.differences:
+                names = ", ".join(v.field for v in review.differences)
+                reason = (
+                    f"the page no longer holds what was filled ({names}); nothing was submitted"
                 )
+                self.recorder.failed(prepared.record, reason)
+                prepared.open = False
+                raise ReadBackMismatch(f"{submission.title}: {reason}.")
+            return review
+
+    def ask(
+        self, review: gates.Review, cancel: threading.Event | None = None
+    ) -> BaseException | None:
+        """The person's answer to the review: None for `submit`, else why not (`NotConfirmed`,
+        `Stopped` for Ctrl-C or Ctrl-D). Safe in a thread of its own given `cancel`, which then
+        stands for Ctrl-C."""
+        try:
+            gates.confirm_submit(self.terminal, review, cancel=cancel)
+        except NotConfirmed as error:
+            return error
+        return None
+
+    def finish(
+        self, prepared: Prepared, review: gates.Review, answer: BaseException | None
+    ) -> Outcome:
+        """After the person's `answer` to `review`: for `submit` (None), the intent recorded
+        and exactly one click, then its outcome; otherwise the row declined (or failed) and
+        the answer raised. The context is closed either way."""
+        with self._closing(prepared, close=True):
+            if isinstance(answer, NotConfirmed):
+                self.recorder.declined(prepared.record, str(answer))
+                prepared.open = False
+                raise answer
+            if answer is not None:  # the question itself failed (the terminal went away)
+                raise answer
+            crashpoint("confirmed")
+            reviewed = Reviewed(
+                values=tuple(
+                    {"step": v.step, "field": v.field, "profile": v.profile, "sent": v.shown}
+                    for v in review.values
+                ),
+                screenshots=(str(review.screenshot),),
+            )
+            return self._submit(prepared, reviewed)
+
+    def abandon(self, prepared: Prepared, reason: str) -> None:
+        """A prepared submission that will not be reviewed: its row failed with `reason`
+        (nothing was sent), its context closed."""
+        try:
+            if prepared.open:
+                prepared.open = False
+                self.recorder.failed(prepared.record, reason)
+        finally:
+            self._close(prepared)
+
+    @contextmanager
+    def _closing(self, prepared: Prepared, *, close: bool = False) -> Iterator[None]:
+        """On any failure in the block: the row, if still open, failed with the reason, and
+        the context closed; with `close`, the context is closed in any case."""
+        try:
+            with pointing_to_repair(self.options.portal, self.options.url, self.source.path):
+                yield
+        except BaseException as error:
+            try:
+                if prepared.open:  # never confirmed, or refused at the intent: say why
+                    prepared.open = False
+                    self.recorder.failed(prepared.record, _reason(error))
+            finally:
+                self._close(prepared)
+            raise
+        if close:
+            self._close(prepared)
+
+    def _close(self, prepared: Prepared) -> None:
+        guard = prepared.guard
+        if guard is None or prepared.closed:
+            return
+        prepared.closed = True
+        guard.close()
+        if guard.saved_trace is not None:
+            self.terminal.say(
+                f"Trace of {prepared.submission.title.lower()}: {guard.saved_trace} "
+                f"(open it with: playwright show-trace {guard.saved_trace})"
+            )
 
     def _code_gate(
         self, page: Page, guard: browser.GuardedContext, step: str, gate: CodeGate, email: str
@@ -310,61 +456,9 @@ class Session:
             "nothing was submitted."
         )
 
-    def _review(
-        self,
-        page: Page,
-        submission: SubmissionPlan,
-        states: list[fill.StepState],
-        record: SubmissionRecord,
-        prefix: str,
-        notes: list[str],
-    ) -> Reviewed:
-        # Read from the page now, not kept from the filling: what will be sent is what it holds.
-        values = fill.read_back_steps(page, states)
-        shot = self._shot(page, f"{prefix}-review")
-        review = gates.Review(
-            title=submission.title,
-            portal=submission.portal,
-            values=tuple(values),
-            screenshot=shot,
-            label=submission.label,
-            notes=(*anchor_notes(states), *review_notes(self.options.portal)),
-        )
-        self.recorder.filled(record)
-        gates.render_review(review, self.terminal)
-        for note in notes:  # e.g. "RESUBMITTING: …": a resubmission is never silent
-            self.terminal.say(note)
-        crashpoint("review")
-        if review.differences:
-            names = ", ".join(v.field for v in review.differences)
-            reason = f"the page no longer holds what was filled ({names}); nothing was submitted"
-            self.recorder.failed(record, reason)
-            self._open = None
-            raise ReadBackMismatch(f"{submission.title}: {reason}.")
-        try:
-            gates.confirm_submit(self.terminal, review)
-        except NotConfirmed as error:
-            self.recorder.declined(record, str(error))
-            self._open = None
-            raise
-        crashpoint("confirmed")
-        return Reviewed(
-            values=tuple(
-                {"step": v.step, "field": v.field, "profile": v.profile, "sent": v.shown}
-                for v in values
-            ),
-            screenshots=(str(shot),),
-        )
-
-    def _submit(
-        self,
-        page: Page,
-        guard: browser.GuardedContext,
-        action: SubmitAction,
-        record: SubmissionRecord,
-        prefix: str,
-        reviewed: Reviewed,
-    ) -> Outcome:
+    def _submit(self, prepared: Prepared, reviewed: Reviewed) -> Outcome:
+        guard, record, prefix = prepared.guard, prepared.record, prepared.prefix
+        page, action = guard.page, prepared.submit
         success = self.options.portal.success
         timeout_s = self.options.submit_timeout_s or success.timeout_s
         index, count = record.index, record.count
@@ -376,7 +470,7 @@ class Session:
         before = outcome.before_click(page, success)
         # Durable BEFORE the click: a crash after this line leaves an intent, never silence.
         self.recorder.intent(record, reviewed)
-        self._open = None
+        prepared.open = False
         crashpoint("after-intent")
         if self.stop_requested():  # Ctrl-C after the confirmation: never a click after it
             self.recorder.failed(record, "stopped by Ctrl-C before the click; nothing was sent")
