@@ -37,9 +37,10 @@ from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Literal, TextIO
+from typing import TYPE_CHECKING, Literal, TextIO, TypeVar
 
 from assistant import browser, gates, guard
+from assistant.ahead import Ahead, HeldTerminal, Turn
 from assistant.errors import (
     AssistantError,
     ConcurrentSubmission,
@@ -58,7 +59,7 @@ from assistant.journal.recorder import JournalRecorder
 from assistant.log import get_logger
 from assistant.plan import Plan, SubmissionPlan, build_plan
 from assistant.portals import seen
-from assistant.session import FillOptions, Interrupted, Session, Source, new_run_dir
+from assistant.session import FillOptions, Interrupted, Prepared, Session, Source, new_run_dir
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -67,6 +68,13 @@ if TYPE_CHECKING:
     from assistant.profiles import LoadedProfile
 
 log = get_logger(__name__)
+
+_T = TypeVar("_T")
+
+
+def _ctrl_c() -> str:
+    return "stopped by Ctrl-C; nothing was submitted"
+
 
 State = Literal["submitted", "declined", "stopped", "failed", "unknown", "skipped", "refused"]
 # The summary's counts, always shown; "refused" (another run sent the numbers meanwhile) only
@@ -193,10 +201,18 @@ class _PromptWatch(gates.Terminal):
         self._end_ctrl_c_line()
         self.inner.say(text)
 
-    def ask(self, prompt: str) -> str | None:
+    def ask(self, prompt: str, *, cancel: threading.Event | None = None) -> str | None:
         if self.switch.requested:
             self._end_ctrl_c_line()
             raise KeyboardInterrupt  # pressed while the browser worked: no more questions
+        if cancel is not None:
+            # Asked in a thread of its own while the main one works: Ctrl-C must not break
+            # into that work, so it only sets `requested`, and the main thread sets `cancel`.
+            try:
+                return self.inner.ask(prompt, cancel=cancel)
+            except KeyboardInterrupt:
+                self.switch.line_ended = True
+                raise
         self.switch.at_prompt = True
         try:
             return self.inner.ask(prompt)
@@ -238,6 +254,7 @@ class Batch:
         self.total = sum(len(job.plan.submissions) for job in self.jobs)
         self.journal_broken = False  # a submission's outcome could not be recorded
         self._lists: dict[str, seen.Seen] | None = None  # the options remembered, read once
+        self.run_dir = Path()  # the run's private folder, made when the first one starts
 
     def notice(self) -> str:
         """The unknown outcomes a person must settle ("" when none): shown at every start."""
@@ -317,6 +334,7 @@ class Batch:
         folder = self.options.fill.data_dir
         label = self.jobs[0].plan.label if len(self.jobs) == 1 else "batch"
         report.run_dir = new_run_dir(label, folder)
+        self.run_dir = report.run_dir
         self.terminal.say(f"Screenshots and records of this run: {report.run_dir}")
         # Ctrl-C while the browser starts is heard (the driver and the browser run in a session
         # of their own, so the key reaches only this process) and honoured as soon as the
@@ -333,81 +351,181 @@ class Batch:
         report: BatchReport,
     ) -> None:
         assert report.run_dir is not None
-        error_cls, _ = browser.playwright_errors()
-        for position, job, submission in pending:
-            slot = position - 1
-            if self.journal_broken:
-                report.results[slot] = _result(
-                    job, submission, "skipped", "not started: the journal could not be written"
+        # Codes that come without the person: the next submission is prepared during a review.
+        unattended = isinstance(self.code_source, gates.UnattendedCodeSource)
+        ahead: Ahead | None = None
+        try:
+            for i in range(len(pending)):
+                ahead = self._run_one(launched, pending, i, report, ahead, unattended)
+        finally:
+            if ahead is not None:  # the batch broke off: nothing of it may stay open
+                ahead.drop("the batch stopped before its review; nothing was submitted")
+
+    def _run_one(
+        self,
+        launched: Browser,
+        pending: list[tuple[int, Job, SubmissionPlan]],
+        i: int,
+        report: BatchReport,
+        ahead: Ahead | None,
+        unattended: bool,
+    ) -> Ahead | None:
+        """Submission `pending[i]`, from its preparation (unless `ahead` holds it) to its
+        outcome; returns the next one when it was prepared during this one's review."""
+        position, job, submission = pending[i]
+        slot = position - 1
+        taken = ahead if ahead is not None and ahead.submission is submission else None
+        held_back = self._held_back(job, submission, report, taken)
+        if held_back is not None:
+            report.results[slot] = held_back
+            if taken is not None:
+                taken.drop(held_back.reason)
+            return None
+        attempt = _Attempt(self, report, pending, slot, job, submission)
+        if taken is None:
+            self.terminal.say(_header(position, self.total, job, submission))
+            session = self._session(launched, job, self.terminal)
+            prepared = attempt.run(lambda: session.prepare(job.loaded.profile, submission))
+        else:
+            session = taken.session
+            taken.terminal.release()  # its header and what it said while held back
+            session.stop_requested = lambda: self.switch.requested
+            session.stop_reason = _ctrl_c
+            prepared = attempt.run(taken.result)
+        if prepared is None:
+            return None
+        review = attempt.run(lambda: session.show_review(prepared))
+        if review is None:
+            return None
+        following = self._next_ahead(pending, i, report) if unattended else None
+        if following is None:
+            attempt.finish(session, prepared, review, session.ask(review))
+            return None
+        return self._during_review(launched, attempt, session, prepared, review, following)
+
+    def _session(
+        self,
+        launched: Browser,
+        job: Job,
+        terminal: gates.Terminal,
+        *,
+        stop_requested: Callable[[], bool] | None = None,
+        stop_reason: Callable[[], str] = _ctrl_c,
+    ) -> Session:
+        return Session(
+            launched,
+            self.options.fill,
+            terminal,
+            self.code_source,
+            run_dir=self.run_dir,
+            recorder=self.recorder,
+            source=Source(str(job.loaded.path.resolve()), job.loaded.sha256),
+            stop_requested=stop_requested or (lambda: self.switch.requested),
+            stop_reason=stop_reason,
+        )
+
+    def _held_back(
+        self, job: Job, submission: SubmissionPlan, report: BatchReport, taken: Ahead | None
+    ) -> Result | None:
+        """Why the submission is not run now (its result), or None to run it."""
+        if self.journal_broken:
+            return _result(
+                job, submission, "skipped", "not started: the journal could not be written"
+            )
+        if self.switch.requested:
+            report.interrupted = True
+            if taken is not None and taken.terminal.live:
+                # its turn had come (it asked for a code): say why it ends, in its own words
+                reason = (
+                    str(taken.error)
+                    if taken.error is not None
+                    else "stopped by Ctrl-C before its review; nothing was submitted"
                 )
-                continue
-            if self.switch.requested:
-                report.interrupted = True
-                report.results[slot] = _result(
-                    job, submission, "skipped", "not started: stopped by Ctrl-C"
+                self.terminal.say(f"Not submitted: {reason}")
+                return _result(job, submission, "stopped", reason)
+            if taken is not None and taken.error is None:
+                return _result(
+                    job,
+                    submission,
+                    "stopped",
+                    "prepared during the review before it, stopped by Ctrl-C before its "
+                    "own review; nothing was submitted",
                 )
-                continue
-            if id(job) in report.stopped:
-                report.results[slot] = self._not_started(job, submission, report)
-                continue
-            self.terminal.say(
-                f"[{position}/{self.total}] {job.plan.label} "
-                f"(submission {submission.index} of {submission.count})"
+            if taken is not None and not isinstance(taken.error, DuplicateSubmission):
+                return _result(job, submission, "stopped", str(taken.error))
+            return _result(job, submission, "skipped", "not started: stopped by Ctrl-C")
+        if id(job) in report.stopped:
+            return self._not_started(job, submission, report)
+        return None
+
+    def _next_ahead(
+        self, pending: list[tuple[int, Job, SubmissionPlan]], i: int, report: BatchReport
+    ) -> tuple[int, Job, SubmissionPlan] | None:
+        """The submission to prepare during the review of `pending[i]`, if one may be: the
+        next, unless a number is in both (the guard must see how this one ends first)."""
+        if i + 1 >= len(pending) or self.journal_broken or self.switch.requested:
+            return None
+        following = pending[i + 1]
+        _, job, submission = following
+        if id(job) in report.stopped:
+            return None
+        if set(submission.numbers) & set(pending[i][2].numbers):
+            return None
+        return following
+
+    def _during_review(
+        self,
+        launched: Browser,
+        attempt: _Attempt,
+        session: Session,
+        prepared: Prepared,
+        review: gates.Review,
+        following: tuple[int, Job, SubmissionPlan],
+    ) -> Ahead:
+        """Read the answer to `review` in a thread while the next submission is prepared here;
+        finish this one as soon as it is answered. Returns the next, prepared or failed."""
+        position, job, submission = following
+
+        def finish(answer: BaseException | None) -> None:
+            attempt.finish(session, prepared, review, answer)
+            if not (self.journal_broken or self.switch.requested):
+                held.release()  # from now on its progress shows as it happens
+
+        turn = Turn(lambda cancel: session.ask(review, cancel), finish, self._stop_asked)
+
+        def its_turn() -> bool:
+            turn.wait()
+            return not (self.journal_broken or self.switch.requested)
+
+        held = HeldTerminal(self.terminal, its_turn)
+        held.say(_header(position, self.total, job, submission))
+        following_session = self._session(
+            launched,
+            job,
+            held,
+            # Between two of its actions the answer to `review` is looked for (`pump`).
+            stop_requested=lambda: turn.pump() or self._stop_asked() or turn.crash is not None,
+            stop_reason=self._why_stopped,
+        )
+        assert isinstance(self.code_source, gates.UnattendedCodeSource)
+        following_session.code_source = self.code_source.through(held)
+        ahead = Ahead(position, submission, following_session, held)
+        try:
+            ahead.prepared = following_session.prepare(
+                job.loaded.profile, submission, read_back=True
             )
-            session = Session(
-                launched,
-                self.options.fill,
-                self.terminal,
-                self.code_source,
-                run_dir=report.run_dir,
-                recorder=self.recorder,
-                source=Source(str(job.loaded.path.resolve()), job.loaded.sha256),
-                stop_requested=lambda: self.switch.requested,
-            )
-            try:
-                outcome = session.run_submission(job.loaded.profile, submission)
-            except OutcomeNotRecorded as error:
-                # Submitted, but the journal cannot be written: nothing more may be sent whose
-                # outcome could not be kept. The rest are listed as not started.
-                self.terminal.say(str(error))
-                report.results[slot] = _result(job, submission, "unknown", str(error))
-                self.journal_broken = True
-                continue
-            except ConcurrentSubmission as error:  # confirmed here, sent by another run: refused
-                self.terminal.say(str(error))
-                report.results[slot] = _result(job, submission, "refused", str(error))
-                continue
-            except DuplicateSubmission as error:  # sent meanwhile (another run): skip it
-                report.results[slot] = _skipped_by(job, submission, str(error))
-                continue
-            except NotConfirmed as error:
-                if isinstance(error, Interrupted) or self.switch.requested:
-                    report.interrupted = True
-                stopped = isinstance(error, Stopped) or self.switch.requested
-                self.terminal.say(f"Not submitted: {error}")
-                state: State = "stopped" if stopped else "declined"
-                report.results[slot] = _result(job, submission, state, str(error))
-                continue
-            except (AssistantError, error_cls) as error:
-                message = str(error).splitlines()[0] if str(error) else type(error).__name__
-                self.terminal.say(f"Failed: {message}")
-                report.results[slot] = _result(job, submission, "failed", message)
-                if isinstance(error, NoMatchingOption):
-                    self._remember(error)
-                if isinstance(error, PortalError) and error.by_profile:
-                    report.stopped[id(job)] = submission.index
-                    later = [
-                        p.index for _, j, p in pending if j is job and p.index > submission.index
-                    ]
-                    self._stop_profile(job, submission, later)
-                continue
-            report.results[slot] = _result(
-                job,
-                submission,
-                outcome.state,
-                outcome.message,
-                outcome.feedback_id,
-            )
+        except Exception as error:  # reported at its own turn, never during this review
+            ahead.error = error
+        turn.wait()
+        return ahead
+
+    def _stop_asked(self) -> bool:
+        return self.switch.requested or self.journal_broken
+
+    def _why_stopped(self) -> str:
+        if self.journal_broken and not self.switch.requested:
+            return "not started: the journal could not be written; nothing was submitted"
+        return _ctrl_c()
 
     def _refusal(self, job: Job) -> str:
         """Why the job's profile is not started at all ("" when it may be): its values not
@@ -488,6 +606,88 @@ class Batch:
             first = blocking[0]
             reason = f"already submitted on {first.date} ({first.feedback_id})"
         return _result(job, submission, "skipped", reason, blocked_by_unknown=bool(unsettled))
+
+
+class _Attempt:
+    """One submission's turn: runs its phases (`Session.prepare`, `show_review`, `finish`),
+    turning a phase's failure into the submission's result (see the module docstring)."""
+
+    def __init__(
+        self,
+        batch: Batch,
+        report: BatchReport,
+        pending: list[tuple[int, Job, SubmissionPlan]],
+        slot: int,
+        job: Job,
+        submission: SubmissionPlan,
+    ) -> None:
+        self.batch = batch
+        self.report = report
+        self.pending = pending
+        self.slot = slot
+        self.job = job
+        self.submission = submission
+
+    def finish(
+        self,
+        session: Session,
+        prepared: Prepared,
+        review: gates.Review,
+        answer: BaseException | None,
+    ) -> None:
+        """After the answer to its review: the click (or not) and its outcome, reported."""
+        outcome = self.run(lambda: session.finish(prepared, review, answer))
+        if outcome is not None:
+            self._report(outcome.state, outcome.message, outcome.feedback_id)
+
+    def run(self, call: Callable[[], _T]) -> _T | None:
+        """`call()`, or None when it failed (its result then said and reported)."""
+        batch, job, submission = self.batch, self.job, self.submission
+        error_cls, _ = browser.playwright_errors()
+        try:
+            return call()
+        except OutcomeNotRecorded as error:
+            # Submitted, but the journal cannot be written: nothing more may be sent whose
+            # outcome could not be kept. The rest are listed as not started.
+            batch.terminal.say(str(error))
+            self._report("unknown", str(error))
+            batch.journal_broken = True
+        except ConcurrentSubmission as error:  # confirmed here, sent by another run: refused
+            batch.terminal.say(str(error))
+            self._report("refused", str(error))
+        except DuplicateSubmission as error:  # sent meanwhile (another run): skip it
+            self.report.results[self.slot] = _skipped_by(job, submission, str(error))
+        except NotConfirmed as error:
+            if isinstance(error, Interrupted) or batch.switch.requested:
+                self.report.interrupted = True
+            stopped = isinstance(error, Stopped) or batch.switch.requested
+            batch.terminal.say(f"Not submitted: {error}")
+            self._report("stopped" if stopped else "declined", str(error))
+        except (AssistantError, error_cls) as error:
+            message = str(error).splitlines()[0] if str(error) else type(error).__name__
+            batch.terminal.say(f"Failed: {message}")
+            self._report("failed", message)
+            if isinstance(error, NoMatchingOption):
+                batch._remember(error)
+            if isinstance(error, PortalError) and error.by_profile:
+                self.report.stopped[id(job)] = submission.index
+                later = [
+                    p.index for _, j, p in self.pending if j is job and p.index > submission.index
+                ]
+                batch._stop_profile(job, submission, later)
+        return None
+
+    def _report(self, state: State, reason: str, feedback_id: str | None = None) -> None:
+        self.report.results[self.slot] = _result(
+            self.job, self.submission, state, reason, feedback_id
+        )
+
+
+def _header(position: int, total: int, job: Job, submission: SubmissionPlan) -> str:
+    return (
+        f"[{position}/{total}] {job.plan.label} "
+        f"(submission {submission.index} of {submission.count})"
+    )
 
 
 def _result(

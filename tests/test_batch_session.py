@@ -112,9 +112,17 @@ def test_ctrl_c_after_the_confirmation_means_no_click(browser: Browser, tmp_path
         run.recorder.intent = intent_then_ctrl_c  # type: ignore[method-assign]
         report = run.run(lambda: contextlib.nullcontext(browser))
         assert portal.submit_attempts() == 0
-        [attempt] = journal.history()
-        assert attempt.state is State.FAILED
-        assert attempt.reason == "stopped by Ctrl-C before the click; nothing was sent"
+        # The codes come from the outbox, so submission 2 was prepared during 1's review; it
+        # is closed unclicked too.
+        second, first = journal.history()
+        assert (first.state, first.reason) == (
+            State.FAILED,
+            "stopped by Ctrl-C before the click; nothing was sent",
+        )
+        assert (second.state, second.reason) == (
+            State.FAILED,
+            "Stopped by Ctrl-C; nothing was submitted.",
+        )
     screen = person.screen()
     person.close()
     # The `^C` a terminal echoes while the browser works ends its line before the next words
@@ -126,7 +134,7 @@ def test_ctrl_c_after_the_confirmation_means_no_click(browser: Browser, tmp_path
     assert report.interrupted
     assert [(r.state, r.reason) for r in report.results] == [
         ("stopped", "Stopped by Ctrl-C before the click; nothing was submitted."),
-        ("skipped", "not started: stopped by Ctrl-C"),
+        ("stopped", "Stopped by Ctrl-C; nothing was submitted."),
     ]
     assert report.exit_code == ExitCode.NOT_CONFIRMED
 
@@ -295,11 +303,11 @@ def test_a_value_not_among_the_options_seen_lately_is_refused_before_anything_op
         "`assistant check` if the portal has changed since."
     )
     assert report.results[0].reason == refusal
-    assert (
-        f"\n[1/2] Harbor 1 (1 of 1): not started, {refusal}\n"
+    assert screen.startswith(
+        f"[1/2] Harbor 1 (1 of 1): not started, {refusal}\n"
         f"Screenshots and records of this run: {report.run_dir}\n"
         "[2/2] Harbor 2 (submission 1 of 1)\n"
-    ) in screen
+    )
 
 
 def test_a_value_not_among_an_old_list_is_only_warned_about(tmp_path: Path) -> None:
@@ -372,8 +380,14 @@ def test_a_feedback_id_the_journal_cannot_record_is_printed_first_and_the_batch_
         report = run.run(lambda: contextlib.nullcontext(browser))
         [record] = portal.submissions()
         fid = record["feedback_id"]
-        [attempt] = journal.history()
+        # Submission 2 was prepared during 1's review (the codes come from the outbox); it is
+        # closed unclicked.
+        ahead, attempt = journal.history()
         assert attempt.state is State.INTENT  # shown as unknown at every start until settled
+        assert (ahead.state, ahead.reason) == (
+            State.FAILED,
+            "Not started: the journal could not be written; nothing was submitted.",
+        )
     screen = person.screen(expect="not started")
     person.close()
     told = (

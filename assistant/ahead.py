@@ -1,0 +1,196 @@
+"""The next submission prepared while the person reviews this one (`assistant.batch`).
+
+When codes come without the person (the mailbox, the replica's outbox in the demo), submission
+k+1 is prepared in a second browser context (its code sent, taken, verified, the form filled
+and read back) while the person reads submission k's review, so that k+1's review can be shown
+the moment k is answered. Playwright's sync API belongs to the thread that started it, so the
+browser work stays in the main thread and the person's answer to k is read in a thread of its
+own (`Turn`); k is finished (the intent, the one click, the outcome) in the main thread at the
+first moment it can be: between two actions of k+1, or once k+1 is ready.
+
+- `HeldTerminal`: k+1's terminal. What it says is held back until its turn (`release`), then
+  shown in order, so that nothing appears between k's review and k's answer. A question it
+  must ask (the mailbox gave no code) first waits for its turn.
+- `Turn`: k at its review, its answer read in a thread. Ctrl-C (the batch's stop switch) ends
+  the question as Ctrl-C at the prompt does, and nothing is clicked after it.
+- `Ahead`: k+1 as prepared, or the error that stopped it, reported at its own turn.
+
+Reviews still come one at a time and in order, and every submission keeps its own guard check,
+typed `submit`, intent and single click (`assistant.session`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TextIO
+
+from assistant import gates
+from assistant.errors import Stopped
+from assistant.log import get_logger
+
+if TYPE_CHECKING:
+    from assistant.plan import SubmissionPlan
+    from assistant.session import Prepared, Session
+
+log = get_logger(__name__)
+
+_POLL_S = 0.05  # how often the main thread, waiting for an answer, looks at Ctrl-C
+_CANCEL_WAIT_S = 1.0  # how long a cancelled question may take to end
+
+
+class HeldTerminal(gates.Terminal):
+    """The terminal of a submission prepared during another's review; see the module docstring.
+
+    `wait_turn` blocks until the submission before has been answered and finished, and says
+    whether this one's turn has come (False: it never will, e.g. after Ctrl-C).
+    """
+
+    def __init__(self, inner: gates.Terminal, wait_turn: Callable[[], bool]) -> None:
+        super().__init__(inner.input, inner.output)
+        self.inner = inner
+        self._wait_turn = wait_turn
+        self.held: list[str] = []
+        self.live = False
+
+    def is_tty(self) -> bool:
+        return self.inner.is_tty()
+
+    def width(self) -> int | None:
+        return self.inner.width()
+
+    def answer_output(self) -> TextIO:
+        return self.inner.answer_output()
+
+    def discard_typed_ahead(self) -> bool:
+        return self.inner.discard_typed_ahead()
+
+    def say(self, text: str) -> None:
+        if self.live:
+            self.inner.say(text)
+        else:
+            self.held.append(text)
+
+    def ask(self, prompt: str, *, cancel: threading.Event | None = None) -> str | None:
+        if not self.live:
+            if not self._wait_turn():
+                raise KeyboardInterrupt  # its turn will not come: as if stopped at the prompt
+            self.release()
+        if cancel is None:
+            return self.inner.ask(prompt)
+        return self.inner.ask(prompt, cancel=cancel)
+
+    def release(self) -> None:
+        """Its turn: show what was held, in order, and say everything from now on at once."""
+        if self.live:
+            return
+        self.live = True
+        held, self.held = self.held, []
+        for line in held:
+            self.inner.say(line)
+
+    def drop(self) -> None:
+        """Its turn will not come: what was held is not shown (it is in the debug log)."""
+        for line in self.held:
+            log.debug("not shown (prepared ahead, then stopped): %s", line)
+        self.held = []
+
+
+class Turn:
+    """Submission k at its review while the main thread prepares k+1; see the module docstring.
+
+    `ask(cancel)` reads the person's answer (None for `submit`, else why not) in a thread of
+    its own; `finish(answer)` is then called in the main thread, once, by `pump` or `wait`.
+    """
+
+    def __init__(
+        self,
+        ask: Callable[[threading.Event], BaseException | None],
+        finish: Callable[[BaseException | None], None],
+        stop_requested: Callable[[], bool],
+    ) -> None:
+        self._finish = finish
+        self._stop_requested = stop_requested
+        self._cancel = threading.Event()
+        self._answered = threading.Event()
+        self._answer: BaseException | None = None
+        self._busy = False
+        self.done = False
+        self.crash: BaseException | None = None  # finishing k failed in the batch's own code
+        self._thread = threading.Thread(
+            target=self._read, args=(ask,), name="review-answer", daemon=True
+        )
+        self._thread.start()
+
+    def _read(self, ask: Callable[[threading.Event], BaseException | None]) -> None:
+        try:
+            self._answer = ask(self._cancel)
+        except BaseException as error:  # the terminal failed: k is not confirmed
+            self._answer = error
+        finally:
+            self._answered.set()
+
+    def pump(self) -> bool:
+        """In the main thread, between two actions: finish k if the person has answered (or
+        pressed Ctrl-C, which ends the question). Always False, so that it can stand in front
+        of a stop predicate: `turn.pump() or stop()`."""
+        if self.done or self._busy:
+            return False
+        if not self._answered.is_set():
+            if not self._stop_requested():
+                return False
+            self._cancel.set()  # Ctrl-C: the question ends as if it had been pressed there
+            self._answered.wait(_CANCEL_WAIT_S)
+        if self._answered.is_set():
+            answer = self._answer
+        else:  # a question that cannot be cancelled: still no answer, so not confirmed
+            answer = Stopped("Stopped with Ctrl-C at the confirmation; nothing was submitted.")
+        self._busy = True
+        try:
+            self._finish(answer)
+        except BaseException as error:
+            self.crash = error
+        finally:
+            self._busy = False
+            self.done = True
+        return False
+
+    def wait(self) -> None:
+        """Until k is answered and finished (Ctrl-C ends the wait too); a failure of the
+        batch's own code in finishing it is raised here."""
+        while not self.done:
+            self._answered.wait(_POLL_S)
+            self.pump()
+        if self.crash is not None:
+            raise self.crash
+
+
+@dataclass(eq=False)
+class Ahead:
+    """Submission k+1, prepared during k's review: its session and terminal, and what came of
+    the preparation (`prepared`, or the `error` that stopped it)."""
+
+    position: int
+    submission: SubmissionPlan
+    session: Session
+    terminal: HeldTerminal
+    prepared: Prepared | None = None
+    error: Exception | None = None
+
+    def result(self) -> Prepared:
+        """The prepared submission, or the error that stopped it raised now, at its turn."""
+        if self.error is not None:
+            raise self.error
+        assert self.prepared is not None
+        return self.prepared
+
+    def drop(self, reason: str) -> None:
+        """It will not be reviewed: its row closed as not sent, its context closed."""
+        self.terminal.drop()
+        if self.prepared is None:
+            return
+        try:
+            self.session.abandon(self.prepared, reason)
+        except Exception as error:  # e.g. the journal that could not be written
+            log.warning("A submission prepared ahead could not be closed: %s", error)

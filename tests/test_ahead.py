@@ -1,0 +1,288 @@
+"""The next submission prepared while the person reviews this one (issue 12 item 3), in process
+against the wizard replica with codes from its outbox (they come without the person): the next
+review is ready when the person answers, reviews stay in order and alone on the screen, a
+declined review does not stop the next, Ctrl-C stops both contexts with nothing clicked, and a
+failure while preparing the next is told at its own turn."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ptyperson import PtyPerson
+from test_batch_support import numbers_of, profile_text, write_profiles
+
+from assistant.batch import Batch, BatchOptions, plan_jobs
+from assistant.errors import ExitCode
+from assistant.fill import Timeouts
+from assistant.gates import (
+    CodeRequest,
+    OutboxCodeSource,
+    Terminal,
+    TerminalCodeSource,
+    UnattendedCodeSource,
+)
+from assistant.journal import Journal, State
+from assistant.portals import load_portal
+from assistant.profiles import load_profiles
+from assistant.replica import Replica
+from assistant.session import FillOptions
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+    from assistant.gates import CodeSource
+
+FAST = Timeouts(step_ms=10_000, action_ms=8_000)
+SEND = "/fcr/api/send-code"
+VERIFY = "/fcr/api/verify-code"
+
+
+def _batch(
+    tmp_path: Path,
+    portal: Replica,
+    journal: Journal,
+    person: PtyPerson,
+    paths: list[Path],
+    source: CodeSource | None = None,
+) -> Batch:
+    loaded, problems = load_profiles(paths)
+    assert problems == []
+    portal_map = load_portal("fcr")
+    options = BatchOptions(
+        fill=FillOptions(
+            portal=portal_map, url=portal.url, data_dir=tmp_path / "data", timeouts=FAST
+        )
+    )
+    jobs = plan_jobs(loaded, portal_map, portal.url)
+    code_source = source if source is not None else OutboxCodeSource(portal)
+    return Batch(jobs, options, journal, person.terminal, code_source)
+
+
+def _order(requests: list[tuple[str, str]], portal: Replica) -> list[str]:
+    """The replica's POSTs as `send` and `submit`, in the order they came."""
+    named = {SEND: "send", portal.names.submit_path: "submit"}
+    return [named[path] for method, path in requests if method == "POST" and path in named]
+
+
+def _submit_after(portal: Replica, codes: int) -> Callable[[], str]:
+    """A person who reads the review until the replica has accepted `codes` codes in all."""
+
+    def answer() -> str:
+        deadline = time.monotonic() + 60
+        while portal.requests().count(("POST", VERIFY)) < codes:
+            assert time.monotonic() < deadline, "the next submission was not prepared"
+            time.sleep(0.02)
+        return "submit"
+
+    return answer
+
+
+def _sent_numbers(portal: Replica) -> list[list[str]]:
+    """The numbers of every submission the replica accepted, in order, as its form had them."""
+    return [
+        [v for k, v in s["fields"].items() if k.startswith("enterprise_phone_") and v]
+        for s in portal.submissions()
+    ]
+
+
+def test_the_next_review_is_ready_when_the_person_answers_and_reviews_stay_in_order(
+    browser: Browser, tmp_path: Path
+) -> None:
+    paths = write_profiles(tmp_path / "profiles", count=3)
+    with (
+        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
+        Journal.open(tmp_path / "data") as journal,
+    ):
+        # The person reads each review until the next submission's code has been accepted.
+        person = PtyPerson(_submit_after(portal, 2), _submit_after(portal, 3), "submit")
+        run = _batch(tmp_path, portal, journal, person, paths)
+        report = run.run(lambda: contextlib.nullcontext(browser))
+        order = _order(portal.requests(), portal)
+        sent = _sent_numbers(portal)
+        attempts = journal.history()
+    screen = person.screen(expect="Submitted 1 of 1", times=3)
+    person.close()
+    assert [r.state for r in report.results] == ["submitted"] * 3
+    assert report.exit_code == ExitCode.OK
+    # Each next code was asked for while the one before waited for its answer, and only
+    # after that one's code was accepted (it was at its review).
+    assert order == ["send", "send", "submit", "send", "submit", "submit"]
+    assert sent == [
+        ["6195550100", "6195550101"],
+        ["6195550200", "6195550201"],
+        ["6195550300", "6195550301"],
+    ]
+    assert sorted((a.profile_label, a.state) for a in attempts) == [
+        ("Harbor 1", State.SUBMITTED),
+        ("Harbor 2", State.SUBMITTED),
+        ("Harbor 3", State.SUBMITTED),
+    ]
+    # Nothing of the next one shows between a review and its answer; its header and what it
+    # said while being prepared follow the outcome of the one before, in order.
+    for n in (1, 2):
+        review = screen.index(f"Harbor Clinic {n}")
+        answered = screen.index(f"send Harbor {n}, submission 1 of 1 (2 numbers), anything else")
+        result = screen.index("Submitted 1 of 1. Feedback ID", answered)
+        header = screen.index(f"[{n + 1}/3] Harbor {n + 1} (submission 1 of 1)")
+        opening = screen.index("Submission 1 of 1 (2 numbers): opening", header)
+        assert review < answered < result < header < opening
+        assert f"[{n + 1}/3]" not in screen[review:answered]
+    assert screen.count("please review") == 3
+
+
+def test_a_declined_review_is_followed_by_the_next_one_prepared_during_it(
+    browser: Browser, tmp_path: Path
+) -> None:
+    paths = write_profiles(tmp_path / "profiles", count=3)
+    person = PtyPerson("submit", "no", "submit")
+    with (
+        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
+        Journal.open(tmp_path / "data") as journal,
+    ):
+        run = _batch(tmp_path, portal, journal, person, paths)
+        report = run.run(lambda: contextlib.nullcontext(browser))
+        sent = _sent_numbers(portal)
+        attempts = {a.profile_label: a for a in journal.history()}
+    screen = person.screen(expect="Summary", settle=1)
+    person.close()
+    assert [r.state for r in report.results] == ["submitted", "declined", "submitted"]
+    assert sent == [["6195550100", "6195550101"], ["6195550300", "6195550301"]]
+    assert attempts["Harbor 2"].state is State.DECLINED
+    assert attempts["Harbor 2"].reason == 'You typed "no", not "submit"; nothing was submitted.'
+    declined = screen.index('Not submitted: You typed "no"')
+    assert declined < screen.index("[3/3] Harbor 3") < screen.rindex("please review")
+    assert report.exit_code == ExitCode.NOT_CONFIRMED
+
+
+def test_ctrl_c_at_a_review_stops_both_contexts_and_nothing_is_clicked(
+    browser: Browser, tmp_path: Path
+) -> None:
+    paths = write_profiles(tmp_path / "profiles", count=3)
+    person = PtyPerson()
+    with (
+        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
+        Journal.open(tmp_path / "data") as journal,
+    ):
+        run = _batch(tmp_path, portal, journal, person, paths)
+
+        def press_ctrl_c_once_the_next_is_filling() -> None:
+            # The first review waits for its answer; the second is being prepared meanwhile.
+            person.screen(expect="anything else to stop: ", settle=60)
+            deadline = time.monotonic() + 60
+            while _order(portal.requests(), portal).count("send") < 2:
+                assert time.monotonic() < deadline
+                time.sleep(0.02)
+            os.kill(os.getpid(), signal.SIGINT)
+
+        presser = threading.Thread(target=press_ctrl_c_once_the_next_is_filling)
+        presser.start()
+        report = run.run(lambda: contextlib.nullcontext(browser))
+        presser.join()
+        attempts = {a.profile_label: a for a in journal.history()}
+        submits = portal.submit_attempts()
+        open_contexts = len(browser.contexts)
+    screen = person.screen(expect="Not submitted")
+    person.close()
+    assert submits == 0
+    assert open_contexts == 0  # both contexts closed
+    assert report.interrupted
+    assert [(r.label, r.state) for r in report.results] == [
+        ("Harbor 1", "stopped"),
+        ("Harbor 2", "stopped"),
+        ("Harbor 3", "skipped"),
+    ]
+    assert report.results[0].reason == (
+        "Stopped with Ctrl-C at the confirmation; nothing was submitted."
+    )
+    assert report.results[2].reason == "not started: stopped by Ctrl-C"
+    # Both rows closed, neither with an intent: nothing can be clicked for them later.
+    assert attempts["Harbor 1"].state is State.DECLINED
+    assert attempts["Harbor 2"].state is State.FAILED
+    assert "nothing was submitted" in (attempts["Harbor 2"].reason or "")
+    assert "Harbor 3" not in attempts
+    assert "Not submitted: Stopped with Ctrl-C at the confirmation" in screen
+    assert "[2/3]" not in screen  # its turn never came: it was never shown
+    assert report.exit_code == ExitCode.NOT_CONFIRMED
+
+
+def test_a_failure_while_preparing_the_next_is_told_at_its_own_turn(
+    browser: Browser, tmp_path: Path
+) -> None:
+    paths = write_profiles(tmp_path / "profiles", count=3)
+    paths[1].write_text(
+        profile_text(2, numbers_of(2)).replace("category: Healthcare", "category: Helth Care"),
+        encoding="utf-8",
+    )
+    person = PtyPerson("submit", "submit")
+    with (
+        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
+        Journal.open(tmp_path / "data") as journal,
+    ):
+        run = _batch(tmp_path, portal, journal, person, paths)
+        report = run.run(lambda: contextlib.nullcontext(browser))
+        sent = _sent_numbers(portal)
+    screen = person.screen(expect="Summary", settle=1)
+    person.close()
+    assert [r.state for r in report.results] == ["submitted", "failed", "submitted"]
+    assert sent == [["6195550100", "6195550101"], ["6195550300", "6195550301"]]
+    # The first review was answered undisturbed; the failure comes after its outcome.
+    first_answer = screen.index("send Harbor 1, submission 1 of 1 (2 numbers), anything else")
+    failed = screen.index('Failed: business step: field "category"')
+    assert first_answer < screen.index("Submitted 1 of 1") < screen.index("[2/3] Harbor 2")
+    assert screen.index("[2/3] Harbor 2") < failed < screen.index("[3/3] Harbor 3")
+    assert screen.count("did you mean Healthcare?") == 1
+    assert report.exit_code == ExitCode.PORTAL
+
+
+class _MailboxWithoutTheSecondMail:
+    """Codes without the person, as the mailbox gives them, except that the second code mail
+    never comes: then, like the mailbox, it says so and asks the person (its fallback)."""
+
+    def __init__(self, portal: Replica, terminal: Terminal) -> None:
+        self.portal = portal
+        self.terminal = terminal
+        self.calls = [0]  # shared by every view of it
+
+    def through(self, terminal: Terminal) -> _MailboxWithoutTheSecondMail:
+        view = copy.copy(self)
+        view.terminal = terminal
+        return view
+
+    def code(self, request: CodeRequest) -> str | None:
+        self.calls[0] += 1
+        if self.calls[0] == 2:
+            self.terminal.say("No code mail reached the mailbox within 5 min; type it yourself.")
+            return TerminalCodeSource(self.terminal).code(request)
+        return self.portal.latest_code(request.email)
+
+
+def test_a_code_the_mailbox_does_not_give_is_asked_for_only_at_its_turn(
+    browser: Browser, tmp_path: Path
+) -> None:
+    paths = write_profiles(tmp_path / "profiles", count=2)
+    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
+        person = PtyPerson("submit", lambda: portal.latest_code("ops@harbor.example.org"), "no")
+        source = _MailboxWithoutTheSecondMail(portal, person.terminal)
+        assert isinstance(source, UnattendedCodeSource)
+        with Journal.open(tmp_path / "data") as journal:
+            run = _batch(tmp_path, portal, journal, person, paths, source)
+            report = run.run(lambda: contextlib.nullcontext(browser))
+    screen = person.screen(expect="Not submitted")
+    person.close()
+    assert [r.state for r in report.results] == ["submitted", "declined"]
+    # The question for the second code waits until the first submission is done: the first
+    # review's answer, its outcome, the second's header, why it asks, then the question.
+    answer = screen.index("send Harbor 1, submission 1 of 1 (2 numbers), anything else")
+    outcome = screen.index("Submitted 1 of 1. Feedback ID")
+    header = screen.index("[2/2] Harbor 2 (submission 1 of 1)")
+    why = screen.index("No code mail reached the mailbox within 5 min")
+    question = screen.index("Type the 5-digit code: ")
+    assert answer < outcome < header < why < question < screen.rindex("please review")
