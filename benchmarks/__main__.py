@@ -1,7 +1,7 @@
 """`python -m benchmarks` (`make bench`): run every benchmark and print its table.
 
 `python -m benchmarks fill command` runs only the named ones (fill, command, effort, validate,
-batch).
+batch, ahead).
 
 Tables are printed as each benchmark finishes. Targets are ratios measured side by side in this
 run; absolute seconds depend on the machine (printed first) and on its load.
@@ -15,7 +15,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import bench_batch, bench_command, bench_effort, bench_fill, bench_validate
+from benchmarks import (
+    bench_ahead,
+    bench_batch,
+    bench_command,
+    bench_effort,
+    bench_fill,
+    bench_validate,
+)
 
 
 def _cpu_model() -> str:
@@ -48,6 +55,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "effort": bench_effort.run,
     "validate": bench_validate.run,
     "batch": bench_batch.run,
+    "ahead": bench_ahead.run,
 }
 
 

@@ -22,6 +22,7 @@ from benchmarks.sample import FormValues, form_values  # noqa: E402
     [
         "benchmarks.__main__",
         "benchmarks.assisted",
+        "benchmarks.bench_ahead",
         "benchmarks.bench_command",
         "benchmarks.bench_fill",
         "benchmarks.floor",
