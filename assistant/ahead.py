@@ -114,7 +114,10 @@ class Turn:
         self._stop_requested = stop_requested
         self._cancel = threading.Event()
         self._answered = threading.Event()
-        self._answer: BaseException | None = None
+        # None means `submit` typed: until the thread has read an answer, it is a refusal.
+        self._answer: BaseException | None = Stopped(
+            "No answer was read at the confirmation; nothing was submitted."
+        )
         self._busy = False
         self.done = False
         self.crash: BaseException | None = None  # finishing k failed in the batch's own code

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
+import re
 import signal
 import threading
 import time
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
 from ptyperson import PtyPerson
 from test_batch_support import numbers_of, profile_text, write_profiles
 
@@ -162,8 +164,9 @@ def test_a_declined_review_is_followed_by_the_next_one_prepared_during_it(
     assert report.exit_code == ExitCode.NOT_CONFIRMED
 
 
+@pytest.mark.parametrize("when", ["while-the-next-is-filled", "once-the-next-is-ready"])
 def test_ctrl_c_at_a_review_stops_both_contexts_and_nothing_is_clicked(
-    browser: Browser, tmp_path: Path
+    browser: Browser, tmp_path: Path, when: str
 ) -> None:
     paths = write_profiles(tmp_path / "profiles", count=3)
     person = PtyPerson()
@@ -173,16 +176,22 @@ def test_ctrl_c_at_a_review_stops_both_contexts_and_nothing_is_clicked(
     ):
         run = _batch(tmp_path, portal, journal, person, paths)
 
-        def press_ctrl_c_once_the_next_is_filling() -> None:
-            # The first review waits for its answer; the second is being prepared meanwhile.
+        def next_is_there() -> bool:
+            if when == "while-the-next-is-filled":
+                return _order(portal.requests(), portal).count("send") >= 2
+            # Its review screenshot is taken once it is filled and read back.
+            return any((tmp_path / "data" / "runs").glob("*/harbor-2-s1-review.png"))
+
+        def press_ctrl_c() -> None:
+            # The first review waits for its answer; the second is prepared meanwhile.
             person.screen(expect="anything else to stop: ", settle=60)
             deadline = time.monotonic() + 60
-            while _order(portal.requests(), portal).count("send") < 2:
+            while not next_is_there():
                 assert time.monotonic() < deadline
                 time.sleep(0.02)
             os.kill(os.getpid(), signal.SIGINT)
 
-        presser = threading.Thread(target=press_ctrl_c_once_the_next_is_filling)
+        presser = threading.Thread(target=press_ctrl_c)
         presser.start()
         report = run.run(lambda: contextlib.nullcontext(browser))
         presser.join()
@@ -206,6 +215,13 @@ def test_ctrl_c_at_a_review_stops_both_contexts_and_nothing_is_clicked(
     # Both rows closed, neither with an intent: nothing can be clicked for them later.
     assert attempts["Harbor 1"].state is State.DECLINED
     assert attempts["Harbor 2"].state is State.FAILED
+    if when == "once-the-next-is-ready":
+        why = (
+            "prepared during the review before it, stopped by Ctrl-C before its own review; "
+            "nothing was submitted"
+        )
+        assert report.results[1].reason == why
+        assert attempts["Harbor 2"].reason == why
     assert "nothing was submitted" in (attempts["Harbor 2"].reason or "")
     assert "Harbor 3" not in attempts
     assert "Not submitted: Stopped with Ctrl-C at the confirmation" in screen
@@ -246,10 +262,11 @@ class _MailboxWithoutTheSecondMail:
     """Codes without the person, as the mailbox gives them, except that the second code mail
     never comes: then, like the mailbox, it says so and asks the person (its fallback)."""
 
-    def __init__(self, portal: Replica, terminal: Terminal) -> None:
+    def __init__(self, portal: Replica, terminal: Terminal, asking: threading.Event) -> None:
         self.portal = portal
         self.terminal = terminal
         self.calls = [0]  # shared by every view of it
+        self.asking = asking  # set when it turns to the person
 
     def through(self, terminal: Terminal) -> _MailboxWithoutTheSecondMail:
         view = copy.copy(self)
@@ -260,6 +277,7 @@ class _MailboxWithoutTheSecondMail:
         self.calls[0] += 1
         if self.calls[0] == 2:
             self.terminal.say("No code mail reached the mailbox within 5 min; type it yourself.")
+            self.asking.set()
             return TerminalCodeSource(self.terminal).code(request)
         return self.portal.latest_code(request.email)
 
@@ -268,9 +286,18 @@ def test_a_code_the_mailbox_does_not_give_is_asked_for_only_at_its_turn(
     browser: Browser, tmp_path: Path
 ) -> None:
     paths = write_profiles(tmp_path / "profiles", count=2)
+    asking = threading.Event()
+
+    def once_the_next_asks() -> str:
+        # The person reads the first review until the second submission turns to them.
+        assert asking.wait(60), "the second submission never asked for its code"
+        return "submit"
+
     with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        person = PtyPerson("submit", lambda: portal.latest_code("ops@harbor.example.org"), "no")
-        source = _MailboxWithoutTheSecondMail(portal, person.terminal)
+        person = PtyPerson(
+            once_the_next_asks, lambda: portal.latest_code("ops@harbor.example.org"), "no"
+        )
+        source = _MailboxWithoutTheSecondMail(portal, person.terminal, asking)
         assert isinstance(source, UnattendedCodeSource)
         with Journal.open(tmp_path / "data") as journal:
             run = _batch(tmp_path, portal, journal, person, paths, source)
@@ -286,3 +313,49 @@ def test_a_code_the_mailbox_does_not_give_is_asked_for_only_at_its_turn(
     why = screen.index("No code mail reached the mailbox within 5 min")
     question = screen.index("Type the 5-digit code: ")
     assert answer < outcome < header < why < question < screen.rindex("please review")
+
+
+def test_a_submission_sharing_a_number_with_the_one_under_review_waits_for_its_outcome(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """Prepared during the review, Harbor 2 would pass the duplicate guard before Harbor 1's
+    outcome exists; so it is not prepared ahead, and once Harbor 1 is submitted the guard
+    refuses it before any code is sent for it. (Loading both profiles together refuses the
+    shared number outright; loaded one by one, as here, the batch must still hold.)"""
+    paths = write_profiles(tmp_path / "profiles", count=2)
+    shared = [numbers_of(1)[0], numbers_of(2)[1]]  # (619) 555-0100 is in both
+    paths[1].write_text(profile_text(2, shared), encoding="utf-8")
+    person = PtyPerson("submit", "submit")
+    with (
+        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
+        Journal.open(tmp_path / "data") as journal,
+    ):
+        loaded = [load_profiles([path])[0][0] for path in paths]
+        portal_map = load_portal("fcr")
+        fill_options = FillOptions(
+            portal=portal_map, url=portal.url, data_dir=tmp_path / "data", timeouts=FAST
+        )
+        run = Batch(
+            plan_jobs(loaded, portal_map, portal.url),
+            BatchOptions(fill=fill_options),
+            journal,
+            person.terminal,
+            OutboxCodeSource(portal),
+        )
+        report = run.run(lambda: contextlib.nullcontext(browser))
+        order = _order(portal.requests(), portal)
+        sent = _sent_numbers(portal)
+    screen = person.screen(expect="Summary", settle=1)
+    person.close()
+    assert order == ["send", "submit"]  # no code was ever sent for Harbor 2
+    assert sent == [["6195550100", "6195550101"]]
+    assert [(r.label, r.state) for r in report.results] == [
+        ("Harbor 1", "submitted"),
+        ("Harbor 2", "skipped"),
+    ]
+    assert re.fullmatch(
+        r"\+16195550100 was submitted to fcr on \d{4}-\d\d-\d\d as FCRFE\d{17}; "
+        r"pass --resubmit to send it again",
+        report.results[1].reason,
+    )
+    assert screen.count("please review") == 1
