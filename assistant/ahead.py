@@ -24,7 +24,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from assistant import gates
 from assistant.errors import Stopped
@@ -40,7 +40,7 @@ _POLL_S = 0.05  # how often the main thread, waiting for an answer, looks at Ctr
 _CANCEL_WAIT_S = 1.0  # how long a cancelled question may take to end
 
 
-class HeldTerminal(gates.Terminal):
+class HeldTerminal(gates.RelayTerminal):
     """The terminal of a submission prepared during another's review; see the module docstring.
 
     `wait_turn` blocks until the submission before has been answered and finished, and says
@@ -48,23 +48,10 @@ class HeldTerminal(gates.Terminal):
     """
 
     def __init__(self, inner: gates.Terminal, wait_turn: Callable[[], bool]) -> None:
-        super().__init__(inner.input, inner.output)
-        self.inner = inner
+        super().__init__(inner)
         self._wait_turn = wait_turn
         self.held: list[str] = []
         self.live = False
-
-    def is_tty(self) -> bool:
-        return self.inner.is_tty()
-
-    def width(self) -> int | None:
-        return self.inner.width()
-
-    def answer_output(self) -> TextIO:
-        return self.inner.answer_output()
-
-    def discard_typed_ahead(self) -> bool:
-        return self.inner.discard_typed_ahead()
 
     def say(self, text: str) -> None:
         if self.live:

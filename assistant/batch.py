@@ -37,7 +37,7 @@ from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Literal, TextIO, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from assistant import browser, gates, guard
 from assistant.ahead import Ahead, HeldTerminal, Turn
@@ -177,25 +177,12 @@ class StopSwitch:
             signal.signal(signal.SIGINT, previous)
 
 
-class _PromptWatch(gates.Terminal):
+class _PromptWatch(gates.RelayTerminal):
     """The person's terminal, telling the stop switch when a prompt waits for a line."""
 
     def __init__(self, inner: gates.Terminal, switch: StopSwitch) -> None:
-        super().__init__(inner.input, inner.output)
-        self.inner = inner
+        super().__init__(inner)
         self.switch = switch
-
-    def is_tty(self) -> bool:
-        return self.inner.is_tty()
-
-    def width(self) -> int | None:
-        return self.inner.width()
-
-    def answer_output(self) -> TextIO:
-        return self.inner.answer_output()
-
-    def discard_typed_ahead(self) -> bool:
-        return self.inner.discard_typed_ahead()
 
     def say(self, text: str) -> None:
         self._end_ctrl_c_line()

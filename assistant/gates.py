@@ -214,6 +214,27 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}***@{domain}" if domain else "***"
 
 
+class RelayTerminal(Terminal):
+    """A terminal that passes everything on to another (`inner`); a subclass changes only
+    what it must (the batch watching its prompts, a submission whose turn has not come)."""
+
+    def __init__(self, inner: Terminal) -> None:
+        super().__init__(inner.input, inner.output)
+        self.inner = inner
+
+    def is_tty(self) -> bool:
+        return self.inner.is_tty()
+
+    def width(self) -> int | None:
+        return self.inner.width()
+
+    def answer_output(self) -> TextIO:
+        return self.inner.answer_output()
+
+    def discard_typed_ahead(self) -> bool:
+        return self.inner.discard_typed_ahead()
+
+
 class TerminalCodeSource:
     """Asks the person at the terminal; re-asks until the answer has the right digits."""
 

@@ -104,15 +104,11 @@ def _run_batch(
     return shown.getvalue().replace("\r\n", "\n"), child.exitstatus, reviews, received, expected
 
 
-def test_a_batch_with_codes_from_the_mailbox_asks_only_for_submit_and_a_decline_skips_one(
+def test_a_batch_with_codes_from_the_mailbox_asks_the_person_only_to_type_submit(
     mail_server: MailServer, tmp_path: Path
 ) -> None:
-    """Five reviews in order, each already prepared; the third declined, the fourth still
-    offered; no code asked for; the portal got exactly the four confirmed."""
-    screen, status, reviews, received, expected = _run_batch(
-        mail_server, tmp_path, ["submit", "submit", "no", "submit", "submit"]
-    )
-    assert status == ExitCode.NOT_CONFIRMED, screen
+    screen, status, reviews, received, expected = _run_batch(mail_server, tmp_path, ["submit"] * 5)
+    assert status == ExitCode.OK, screen
     assert reviews == [
         ("Harbor 1", "1"),
         ("Harbor 1", "2"),
@@ -120,8 +116,20 @@ def test_a_batch_with_codes_from_the_mailbox_asks_only_for_submit_and_a_decline_
         ("Harbor 2", "2"),
         ("Harbor 3", "1"),
     ]
-    assert received == [expected[0], expected[1], expected[3], expected[4]]
+    assert received == expected
     assert screen.count("Using the code from the mailbox (received ") == 5
-    assert len(re.findall(r"Feedback ID: FCRFE\d{17}", screen)) == 4
+    assert len(re.findall(r"Feedback ID: FCRFE\d{17}", screen)) == 5
+    assert "5 submitted, 0 declined" in screen
+
+
+def test_declining_the_third_review_still_offers_the_fourth(
+    mail_server: MailServer, tmp_path: Path
+) -> None:
+    screen, status, reviews, received, expected = _run_batch(
+        mail_server, tmp_path, ["submit", "submit", "no", "submit", "submit"]
+    )
+    assert status == ExitCode.NOT_CONFIRMED, screen
+    assert reviews[2:] == [("Harbor 2", "1"), ("Harbor 2", "2"), ("Harbor 3", "1")]
+    assert received == [expected[0], expected[1], expected[3], expected[4]]
     assert 'Not submitted: You typed "no", not "submit"; nothing was submitted.' in screen
     assert "4 submitted, 1 declined" in screen
