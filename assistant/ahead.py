@@ -21,14 +21,16 @@ typed `submit`, intent and single click (`assistant.session`).
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant import gates
 from assistant.errors import Stopped
-from assistant.log import get_logger
+from assistant.log import console_handlers, get_logger
 
 if TYPE_CHECKING:
     from assistant.plan import SubmissionPlan
@@ -44,14 +46,17 @@ class HeldTerminal(gates.RelayTerminal):
     """The terminal of a submission prepared during another's review; see the module docstring.
 
     `wait_turn` blocks until the submission before has been answered and finished, and says
-    whether this one's turn has come (False: it never will, e.g. after Ctrl-C).
+    whether this one's turn has come (False: it never will, e.g. after Ctrl-C). Within
+    `holding_logs`, the warnings its work prints to the terminal (a blocked request, a retried
+    load) are held back with its lines, in order; the log files get them at once.
     """
 
     def __init__(self, inner: gates.Terminal, wait_turn: Callable[[], bool]) -> None:
         super().__init__(inner)
         self._wait_turn = wait_turn
-        self.held: list[str] = []
+        self.held: list[str | logging.LogRecord] = []
         self.live = False
+        self._log_handlers: list[logging.Handler] = []
 
     def say(self, text: str) -> None:
         if self.live:
@@ -68,20 +73,61 @@ class HeldTerminal(gates.RelayTerminal):
             return self.inner.ask(prompt)
         return self.inner.ask(prompt, cancel=cancel)
 
+    @contextmanager
+    def holding_logs(self, passing: Callable[[], bool]) -> Iterator[None]:
+        """Hold back the console log records of the main thread while not live, except while
+        `passing()` (the submission before is being finished: its records are its own)."""
+        held = _HeldLogs(self, passing)
+        self._log_handlers = console_handlers()
+        for handler in self._log_handlers:
+            handler.addFilter(held)
+        try:
+            yield
+        finally:
+            for handler in self._log_handlers:
+                handler.removeFilter(held)
+
     def release(self) -> None:
         """Its turn: show what was held, in order, and say everything from now on at once."""
         if self.live:
             return
         self.live = True
         held, self.held = self.held, []
-        for line in held:
-            self.inner.say(line)
+        for item in held:
+            if isinstance(item, str):
+                self.inner.say(item)
+                continue
+            for handler in self._log_handlers:
+                if item.levelno >= handler.level:
+                    handler.handle(item)
 
     def drop(self) -> None:
         """Its turn will not come: what was held is not shown (it is in the debug log)."""
-        for line in self.held:
-            log.debug("not shown (prepared ahead, then stopped): %s", line)
+        for item in self.held:
+            if isinstance(item, str):
+                log.debug("not shown (prepared ahead, then stopped): %s", item)
         self.held = []
+
+
+class _HeldLogs(logging.Filter):
+    """See `HeldTerminal.holding_logs`."""
+
+    def __init__(self, terminal: HeldTerminal, passing: Callable[[], bool]) -> None:
+        super().__init__()
+        self.terminal = terminal
+        self.passing = passing
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        terminal = self.terminal
+        if (
+            terminal.live
+            or self.passing()
+            or threading.current_thread() is not threading.main_thread()
+        ):
+            return True
+        if not terminal.held or terminal.held[-1] is not record:  # one entry per record
+            terminal.held.append(record)
+        return False
 
 
 class Turn:
@@ -146,6 +192,11 @@ class Turn:
             self.done = True
         return False
 
+    @property
+    def finishing(self) -> bool:
+        """Whether the submission under review is being finished right now (main thread)."""
+        return self._busy
+
     def wait(self) -> None:
         """Until k is answered and finished (Ctrl-C ends the wait too); a failure of the
         batch's own code in finishing it is raised here."""
@@ -176,11 +227,12 @@ class Ahead:
         return self.prepared
 
     def drop(self, reason: str) -> None:
-        """It will not be reviewed: its row closed as not sent, its context closed."""
-        self.terminal.drop()
-        if self.prepared is None:
-            return
+        """It will not be reviewed: its row closed as not sent, its context closed (what it
+        says on the way, e.g. its trace's path, is still held back and then dropped)."""
         try:
-            self.session.abandon(self.prepared, reason)
+            if self.prepared is not None:
+                self.session.abandon(self.prepared, reason)
         except Exception as error:  # e.g. the journal that could not be written
             log.warning("A submission prepared ahead could not be closed: %s", error)
+        finally:
+            self.terminal.drop()

@@ -158,9 +158,13 @@ class StopSwitch:
         self.requested = False
         self.at_prompt = False
         self.line_ended = False  # the `^C` the terminal echoed is followed by a line break
+        # Questions asked in another thread: Ctrl-C ends them at once (`cancel`).
+        self.cancels: set[threading.Event] = set()
 
     def __call__(self, signum: int, frame: FrameType | None) -> None:
         self.requested = True
+        for cancel in list(self.cancels):
+            cancel.set()
         if self.at_prompt:
             raise KeyboardInterrupt
 
@@ -194,12 +198,15 @@ class _PromptWatch(gates.RelayTerminal):
             raise KeyboardInterrupt  # pressed while the browser worked: no more questions
         if cancel is not None:
             # Asked in a thread of its own while the main one works: Ctrl-C must not break
-            # into that work, so it only sets `requested`, and the main thread sets `cancel`.
+            # into that work, so it only sets `requested` and `cancel`, which ends the question.
+            self.switch.cancels.add(cancel)
             try:
                 return self.inner.ask(prompt, cancel=cancel)
             except KeyboardInterrupt:
                 self.switch.line_ended = True
                 raise
+            finally:
+                self.switch.cancels.discard(cancel)
         self.switch.at_prompt = True
         try:
             return self.inner.ask(prompt)
@@ -498,12 +505,17 @@ class Batch:
         following_session.code_source = self.code_source.through(held)
         ahead = Ahead(position, submission, following_session, held)
         try:
-            ahead.prepared = following_session.prepare(
-                job.loaded.profile, submission, read_back=True
-            )
-        except Exception as error:  # reported at its own turn, never during this review
-            ahead.error = error
-        turn.wait()
+            with held.holding_logs(lambda: turn.finishing):
+                try:
+                    ahead.prepared = following_session.prepare(
+                        job.loaded.profile, submission, read_back=True
+                    )
+                except Exception as error:  # reported at its own turn, never during this review
+                    ahead.error = error
+                turn.wait()
+        except BaseException:  # finishing the one under review failed: the next is not kept
+            ahead.drop("the batch stopped before its review; nothing was submitted")
+            raise
         return ahead
 
     def _stop_asked(self) -> bool:

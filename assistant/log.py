@@ -134,6 +134,16 @@ def setup(verbose: bool = False, log_file: str | None = None) -> None:
     root.setLevel(logging.DEBUG)
 
 
+def console_handlers() -> list[logging.Handler]:
+    """The handlers `setup` installed that print to the terminal (not the log files)."""
+    return [
+        h
+        for h in logging.getLogger().handlers
+        if getattr(h, "_assistant", False)
+        and type(h) is logging.StreamHandler  # a FileHandler is a StreamHandler too
+    ]
+
+
 RUN_LOG = "run.log"
 
 

@@ -358,11 +358,12 @@ class Session:
         self, review: gates.Review, cancel: threading.Event | None = None
     ) -> BaseException | None:
         """The person's answer to the review: None for `submit`, else why not (`NotConfirmed`,
-        `Stopped` for Ctrl-C or Ctrl-D). Safe in a thread of its own given `cancel`, which then
-        stands for Ctrl-C."""
+        `Stopped` for Ctrl-C or Ctrl-D, or the error the question itself failed with, e.g. a
+        terminal gone). Safe in a thread of its own given `cancel`, which then stands for
+        Ctrl-C."""
         try:
             gates.confirm_submit(self.terminal, review, cancel=cancel)
-        except NotConfirmed as error:
+        except BaseException as error:  # `finish` closes the row and the context, then raises
             return error
         return None
 

@@ -359,3 +359,119 @@ def test_a_submission_sharing_a_number_with_the_one_under_review_waits_for_its_o
         report.results[1].reason,
     )
     assert screen.count("please review") == 1
+
+
+@pytest.mark.parametrize("profiles", [1, 2])
+def test_a_terminal_that_fails_at_the_question_leaves_no_row_or_context_open(
+    browser: Browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, profiles: int
+) -> None:
+    """The question itself fails (the terminal went away): nothing is clicked, and every row
+    and context is closed, the next prepared one's too."""
+    import assistant.gates
+
+    paths = write_profiles(tmp_path / "profiles", count=profiles)
+
+    def terminal_gone(*args: object, **kwargs: object) -> None:
+        deadline = time.monotonic() + 60
+        runs = tmp_path / "data" / "runs"
+        while profiles == 2 and not any(runs.glob("*/harbor-2-s1-review.png")):
+            assert time.monotonic() < deadline, "the next submission was not prepared"
+            time.sleep(0.02)
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(assistant.gates, "confirm_submit", terminal_gone)
+    person = PtyPerson()
+    with (
+        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
+        Journal.open(tmp_path / "data") as journal,
+    ):
+        run = _batch(tmp_path, portal, journal, person, paths)
+        with pytest.raises(OSError, match="Input/output error"):
+            run.run(lambda: contextlib.nullcontext(browser))
+        attempts = journal.history()
+        submits = portal.submit_attempts()
+        open_contexts = len(browser.contexts)
+    person.close()
+    assert submits == 0
+    assert open_contexts == 0
+    assert len(attempts) == profiles
+    assert all(a.state is State.FAILED for a in attempts), attempts
+
+
+def test_warnings_of_the_next_submission_wait_for_its_turn(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """The next page loads from another host while the person reads this review: the warning
+    that it was blocked shows after this review's outcome, under the next one's header."""
+    import logging
+
+    from assistant import log
+
+    paths = write_profiles(tmp_path / "profiles", count=2)
+    root = logging.getLogger()
+    before = (list(root.handlers), root.level)
+    with (
+        Replica(
+            layout="wizard", faults=("offsite-request",), data_dir=tmp_path / "replica"
+        ) as portal,
+        Journal.open(tmp_path / "data") as journal,
+    ):
+        person = PtyPerson(_submit_after(portal, 2), "submit")
+        log.setup()  # as the command does: warnings to the terminal
+        try:
+            for handler in log.console_handlers():
+                assert isinstance(handler, logging.StreamHandler)
+                handler.setStream(person.terminal.output)
+            run = _batch(tmp_path, portal, journal, person, paths)
+            report = run.run(lambda: contextlib.nullcontext(browser))
+        finally:
+            root.handlers[:], root.level = before
+    screen = person.screen(expect="Submitted 1 of 1", times=2)
+    person.close()
+    assert [r.state for r in report.results] == ["submitted", "submitted"]
+    blocked = "Blocked a request to 127.0.0.2: not a host of this portal."
+
+    def warned(start: int, end: int) -> int:
+        return screen[start:end].count(blocked)
+
+    # Every page of this portal loads from 127.0.0.2, the page after a submit too.
+    first_header = screen.index("[1/2] Harbor 1 (submission 1 of 1)")
+    first_review = screen.index("please review", first_header)
+    first_question = screen.index("send Harbor 1, submission 1 of 1 (2 numbers), anything else")
+    first_outcome = screen.index("Submitted 1 of 1. Feedback ID", first_question)
+    header = screen.index("[2/2] Harbor 2 (submission 1 of 1)")
+    review = screen.index("please review", header)
+    question = screen.index("send Harbor 2, submission 1 of 1 (2 numbers), anything else")
+    outcome = screen.index("Submitted 1 of 1. Feedback ID", question)
+    assert first_outcome < header
+    assert warned(first_header, first_review) > 0
+    # The second page loaded during the first review; its warnings show in its own turn.
+    assert warned(header, review) == warned(first_header, first_review)
+    assert warned(first_question, first_outcome) == warned(question, outcome)
+
+
+def test_ctrl_c_ends_a_question_asked_in_a_thread_at_once() -> None:
+    """Ctrl-C at a review asked in a thread ends it at the key, not at the main thread's next
+    action (which may be a page that takes its time to load)."""
+    from assistant.batch import StopSwitch, _PromptWatch
+
+    person = PtyPerson()
+    switch = StopSwitch()
+    watch = _PromptWatch(person.terminal, switch)
+    cancel = threading.Event()
+    ended: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            watch.ask("Type something: ", cancel=cancel)
+        except BaseException as error:
+            ended.append(error)
+
+    asker = threading.Thread(target=ask)
+    asker.start()
+    person.screen(expect="Type something: ", settle=10)
+    switch(signal.SIGINT, None)  # what the handler does when the key is pressed
+    asker.join(10)
+    person.close()
+    assert not asker.is_alive()
+    assert [type(e) for e in ended] == [KeyboardInterrupt]
