@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -72,15 +73,31 @@ def parse_portal(data: bytes, file: str) -> PortalMap:
     """Validate a map's YAML bytes; `PortalMapError` lists every problem with its place."""
     if len(data) > MAX_BYTES:
         raise _one(file, f"larger than {MAX_BYTES // 1024} KiB; a portal map is much smaller")
+    tree, positions = read_yaml(data, file)
+    if not isinstance(tree, dict):
+        raise _one(file, "a portal map is a mapping of keys (name, start_url, steps, …)")
     try:
-        text = data.decode("utf-8")
-        loader = yaml.SafeLoader(text)
+        return PortalMap.model_validate(tree)
+    except ValidationError as error:
+        raise PortalMapError(_problems(error, positions, file)) from None
+
+
+def read_yaml(
+    data: bytes, file: str, *, key_lines: bool = False
+) -> tuple[Any, dict[tuple[str | int, ...], Position]]:
+    """The YAML document of a map (or of repairs to one) and where each value sits; with
+    `key_lines`, a mapping entry's place is its key's own line instead, so that a misspelt
+    name is reported on its line. Invalid YAML and keys written twice: `PortalMapError`."""
+    positions: dict[tuple[str | int, ...], Position] = {}
+    problems: list[Problem] = []
+    try:
+        loader = yaml.SafeLoader(data.decode("utf-8"))
         try:
             node = loader.get_single_node()
-            positions: dict[tuple[str | int, ...], Position] = {}
-            problems: list[Problem] = []
             if node is not None:
                 _walk(node, (), positions, problems, file)
+                if key_lines:
+                    _keys(node, (), positions)
             tree = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -93,12 +110,20 @@ def parse_portal(data: bytes, file: str) -> PortalMap:
         raise PortalMapError([Problem(file, line, col, "", f"invalid YAML: {problem}")]) from None
     if problems:
         raise PortalMapError(problems)
-    if not isinstance(tree, dict):
-        raise _one(file, "a portal map is a mapping of keys (name, start_url, steps, …)")
-    try:
-        return PortalMap.model_validate(tree)
-    except ValidationError as error:
-        raise PortalMapError(_problems(error, positions, file)) from None
+    return tree, positions
+
+
+def _keys(
+    node: yaml.Node, path: tuple[str | int, ...], positions: dict[tuple[str | int, ...], Position]
+) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            here = (*path, str(key_node.value))
+            positions[here] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            _keys(value_node, here, positions)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _keys(item, (*path, index), positions)
 
 
 def _one(file: str, message: str) -> PortalMapError:

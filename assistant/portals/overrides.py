@@ -37,7 +37,7 @@ from assistant.errors import Problem, UnsafeDataDir
 from assistant.inputfile import InputFileError, read_regular_file
 from assistant.paths import private_dir, refuse_link_or_special, write_private
 from assistant.portals.elements import Element, elements
-from assistant.portals.loader import PortalMapError, Position, _problems, _walk
+from assistant.portals.loader import PortalMapError, Position, _one, _problems, read_yaml
 from assistant.portals.model import Action, Anchor, PortalMap, Step, Target
 
 FOLDER = "portals"
@@ -192,7 +192,7 @@ def parse_overrides(data: bytes, file: str, base: PortalMap) -> Overrides:
     lists every problem as `file:line:col: dotted.path: message`."""
     if len(data) > MAX_BYTES:
         raise _one(file, f"larger than {MAX_BYTES // 1024} KiB; a file of repairs is much smaller")
-    tree, positions = _read(data, file)
+    tree, positions = read_yaml(data, file, key_lines=True)
     if tree is None:
         return Overrides()
     if not isinstance(tree, dict):
@@ -205,46 +205,6 @@ def parse_overrides(data: bytes, file: str, base: PortalMap) -> Overrides:
     if problems:
         raise PortalMapError(problems)
     return overrides
-
-
-def _read(data: bytes, file: str) -> tuple[Any, dict[tuple[str | int, ...], Position]]:
-    """The YAML document and where each key and value sits (a key's own line for a mapping
-    entry, so that a misspelt name is reported on its line)."""
-    positions: dict[tuple[str | int, ...], Position] = {}
-    problems: list[Problem] = []
-    try:
-        loader = yaml.SafeLoader(data.decode("utf-8"))
-        try:
-            node = loader.get_single_node()
-            if node is not None:
-                _walk(node, (), positions, problems, file)
-                _keys(node, (), positions)
-            tree = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except UnicodeDecodeError:
-        raise _one(file, "not UTF-8 text") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = getattr(error, "problem", None) or str(error)
-        raise PortalMapError([Problem(file, line, col, "", f"invalid YAML: {problem}")]) from None
-    if problems:
-        raise PortalMapError(problems)
-    return tree, positions
-
-
-def _keys(
-    node: yaml.Node, path: tuple[str | int, ...], positions: dict[tuple[str | int, ...], Position]
-) -> None:
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            here = (*path, str(key_node.value))
-            positions[here] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            _keys(value_node, here, positions)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _keys(item, (*path, index), positions)
 
 
 def _against(
@@ -315,10 +275,6 @@ def _dumped(override: ElementOverride) -> dict[str, Any]:
     if override.expect_label is not None:
         out["expect_label"] = override.expect_label
     return out
-
-
-def _one(file: str, message: str) -> PortalMapError:
-    return PortalMapError([Problem(file, 1, 1, "", message)])
 
 
 # -- merging ----------------------------------------------------------------------------------
