@@ -81,12 +81,19 @@ class _Client(imaplib.IMAP4):
         del self._buffer[:size]
         return data
 
+    def _take_line(self) -> bytes | None:
+        """The first whole line in the buffer (taken out of it), or None when there is none."""
+        end = self._buffer.find(b"\n")
+        if end < 0:
+            return None
+        line = bytes(self._buffer[: end + 1])
+        del self._buffer[: end + 1]
+        return line
+
     def readline(self) -> bytes:
         while True:
-            end = self._buffer.find(b"\n")
-            if end >= 0:
-                line = bytes(self._buffer[: end + 1])
-                del self._buffer[: end + 1]
+            line = self._take_line()
+            if line is not None:
                 return line
             if len(self._buffer) > _MAX_LINE:
                 raise self.error("the server sent an overlong line")
@@ -101,10 +108,8 @@ class _Client(imaplib.IMAP4):
         """
         deadline = time.monotonic() + seconds
         while True:
-            end = self._buffer.find(b"\n")
-            if end >= 0:
-                line = bytes(self._buffer[: end + 1])
-                del self._buffer[: end + 1]
+            line = self._take_line()
+            if line is not None:
                 return line
             left = deadline - time.monotonic()
             if left <= 0:
