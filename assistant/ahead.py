@@ -69,8 +69,6 @@ class HeldTerminal(gates.RelayTerminal):
             if not self._wait_turn():
                 raise KeyboardInterrupt  # its turn will not come: as if stopped at the prompt
             self.release()
-        if cancel is None:
-            return self.inner.ask(prompt)
         return self.inner.ask(prompt, cancel=cancel)
 
     @contextmanager

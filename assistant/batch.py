@@ -59,7 +59,15 @@ from assistant.journal.recorder import JournalRecorder
 from assistant.log import get_logger
 from assistant.plan import Plan, SubmissionPlan, build_plan
 from assistant.portals import seen
-from assistant.session import FillOptions, Interrupted, Prepared, Session, Source, new_run_dir
+from assistant.session import (
+    FillOptions,
+    Interrupted,
+    Prepared,
+    Session,
+    Source,
+    new_run_dir,
+    stopped_by_ctrl_c,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -70,10 +78,6 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 _T = TypeVar("_T")
-
-
-def _ctrl_c() -> str:
-    return "stopped by Ctrl-C; nothing was submitted"
 
 
 State = Literal["submitted", "declined", "stopped", "failed", "unknown", "skipped", "refused"]
@@ -384,7 +388,7 @@ class Batch:
             session = taken.session
             taken.terminal.release()  # its header and what it said while held back
             session.stop_requested = lambda: self.switch.requested
-            session.stop_reason = _ctrl_c
+            session.stop_reason = stopped_by_ctrl_c
             prepared = attempt.run(taken.result)
         if prepared is None:
             return None
@@ -404,7 +408,7 @@ class Batch:
         terminal: gates.Terminal,
         *,
         stop_requested: Callable[[], bool] | None = None,
-        stop_reason: Callable[[], str] = _ctrl_c,
+        stop_reason: Callable[[], str] = stopped_by_ctrl_c,
     ) -> Session:
         return Session(
             launched,
@@ -524,7 +528,7 @@ class Batch:
     def _why_stopped(self) -> str:
         if self.journal_broken and not self.switch.requested:
             return "not started: the journal could not be written; nothing was submitted"
-        return _ctrl_c()
+        return stopped_by_ctrl_c()
 
     def _refusal(self, job: Job) -> str:
         """Why the job's profile is not started at all ("" when it may be): its values not

@@ -397,7 +397,7 @@ def confirm_submit(
         what = f"{review.label}, {what}"
     prompt = f'Type "{CONFIRM_WORD}" to send {what}, anything else to stop: '
     try:
-        answer = terminal.ask(prompt) if cancel is None else terminal.ask(prompt, cancel=cancel)
+        answer = terminal.ask(prompt, cancel=cancel)
     except KeyboardInterrupt:
         raise Stopped("Stopped with Ctrl-C at the confirmation; nothing was submitted.") from None
     if answer is None:

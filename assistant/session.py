@@ -69,7 +69,8 @@ def _never() -> bool:
     return False
 
 
-def _ctrl_c() -> str:
+def stopped_by_ctrl_c() -> str:
+    """Why a submission stopped between two actions, by default (`Session.stop_reason`)."""
     return "stopped by Ctrl-C; nothing was submitted"
 
 
@@ -176,7 +177,7 @@ class Session:
         recorder: Recorder,
         source: Source = Source(),
         stop_requested: Callable[[], bool] = _never,
-        stop_reason: Callable[[], str] = _ctrl_c,
+        stop_reason: Callable[[], str] = stopped_by_ctrl_c,
     ) -> None:
         self.browser = launched
         self.options = options
@@ -219,7 +220,8 @@ class Session:
 
     def _checkpoint(self) -> None:
         if self.stop_requested():
-            raise Interrupted(f"{self.stop_reason()[:1].upper()}{self.stop_reason()[1:]}.")
+            reason = self.stop_reason()
+            raise Interrupted(f"{reason[:1].upper()}{reason[1:]}.")
 
     def run_submission(self, profile: Profile, submission: SubmissionPlan) -> Outcome:
         """One submission from the guard to its outcome: `prepare`, `show_review`, `ask`,
@@ -420,7 +422,7 @@ class Session:
 
     def _close(self, prepared: Prepared) -> None:
         guard = prepared.guard
-        if guard is None or prepared.closed:
+        if prepared.closed:
             return
         prepared.closed = True
         guard.close()
