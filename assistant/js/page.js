@@ -582,7 +582,13 @@
         }
       }
     }
-    return done || error ? { done, error } : null;
+    if (!done && !error) return null;
+    if (errorWatch) {
+      // The page has answered the click: its later changes need no watching.
+      errorWatch.disconnect();
+      errorWatch = null;
+    }
+    return { done, error };
   }
 
   /* Find a button and read (and arm, see `armErrors`) the page's error regions, in one round
