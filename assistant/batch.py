@@ -333,11 +333,12 @@ class Batch:
         label = self.jobs[0].plan.label if len(self.jobs) == 1 else "batch"
         report.run_dir = new_run_dir(label, folder)
         self.run_dir = report.run_dir
-        self.terminal.say(f"Screenshots and records of this run: {report.run_dir}")
         # Ctrl-C while the browser starts is heard (the driver and the browser run in a session
         # of their own, so the key reaches only this process) and honoured as soon as the
-        # start-up returns: nothing is loaded after it.
+        # start-up returns: nothing is loaded after it. The switch is in place before the first
+        # line of the run is shown, so no key pressed after that line ends it half-way.
         with self.switch.installed(), ExitStack() as stack:
+            self.terminal.say(f"Screenshots and records of this run: {report.run_dir}")
             launched = stack.enter_context(open_browser())
             self._run_pending(launched, pending, report)
         return report
