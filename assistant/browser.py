@@ -20,10 +20,14 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from importlib import util as importlib_util
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from assistant.errors import BrowserMissing
+from assistant import request_content, request_guard
+from assistant.errors import BrowserMissing, RequestRefused
+from assistant.fence import NetworkFence
 from assistant.log import get_logger
+from assistant.request_content import Expected, Fingerprint, Kind
+from assistant.request_guard import Declared, RequestGuard, Seen
 
 if TYPE_CHECKING:
     from playwright.sync_api import (
@@ -53,6 +57,13 @@ QUIET_FLAGS = (
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+)
+# WebRTC may use no UDP but through a proxy: with every context behind its network fence (a
+# SOCKS5 proxy, which carries no UDP), a peer connection can reach nothing the fence does not
+# allow. Debian's Chromium reads the first spelling, Chrome the second.
+CHANNEL_FLAGS = (
+    "--webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
 )
 
 INSTALL_HINT = (
@@ -236,7 +247,7 @@ def display_available() -> bool:
 
 def launch_args() -> list[str]:
     """Command-line flags for Chromium on this machine."""
-    args = list(QUIET_FLAGS)
+    args = [*QUIET_FLAGS, *CHANNEL_FLAGS]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         # Chromium refuses to start its sandbox as root.
         args.append("--no-sandbox")
@@ -269,6 +280,7 @@ def running_browser(info: BrowserInfo, *, headless: bool) -> Iterator[Browser]:
         try:
             yield browser
         finally:
+            GuardedContext.close_all()  # never closed under a context: its pages would unload
             browser.close()
     finally:
         p.stop()
@@ -312,7 +324,7 @@ def smoke_test(info: BrowserInfo) -> str:
         return browser.version
 
 
-# -- portal contexts: host allow-list, submit guard, page loads with retries ------------------
+# -- portal contexts: the request guard at work, the network fence, page loads with retries ----
 
 DEFAULT_LOAD_ATTEMPTS = 4
 _TRANSIENT_NET_ERRORS = (
@@ -326,6 +338,8 @@ _TRANSIENT_NET_ERRORS = (
     "net::ERR_ADDRESS_UNREACHABLE",
     "net::ERR_NAME_NOT_RESOLVED",
     "net::ERR_HTTP2_PROTOCOL_ERROR",
+    "net::ERR_SOCKS_CONNECTION_FAILED",
+    "net::ERR_SOCKS_CONNECTION_HOST_UNREACHABLE",
     "NS_ERROR_NET",
 )
 
@@ -337,9 +351,7 @@ def playwright_errors() -> tuple[type[Exception], type[Exception]]:
     return Error, TimeoutError
 
 
-# Methods that never change anything on a server (RFC 9110 "safe" methods): always allowed
-# to the portal's hosts. Every other request is a write, and passes only through a gate.
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SAFE_METHODS = request_guard.SAFE_METHODS
 # A request in flight longer than this (a long poll, a stream) no longer holds up readiness.
 IN_FLIGHT_MAX_S = 10.0
 # How long a gate may wait, before it opens, for the page's own requests to be decided.
@@ -349,6 +361,25 @@ DRAIN_MAX_S = 1.0
 _SETTLE_REQUESTS_JS = (
     "(ms) => window.__assistant ? window.__assistant.idle(0, ms, Math.min(ms, 10), false) : 0"
 )
+# Response headers a document keeps only without them: rules that make Chromium prefetch or
+# prerender URLs past routing (`assistant/js/channels.js` removes the in-page kind).
+_DROPPED_HEADERS = frozenset({"speculation-rules"})
+# Errors of a page script that name a channel `channels.js` removed: the page tried to use it.
+_CLOSED_CHANNEL = re.compile(
+    r"\b(RTCPeerConnection|webkitRTCPeerConnection|RTCDataChannel|WebSocket(?:Stream)?|"
+    r"WebTransport|SharedWorker|Worker|fetchLater)\b"
+)
+_CHANNEL_NAMES = {
+    "RTCPeerConnection": "a WebRTC connection",
+    "webkitRTCPeerConnection": "a WebRTC connection",
+    "RTCDataChannel": "a WebRTC data channel",
+    "WebSocket": "a WebSocket",
+    "WebSocketStream": "a WebSocket",
+    "WebTransport": "a WebTransport session",
+    "SharedWorker": "a shared worker",
+    "Worker": "a worker",
+    "fetchLater": "a deferred request (fetchLater)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,39 +391,44 @@ class SubmitRule:
 
     def matches(self, method: str, url: str) -> bool:
         """Whether a request is this one (query and fragment ignored)."""
-        from fnmatch import fnmatchcase
-        from urllib.parse import urlsplit
+        return self.declared("submit").matches(request_guard.Seen(method, url))
 
-        parts = urlsplit(url)
-        bare = f"{parts.scheme}://{parts.netloc}{parts.path}"
-        return method.upper() == self.method.upper() and fnmatchcase(bare, self.url_glob)
+    def declared(self, name: str, carries: frozenset[Kind] = frozenset()) -> Declared:
+        """The same rule as the request guard takes it."""
+        return Declared(name, self.method, self.url_glob, carries)
 
 
-def _path(url: str) -> str:
-    from urllib.parse import urlsplit
+def channels_script() -> str:
+    """The script that closes the channels routing does not show (`assistant/js/channels.js`)."""
+    from importlib import resources
 
-    parts = urlsplit(url)
-    return f"{parts.netloc}{parts.path}"
+    return resources.files("assistant").joinpath("js", "channels.js").read_text(encoding="utf-8")
 
 
 class GuardedContext:
-    """A fresh browser context for one submission, fenced in.
+    """A fresh browser context for one submission, fenced in; every decision about a request
+    is the request guard's (`assistant.request_guard`), this class only carries it out.
 
-    - Only the portal's hosts: any other request, redirect or popup is refused and logged;
-      service workers are blocked (they would bypass routing); HTTPS errors are never ignored.
-    - Fail-closed writes: a request other than GET/HEAD/OPTIONS (form posts and beacons too,
-      to any host) leaves the browser only while a gate is open: `declared(...)` around a click
-      the map makes on one of its buttons (while its effects settle), or `submitting()` around
-      the one submit click after the person typed `submit`. Every other write (a page script on
-      a timer, a script reacting to a typed value, an Enter key) is aborted and logged in
-      `blocked_writes`. A request the map names as its submit request (`submit`) passes only
-      in `submitting()`, once; `allowed` lists writes the portal is known to send by itself.
-    - Before a gate opens, events already queued are handled with the gate shut (`drain`): a
-      write a page made while the assistant waited for the person never rides through a gate
-      opened later.
+    - Every request of every page, frame and worker of the context passes `guard.decide`
+      before it is sent; one it refuses is aborted, and so is one whose decision raised (fail
+      closed). A violation is raised as `RequestRefused` by `raise_if_refused`, which the
+      session calls at every step, and at the end of each gate.
+    - The gates: `declared(...)` around a click the map makes (writes up to the number it
+      declares, carrying what it declares), `submitting(expected)` around the one submit
+      click after the person typed `submit`. Before either opens, events already queued are
+      decided with the gate shut (`drain`): a write the page made while the assistant waited
+      for the person never rides through a gate opened later.
+    - Channels routing does not see are closed in the page (`channels.js`); the context
+      reaches the network only through its fence (`assistant.fence`), which lets only the
+      portal's hosts through, and nothing once `close` begins.
+    - Service workers are blocked; HTTPS errors are never ignored; popups are refused and
+      closed; a redirect to another host is refused before it is followed.
     - Requests in flight are tracked from the context's events (`in_flight`), for readiness.
     - The page script (`assistant/js/page.js`) is installed before any page script runs.
     """
+
+    # Every context still open, so that the browser is never closed under one (`close_all`).
+    _open: ClassVar[weakref.WeakSet[GuardedContext]] = weakref.WeakSet()
 
     def __init__(
         self,
@@ -400,42 +436,90 @@ class GuardedContext:
         allowed_hosts: list[str],
         submit: SubmitRule | None = None,
         *,
-        allowed: Sequence[SubmitRule] = (),
+        allowed: Sequence[SubmitRule | Declared] = (),
         trace: Path | None = None,
+        fingerprint: Fingerprint | None = None,
     ) -> None:
         from assistant.locate import page_script
 
-        self.allowed_hosts = frozenset(h.lower() for h in allowed_hosts)
-        self.submit = submit
-        self.allowed = tuple(allowed)
-        self.blocked_hosts: list[str] = []
-        self.blocked_writes: list[str] = []  # "POST host/path" of every write refused
-        self.blocked_submits: list[str] = []  # the subset aimed at the map's submit request
+        declared = [
+            rule.declared(f"{rule.method} {rule.url_glob}")
+            if isinstance(rule, SubmitRule)
+            else rule
+            for rule in allowed
+        ]
+        self.guard = RequestGuard.for_hosts(
+            allowed_hosts,
+            fingerprint or Fingerprint(frozenset(), "", ""),
+            declared,
+            submit.declared("submit", _ALL_KINDS) if submit is not None else None,
+        )
+        self.allowed_hosts = self.guard.hosts
+        self.fence = NetworkFence(allowed_hosts)
         self.closed_popups: list[str] = []
-        self.submits_sent = 0  # writes that left through `submitting()`
+        self.channels_tried: list[str] = []  # channels the page reached for, which were closed
         self.submit_writes_seen = 0  # writes the page started while `submitting()`
         self.submit_answers: list[int] = []  # HTTP status of each answer to those writes
-        self._gate: str | None = None  # the declared click whose writes may leave now
-        self._submitting = False
-        self._named_sent = False  # the map's own submit request went out (once at most)
         self._submit_requests: set[Request] = set()
+        self._refused: set[Request] = set()  # requests the guard refused (they end at once)
         self._submit_waiting: set[Request] = set()  # of those, the ones not answered yet
         self._flying: dict[Request, float] = {}
+        self._closed = False
         self.trace = trace
         self.saved_trace: Path | None = None  # where the trace went, once closed
-        self.context = browser.new_context(service_workers="block", accept_downloads=False)
-        self.context.add_init_script(script=page_script())
-        if trace is not None:
-            # A trace stores every value typed and every request body: it is written into the
-            # run's private folder and made 0600 at close (Playwright writes it 0644).
-            self.context.tracing.start(screenshots=True, snapshots=True)
-        self.context.route("**/*", self._route)
-        self.context.on("request", self._started)
-        self.context.on("requestfinished", self._ended)
-        self.context.on("requestfailed", self._ended)
-        self.context.on("response", self._answered)
-        self.page = self.context.new_page()
-        self.context.on("page", self._on_popup)
+        self.context = browser.new_context(
+            service_workers="block",
+            accept_downloads=False,
+            proxy=self.fence.proxy,  # type: ignore[arg-type]
+        )
+        GuardedContext._open.add(self)
+        try:
+            self.context.add_init_script(script=channels_script())
+            self.context.add_init_script(script=page_script())
+            if trace is not None:
+                # A trace stores every value typed and every request body: it is written into
+                # the run's private folder and made 0600 at close (Playwright writes it 0644).
+                self.context.tracing.start(screenshots=True, snapshots=True)
+            self.context.route("**/*", self._route)
+            self.context.route_web_socket("**/*", self._web_socket)
+            self.context.on("request", self._started)
+            self.context.on("requestfinished", self._ended)
+            self.context.on("requestfailed", self._ended)
+            self.context.on("response", self._answered)
+            self.page = self.context.new_page()
+            _BY_PAGE[self.page] = self
+            self.page.on("pageerror", self._page_error)
+            self.context.on("page", self._on_popup)
+        except BaseException:
+            self.close()
+            raise
+
+    # -- what the guard found --------------------------------------------------------------
+
+    @property
+    def blocked_hosts(self) -> list[str]:
+        """Hosts of requests refused because they are not the portal's (in order)."""
+        return self.guard.blocked_hosts
+
+    @property
+    def blocked_writes(self) -> list[str]:
+        """Every write refused, as "POST host/path" (in order)."""
+        return self.guard.blocked_writes
+
+    @property
+    def submits_sent(self) -> int:
+        """How many submit requests left the browser (0 or 1)."""
+        return 1 if self.guard.released is not None else 0
+
+    def knows_code(self, code: str) -> None:
+        """A code was typed: from now on a request carrying it is recognised."""
+        self.guard.knows_code(code)
+
+    def raise_if_refused(self) -> None:
+        """Raise `RequestRefused` when the page did something that stops the run."""
+        violation = self.guard.violation
+        if violation is not None:
+            raise RequestRefused(violation)
 
     # -- requests in flight ----------------------------------------------------------------
 
@@ -450,6 +534,7 @@ class GuardedContext:
     def _ended(self, request: Request) -> None:
         self._flying.pop(request, None)
         self._submit_waiting.discard(request)
+        self._refused.discard(request)
 
     def _answered(self, response: Any) -> None:
         if response.request in self._submit_requests:
@@ -457,7 +542,7 @@ class GuardedContext:
 
     def submit_in_flight(self) -> int:
         """How many requests of the submit click are still waiting for their answer."""
-        return len(self._submit_waiting)
+        return len(self._submit_waiting - self._refused)
 
     def in_flight(self) -> int:
         """How many requests of the page are in flight (not counting long-lived ones)."""
@@ -468,50 +553,73 @@ class GuardedContext:
 
     # -- routing ---------------------------------------------------------------------------
 
-    def _route(self, route: Route, request: Request) -> None:
-        from urllib.parse import urlsplit
+    @property
+    def _submitting(self) -> bool:
+        return self.guard.is_submitting
 
-        url = request.url
-        host = (urlsplit(url).hostname or "").lower()
-        if host not in self.allowed_hosts:
-            self.blocked_hosts.append(host)
-            log.warning("Blocked a request to %s: not a host of this portal.", host or url[:40])
+    def _route(self, route: Route, request: Request) -> None:
+        try:
+            seen = self._seen(request)
+            verdict = self.guard.decide(seen)
+        except Exception as error:  # a decision that fails refuses: the guard fails closed
+            log.warning("Blocked a request the guard could not judge (%s).", type(error).__name__)
+            self.guard.could_not_judge(request.method, request.url, error)
+            self._refused.add(request)
+            with suppress(Exception):
+                route.abort("blockedbyclient")
+            return
+        if not verdict.allow:
+            self._refused.add(request)
+            if verdict.note:
+                log.info("Blocked %s %s: %s.", request.method, _path(request.url), verdict.note)
             route.abort("blockedbyclient")
             return
-        method = request.method.upper()
-        if method in SAFE_METHODS:
-            if method == "GET" and request.is_navigation_request():
-                self._navigate(route)
-                return
-            route.continue_()
-            return
-        if not self._write_allowed(method, url):
-            where = f"{method} {_path(url)}"
-            self.blocked_writes.append(where)
-            if self.submit is not None and self.submit.matches(method, url):
-                self.blocked_submits.append(url)
-            log.warning(
-                "Blocked %s: the page sent it by itself, not through a button of the map%s.",
-                where,
-                " (before you confirmed)" if not self._submitting else "",
-            )
-            route.abort("blockedbyclient")
-            return
-        if self._submitting:
+        if self._submitting and seen.write:
             self._submit_requests.add(request)
-            self.submits_sent += 1
+        if request.method.upper() == "GET" and request.is_navigation_request():
+            self._navigate(route)
+            return
         route.continue_()
 
-    def _write_allowed(self, method: str, url: str) -> bool:
-        if self.submit is not None and self.submit.matches(method, url):
-            # The map's own submit request: only after the confirmation, and only once.
-            if self._submitting and not self._named_sent:
-                self._named_sent = True
-                return True
-            return False
-        if self._submitting or self._gate is not None:
+    def _seen(self, request: Request) -> Seen:
+        """What the guard needs of `request` (its body as the browser holds it)."""
+        return Seen(
+            method=request.method,
+            url=request.url,
+            body=request.post_data_buffer,
+            content_type=request.headers.get("content-type", ""),
+            own_page=self._own_page(request),
+        )
+
+    def _own_page(self, request: Request) -> bool:
+        try:
+            frame = request.frame
+        except Exception:  # a worker's request has no frame: its page's rules apply
             return True
-        return any(rule.matches(method, url) for rule in self.allowed)
+        try:
+            return frame.page is self.page
+        except Exception:
+            return False
+
+    def _web_socket(self, socket: Any) -> None:
+        """A WebSocket (should `channels.js` not have removed the API): never connected."""
+        self.channels_tried.append("a WebSocket")
+        log.warning("Blocked a WebSocket to %s: the portal's pages get none.", _path(socket.url))
+        with suppress(Exception):
+            socket.close(code=1008, reason="blocked")
+
+    def _page_error(self, error: Any) -> None:
+        found = _CLOSED_CHANNEL.search(str(getattr(error, "message", error)))
+        if found is None:
+            return
+        what = _CHANNEL_NAMES.get(found.group(1), found.group(1))
+        if what not in self.channels_tried:
+            self.channels_tried.append(what)
+            log.warning(
+                "The page tried to open %s, which the assistant switches off; nothing went out "
+                "that way.",
+                what,
+            )
 
     def drain(self) -> None:
         """Decide, with the gates as they are now, every request the page has already started.
@@ -522,6 +630,8 @@ class GuardedContext:
         pending, up to `DRAIN_MAX_S`."""
         import time
 
+        if self._closed:
+            return
         error_cls, _ = playwright_errors()
         deadline = time.monotonic() + DRAIN_MAX_S
         with suppress(error_cls):  # a page between documents: nothing of it is waiting
@@ -530,26 +640,33 @@ class GuardedContext:
                 self.page.evaluate(_SETTLE_REQUESTS_JS, 20)
 
     @contextmanager
-    def declared(self, button: str) -> Iterator[None]:
-        """Let writes leave while the block clicks `button` (a button of the map, never the
-        submit) and waits for its effects to settle."""
+    def declared(
+        self, button: str, *, writes: int = 0, carries: frozenset[Kind] = frozenset()
+    ) -> Iterator[None]:
+        """Let the writes the map declares for `button` (a button of the map, never the
+        submit) leave while the block clicks it and waits for its effects to settle; then
+        raise `RequestRefused` if the page did anything else."""
         self.drain()
-        self._gate = button
+        self.raise_if_refused()
+        self.guard.clicking(request_guard.Click(button, writes, carries))
         try:
             yield
         finally:
-            self._gate = None
+            self.guard.clicking(None)
+        self.raise_if_refused()
 
     @contextmanager
-    def submitting(self) -> Iterator[None]:
-        """Let the one submit click's writes leave: called after the person typed `submit`.
-        The map's own submit request (if it names one) passes once."""
+    def submitting(self, expected: Sequence[Expected], writes: int = 1) -> Iterator[None]:
+        """Let the one submit request leave, carrying exactly `expected`: called after the
+        person typed `submit`. `RequestRefused` before anything opens when the page already
+        did something that stops the run."""
         self.drain()
-        self._submitting = True
+        self.raise_if_refused()
+        self.guard.submitting(expected, writes)
         try:
             yield
         finally:
-            self._submitting = False
+            self.guard.submitting(None)
 
     def _navigate(self, route: Route) -> None:
         """Load a page ourselves so a redirect to another host is refused before it is followed.
@@ -557,23 +674,23 @@ class GuardedContext:
         The browser follows redirects without asking route handlers again, so a portal page
         answering 302 to an outside host would otherwise take the browser there unchecked.
         """
-        from urllib.parse import urljoin, urlsplit
+        from urllib.parse import urljoin
 
         from playwright.sync_api import Error
 
         try:
             response = route.fetch(max_redirects=0)
         except Error as error:
-            refused = "ECONNREFUSED" in str(error)
+            refused = any(word in str(error) for word in ("ECONNREFUSED", "ConnectionRefused"))
             route.abort("connectionrefused" if refused else "connectionreset")
             return
         location = response.headers.get("location")
         if 300 <= response.status < 400 and location:
             target = urljoin(route.request.url, location)
-            host = (urlsplit(target).hostname or "").lower()
-            if host not in self.allowed_hosts:
-                self.blocked_hosts.append(host)
-                log.warning("Blocked a redirect to %s: not a host of this portal.", host)
+            hop = Seen("GET", target)
+            if hop.host not in self.allowed_hosts:
+                self.guard.blocked_hosts.append(hop.host)
+                log.warning("Blocked a redirect to %s: not a host of this portal.", hop.host)
                 route.abort("blockedbyclient")
                 return
             # Handing the browser the 3xx would let it follow any further hops unrouted; a
@@ -588,32 +705,93 @@ class GuardedContext:
                 body=f'<meta http-equiv="refresh" content="0;url={safe}">',
             )
             return
+        if _DROPPED_HEADERS & {k.lower() for k in response.headers}:
+            kept = {k: v for k, v in response.headers.items() if k.lower() not in _DROPPED_HEADERS}
+            route.fulfill(response=response, headers=kept)
+            return
         route.fulfill(response=response)
 
     def _on_popup(self, popup: Page) -> None:
+        """Another page of the context (a link or form aimed at a new window): its requests
+        are all refused, so it holds no document of the portal's; it is closed at once."""
         if popup is self.page:
             return
         self.closed_popups.append(popup.url)
         log.warning("Closed a popup the portal opened (%s).", popup.url[:80])
-        popup.close()
+        error_cls, _ = playwright_errors()
+        with suppress(error_cls):
+            popup.close()
+
+    # -- the end ---------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the context and everything in it; with a trace, save it first (0600).
+        """Close the context so that nothing leaves it any more, whatever its pages do.
 
-        Closing twice is harmless. A trace that cannot be saved is logged, never raised: the
-        submission's outcome matters more than its trace.
-        """
-        if self.trace is not None:
-            from playwright.sync_api import Error
+        In order: what the page already started is decided as things stand (so what it tried
+        is known), then the guard refuses everything, the fence cuts every connection and
+        refuses new ones, the context is taken offline, the trace (if any) is saved (0600),
+        and the context is closed. What the page still tried as it closed is logged.
+        Closing twice is harmless; a trace that cannot be saved is logged, never raised."""
+        if self._closed:
+            return
+        self._closed = True
+        GuardedContext._open.discard(self)
+        from playwright.sync_api import Error
 
-            trace, self.trace = self.trace, None
-            try:
-                self.context.tracing.stop(path=trace)
-                trace.chmod(0o600)
-                self.saved_trace = trace
-            except (Error, OSError) as error:
-                log.warning("The trace could not be saved: %s", str(error).splitlines()[0])
-        self.context.close()
+        try:
+            with suppress(Error):
+                self.page.evaluate(_SETTLE_REQUESTS_JS, 50)  # decide what is queued
+            self.guard.shut()
+            self.fence.shut()
+            with suppress(Error):
+                self.context.set_offline(True)
+            if self.trace is not None:
+                trace, self.trace = self.trace, None
+                try:
+                    self.context.tracing.stop(path=trace)
+                    trace.chmod(0o600)
+                    self.saved_trace = trace
+                except (Error, OSError) as error:
+                    log.warning("The trace could not be saved: %s", str(error).splitlines()[0])
+            with suppress(Error):
+                self.context.close()
+        finally:
+            self.guard.shut()
+            late = self.fence.quiet()
+            self.fence.stop()
+        if late:
+            log.warning(
+                "As its pages closed, the page tried %d more time(s) to reach %s; the network "
+                "fence let none of it through.",
+                len(late),
+                ", ".join(dict.fromkeys(a.where() for a in late)),
+            )
+
+    @classmethod
+    def close_all(cls) -> None:
+        """Close every context still open (the browser is about to close)."""
+        for guarded in list(cls._open):
+            guarded.close()
+
+
+_ALL_KINDS: frozenset[Kind] = frozenset(request_content.KINDS)
+# The guarded context of each page, for code that holds only the page (`raise_if_refused`).
+_BY_PAGE: weakref.WeakKeyDictionary[Page, GuardedContext] = weakref.WeakKeyDictionary()
+
+
+def raise_if_refused(page: Page) -> None:
+    """Raise `RequestRefused` when the request guard of `page`'s context refused something
+    that stops the run (nothing when the page has no guard)."""
+    guarded = _BY_PAGE.get(page)
+    if guarded is not None:
+        guarded.raise_if_refused()
+
+
+def _path(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.netloc}{parts.path}"
 
 
 class TransientLoadError(Exception):

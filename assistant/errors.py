@@ -10,7 +10,9 @@
     │   │   └── ElementMissing     4  an element is missing or doubled: `assistant learn` repairs
     │   │   └── NoMatchingOption   4  a select has no option for a profile's value
     │   ├── ValueRefused           4  the page answered a step's values with its own error
+    │   ├── RequestRefused         4  the page tried to send what the map does not declare
     │   └── ReadBackMismatch       4  a value on the page differs from what was written
+    │       └── ChangedAfterReview 4  the page changed a value between the review and the click
     ├── BrowserMissing             5  no usable browser; the message says what to install
     │   └── NoDisplay              5  `assistant learn` needs a display to show the browser on
     ├── DuplicateSubmission        6  numbers were already submitted (or may have been)
@@ -139,8 +141,19 @@ class ValueRefused(PortalError):
     by_profile = True
 
 
+class RequestRefused(PortalError):
+    """The page tried to send something the map does not declare (the registration, a write
+    no click of the map makes, anything to another host): the request guard refused it, and
+    the run stops saying what tried, what it carried and where."""
+
+
 class ReadBackMismatch(PortalError):
     """After writing (and retyping) a value, the page still holds something else."""
+
+
+class ChangedAfterReview(ReadBackMismatch):
+    """After the person typed `submit`, the page no longer held what they reviewed: the
+    click was refused, nothing was sent."""
 
 
 class BrowserMissing(AssistantError):

@@ -23,12 +23,13 @@ Playwright itself is never imported here (`assistant.browser` hands out its erro
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from assistant import browser, locate
+from assistant import browser, locate, request_guard
 from assistant.errors import (
     ElementMissing,
     NoMatchingOption,
@@ -81,6 +82,15 @@ class ReadBack:
     shown: str
     equal: bool
     absent: bool = False
+    kind: str = "text"  # how it is written: "text", "select" or "checkbox"
+    sent: str | None = None  # what the form sends when it differs from `shown` (a select's value)
+
+    @property
+    def in_request(self) -> str:
+        """The value as the page sends it ("" for a checkbox or a field the page lacks)."""
+        if self.absent or self.kind == "checkbox":
+            return ""
+        return self.shown if self.sent is None else self.sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,7 +388,7 @@ def _write_rows(
             selector = _row(page, state, name, target, timeouts, wait=False)
             if selector is None or page.locator(selector).count() == 0:
                 add = state.located["add a number"]
-                with guard.declared("add a number") if guard else nullcontext():
+                with guard.declared('"add a number"') if guard else nullcontext():
                     page.locator(add.selector).click(timeout=timeouts.action_ms)
                 selector = selector or _row(page, state, name, target, timeouts, wait=True)
                 try:
@@ -468,7 +478,17 @@ def _compare(step: str, entry: _Entry, held: _State, element: str) -> ReadBack:
         wanted = entry.option[0] if entry.option else ""
         shown = held.label if value else ""
         label = entry.option[1] if entry.option else entry.wanted
-        return ReadBack(step, entry.field, element, entry.profile, label, shown, value == wanted)
+        return ReadBack(
+            step,
+            entry.field,
+            element,
+            entry.profile,
+            label,
+            shown,
+            value == wanted,
+            kind="select",
+            sent=value,
+        )
     if entry.write == "checkbox":
         checked = single and held.checked
         wanted_on = entry.wanted.lower() in ("yes", "true", "1", "on")
@@ -480,6 +500,7 @@ def _compare(step: str, entry: _Entry, held: _State, element: str) -> ReadBack:
             "checked" if wanted_on else "not checked",
             "checked" if checked else "not checked",
             checked == wanted_on,
+            kind="checkbox",
         )
     shown = held.value if single else ""
     equal = same_value(entry.wanted, shown, entry.format) or (not entry.wanted and not shown)
@@ -797,17 +818,23 @@ def _await_effect(
     """Wait until `expect` is visible or an error region shows a new text; None on time-out."""
     _, timeout_error = browser.playwright_errors()
     arg = [locate.target_spec(expect) if expect else None, errors, before]
-    try:
-        handle = page.wait_for_function(
-            "([t, e, b]) => window.__assistant.effect(t, e, b)",
-            arg=arg,
-            polling="raf",
-            timeout=timeout_ms,
-        )
-    except timeout_error:
-        return None
-    found: dict[str, Any] = handle.json_value()
-    return found
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        left_ms = (deadline - time.monotonic()) * 1000
+        if left_ms <= 0:
+            return None
+        try:
+            handle = page.wait_for_function(
+                "([t, e, b]) => window.__assistant.effect(t, e, b)",
+                arg=arg,
+                polling="raf",
+                timeout=max(1.0, min(left_ms, locate.WAIT_SLICE_MS)),
+            )
+        except timeout_error:
+            browser.raise_if_refused(page)  # a refused request stops the run now
+            continue
+        found: dict[str, Any] = handle.json_value()
+        return found
 
 
 def _errors_now(page: Page, selector: str) -> list[str]:
@@ -835,13 +862,19 @@ def click(
     """
     what = button_name(action.click)
     regions = action.retry_on or ERROR_REGIONS
-    first, before = locate.find_with_errors(page, action.click, regions)
+    first, caption, before = locate.find_with_errors(page, action.click, regions)
     button = find_one(page, step, what, action.click, timeouts.action_ms, first)
     blocked = len(guard.blocked_writes) if guard else 0
+    clicking = f'"{caption}"' if caption else what
     for attempt in range(1, action.attempts + 1):
         if attempt > 1 or not first.found:
             before = _errors_now(page, regions)
-        with guard.declared(what) if guard else nullcontext():
+        gate = (
+            guard.declared(clicking, writes=action.writes, carries=frozenset(action.carries))
+            if guard
+            else nullcontext()
+        )
+        with gate:
             page.locator(button.selector).click(timeout=timeouts.action_ms)
             log.info("%s step: clicked %s.", step, button.how())
             if action.expect is not None:
@@ -913,6 +946,8 @@ def enter_code(
         return CodeResult(True)  # accepted already (the person pressed verify in the browser)
     box = find_one(page, step, "the verification code box", gate.input, timeouts.action_ms)
     loc = page.locator(box.selector)
+    if code is not None and guard is not None:
+        guard.knows_code(code)  # a request carrying it is recognised from now on
     if code is not None:
         loc.fill(code, timeout=timeouts.action_ms)
         if loc.input_value() != code:
@@ -921,6 +956,8 @@ def enter_code(
     typed = loc.input_value().strip()
     if not (typed.isdigit() and len(typed) == gate.digits):
         return CodeResult(False, f"the code box holds no {gate.digits}-digit code")
+    if guard is not None:
+        guard.knows_code(typed)  # also the code the person typed into the browser
     if gate.confirm is None:
         return CodeResult(True)
     if gate.accepted is not None and locate.present(page, gate.accepted):
@@ -928,7 +965,12 @@ def enter_code(
     what = "the verify button"
     button = find_one(page, step, what, gate.confirm, timeouts.action_ms)
     before = _errors_now(page, gate.error)
-    with guard.declared(what) if guard else nullcontext():
+    verifying = (
+        guard.declared(what, writes=gate.writes, carries=request_guard.EMAIL_AND_CODE)
+        if guard
+        else nullcontext()
+    )
+    with verifying:
         page.locator(button.selector).click(timeout=timeouts.action_ms)
         if gate.accepted is None:
             locate.settle(page, guard)

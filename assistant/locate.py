@@ -49,6 +49,9 @@ QUIET_MS = 40
 # How long one readiness wait may take before the assistant goes on and lets the read-back
 # speak: a page with a timer that never ends must not stall every step.
 READY_MAX_MS = 3_000
+# Long waits for an element are made in slices this long, so that a request the guard refused
+# meanwhile stops the run at once (`browser.raise_if_refused`).
+WAIT_SLICE_MS = 500
 
 
 @cache
@@ -218,13 +221,15 @@ def present(page: Page, target: Target) -> bool:
     return any(count >= 1 for count in resolve(page, [target])[0].counts)
 
 
-def find_with_errors(page: Page, target: Target, errors: str) -> tuple[Located, list[str]]:
-    """Where `target` is now, and the texts the page's error regions (`errors`) show, in one
-    round trip."""
+def find_with_errors(page: Page, target: Target, errors: str) -> tuple[Located, str, list[str]]:
+    """Where `target` is now, its caption (its accessible name: "Continue to next step"; ""
+    when not found), and the texts the page's error regions (`errors`) show, in one round
+    trip."""
     raw = evaluate(
         page, "([t, e]) => window.__assistant.findWithErrors(t, e)", [target_spec(target), errors]
     )
-    return Located.from_page(target, raw["located"]), [str(e) for e in raw["errors"]]
+    located = Located.from_page(target, raw["located"])
+    return located, str(raw.get("caption") or ""), [str(e) for e in raw["errors"]]
 
 
 def settled_errors(page: Page, guard: browser.GuardedContext | None, errors: str) -> list[str]:
@@ -249,17 +254,25 @@ def wait_visible(page: Page, target: Target, timeout_ms: float) -> Located:
     located = resolve(page, [target])[0]
     if located.found or located.doubled:
         return located
-    try:
-        page.wait_for_function(
-            "(t) => { const r = window.__assistant.resolve([t], true)[0];"
-            " return r.anchor >= 0 || r.counts.some((c) => c > 1); }",
-            arg=target_spec(target),
-            polling="raf",
-            timeout=timeout_ms,
-        )
-    except timeout_error:
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        left_ms = (deadline - time.monotonic()) * 1000
+        if left_ms <= 0:
+            return resolve(page, [target])[0]
+        try:
+            page.wait_for_function(
+                "(t) => { const r = window.__assistant.resolve([t], true)[0];"
+                " return r.anchor >= 0 || r.counts.some((c) => c > 1); }",
+                arg=target_spec(target),
+                polling="raf",
+                timeout=max(1.0, min(left_ms, WAIT_SLICE_MS)),
+            )
+        except timeout_error:
+            # Waited in slices: a request the guard refused meanwhile stops the run now, not
+            # when the step's time is up.
+            browser.raise_if_refused(page)
+            continue
         return resolve(page, [target])[0]
-    return resolve(page, [target])[0]
 
 
 def map_targets(portal: PortalMap) -> list[Target]:

@@ -90,6 +90,8 @@ def await_outcome(
     """Watch the page after the click (made at `started`, a `time.monotonic()`) until it shows
     the outcome or `timeout_s` have passed since the click (see the module docstring)."""
     deadline = started + timeout_s
+    if stopped_in_browser(guard):
+        return Answer("failed", time.monotonic() - started)
     if not answered(page, guard, deadline):
         return Answer("unknown", time.monotonic() - started, answered=False)
     crashpoint("after-click")  # test-only: the portal has the submission, nothing recorded
@@ -113,6 +115,8 @@ def answered(page: Page, guard: browser.GuardedContext, deadline: float) -> bool
         left = deadline - time.monotonic()
         if left <= 0:
             return False
+        if stopped_in_browser(guard):
+            return True
         with suppress(timeout_cls):
             page.wait_for_event("requestfinished", timeout=max(1.0, min(left, SLICE_S) * 1000))
     return True
@@ -132,7 +136,7 @@ def _watch_page(
     bad_since: float | None = None
     while True:
         left = deadline - time.monotonic()
-        if left <= 0:
+        if left <= 0 or stopped_in_browser(guard):
             break
         found: dict[str, Any] | None = None
         try:
@@ -157,6 +161,12 @@ def _watch_page(
             if now - bad_since >= ERROR_GRACE_S:
                 return Answer("failed", now - started, status=status)
     return Answer("unknown", time.monotonic() - started, status=_worst(guard.submit_answers))
+
+
+def stopped_in_browser(guard: browser.GuardedContext) -> bool:
+    """Whether the request guard stopped the submit request (it did not carry what was
+    reviewed): nothing was sent, and there is no answer to wait for."""
+    return guard.guard.released is None and guard.guard.refused_submit is not None
 
 
 def _worst(statuses: list[int]) -> int | None:

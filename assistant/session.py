@@ -17,23 +17,26 @@ intent it means no click: the submission is recorded failed ("nothing was sent")
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from assistant import browser, fill, gates, locate, log, outcome, runfiles
+from assistant import browser, fill, gates, locate, log, outcome, request_content, runfiles
 from assistant.errors import (
     AssistantError,
+    ChangedAfterReview,
     NotConfirmed,
     OutcomeNotRecorded,
     PortalError,
     ReadBackMismatch,
+    RequestRefused,
     Stopped,
 )
 from assistant.journal.models import Destination
@@ -50,7 +53,10 @@ from assistant.portals.model import (
 from assistant.portals.repairs import pointing_to_repair, review_notes
 from assistant.profiles.model import Profile
 from assistant.recorder import Recorder, Reviewed, SubmissionRecord
+from assistant.request_content import Expected, Fingerprint
+from assistant.request_guard import Declared
 from assistant.runfiles import fresh
+from assistant.terminal_text import literal
 from assistant.testhooks import crashpoint
 
 if TYPE_CHECKING:
@@ -218,10 +224,12 @@ class Session:
         # A fresh name: a file of this run is never written over (see `assistant.runfiles`).
         return write_private(fresh(self.run_dir / f"{name}.{'jpg' if quick else 'png'}"), shot)
 
-    def _checkpoint(self) -> None:
+    def _checkpoint(self, guard: browser.GuardedContext | None = None) -> None:
         if self.stop_requested():
             reason = self.stop_reason()
             raise Interrupted(f"{reason[:1].upper()}{reason[1:]}.")
+        if guard is not None:
+            guard.raise_if_refused()  # the page tried to send what the map does not declare
 
     def run_submission(self, profile: Profile, submission: SubmissionPlan) -> Outcome:
         """One submission from the guard to its outcome: `prepare`, `show_review`, `ask`,
@@ -278,8 +286,9 @@ class Session:
             self.browser,
             self.options.allowed_hosts,
             _submit_rule(portal),
-            allowed=[browser.SubmitRule(r.method, r.url) for r in portal.allow_requests],
+            allowed=declared_requests(portal),
             trace=trace,
+            fingerprint=fingerprint(profile, submission),
         )
         self.last_guard = guard
         page = guard.page
@@ -292,7 +301,7 @@ class Session:
             self.terminal.say(f"{submission.title}: opening {self.options.start_url}")
             browser.load_page(page, self.options.start_url, attempts=self.options.load_attempts)
             for number, step in enumerate(submission.steps, start=1):
-                self._checkpoint()
+                self._checkpoint(guard)
                 if not step.fields():
                     fill.wait_for_step(page, step, timeouts, guard)
                 else:
@@ -304,7 +313,7 @@ class Session:
                         self._shot(page, f"{prefix}-{number:02d}-{step.name}", quick=True)
                     crashpoint("filling")
                 for action in step.actions:
-                    self._checkpoint()
+                    self._checkpoint(guard)
                     if isinstance(action, ClickAction):
                         fill.click(page, step.name, action, timeouts, guard)
                     elif isinstance(action, CodeGate):
@@ -327,6 +336,10 @@ class Session:
         with self._closing(prepared):
             page = prepared.guard.page
             submission = prepared.submission
+            # What the page did while it waited (prepared ahead, during another's review) is
+            # decided now: a page that tried to send what it may not is never reviewed.
+            prepared.guard.drain()
+            prepared.guard.raise_if_refused()
             # Read from the page now, not kept from the filling: what will be sent is what it
             # holds. A review prepared earlier keeps its screenshot while the page is unchanged.
             values = fill.read_back_steps(page, prepared.states)
@@ -376,6 +389,8 @@ class Session:
         and exactly one click, then its outcome; otherwise the row declined (or failed) and
         the answer raised. The context is closed either way."""
         with self._closing(prepared, close=True):
+            if answer is not None:
+                answer = self._with_what_the_page_tried(prepared, answer)
             if isinstance(answer, NotConfirmed):
                 self.recorder.declined(prepared.record, str(answer))
                 prepared.open = False
@@ -390,7 +405,26 @@ class Session:
                 ),
                 screenshots=(str(review.screenshot),),
             )
-            return self._submit(prepared, reviewed)
+            return self._submit(prepared, review, reviewed)
+
+    def _with_what_the_page_tried(self, prepared: Prepared, answer: BaseException) -> BaseException:
+        """`answer` (not `submit`), saying what the page tried meanwhile, if it tried to send
+        something: the run's words must match what happened."""
+        guard = prepared.guard
+        with suppress(Exception):
+            guard.drain()
+        tried = guard.guard.violation
+        if tried is None or not isinstance(answer, NotConfirmed):
+            return answer
+        said = str(answer).rstrip(".")
+        # Every refused request stopped in the browser: nothing reached the portal.
+        return type(answer)(
+            f"{said}. Meanwhile {tried[:1].lower()}{tried[1:]}".replace(
+                ": the portal has changed; nothing was sent.",
+                "; it was refused, nothing was sent. The portal has changed.",
+                1,
+            )
+        )
 
     def abandon(self, prepared: Prepared, reason: str) -> None:
         """A prepared submission that will not be reviewed: its row failed with `reason`
@@ -459,7 +493,7 @@ class Session:
             "nothing was submitted."
         )
 
-    def _submit(self, prepared: Prepared, reviewed: Reviewed) -> Outcome:
+    def _submit(self, prepared: Prepared, review: gates.Review, reviewed: Reviewed) -> Outcome:
         guard, record, prefix = prepared.guard, prepared.record, prepared.prefix
         page, action = guard.page, prepared.submit
         success = self.options.portal.success
@@ -471,6 +505,18 @@ class Session:
             page, "review", "the submit button", action.submit, self.options.timeouts.action_ms
         )
         before = outcome.before_click(page, success)
+        # What the page did while the person read the review is decided with the gate shut;
+        # then every value is read again: what is sent must be what was reviewed.
+        guard.drain()
+        guard.raise_if_refused()
+        now = fill.read_back_steps(page, prepared.states)
+        changed = review_changes(review.values, now)
+        if changed:
+            raise ChangedAfterReview(
+                f"{record_title(record)}: the page changed what you reviewed before the click "
+                f"({'; '.join(changed)}); nothing was submitted"
+            )
+        expected = expected_in_request(review.values)
         # Durable BEFORE the click: a crash after this line leaves an intent, never silence.
         self.recorder.intent(record, reviewed)
         prepared.open = False
@@ -478,7 +524,14 @@ class Session:
         if self.stop_requested():  # Ctrl-C after the confirmation: never a click after it
             self.recorder.failed(record, "stopped by Ctrl-C before the click; nothing was sent")
             raise Interrupted("Stopped by Ctrl-C before the click; nothing was submitted.")
-        with guard.submitting():
+        try:
+            gate = guard.submitting(expected, writes=action.writes)
+            gate.__enter__()
+        except RequestRefused as refused:  # the page misbehaved after the last look: no click
+            self.recorder.failed(record, f"{refused} (nothing was clicked)")
+            raise
+        with contextlib.ExitStack() as opened:
+            opened.push(gate)
             started = time.monotonic()
             try:
                 # Exactly one click, never retried, and it does not wait for the answer: the
@@ -492,6 +545,8 @@ class Session:
                 self.recorder.unknown(record, "interrupted during the submit click")
                 raise
             except error_cls as error:
+                if guard.guard.released is None and guard.guard.refused_submit is not None:
+                    return self._not_sent(record, guard.guard.refused_submit)
                 reason = f"the submit click failed ({str(error).splitlines()[0]})"
                 self.recorder.unknown(record, reason)
                 message = (
@@ -499,10 +554,21 @@ class Session:
                 )
                 self.terminal.say(message)
                 return Outcome(index, count, "unknown", message)
+        if guard.guard.released is None and guard.guard.refused_submit is not None:
+            return self._not_sent(record, guard.guard.refused_submit)
         if not guard.submit_in_flight():
             # (mid-navigation a screenshot would wait for the answer that did not come)
             self._try_shot(page, f"{prefix}-result")
         return self._record_answer(record, answer, timeout_s)
+
+    def _not_sent(self, record: SubmissionRecord, why: str) -> Outcome:
+        """The submit request was stopped in the browser (it did not carry what was
+        reviewed): recorded failed, never resent."""
+        reason = f"{why}; it was stopped in the browser, nothing was submitted"
+        self.recorder.failed(record, reason)
+        message = f"Not sent: {reason}. The portal has changed; run `assistant check`."
+        self.terminal.say(message)
+        return Outcome(record.index, record.count, "failed", message)
 
     def _record_answer(
         self, record: SubmissionRecord, answer: outcome.Answer, timeout_s: float
@@ -564,6 +630,48 @@ class Session:
             self._shot(page, name)
         except error_cls:
             logger.info("No screenshot of the result page could be taken.")
+
+
+def fingerprint(profile: Profile, submission: SubmissionPlan) -> Fingerprint:
+    """What a request of `submission` would carry, for the request guard to recognise."""
+    numbers = frozenset(n for n in (request_content.national(x) for x in submission.numbers) if n)
+    return Fingerprint(numbers, profile.company.name, profile.contact.email)
+
+
+def declared_requests(portal: PortalMap) -> list[Declared]:
+    """The requests the map says the portal sends by itself (`allow_requests`)."""
+    return [Declared(r.name, r.method, r.url, frozenset(r.carries)) for r in portal.allow_requests]
+
+
+def review_changes(reviewed: Sequence[fill.ReadBack], now: Sequence[fill.ReadBack]) -> list[str]:
+    """How the page now differs from what was reviewed: `company name: reviewed "A", now
+    "B"` for each field (a field gone or new counts too, and so does a select whose value
+    changed under the same label)."""
+    then = {(v.step, v.field): v.shown for v in reviewed}
+    current = {(v.step, v.field): v.shown for v in now}
+    sent_then = {(v.step, v.field): v.in_request for v in reviewed}
+    for v in now:
+        key = (v.step, v.field)
+        if key in then and then[key] == v.shown and sent_then[key] != v.in_request:
+            current[key] = f"{v.shown} (sent as {v.in_request!r}, was {sent_then[key]!r})"
+    changes = []
+    for key in dict.fromkeys([*then, *current]):
+        before, after = then.get(key), current.get(key)
+        if before != after:
+            shown = literal(before) if before is not None else "nothing"
+            later = literal(after) if after is not None else "nothing"
+            changes.append(f'{key[1]}: reviewed "{shown}", now "{later}"')
+    return changes
+
+
+def expected_in_request(reviewed: Sequence[fill.ReadBack]) -> list[Expected]:
+    """What the submit request must carry: every value reviewed, as the page sends it."""
+    return [Expected(v.field, v.in_request) for v in reviewed if v.in_request]
+
+
+def record_title(record: SubmissionRecord) -> str:
+    """ "Submission 1 of 2" """
+    return f"Submission {record.index} of {record.count}"
 
 
 def _submit_rule(portal: PortalMap) -> browser.SubmitRule | None:

@@ -28,6 +28,7 @@ from assistant.profiles import load_profile
 from assistant.profiles.model import Profile
 from assistant.replica import Replica
 from assistant.replica.catalog import category_options
+from assistant.request_guard import REPAIR
 from assistant.session import FillOptions, Outcome, Session
 
 if TYPE_CHECKING:
@@ -459,5 +460,8 @@ def test_the_guard_blocks_a_script_submitting_the_form(browser: Browser) -> None
         finally:
             guard.close()
         assert portal.submit_attempts() == 0
-        assert guard.blocked_submits == [f"{portal.origin}/fcr/submit"]
         assert guard.blocked_writes == [f"POST {portal.origin.removeprefix('http://')}/fcr/submit"]
+        assert guard.guard.violation == (
+            "the page tried to send a POST request to /fcr/submit by itself, with no button "
+            f"pressed: the portal has changed; nothing was sent. {REPAIR}."
+        )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.server
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import pytest
 from ptyperson import PtyPerson
 
-from assistant.errors import PortalMismatch
+from assistant.errors import RequestRefused
 from assistant.fill import Timeouts
 from assistant.gates import CodeRequest
 from assistant.journal import Journal
@@ -21,6 +22,7 @@ from assistant.journal.recorder import JournalRecorder
 from assistant.plan import build_plan
 from assistant.portals import parse_portal
 from assistant.profiles import load_profile
+from assistant.request_guard import REPAIR
 from assistant.session import FillOptions, Session
 
 if TYPE_CHECKING:
@@ -128,13 +130,15 @@ def test_a_page_that_needs_a_request_it_sends_by_itself_stops_the_run_saying_so(
             recorder=JournalRecorder(journal),
         )
         [submission] = build_plan(LAKESIDE, portal, site).submissions
-        with pytest.raises(PortalMismatch) as caught:
+        started = time.monotonic()
+        with pytest.raises(RequestRefused) as caught:
             session.run_submission(LAKESIDE, submission)
+        took = time.monotonic() - started
     person.close()
-    host = site.removeprefix("http://").rstrip("/")
     assert str(caught.value) == (
-        'second step: "#step2" did not appear within 4 s; the page tried to send POST '
-        f"{host}/save by itself, which was blocked (requests leave only through the map's "
-        "buttons); the portal may have changed (run `assistant check`)"
+        "the page tried to send a POST request to /save by itself, with no button pressed: the "
+        f"portal has changed; nothing was sent. {REPAIR}."
     )
+    assert caught.value.exit_code == 4
+    assert took < 4  # at once, not when the step's 4 s are up
     assert _Page.posts == []  # nothing it sent by itself reached the server

@@ -21,7 +21,7 @@ import pytest
 from clirun import run_assistant
 from ptyperson import PtyPerson
 
-from assistant.errors import PortalMismatch
+from assistant.errors import PortalMismatch, RequestRefused
 from assistant.fill import Timeouts
 from assistant.gates import OutboxCodeSource, Terminal
 from assistant.journal import Journal
@@ -31,6 +31,7 @@ from assistant.portals import load_portal
 from assistant.profiles import load_profile
 from assistant.replica import Replica
 from assistant.replica.catalog import category_options
+from assistant.request_guard import REPAIR
 from assistant.session import FillOptions, Outcome, Session
 
 if TYPE_CHECKING:
@@ -239,27 +240,30 @@ def test_a_required_field_no_map_knows_stops_before_the_review_naming_it(
 
 
 @pytest.mark.parametrize("layout", ["wizard", "classic"])
-def test_a_page_that_posts_by_itself_gets_nothing_out(fill_variant: Any, layout: str) -> None:
-    # The person reads the review for 2 s: the page's second round of posts (1.5 s after the
-    # review shows, or after the code in classic) is made while the assistant waits for them.
+def test_a_page_that_posts_by_itself_gets_nothing_out_and_stops_the_run(
+    fill_variant: Any, layout: str
+) -> None:
+    # The page posts the form by itself as soon as the code is typed (to the submit endpoint
+    # and to a draft endpoint): refused, and the run stops there, saying what tried and where.
     variants = ("submit-endpoint",) if layout == "wizard" else ()
-    run = fill_variant(layout, variants, faults=("self-post",), reads_for=2.0)
-    assert run.error is None, run.error
-    guard = run.session.last_guard
-    assert guard is not None
-    origin = run.portal.origin.removeprefix("http://")
+    run = fill_variant(layout, variants, faults=("self-post",))
+    assert isinstance(run.error, RequestRefused)
     submit = run.portal.names.submit_path
-    assert sorted(guard.blocked_writes) == sorted(
-        [
-            f"POST {origin}{submit}",  # right after the code is typed
-            f"POST {origin}/fcr/api/draft",
-            f"POST {origin}/fcr/api/draft",  # while the person reads the review
-            f"POST {origin}{submit}",  # its beacon
-        ]
+    carried = "the contact email and the verification code"
+    if layout == "classic":  # one form: the registration is in it by then
+        carried = (
+            "the registration (its numbers and the company name), the contact email and the "
+            "verification code"
+        )
+    assert str(run.error) == (
+        f"the page tried to send {carried} to {submit} by itself, with no button pressed: the "
+        f"portal has changed; nothing was sent. {REPAIR}."
     )
+    assert run.error.exit_code == 4
     assert run.portal.drafts() == []
-    assert run.portal.submit_attempts() == 1
-    assert received(run) == expected(layout, variants)
+    assert run.portal.submit_attempts() == 0
+    assert run.portal.submissions() == []
+    assert "please review" not in run.person.screen()
 
 
 def test_the_real_command_fills_a_portal_built_differently_given_only_its_url(

@@ -591,10 +591,19 @@
     return { done, error };
   }
 
-  /* Find a button and read (and arm, see `armErrors`) the page's error regions, in one round
-     trip. */
+  /* Find a button (and read its caption) and read (and arm, see `armErrors`) the page's error
+     regions, in one round trip. */
   function findWithErrors(target, errorSelector) {
-    return { located: resolveOne(target, true), errors: armErrors(errorSelector) };
+    const located = resolveOne(target, true);
+    let caption = "";
+    if (located.anchor >= 0) {
+      try {
+        caption = accessibleName(document.querySelector(located.selector)).replace(/\s+/g, " ").trim();
+      } catch (error) {
+        caption = "";
+      }
+    }
+    return { located, caption, errors: armErrors(errorSelector) };
   }
 
   /* Wait until the page is ready, then read its error regions. */

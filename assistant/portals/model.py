@@ -268,13 +268,21 @@ class RowsAction(_Model):
 ERROR_REGIONS = '[role="alert"], .error, .error-summary, .alert-danger, .alert-error'
 
 
+# What a request may carry of a submission, as the request guard recognises it
+# (`assistant.request_content`); a map declares what a click's or a request's writes may carry.
+Carried = Literal["contact email", "verification code", "numbers", "company name"]
+
+
 class ClickAction(_Model):
     """Click a button that moves on (never the submit button: that is `submit`).
 
-    Requests the click causes may leave the browser while its effects settle (see the submit
-    guard). With `expect`, the click worked once that element is visible. For clicks that are
-    safe to repeat (sending the code, never the submit): `retry_on`, where the page shows its
-    "try again" message (a CSS selector of regions), and how many clicks at most.
+    While its effects settle, the click may send at most `writes` requests that write (POST,
+    PUT, a beacon…), carrying at most what `carries` names of the submission; sending the code
+    is one write carrying the contact email, a step's "continue" none. Anything more is
+    refused by the request guard and stops the run. With `expect`, the click worked once that
+    element is visible. For clicks that are safe to repeat (sending the code, never the
+    submit): `retry_on`, where the page shows its "try again" message (a CSS selector of
+    regions), and how many clicks at most (each with its own `writes`).
     """
 
     click: Target
@@ -284,6 +292,17 @@ class ClickAction(_Model):
     expect: Target | None = None
     retry_on: str | None = None
     attempts: int = Field(default=1, ge=1, le=5)
+    writes: int = Field(default=0, ge=0, le=5)
+    carries: tuple[Carried, ...] = ()
+
+    @model_validator(mode="after")
+    def _registration_only_at_submit(self) -> ClickAction:
+        if {"numbers", "company name"} & set(self.carries):
+            raise ValueError(
+                "only the submit may carry the registration (numbers, company name); a click "
+                "may carry the contact email and the verification code"
+            )
+        return self
 
 
 class CodeGate(_Model):
@@ -300,6 +319,8 @@ class CodeGate(_Model):
     accepted: Target | None = None
     error: str = ERROR_REGIONS
     digits: int = 5
+    # The requests the confirm click may send (carrying the contact email and the code).
+    writes: int = Field(default=1, ge=0, le=5)
 
 
 class ReviewGate(_Model):
@@ -317,10 +338,16 @@ class SubmitRequest(_Model):
 
 
 class SubmitAction(_Model):
-    """The one click that sends the registration (and, optionally, the request it sends)."""
+    """The one click that sends the registration (and, optionally, the request it sends).
+
+    Its first request that writes or carries the registration is the submission: it leaves
+    only if it carries every value the person reviewed and no number they did not, and it is
+    the only one (`writes` says how many requests of the click may write; 1 unless a portal
+    needs more)."""
 
     submit: Target
     request: SubmitRequest | None = None
+    writes: int = Field(default=1, ge=1, le=5)
 
 
 def _action_kind(data: Any) -> str | None:
@@ -384,10 +411,23 @@ class Success(_Model):
 
 
 class AllowedRequest(_Model):
-    """A state-changing request the portal is known to send by itself (method, URL glob)."""
+    """A request the portal is known to send by itself (a saved draft, its own telemetry on
+    its own host): its name, method, URL glob (over scheme://host/path), and what it may carry
+    of the submission. It may never carry the registration itself."""
 
+    name: str
     method: str
     url: str
+    carries: tuple[Carried, ...] = ()
+
+    @model_validator(mode="after")
+    def _never_the_registration(self) -> AllowedRequest:
+        if {"numbers", "company name"} & set(self.carries):
+            raise ValueError(
+                f"request {self.name!r}: only the submit may carry the registration (numbers, "
+                "company name)"
+            )
+        return self
 
 
 def host_of(url: str) -> str:
@@ -420,8 +460,8 @@ class PortalMap(_Model):
     number_limit: int = Field(ge=1)
     steps: list[Step] = Field(min_length=1)
     success: Success = Success()
-    # Requests other than GET/HEAD/OPTIONS leave the browser only through the map's own clicks;
-    # these the portal may send by itself (say why in the map).
+    # Writes leave the browser only through the map's own clicks (`writes:`); these the portal
+    # may send by itself (say why in the map). None of the shipped maps has one.
     allow_requests: list[AllowedRequest] = Field(default_factory=list)
 
     @model_validator(mode="before")

@@ -101,10 +101,20 @@
   /* offsite-request: a popup to another host (the pixel is in the HTML). */
   function installOffsite() {
     var origin = body.dataset.offsiteOrigin;
+    var opened = null;
     try {
-      window.open(origin + "/popup.html", "fcr-partner");
+      opened = window.open(origin + "/popup.html", "fcr-partner");
     } catch (err) {
       /* a blocked popup is fine */
+    }
+    if (!opened) {
+      // No window.open here: a link aimed at a new window opens one just as well.
+      var link = document.createElement("a");
+      link.href = origin + "/popup.html";
+      link.target = "_blank";
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
     }
   }
 
