@@ -1,0 +1,333 @@
+"""Issue 17, item 5: a portal is known by where it is.
+
+A map's `registry` defaulted to its `name`, and hosts were compared as written, so a personal
+copy of the FCR map under another name was a new registry, and `--url` with a trailing dot (the
+same site) was practice: the same numbers could be registered twice without a word. Now a host
+has one form (lower case, no trailing dot, no default port, IDNA, IPv6 in brackets), a map's
+registry is its host's, the ledger blocks by host and by registry, and old journals are re-filed.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from clirun import run_assistant
+from test_batch_support import drive, write_profiles
+from test_journal_support import FCR, FCR_HOST, FID, FakeClock, at, new_attempt, submit
+
+from assistant import guard
+from assistant.errors import ExitCode
+from assistant.hosts import InvalidHost, host_of
+from assistant.journal import Destination, Journal
+from assistant.portals import PortalMapError, load_portal, parse_portal
+from assistant.session import FillOptions
+
+FCR_YAML = (resources.files("assistant.portals") / "fcr.yaml").read_text(encoding="utf-8")
+
+
+def _copy_of_fcr(name: str = "mine", registry: str | None = None) -> str:
+    """The shipped FCR map as a person copies it: renamed, its `registry:` line left out (the
+    README's map reference never named it) or set to `registry`."""
+    assert "\nname: fcr\nregistry: fcr\n" in FCR_YAML
+    line = f"registry: {registry}\n" if registry is not None else ""
+    return FCR_YAML.replace("\nname: fcr\nregistry: fcr\n", f"\nname: {name}\n{line}")
+
+
+def _map_at(url: str, registry: str | None = None) -> bytes:
+    """The FCR map's steps, started at `url` (allowed there), with `registry` if given."""
+    data = load_portal("fcr").model_dump(exclude={"registry"})
+    data.update(name="mine", start_url=url, allowed_hosts=[url.split("/")[2].split(":")[0]])
+    if registry is not None:
+        data["registry"] = registry
+    return json.dumps(data).encode()
+
+
+# -- one form of a host ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("https://www.freecallerregistry.com./fcr/", FCR_HOST),
+        ("https://WWW.FreeCallerRegistry.COM.:443/fcr/", FCR_HOST),
+        ("http://www.freecallerregistry.com:80/fcr/", FCR_HOST),
+        ("https://www.freecallerregistry.com:80/fcr/", f"{FCR_HOST}:80"),
+        ("http://www.freecallerregistry.com:443/fcr/", f"{FCR_HOST}:443"),
+        ("https://www.freecallerregistry.com:8443/fcr/", f"{FCR_HOST}:8443"),
+        ("https://bücher.example/", "xn--bcher-kva.example"),
+        ("https://BÜCHER.Example.:443/", "xn--bcher-kva.example"),
+        ("https://xn--BCHER-kva.example/", "xn--bcher-kva.example"),
+        ("https://例え。テスト/", "xn--r8jz45g.xn--zckzah"),  # an ideographic full stop
+        ("http://127.0.0.1:8765/fcr/", "127.0.0.1:8765"),
+        ("http://[0:0::1]:9000/", "[::1]:9000"),
+        ("http://[2001:DB8:0:0::1]:443/", "[2001:db8::1]:443"),
+        ("http://localhost./", "localhost"),
+    ],
+)
+def test_a_host_has_one_form(url: str, host: str) -> None:
+    assert host_of(url) == host
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            "https://www..freecallerregistry.com/",
+            '"www..freecallerregistry.com" is not a valid host name: it has an empty label '
+            "(two dots in a row, or a dot at the start)",
+        ),
+        (
+            "https://faß.example/",
+            '"faß.example" is not a valid host name: ß is written differently by browsers and '
+            "by IDNA 2003; write the name in its xn-- form",
+        ),
+        (
+            "https://xn--zz.example/",
+            '"xn--zz.example" is not a valid host name: "xn--zz" is not a valid xn-- (IDNA) label',
+        ),
+        (
+            "https://exa mple.com/",
+            '"exa mple.com" is not a valid host name: it holds a character a host name cannot have',
+        ),
+        (
+            f"https://{'a' * 64}.example/",
+            f'"{"a" * 64}.example" is not a valid host name: a label is longer than 63 characters',
+        ),
+        ("https:///fcr/", "the URL has no host name"),
+        ("https://[::1/fcr/", '"https://[::1/fcr/" is not a valid URL: Invalid IPv6 URL'),
+        ("https://example.com:99999/", '"https://example.com:99999/" has an invalid port'),
+        (
+            "http://[fe80::1%25eth0]/",
+            '"fe80::1%25eth0" is not a valid host name: an IPv6 zone (%…) cannot be used in a URL',
+        ),
+    ],
+)
+def test_a_host_that_is_not_valid_is_refused_saying_why(url: str, message: str) -> None:
+    with pytest.raises(InvalidHost) as caught:
+        host_of(url)
+    assert str(caught.value) == message
+    assert caught.value.exit_code == ExitCode.USAGE
+
+
+def test_a_refused_host_is_quoted_escaped_and_short() -> None:
+    with pytest.raises(InvalidHost) as caught:
+        host_of(f"https://example..a\x1b\u202e{'b' * 200}/")
+    assert str(caught.value) == (
+        f'"example..a\\x1b\\u202e{"b" * 67}…" is not a valid host name: it has an empty label '
+        "(two dots in a row, or a dot at the start)"
+    )
+
+
+def test_an_invalid_url_stops_a_command_with_exit_2(tmp_path: Path) -> None:
+    [profile] = write_profiles(tmp_path / "profiles", count=1)
+    shown = run_assistant(
+        "plan", str(profile), "--url", "https://faß.example/fcr/", "--data-dir", str(tmp_path)
+    )
+    assert (shown.returncode, shown.stdout) == (ExitCode.USAGE, "")
+    assert shown.stderr == (
+        'Error: "faß.example" is not a valid host name: ß is written differently by browsers '
+        "and by IDNA 2003; write the name in its xn-- form\n"
+    )
+
+
+# -- the browser's allow-list --------------------------------------------------------------------
+
+
+def test_the_browser_reaches_a_url_host_as_written_and_in_its_one_form() -> None:
+    portal = load_portal("fcr")
+    dotted = FillOptions(portal=portal, url="https://WWW.FreeCallerRegistry.com./fcr/")
+    assert dotted.allowed_hosts == [FCR_HOST, f"{FCR_HOST}."]
+    unicode = FillOptions(portal=portal, url="https://Bücher.example:8443/fcr/")
+    assert unicode.allowed_hosts == ["xn--bcher-kva.example", "xn--bcher-kva.example."]
+    assert FillOptions(portal=portal, url="http://127.0.0.1:8765/fcr/").allowed_hosts == [
+        "127.0.0.1"
+    ]
+    assert FillOptions(portal=portal, url="http://[::1]:8765/fcr/").allowed_hosts == ["::1"]
+    assert FillOptions(portal=portal).allowed_hosts == [FCR_HOST, f"{FCR_HOST}."]
+
+
+def test_a_maps_allowed_hosts_are_read_in_their_one_form() -> None:
+    data = load_portal("fcr").model_dump()
+    data["allowed_hosts"] = ["WWW.FreeCallerRegistry.com.", "Bücher.example"]
+    portal = parse_portal(json.dumps(data).encode(), "mine.yaml")
+    assert portal.allowed_hosts == [FCR_HOST, "xn--bcher-kva.example"]
+
+
+# -- a map's registry ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "registry"),
+    [
+        ("https://www.freecallerregistry.com/fcr/", "fcr"),
+        ("https://freecallerregistry.com/fcr/", "fcr"),
+        ("https://www.freecallerregistry.com./fcr/", "fcr"),
+        ("https://reportarobocall.com/trf/", "trf"),
+        ("https://www.reportarobocall.com/trf/", "trf"),
+        ("https://voicespamfeedback.com/vsf/", "vsf"),
+        ("https://www.voicespamfeedback.com/vsf/", "vsf"),
+        ("https://portal.example.org/form/", "portal.example.org"),
+        ("http://127.0.0.1:8765/fcr/", "127.0.0.1:8765"),
+    ],
+)
+def test_a_maps_registry_defaults_to_its_hosts_never_to_its_name(url: str, registry: str) -> None:
+    assert parse_portal(_map_at(url), "mine.yaml").registry == registry
+
+
+def test_a_renamed_copy_of_the_fcr_map_is_the_fcr_registry() -> None:
+    copy = parse_portal(_copy_of_fcr().encode(), "mine.yaml")
+    assert (copy.name, copy.registry, copy.real_host) == ("mine", "fcr", FCR_HOST)
+    assert FillOptions(portal=copy).destination == FCR
+
+
+def test_a_map_naming_another_registry_than_its_hosts_is_refused() -> None:
+    with pytest.raises(PortalMapError) as caught:
+        parse_portal(_copy_of_fcr(registry="mine").encode(), "mine.yaml")
+    lines = _copy_of_fcr(registry="mine").splitlines()
+    line = lines.index("registry: mine") + 1
+    assert str(caught.value) == (
+        f'mine.yaml:{line}:11: registry: "mine" is not the registry at www.freecallerregistry.com '
+        "(this map's start_url): that host is fcr's, and a portal is known by where it is, so "
+        "every map of it files its submissions in fcr's records; leave registry out, or write "
+        "registry: fcr"
+    )
+
+
+def test_a_known_registrys_name_at_another_host_is_refused() -> None:
+    with pytest.raises(PortalMapError) as caught:
+        parse_portal(_map_at("http://127.0.0.1:8765/fcr/", registry="fcr"), "mine.yaml")
+    assert str(caught.value).endswith(
+        'registry: "fcr" is the registry at www.freecallerregistry.com, not at 127.0.0.1:8765 '
+        "(this map's start_url): a portal is known by where it is; leave registry out to file "
+        "this map's submissions under 127.0.0.1:8765"
+    )
+
+
+def test_a_map_of_an_unknown_host_may_name_its_registry() -> None:
+    """Two maps of one portal reached by two names share a ledger by naming one registry."""
+    named = parse_portal(_map_at("https://portal.example.org/", registry="example"), "m.yaml")
+    assert named.registry == "example"
+    assert FillOptions(portal=named).destination == Destination("example", "portal.example.org")
+
+
+def test_a_map_with_a_start_url_that_is_not_a_valid_host_is_refused() -> None:
+    with pytest.raises(PortalMapError) as caught:
+        parse_portal(_map_at("https://faß.example/"), "mine.yaml")
+    assert str(caught.value).splitlines()[0] == (
+        'mine.yaml:1:80: start_url: "faß.example" is not a valid host name: ß is written '
+        "differently by browsers and by IDNA 2003; write the name in its xn-- form"
+    )
+
+
+# -- where a run is filed ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("portal", "url", "destination"),
+    [
+        ("fcr", "https://www.freecallerregistry.com./fcr/", FCR),
+        ("fcr-classic", "https://WWW.freecallerregistry.com.:443/fcr/", FCR),
+        (
+            "fcr",
+            "https://freecallerregistry.com/fcr/",
+            Destination("fcr", "freecallerregistry.com"),
+        ),
+        ("fcr", "https://reportarobocall.com/trf/", Destination("trf", "reportarobocall.com")),
+        ("fcr", "http://127.0.0.1:8765/fcr/", Destination("fcr", "127.0.0.1:8765", real=False)),
+        ("fcr", "http://localhost.:8765/fcr/", Destination("fcr", "localhost:8765", real=False)),
+    ],
+)
+def test_a_run_is_filed_by_the_host_it_drives(
+    portal: str, url: str, destination: Destination
+) -> None:
+    assert FillOptions(portal=load_portal(portal), url=url).destination == destination
+
+
+def test_a_run_on_a_personal_maps_own_host_is_real_however_the_url_is_spelt() -> None:
+    own = parse_portal(_map_at("https://portal.example.org/form/"), "mine.yaml")
+    real = Destination("portal.example.org", "portal.example.org")
+    assert FillOptions(portal=own).destination == real
+    assert FillOptions(portal=own, url="https://Portal.Example.org.:443/x").destination == real
+
+
+# -- the ledger ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Journal:
+    return Journal.open(tmp_path / "data", clock=FakeClock(at("2026-10-01 14:03")))
+
+
+def test_real_registrations_of_one_registry_block_each_other_at_all_its_hosts(
+    journal: Journal,
+) -> None:
+    apex = Destination("fcr", "freecallerregistry.com")
+    when = at("2026-10-02 00:00")
+    with journal:
+        submit(journal, "+16195550100", host="freecallerregistry.com")
+        submit(journal, "+16195550101")
+        unknown = journal.begin(new_attempt("+16195550102", host="freecallerregistry.com"))
+        journal.intent(unknown, confirmed_by="alice", review_values={})
+        numbers = ["+16195550100", "+16195550101", "+16195550102"]
+        assert [f.number for f in guard.findings(journal, FCR, numbers, now=when)] == numbers
+        assert [f.number for f in guard.findings(journal, apex, numbers, now=when)] == numbers
+        # ... and never a practice run, which guards only its own host.
+        practice = Destination("fcr", "127.0.0.1:8765", real=False)
+        assert guard.findings(journal, practice, numbers, now=when) == []
+
+
+def test_a_row_sent_to_a_host_blocks_that_host_whatever_its_registry(journal: Journal) -> None:
+    """A row a renamed copy filed under a registry of its own, at the same host."""
+    when = at("2026-10-02 00:00")
+    with journal:
+        submit(journal, "+16195550100", portal="mine", registry="mine")
+        found = guard.findings(journal, FCR, ["+16195550100"], now=when)
+        assert [(f.number, f.registry) for f in found] == [("+16195550100", "mine")]
+        other = Destination("other", "portal.example.org")
+        assert guard.findings(journal, other, ["+16195550100"], now=when) == []
+
+
+def test_the_cli_refuses_through_a_renamed_copy_numbers_the_fcr_map_sent(tmp_path: Path) -> None:
+    """The reproduction: `assistant fill PROFILE --portal mine.yaml`, mine.yaml a copy of the
+    FCR map renamed `mine`, would register again the numbers `--portal fcr` registered. Now it
+    stops before anything opens, as the FCR map itself would (exit 6)."""
+    [profile] = write_profiles(tmp_path / "profiles", count=1)
+    data = tmp_path / "data"
+    with Journal.open(data) as journal:
+        submit(journal, "+16195550100", "+16195550101", portal="fcr", registry="fcr")
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(_copy_of_fcr(), encoding="utf-8")
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    for portal, url in (
+        (str(mine), None),
+        ("fcr", "https://www.freecallerregistry.com./fcr/"),
+        ("fcr-classic", "https://FreeCallerRegistry.com:443/fcr/"),
+    ):
+        args = ["fill", str(profile), "--portal", portal, "--headless", "--data-dir", str(data)]
+        again = drive([*args, *(["--url", url] if url else [])], None)
+        assert again.exitstatus == ExitCode.DUPLICATE, again.output
+        assert again.output.endswith(
+            f"Error: +16195550100 and +16195550101 were submitted to fcr on {today} as {FID}; "
+            "pass --resubmit to send them again\n"
+        ), again.output
+    with Journal.open(data) as journal:
+        assert [a.id for a in journal.history()] == [1]  # nothing else started
+
+
+def test_the_cli_refuses_a_copy_that_names_a_registry_of_its_own(tmp_path: Path) -> None:
+    [profile] = write_profiles(tmp_path / "profiles", count=1)
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(_copy_of_fcr(registry="mine"), encoding="utf-8")
+    shown = run_assistant(
+        "plan", str(profile), "--portal", str(mine), "--data-dir", str(tmp_path / "data")
+    )
+    assert shown.returncode == ExitCode.INVALID
+    assert shown.stderr.endswith(
+        'registry: "mine" is not the registry at www.freecallerregistry.com (this map\'s '
+        "start_url): that host is fcr's, and a portal is known by where it is, so every map of "
+        "it files its submissions in fcr's records; leave registry out, or write registry: fcr\n"
+    ), shown.stderr
