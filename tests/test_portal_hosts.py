@@ -10,6 +10,8 @@ registry is its host's, the ledger blocks by host and by registry, and old journ
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -19,10 +21,12 @@ from clirun import run_assistant
 from test_batch_support import drive, write_profiles
 from test_journal_support import FCR, FCR_HOST, FID, FakeClock, at, new_attempt, submit
 
-from assistant import guard
+from assistant import guard, hosts
 from assistant.errors import ExitCode
 from assistant.hosts import InvalidHost, host_of
 from assistant.journal import Destination, Journal
+from assistant.journal import schema as journal_schema
+from assistant.journal.schema import MIGRATIONS, SCHEMA_VERSION
 from assistant.portals import PortalMapError, load_portal, parse_portal
 from assistant.session import FillOptions
 
@@ -331,3 +335,130 @@ def test_the_cli_refuses_a_copy_that_names_a_registry_of_its_own(tmp_path: Path)
         "start_url): that host is fcr's, and a portal is known by where it is, so every map of "
         "it files its submissions in fcr's records; leave registry out, or write registry: fcr\n"
     ), shown.stderr
+
+
+# -- the journal's step 3 ------------------------------------------------------------------------
+
+V2_ROWS = [
+    # id, portal, registry, host, real_portal, state
+    (1, "mine", "mine", FCR_HOST, 1, "submitted"),  # a renamed copy of the FCR map
+    (2, "fcr", "fcr", f"{FCR_HOST}.", 0, "submitted"),  # --url with a trailing dot
+    (3, "fcr", "fcr", "freecallerregistry.com", 0, "unknown"),  # --url without www.
+    (4, "fcr", "fcr", "127.0.0.1:8765", 0, "submitted"),  # the replica: practice
+    (5, "my-portal", "my-portal", "", 1, "filled"),  # schema 1, a map we do not ship
+    (6, "own", "own", "bücher.example", 1, "submitted"),  # filed before IDNA
+    (7, "trf-copy", "trf-copy", "WWW.ReportARobocall.com.:443", 0, "declined"),
+    (8, "odd", "odd", "a..b", 1, "submitted"),  # cannot be normalised: left as it is
+]
+
+
+def _schema_2_journal(folder: Path) -> None:
+    """A journal as the assistant before item 5 wrote it (schema 2), with `V2_ROWS`."""
+    folder.mkdir(mode=0o700)
+    conn = sqlite3.connect(folder / "journal.sqlite3")
+    conn.executescript(MIGRATIONS[0])
+    conn.executescript(MIGRATIONS[1])
+    when = "2026-09-01T10:00:00Z"
+    for attempt_id, portal, registry, host, real, state in V2_ROWS:
+        conn.execute(
+            "INSERT INTO attempts (id, run_id, portal, registry, host, real_portal,"
+            " profile_path, profile_sha256, profile_label, part, parts, state, feedback_id,"
+            " submitted_at, created_at, updated_at)"
+            " VALUES (?, 'r', ?, ?, ?, ?, '/p.yaml', 'ab', 'Old', 1, 1, ?, ?, ?, ?, ?)",
+            (
+                attempt_id,
+                portal,
+                registry,
+                host,
+                real,
+                state,
+                FID if state == "submitted" else None,
+                when if state == "submitted" else None,
+                when,
+                when,
+            ),
+        )
+        conn.execute(
+            "INSERT INTO attempt_numbers VALUES (?, 0, ?)", (attempt_id, f"+1619555010{attempt_id}")
+        )
+        conn.execute("INSERT INTO attempt_events VALUES (?, ?, ?, '')", (attempt_id, when, state))
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    (folder / "journal.sqlite3").chmod(0o600)
+
+
+def _rows(folder: Path) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(folder / "journal.sqlite3")
+    try:
+        return conn.execute("SELECT * FROM attempts ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def test_an_old_journal_is_filed_by_host_and_its_copies_block_the_fcr_numbers(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "data"
+    _schema_2_journal(folder)
+    with Journal.open(folder, clock=FakeClock(at("2026-10-01 14:03"))) as journal:
+        rows = {a.id: a for a in journal.history()}
+        assert {i: (a.portal, a.registry, a.host, a.real_portal) for i, a in rows.items()} == {
+            1: ("mine", "fcr", FCR_HOST, True),
+            2: ("fcr", "fcr", FCR_HOST, True),
+            3: ("fcr", "fcr", "freecallerregistry.com", True),
+            4: ("fcr", "fcr", "127.0.0.1:8765", False),
+            5: ("my-portal", "my-portal", "", True),
+            6: ("own", "own", "xn--bcher-kva.example", True),
+            7: ("trf-copy", "trf", "www.reportarobocall.com:443", True),
+            8: ("odd", "odd", "a..b", True),
+        }
+        numbers = [f"+1619555010{i}" for i in range(1, 9)]
+        found = guard.findings(journal, FCR, numbers, now=at("2026-10-02 00:00"))
+        assert [(f.number, f.attempt_id) for f in found] == [
+            ("+16195550101", 1),
+            ("+16195550102", 2),
+            ("+16195550103", 3),
+        ]
+        own = Destination("xn--bcher-kva.example", "xn--bcher-kva.example")
+        found = guard.findings(journal, own, numbers, now=at("2026-10-02 00:00"))
+        assert [f.attempt_id for f in found] == [6]
+    conn = sqlite3.connect(folder / "journal.sqlite3")
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    finally:
+        conn.close()
+
+
+def test_step_3_run_again_changes_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    _schema_2_journal(folder)
+    Journal.open(folder).close()
+    migrated = _rows(folder)
+    conn = sqlite3.connect(folder / "journal.sqlite3")
+    try:
+        journal_schema._file_by_host(conn)
+        conn.commit()
+    finally:
+        conn.close()
+    assert _rows(folder) == migrated
+    assert migrated != []
+
+
+def test_step_3_knows_the_hosts_the_assistant_knows() -> None:
+    """A host added to `hosts.REGISTRY_HOSTS` needs a step of its own to re-file old rows."""
+    assert journal_schema._V3_REGISTRY_HOSTS == hosts.REGISTRY_HOSTS
+
+
+def test_history_after_step_3_files_the_copy_under_fcr(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    _schema_2_journal(folder)
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    shown = run_assistant("history", "--json", "--data-dir", str(folder), env=env)
+    assert shown.returncode == 0, shown.stderr
+    rows = json.loads(shown.stdout)
+    assert [(r["id"], r["registry"], r["host"]) for r in rows if r["id"] <= 2] == [
+        (2, "fcr", FCR_HOST),
+        (1, "fcr", FCR_HOST),
+    ]
