@@ -289,10 +289,30 @@ def test_a_row_sent_to_a_host_blocks_that_host_whatever_its_registry(journal: Jo
     when = at("2026-10-02 00:00")
     with journal:
         submit(journal, "+16195550100", portal="mine", registry="mine")
-        found = guard.findings(journal, FCR, ["+16195550100"], now=when)
-        assert [(f.number, f.registry) for f in found] == [("+16195550100", "mine")]
+        unsettled = journal.begin(new_attempt("+16195550101", portal="mine", registry="mine"))
+        journal.intent(unsettled, confirmed_by="alice", review_values={})
+        numbers = ["+16195550100", "+16195550101"]
+        found = guard.findings(journal, FCR, numbers, now=when)
+        assert [(f.number, f.registry, f.unsettled) for f in found] == [
+            ("+16195550100", "mine", False),
+            ("+16195550101", "mine", True),
+        ]
         other = Destination("other", "portal.example.org")
-        assert guard.findings(journal, other, ["+16195550100"], now=when) == []
+        assert guard.findings(journal, other, numbers, now=when) == []
+
+
+def test_a_number_registered_again_at_another_host_of_its_registry_is_not_due(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock(at("2026-10-01 14:03"))
+    with Journal.open(tmp_path / "data", clock=clock) as journal:
+        submit(journal, "+16195550100", "+16195550101", host="freecallerregistry.com")
+        clock.advance(days=80)
+        submit(journal, "+16195550100", fid="FCRFE12202026140300123")
+        due = journal.due(days=90, now=at("2027-01-15 00:00"))
+        assert [(d.number, d.registry, d.host, d.days_since) for d in due] == [
+            ("+16195550101", "fcr", "freecallerregistry.com", 106)
+        ]
 
 
 def test_the_cli_refuses_through_a_renamed_copy_numbers_the_fcr_map_sent(tmp_path: Path) -> None:
