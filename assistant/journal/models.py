@@ -121,9 +121,10 @@ class NewAttempt:
     """What is known about a submission when its form has been filled, before review.
 
     `numbers` are E.164 strings; `part`/`parts` say which submission of its profile this is
-    (1 of 3 when a profile's numbers are split by the portal's limit). `registry` defaults to
-    `portal` (as a map without `registry:` does); `host` "" means not recorded (see
-    `Destination.holds`); `owner` is the run that writes it (`assistant.runlock`).
+    (1 of 3 when a profile's numbers are split by the portal's limit). `registry` "" means
+    `portal` (a shorthand for tests: a run always files its destination's registry); `host` ""
+    means not recorded (see `Destination.holds`); `owner` is the run that writes it
+    (`assistant.runlock`).
     """
 
     run_id: str
