@@ -20,7 +20,6 @@ SOCKS5 proxy carries no UDP (`assistant.browser.launch_args`).
 from __future__ import annotations
 
 import errno
-import ipaddress
 import select
 import socket
 import struct
@@ -30,6 +29,7 @@ from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 
+from assistant import hosts
 from assistant.log import get_logger
 
 log = get_logger(__name__)
@@ -49,14 +49,13 @@ _COMMAND_NOT_SUPPORTED = 0x07
 
 
 def normal_host(host: str) -> str:
-    """A host as the fence compares it: lower case, no trailing dot, no brackets, an IP
-    address in its canonical form."""
-    host = host.strip().lower().rstrip(".").strip("[]")
-    with suppress(ValueError):
-        return str(ipaddress.ip_address(host))
-    with suppress(UnicodeError):
-        return host.encode("idna").decode("ascii")
-    return host
+    """A host name as the fence and the guard compare it: its one form (`hosts.normal_name`:
+    lower case, no trailing dot, IDNA, an IP address canonical, no brackets); a name that has
+    none is compared as written, lower case (it matches no portal host)."""
+    try:
+        return hosts.normal_name(host.strip())
+    except hosts.InvalidHost:
+        return host.strip().lower()
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,9 @@
 
 The portal accepts the same numbers again without a word, so only the journal stands between a
 rerun and a double registration. A number is blocked when, in the same ledger (`Destination`:
-the registry the map declares, so `fcr` and `fcr-classic` are one, and the host driven, so a
-practice run on the replica never blocks a real one), it was `submitted` within the window
-(90 days by default) or its latest attempt sits in `intent` or `unknown` (any age).
+the host driven and the registry it belongs to, so `fcr`, `fcr-classic` and any copy of them
+are one, and a practice run on the replica never blocks a real one), it was `submitted` within
+the window (90 days by default) or its latest attempt sits in `intent` or `unknown` (any age).
 `--resubmit` lifts the first kind only: an outcome nobody knows must be settled by a human
 before the same numbers go out again, or a rerun could send them twice.
 
@@ -80,7 +80,7 @@ def findings(
     wanted = list(dict.fromkeys(numbers))
     unsettled: dict[str, Attempt] = {}
     for attempt in journal.unsettled():
-        if destination.holds(attempt.registry, attempt.host):
+        if destination.holds(attempt.destination):
             for number in attempt.numbers:
                 unsettled.setdefault(number, attempt)
     since = now - timedelta(days=window_days)

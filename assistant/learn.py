@@ -21,9 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
-from assistant import browser, fill, gates, locate, log, overlay
+from assistant import browser, fill, gates, hosts, locate, log, overlay
 from assistant.errors import NotConfirmed, PortalError, Stopped
 from assistant.plan import PlannedStep, build_plan
 from assistant.portals.elements import Element, elements
@@ -98,8 +97,8 @@ class _Stop(Exception):
 
 
 def allowed_hosts(shipped: PortalMap, url: str | None) -> list[str]:
-    """The hosts the browser may talk to: the `url`'s, else the map's."""
-    return [urlsplit(url).hostname or ""] if url else list(shipped.allowed_hosts)
+    """The hosts the browser may talk to: the `url`'s, else the map's (`hosts.allow_list`)."""
+    return hosts.allow_list(url, shipped.allowed_hosts)
 
 
 def learn(

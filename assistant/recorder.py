@@ -39,7 +39,7 @@ class SubmissionRecord:
     count: int
     numbers: tuple[str, ...]  # E.164
     run_dir: str
-    registry: str = ""  # the map's registry; "" means the portal's name
+    registry: str = ""  # the driven host's (`FillOptions.destination`); "" means the portal's name
     host: str = ""  # the host driven; "" means not known (counted as the registry's real one)
     real_portal: bool = True  # False when driven elsewhere than the map's host (`--url`)
 

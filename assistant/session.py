@@ -28,7 +28,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from assistant import browser, fill, gates, locate, log, outcome, request_content, runfiles
+from assistant import (
+    browser,
+    fill,
+    gates,
+    hosts,
+    locate,
+    log,
+    outcome,
+    request_content,
+    runfiles,
+)
 from assistant.errors import (
     AssistantError,
     ChangedAfterReview,
@@ -48,7 +58,6 @@ from assistant.portals.model import (
     PortalMap,
     ReviewGate,
     SubmitAction,
-    host_of,
 )
 from assistant.portals.repairs import pointing_to_repair, review_notes
 from assistant.profiles.model import Profile
@@ -120,19 +129,23 @@ class FillOptions:
 
     @property
     def destination(self) -> Destination:
-        """The ledger this run's submissions are filed in: the map's registry and the host
-        driven, real only when that is the map's own host (not a `--url` elsewhere)."""
-        host = host_of(self.start_url)
+        """The ledger this run's submissions are filed in (`Destination`): the host driven, in
+        its one form, and the registry it belongs to. A known registry's host is real whichever
+        map drives it (a copy of the FCR map, or `--url https://www.freecallerregistry.com./fcr/`
+        files under fcr); any other host is filed under the map's registry, real only when it is
+        the map's own host (not a `--url` elsewhere, e.g. the replica)."""
+        host = hosts.host_of(self.start_url)
+        known = hosts.registry_of(host)
+        if known is not None:
+            return Destination(known, host, real=True)
         return Destination(self.portal.registry, host, real=host == self.portal.real_host)
 
     @property
     def allowed_hosts(self) -> list[str]:
-        """The hosts the browser may talk to: the `--url`'s host, else the map's."""
-        if self.url:
-            from urllib.parse import urlsplit
-
-            return [urlsplit(self.url).hostname or ""]
-        return list(self.portal.allowed_hosts)
+        """The hosts the browser may talk to: the `--url`'s, else the map's, each as a request
+        may spell it (`hosts.allow_list`: a `--url` written with a trailing dot still reaches
+        its host, a Unicode name is asked for in its xn-- form)."""
+        return hosts.allow_list(self.url, self.portal.allowed_hosts)
 
 
 @dataclass(frozen=True, slots=True)

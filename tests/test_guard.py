@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_journal_support import FCR, FID, FakeClock, at, new_attempt, submit
+from test_journal_support import FCR, FCR_HOST, FID, FakeClock, at, new_attempt, submit
 
 from assistant import guard
 from assistant.errors import DuplicateSubmission, ExitCode
@@ -27,8 +27,11 @@ def journal(tmp_path: Path, clock: FakeClock) -> Iterator[Journal]:
 FID2 = "FCRFE10012026140300456"
 
 
-def unknown(journal: Journal, *numbers: str, portal: str = "fcr") -> int:
-    attempt_id = journal.begin(new_attempt(*numbers, portal=portal))
+TRF_HOST = "reportarobocall.com"  # another registry is at another host
+
+
+def unknown(journal: Journal, *numbers: str, portal: str = "fcr", host: str = FCR_HOST) -> int:
+    attempt_id = journal.begin(new_attempt(*numbers, portal=portal, host=host))
     journal.intent(attempt_id, confirmed_by="alice", review_values={})
     journal.unknown(attempt_id, "timeout")
     return attempt_id
@@ -59,10 +62,10 @@ def test_the_window_is_90_days_by_default_and_configurable(journal: Journal) -> 
 
 
 def test_other_portals_and_declined_or_failed_attempts_do_not_block(journal: Journal) -> None:
-    submit(journal, "+16195550100", portal="trf")
+    submit(journal, "+16195550100", portal="trf", host=TRF_HOST)
     journal.declined(journal.begin(new_attempt("+16195550101")))
     journal.failed(journal.begin(new_attempt("+16195550102")), "x")
-    unknown(journal, "+16195550103", portal="trf")
+    unknown(journal, "+16195550103", portal="trf", host=TRF_HOST)
     numbers = ["+16195550100", "+16195550101", "+16195550102", "+16195550103"]
     assert guard.check(journal, FCR, numbers, now=at("2026-10-02 00:00")) == []
 

@@ -239,7 +239,7 @@ def test_submitted_numbers_keeps_the_latest_per_number_within_the_window(
     submit(journal, "+16195550100")
     clock.advance(days=10)
     later = submit(journal, "+16195550100", "+16195550101")
-    submit(journal, "+16195550102", portal="trf")
+    submit(journal, "+16195550102", portal="trf", host="reportarobocall.com")
     since = at("2026-10-05 00:00")
     records = journal.submitted_numbers(FCR, since)
     assert [(r.number, r.attempt.id) for r in records] == [

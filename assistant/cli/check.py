@@ -33,6 +33,7 @@ def check(
     """
     from assistant import browser
     from assistant.fill import Timeouts
+    from assistant.hosts import allow_list
     from assistant.paths import data_dir as private_data_dir
     from assistant.portals import load_portal, seen
     from assistant.portals.repairs import repair_command
@@ -42,7 +43,7 @@ def check(
     portal_map = load_portal(portal)
     folder = private_data_dir(data_dir)  # refused here, before the browser opens, if unsafe
     start = url or portal_map.start_url
-    hosts = [browser_host(url)] if url else list(portal_map.allowed_hosts)
+    hosts = allow_list(url, portal_map.allowed_hosts)
     info = browser.find_browser()
     if not headless and not browser.display_available():
         print("No display found: the browser runs headless.")
@@ -115,10 +116,3 @@ def say(text: str, width: int | None, indent: str = "      ") -> None:
     from assistant.terminal_text import literal, wrap
 
     print(wrap(literal(text), width, subsequent=indent))
-
-
-def browser_host(url: str) -> str:
-    """The host name of `url`."""
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).hostname or ""

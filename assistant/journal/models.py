@@ -24,9 +24,11 @@ carry their run's `owner` ("<pid>@<start time>", see `assistant.runlock`): while
 its profile's lock it is alive and the row is its own; once it is gone (crash, kill), the row can
 only be abandoned, never clicked, and is closed as not sent.
 
-Every row is filed in a ledger, `Destination`: the registry the portal map declares and the host
-actually driven. Only rows of the same destination block each other; rows sent elsewhere than
-the map's own host (`--url`, e.g. the replica) are practice and never count as registrations.
+Every row is filed in a ledger, `Destination`: the host actually driven (normalised, see
+`assistant.hosts`) and the registry that host belongs to. A portal is known by where it is: rows
+sent to one host block each other whichever map sent them, and real rows of one registry block
+each other at every host it is known at. Rows sent elsewhere than the map's own host (`--url`,
+e.g. the replica) are practice and never count as registrations.
 """
 
 from __future__ import annotations
@@ -79,24 +81,33 @@ class InvalidTransition(AssistantError):
 
 @dataclass(frozen=True, slots=True)
 class Destination:
-    """Where a submission goes, as the ledger keys it: the `registry` a portal map declares
-    (both FCR maps: "fcr") and the `host` the browser actually drove ("www.freecallerregistry.com",
-    or "127.0.0.1:8765" for a replica). `real` is True when that host is the map's own (its
-    start_url's); a run pointed elsewhere with `--url` is practice.
+    """Where a submission goes, as the ledger keys it: the `host` the browser actually drove, in
+    its one form (`assistant.hosts.host_of`: "www.freecallerregistry.com", or "127.0.0.1:8765"
+    for a replica), and the `registry` that host belongs to ("fcr", whichever map or copy of a
+    map drove it; for a host no registry is known at, the map's). `real` is True when that host
+    is the map's own, or a known host of a registry; a run pointed elsewhere with `--url` is
+    practice.
     """
 
     registry: str
     host: str
     real: bool = True
 
-    def holds(self, registry: str, host: str) -> bool:
-        """Whether a row filed under (`registry`, `host`) belongs to this ledger.
+    def holds(self, row: Destination) -> bool:
+        """Whether a row filed under `row` belongs to this ledger (can block a submission here).
 
-        A row without a host (migrated from a journal that did not record one, for a map we do
-        not ship) counts as its registry's real host: taking it for practice could let the
-        same numbers be registered twice, taking it for real can only refuse too much.
+        - A row sent to the same host, whatever registry its map named: a portal is known by
+          where it is, not by what a map calls it.
+        - For a real destination, a real row of the same registry at any host it is known at
+          ("freecallerregistry.com" and "www.freecallerregistry.com" are one registry).
+        - For a real destination, a row of the same registry without a host (migrated from a
+          journal that did not record one, for a map we do not ship): taking it for practice
+          could let the same numbers be registered twice, taking it for real can only refuse
+          too much.
         """
-        return registry == self.registry and (host == self.host or (self.real and host == ""))
+        if row.host and row.host == self.host:
+            return True
+        return self.real and row.registry == self.registry and (row.real or not row.host)
 
     def describe(self) -> str:
         """The host as `history` shows it: "(practice)" after a host that is not the map's."""
@@ -110,9 +121,10 @@ class NewAttempt:
     """What is known about a submission when its form has been filled, before review.
 
     `numbers` are E.164 strings; `part`/`parts` say which submission of its profile this is
-    (1 of 3 when a profile's numbers are split by the portal's limit). `registry` defaults to
-    `portal` (as a map without `registry:` does); `host` "" means not recorded (see
-    `Destination.holds`); `owner` is the run that writes it (`assistant.runlock`).
+    (1 of 3 when a profile's numbers are split by the portal's limit). `registry` "" means
+    `portal` (a shorthand for tests: a run always files its destination's registry); `host` ""
+    means not recorded (see `Destination.holds`); `owner` is the run that writes it
+    (`assistant.runlock`).
     """
 
     run_id: str

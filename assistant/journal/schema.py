@@ -17,6 +17,7 @@ import errno
 import os
 import sqlite3
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 
 from assistant import paths
@@ -24,7 +25,8 @@ from assistant.errors import AssistantError, DataDirReadOnly, DataDirUnusable, J
 
 FILENAME = "journal.sqlite3"
 
-# Each entry moves the schema from version i to i + 1; never edit a shipped entry, append.
+# Each entry moves the schema from version i to i + 1; never edit a shipped entry, append. An
+# entry is SQL, or the name of a step written in Python (`_STEPS`).
 MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE attempts (
@@ -127,7 +129,52 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX attempts_state ON attempts(state);
     CREATE INDEX attempts_ledger ON attempts(registry, host, state);
     """,
+    # 3: a portal is known by where it is (`_file_by_host`).
+    "file_by_host",
 )
+
+
+# The registries known by their hosts when step 3 was written (`assistant.hosts.REGISTRY_HOSTS`
+# then), written out so that the step gives the same result whenever it runs.
+_V3_REGISTRY_HOSTS = {
+    "www.freecallerregistry.com": "fcr",
+    "freecallerregistry.com": "fcr",
+    "reportarobocall.com": "trf",
+    "www.reportarobocall.com": "trf",
+    "voicespamfeedback.com": "vsf",
+    "www.voicespamfeedback.com": "vsf",
+}
+
+
+def _file_by_host(conn: sqlite3.Connection) -> None:
+    """Step 3: each row's host in its one form (`assistant.hosts.normal_host`: the trailing dot
+    dropped, IDNA), and a row sent to a host a registry is known at filed under that registry,
+    as real. Before, a map's registry defaulted to its name, so a renamed copy of the FCR map
+    filed its registrations under a registry of its own, and `--url` with a trailing dot filed
+    them as practice; now they block the same numbers as any other FCR registration. A host
+    that cannot be normalised is left as it is (lower case). Running the step again changes
+    nothing: it only writes what it would compute from its own result."""
+    from assistant.hosts import InvalidHost, name_of, normal_host
+
+    rows = conn.execute(
+        "SELECT id, registry, host, real_portal FROM attempts WHERE host <> ''"
+    ).fetchall()
+    for attempt_id, registry, host, real in rows:
+        try:
+            new_host = normal_host(host)
+        except InvalidHost:
+            new_host = host.lower()
+        known = _V3_REGISTRY_HOSTS.get(name_of(new_host))
+        new_registry, new_real = (known, 1) if known is not None else (registry, real)
+        if (new_host, new_registry, new_real) != (host, registry, real):
+            conn.execute(
+                "UPDATE attempts SET host = ?, registry = ?, real_portal = ? WHERE id = ?",
+                (new_host, new_registry, new_real, attempt_id),
+            )
+
+
+# Steps written in Python, by the name `MIGRATIONS` gives them (SQL cannot normalise a host).
+_STEPS: dict[str, Callable[[sqlite3.Connection], None]] = {"file_by_host": _file_by_host}
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -297,9 +344,13 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
                 if int(conn.execute("PRAGMA user_version").fetchone()[0]) > step:
                     conn.execute("COMMIT")
                     continue
-                for statement in MIGRATIONS[step].split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+                migration = MIGRATIONS[step]
+                if migration in _STEPS:
+                    _STEPS[migration](conn)
+                else:
+                    for statement in migration.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
                 if conn.execute("PRAGMA foreign_key_check").fetchall():
                     raise JournalUnreadable(
                         f"{path} holds records that refer to missing ones; move it aside and "

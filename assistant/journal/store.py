@@ -344,7 +344,7 @@ class Journal:
     ) -> list[NumberRecord]:
         """For each number (of `numbers`, or all) submitted to `destination` (see
         `Destination.holds`) at or after `since`, its latest such submission."""
-        params: list[Any] = [destination.registry, destination.host, int(destination.real)]
+        params: list[Any] = [destination.host, int(destination.real), destination.registry]
         params.append(iso(since))
         only = ""
         if numbers is not None:
@@ -352,7 +352,8 @@ class Journal:
             params += list(numbers)
         rows = self._conn.execute(
             "SELECT n.number, MAX(a.id) FROM attempt_numbers n JOIN attempts a"  # noqa: S608
-            " ON a.id = n.attempt_id WHERE a.registry = ? AND (a.host = ? OR (? AND a.host = ''))"
+            " ON a.id = n.attempt_id WHERE ((a.host <> '' AND a.host = ?)"
+            " OR (? AND a.registry = ? AND (a.real_portal = 1 OR a.host = '')))"
             f" AND a.state = 'submitted' AND a.submitted_at >= ?{only}"
             " GROUP BY n.number ORDER BY n.number",
             params,
@@ -369,21 +370,24 @@ class Journal:
         replica, register nothing, so nothing of theirs falls due)."""
         now = now or self._clock()
         cutoff = iso(now - timedelta(days=days))
+        # A registry's real registrations are one ledger at every host it is known at; a
+        # practice host is a ledger of its own.
+        place = "CASE WHEN a.real_portal = 1 THEN '' ELSE a.host END"
         rows = self._conn.execute(
-            "SELECT n.number, a.registry, a.host, MAX(a.submitted_at) FROM attempt_numbers n"
+            f"SELECT n.number, a.registry, {place}, MAX(a.submitted_at) FROM attempt_numbers n"  # noqa: S608
             " JOIN attempts a ON a.id = n.attempt_id WHERE a.state = 'submitted'"
             " AND (a.real_portal = 1 OR ?)"
-            " GROUP BY n.number, a.registry, a.host HAVING MAX(a.submitted_at) < ?"
+            f" GROUP BY n.number, a.registry, {place} HAVING MAX(a.submitted_at) < ?"
             " ORDER BY MAX(a.submitted_at), n.number",
             (int(include_practice), cutoff),
         ).fetchall()
         result: list[DueNumber] = []
-        for number, registry, host, last in rows:
+        for number, registry, where, last in rows:
             row = self._conn.execute(
-                "SELECT a.id FROM attempt_numbers n JOIN attempts a ON a.id = n.attempt_id"
-                " WHERE n.number = ? AND a.registry = ? AND a.host = ? AND a.state = 'submitted'"
-                " AND a.submitted_at = ? ORDER BY a.id DESC LIMIT 1",
-                (number, registry, host, last),
+                "SELECT a.id FROM attempt_numbers n JOIN attempts a ON a.id = n.attempt_id"  # noqa: S608
+                f" WHERE n.number = ? AND a.registry = ? AND {place} = ?"
+                " AND a.state = 'submitted' AND a.submitted_at = ? ORDER BY a.id DESC LIMIT 1",
+                (number, registry, where, last),
             ).fetchone()
             attempt = self.get(int(row[0]))
             result.append(
@@ -391,7 +395,7 @@ class Journal:
                     number=number,
                     portal=attempt.portal,
                     registry=registry,
-                    host=host,
+                    host=attempt.host,
                     real_portal=attempt.real_portal,
                     last_submitted_at=last,
                     days_since=(now.astimezone(UTC).date() - parse_iso(last).date()).days,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -23,10 +22,13 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from assistant.hosts import host_of as host_of  # also known here, where maps' hosts are read
+from assistant.hosts import normal_name, quoted, registry_hosts, registry_of
 from assistant.profiles.model import Profile
 
 # How a profile value is written into a field (see `assistant.plan.format_value`).
@@ -430,32 +432,21 @@ class AllowedRequest(_Model):
         return self
 
 
-def host_of(url: str) -> str:
-    """The host a URL points at, as the journal files it: lower case, with the port unless it
-    is the scheme's default ("www.freecallerregistry.com", "127.0.0.1:8765")."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if ":" in host:  # IPv6
-        host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
-    return f"{host}:{port}" if port is not None and port != default else host
-
-
 class PortalMap(_Model):
     """A whole portal layout.
 
-    `registry` names the registry the layout registers with (default: the map's `name`): maps
-    of one registry share one ledger, so numbers sent through one are refused through another.
+    `registry` names the registry the layout registers with, and so the ledger its submissions
+    are filed in (see `assistant.journal.Destination`). A portal is known by where it is: the
+    registry defaults to the one its start URL's host belongs to (`assistant.hosts`: "fcr" for
+    www.freecallerregistry.com), or for a host no registry is known at, that host itself; never
+    to the map's name or file, so a copy of a map shares its registry's ledger. A map that names
+    another registry than its host's, or a known registry's name at another host, is refused.
     """
 
     name: str
-    registry: str = ""
     title: str
     start_url: str = Field(pattern=r"^https?://")
+    registry: str = Field(default="", validate_default=True)
     allowed_hosts: list[str] = Field(min_length=1)
     number_limit: int = Field(ge=1)
     steps: list[Step] = Field(min_length=1)
@@ -464,16 +455,47 @@ class PortalMap(_Model):
     # may send by itself (say why in the map). None of the shipped maps has one.
     allow_requests: list[AllowedRequest] = Field(default_factory=list)
 
-    @model_validator(mode="before")
+    @field_validator("start_url")
     @classmethod
-    def _registry_defaults_to_name(cls, data: Any) -> Any:
-        if isinstance(data, dict) and not data.get("registry") and "name" in data:
-            return {**data, "registry": data["name"]}
-        return data
+    def _start_host(cls, url: str) -> str:
+        host_of(url)  # InvalidHost (a ValueError) names what is wrong with it
+        return url
+
+    @field_validator("registry")
+    @classmethod
+    def _registry_of_the_host(cls, registry: str, info: ValidationInfo) -> str:
+        url = info.data.get("start_url")
+        if not isinstance(url, str):
+            return registry  # the start_url's own error says why
+        host = host_of(url)
+        known = registry_of(host)
+        if not registry:
+            return known or host
+        if known is not None and registry != known:
+            raise ValueError(
+                f"{quoted(registry)} is not the registry at {host} (this map's start_url): "
+                f"that host is {known}'s, and a portal is known by where it is, so every map of "
+                f"it files its submissions in {known}'s records; leave registry out, or write "
+                f"registry: {known}"
+            )
+        if known is None and registry_hosts(registry):
+            home = registry_hosts(registry)[0]
+            raise ValueError(
+                f"{quoted(registry)} is the registry at {home}, not at {host} (this map's "
+                "start_url): a portal is known by where it is; leave registry out to file this "
+                f"map's submissions under {host}"
+            )
+        return registry
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _normal_hosts(cls, hosts: list[str]) -> list[str]:
+        return [normal_name(host) for host in hosts]
 
     @property
     def real_host(self) -> str:
-        """The host of the map's own start URL: runs elsewhere (`--url`) are practice."""
+        """The host of the map's own start URL, normalised (`assistant.hosts.host_of`): a run
+        elsewhere (`--url`) is practice unless it is another host of the same registry."""
         return host_of(self.start_url)
 
     @model_validator(mode="after")

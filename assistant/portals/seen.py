@@ -31,9 +31,10 @@ from typing import TYPE_CHECKING, Any
 
 from assistant import paths
 from assistant.errors import Problem
+from assistant.hosts import host_of
 from assistant.log import get_logger
 from assistant.portals.formats import Option, format_value, match_option, suggest
-from assistant.portals.model import FieldAction, PortalMap, host_of
+from assistant.portals.model import FieldAction, PortalMap
 from assistant.spelling import either
 
 if TYPE_CHECKING:
