@@ -9,7 +9,8 @@
   page and `≠` where they differ, plus the screenshot's path. It is the only place contact
   details are shown unmasked. It uses the terminal's whole width and wraps; it never cuts a
   value short. Every value is printed literally (`assistant.terminal_text.literal`): markup
-  such as `[b]` shows as typed, control characters show as escapes like `\\x1b`.
+  such as `[b]` shows as typed, control characters and characters that show as nothing or a
+  blank (U+3164 HANGUL FILLER, zero-width spaces) show as escapes like `\\x1b`, `\\u3164`.
 - The confirmation is not pluggable: `confirm_submit` reads one line from the `Terminal`,
   which must be a TTY, and only the word `submit` lets the submission go. Anything else
   raises `NotConfirmed`; Ctrl-C or end of input (Ctrl-D) raise `Stopped`, and so does Ctrl-C
