@@ -192,7 +192,7 @@ def parse_overrides(data: bytes, file: str, base: PortalMap) -> Overrides:
     lists every problem as `file:line:col: dotted.path: message`."""
     if len(data) > MAX_BYTES:
         raise _one(file, f"larger than {MAX_BYTES // 1024} KiB; a file of repairs is much smaller")
-    tree, positions = read_yaml(data, file, key_lines=True)
+    tree, positions = read_yaml(data, file, key_lines=True, what="map repairs")
     if tree is None:
         return Overrides()
     if not isinstance(tree, dict):
