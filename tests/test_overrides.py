@@ -329,3 +329,21 @@ def test_a_map_of_ones_own_refuses_an_anchor(tmp_path: Path) -> None:
     assert str(caught.value) == (
         f"{path}:{at + 1}:8: anchors (&name) are not allowed in a portal map; write values out"
     )
+
+
+def test_repairs_in_a_folder_others_may_change_are_refused_unless_it_is_sticky(
+    config: Path,
+) -> None:
+    path = _write(config, REPAIRS)
+    config.chmod(0o777)
+    with pytest.raises(UnsafeDataDir) as caught:
+        load_portal("fcr")
+    stake = "decides where your values are typed"
+    assert str(caught.value) == (
+        f"{config} can be changed by other users (mode 0777), who could replace fcr.yaml in "
+        f"it, which {stake}; fix it with: chmod 700 {config}"
+    )
+    config.chmod(0o1777)  # as /tmp: nobody else may replace a file of ours in it
+    portal = load_portal("fcr")
+    assert isinstance(portal, EffectiveMap)
+    assert portal.source == str(path)

@@ -16,6 +16,11 @@ following `$XDG_CONFIG_HOME`). The file is small and strict:
 
 Unknown keys, wrong types and a `password` key are refused with one line naming the file and
 the key: the password lives in the system keyring or `$ASSISTANT_IMAP_PASSWORD`, never here.
+
+The file says which server is given the password, so it is read only when no other user
+could have written it: not a link, not owned by another user, not writable by the group or
+others, in a folder of the same kind (`assistant.paths.refuse_unsafe_settings`, exit 8, naming
+the `chmod` that fixes it). Nothing connects before that check.
 """
 
 from __future__ import annotations
@@ -29,12 +34,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assistant.errors import MailboxError, UsageError
+from assistant.paths import refuse_unsafe_settings
 
 CONFIG_NAME = "config.toml"
 DEFAULT_SENDER = "no-reply@tnsi.com"
 TLS_MODES = ("implicit", "starttls")
 CODE_SOURCES = ("terminal", "mailbox")
 _KEYS = ("host", "port", "user", "tls", "ca_file", "sender", "folder")
+# What the file decides, as the refusal of a file others could have written says it.
+_STAKE = "says which server is given your mailbox password"
 _ADDRESS = re.compile(r"^[^@\s\"\\]+@[^@\s\"\\]+$")
 
 TlsMode = Literal["implicit", "starttls"]
@@ -76,12 +84,18 @@ def config_path() -> Path:
 
 def load_config(path: Path | None = None) -> UserConfig:
     """Read the config file; an absent file is an empty config. Raises `UsageError` (one line,
-    naming the file and the key) for anything malformed."""
+    naming the file and the key) for anything malformed, `UnsafeDataDir` when another user
+    could have written it (see the module docstring)."""
     path = path or config_path()
     try:
-        raw = path.read_bytes()
+        os.lstat(path)
     except FileNotFoundError:
         return UserConfig(path)
+    except OSError as error:
+        raise UsageError(f"Cannot read {path} ({error.strerror}).") from None
+    refuse_unsafe_settings(path, _STAKE)
+    try:
+        raw = path.read_bytes()
     except OSError as error:
         raise UsageError(f"Cannot read {path} ({error.strerror}).") from None
     try:
@@ -175,12 +189,13 @@ def choose_codes(flag: str | None, config: UserConfig) -> str:
 def save_mailbox(path: Path, values: dict[str, str | int]) -> None:
     """Write `values` into the `[mailbox]` table of the config file (created `0600` if
     missing), keeping its other settings; the file is rewritten without its comments."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    refuse_unsafe_settings(path, _STAKE)  # nothing read from or written into a place others own
     data: dict[str, Any] = {}
     if path.exists():
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     section = data.get("mailbox")
     data["mailbox"] = {**(section if isinstance(section, dict) else {}), **values}
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as file:
         file.write(_toml(data))
