@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Protocol, TextIO, runtime_checkable
 
 from assistant.errors import NotConfirmed, Stopped
 from assistant.fill import ReadBack
-from assistant.log import redact
+from assistant.log import redact, unredacted
 from assistant.terminal_text import columns, literal, rendered
 
 if TYPE_CHECKING:
@@ -362,12 +362,13 @@ def render_review(review: Review, terminal: Terminal) -> None:
     outputs: list[TextIO] = (
         [answering] if answering is terminal.output else [answering, terminal.output]
     )
-    for out in outputs:
+    for stream in outputs:
+        out = unredacted(stream)  # the one place contact details are shown: past the redactor
         try:
             colour = out.isatty()
         except (ValueError, OSError):
             colour = False
-        width = terminal.width() if out is terminal.output else columns(out)
+        width = terminal.width() if stream is terminal.output else columns(out)
         out.write(rendered(lines, width=width, colour=colour))
         out.write(shot)  # written plainly so a long path is never wrapped: it stays copyable
         out.flush()

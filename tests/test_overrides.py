@@ -347,3 +347,29 @@ def test_repairs_in_a_folder_others_may_change_are_refused_unless_it_is_sticky(
     portal = load_portal("fcr")
     assert isinstance(portal, EffectiveMap)
     assert portal.source == str(path)
+
+
+def test_what_every_command_prints_goes_through_the_redactor(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17: not only errors and the lines said while filling: `map diff` prints a value
+    of a file, and the mailbox password in the environment is masked there too."""
+    from clirun import run_assistant
+
+    secret = "Hunter2-env-Secret-9431"
+    monkeypatch.setenv("ASSISTANT_IMAP_PASSWORD", secret)
+    label = "steps:\n  business:\n    calls per month:\n      any: [{id: volume_band}]\n"
+    path = _write(config, f"{label}      expect_label: {secret}\n")
+    result = run_assistant("map", "diff", "fcr", env={**os.environ, "COLUMNS": "500"})
+    assert (result.returncode, result.stderr, result.stdout.splitlines()) == (
+        0,
+        "",
+        [
+            f"Your repairs of the map fcr ({path}), against the map as shipped:",
+            "business step, calls per month:",
+            "+ #volume_band",
+            "  a select of ranges",
+            r"  label /calls?\b.*\b(per|a|each) month|monthly call/",
+            '+ the label reads "[masked]"',
+        ],
+    )
