@@ -36,6 +36,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 
+from assistant.terminal_text import EXCERPT, excerpt
+
 
 class ExitCode(IntEnum):
     """Exit codes of the `assistant` command, one per outcome a script may want to tell apart."""
@@ -71,6 +73,12 @@ class Problem:
     path: str
     message: str
     severity: str = "error"
+
+    def __post_init__(self) -> None:
+        # The dotted path is made of the file's own keys: each part is quoted as an excerpt.
+        if len(self.path) > EXCERPT or not self.path.isprintable():
+            parts = ".".join(excerpt(part) for part in self.path.split("."))
+            object.__setattr__(self, "path", parts)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"

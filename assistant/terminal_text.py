@@ -103,6 +103,27 @@ def literal(value: object, *, newlines: bool = False) -> str:
     )
 
 
+# How many characters of a file a message may quote (see `excerpt`).
+EXCERPT = 40
+
+
+def excerpt(value: object, limit: int = EXCERPT) -> str:
+    """What a message may quote of a file: `value` as `literal` shows it, cut after `limit`
+    characters (an escape counts as the characters it is written with) and then marked `…`.
+    A message about a file names the place and shows only this much of what is there: a
+    header row of 10 MB, or a file that turns out to hold the environment, is not repeated."""
+    text = str(value)
+    shown: list[str] = []
+    used = 0
+    for char in text:
+        piece = _escape(char) if _hidden(char) else char
+        used += len(piece)
+        if used > limit:
+            return "".join(shown) + "…"
+        shown.append(piece)
+    return "".join(shown)
+
+
 def json_text(data: object) -> str:
     """`data` as indented JSON that is also safe at a terminal: non-ASCII text stays readable,
     but every character `literal` would escape is written as a JSON escape (`\\u202e`), so

@@ -35,6 +35,7 @@ from typing import Any, Literal
 
 from assistant.errors import MailboxError, UsageError
 from assistant.paths import refuse_unsafe_settings
+from assistant.terminal_text import excerpt
 
 CONFIG_NAME = "config.toml"
 DEFAULT_SENDER = "no-reply@tnsi.com"
@@ -104,10 +105,10 @@ def load_config(path: Path | None = None) -> UserConfig:
         raise UsageError(f"{path} is not valid TOML ({error}).") from None
     unknown = sorted(set(data) - {"codes", "mailbox"})
     if unknown:
-        raise UsageError(f"{path}: unknown setting {unknown[0]!r}; known: codes, [mailbox].")
+        raise UsageError(f"{path}: unknown setting {_quoted(unknown[0])}; known: codes, [mailbox].")
     codes = data.get("codes")
     if codes is not None and codes not in CODE_SOURCES:
-        raise UsageError(f'{path}: codes: must be "terminal" or "mailbox", not {codes!r}.')
+        raise UsageError(f'{path}: codes: must be "terminal" or "mailbox", not {_quoted(codes)}.')
     section = data.get("mailbox")
     if section is None:
         return UserConfig(path, codes)
@@ -120,7 +121,7 @@ def parse_mailbox(path: Path, section: dict[str, Any]) -> MailboxSettings:
     """The settings of a `[mailbox]` table read from `path`; `UsageError` naming the key."""
 
     def fail(key: str, message: str) -> UsageError:
-        return UsageError(f"{path}: mailbox.{key}: {message}")
+        return UsageError(f"{path}: mailbox.{excerpt(key)}: {message}")
 
     if "password" in section:
         raise fail(
@@ -140,7 +141,7 @@ def parse_mailbox(path: Path, section: dict[str, Any]) -> MailboxSettings:
     tls = section.get("tls")
     port = section.get("port")
     if tls is not None and tls not in TLS_MODES:
-        raise fail("tls", f'must be "implicit" or "starttls", not {tls!r}.')
+        raise fail("tls", f'must be "implicit" or "starttls", not {_quoted(tls)}.')
     if port is not None and (not isinstance(port, int) or isinstance(port, bool)):
         raise fail("port", "must be a whole number.")
     if port is not None and not 0 < port < 65536:
@@ -151,7 +152,7 @@ def parse_mailbox(path: Path, section: dict[str, Any]) -> MailboxSettings:
         port = 993 if tls == "implicit" else 143
     sender = section.get("sender", DEFAULT_SENDER).strip()
     if not _ADDRESS.match(sender):
-        raise fail("sender", f"not an email address: {sender!r}.")
+        raise fail("sender", f"not an email address: {_quoted(sender)}.")
     ca_file = None
     if section.get("ca_file"):
         ca_file = Path(section["ca_file"]).expanduser()
@@ -168,6 +169,11 @@ def parse_mailbox(path: Path, section: dict[str, Any]) -> MailboxSettings:
         sender=sender,
         folder=section.get("folder", "INBOX").strip() or "INBOX",
     )
+
+
+def _quoted(value: object) -> str:
+    """A value of the file as a message quotes it: its repr, no longer than an excerpt."""
+    return excerpt(repr(value))
 
 
 def mailbox_settings(config: UserConfig) -> MailboxSettings:

@@ -54,7 +54,8 @@ def load_portal(name_or_path: str = DEFAULT_PORTAL) -> PortalMap:
     if name_or_path.endswith((".yaml", ".yml")) or "/" in name_or_path:
         path = Path(name_or_path)
         try:
-            data = read_regular_file(path, MAX_BYTES)  # parse_portal refuses MAX_BYTES + 1
+            # (parse_portal refuses MAX_BYTES + 1)
+            data = read_regular_file(path, MAX_BYTES, kind="portal map")
         except InputFileError as error:
             reason = "portal map not found" if error.missing else error.reason
             raise _one(str(path), reason) from None

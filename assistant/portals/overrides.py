@@ -155,7 +155,7 @@ def read_overrides(base: PortalMap, path: Path) -> Overrides:
         raise _one(str(path), f"cannot be read: {error.strerror or error}") from None
     refuse_unsafe_settings(path, "decides where your values are typed")
     try:
-        data = read_regular_file(path, MAX_BYTES)
+        data = read_regular_file(path, MAX_BYTES, kind="file of map repairs")
     except InputFileError as error:
         raise _one(str(path), error.reason) from None
     return parse_overrides(data, str(path), base)
