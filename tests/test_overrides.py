@@ -373,3 +373,16 @@ def test_what_every_command_prints_goes_through_the_redactor(
             '+ the label reads "[masked]"',
         ],
     )
+
+
+def test_repairs_in_a_linked_folder_are_refused(config: Path, tmp_path: Path) -> None:
+    real = tmp_path / "elsewhere"
+    _write(real, REPAIRS)
+    config.parent.mkdir(parents=True, mode=0o700)
+    config.symlink_to(real)
+    with pytest.raises(UnsafeDataDir) as caught:
+        load_portal("fcr")
+    assert str(caught.value) == (
+        f"{config} is a symbolic link; settings are read only from a real folder: replace the "
+        "link with the folder it points to"
+    )
