@@ -21,7 +21,8 @@
     ├── OutcomeUnknown             7  the submit click was made but its result is not known
     │   └── OutcomeNotRecorded     7  submitted, but the journal could not record the Feedback ID
     ├── DataFolderError               the private data folder (or a file in it) is unusable
-    │   ├── UnsafeDataDir          8  readable by others, or a symbolic link
+    │   ├── UnsafeDataDir          8  readable by others, or a symbolic link; or a settings
+    │   │                             file (config.toml, map repairs) others could have written
     │   ├── DataDirUnusable        9  not a folder, a journal that is not a regular file
     │   │                             or not a readable journal
     │   ├── DataDirReadOnly       10  it cannot be written (permissions, read-only disk)
@@ -36,6 +37,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
+
+from assistant.terminal_text import EXCERPT, excerpt
 
 
 class ExitCode(IntEnum):
@@ -72,6 +75,12 @@ class Problem:
     path: str
     message: str
     severity: str = "error"
+
+    def __post_init__(self) -> None:
+        # The dotted path is made of the file's own keys: each part is quoted as an excerpt.
+        if len(self.path) > EXCERPT or not self.path.isprintable():
+            parts = ".".join(excerpt(part) for part in self.path.split("."))
+            object.__setattr__(self, "path", parts)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
@@ -201,7 +210,9 @@ class DataFolderError(AssistantError):
 
 class UnsafeDataDir(DataFolderError):
     """The private data folder (or a file in it) can be read by other users, or is a symbolic
-    link, through which private files would be written somewhere else."""
+    link, through which private files would be written somewhere else; or a settings file
+    (`config.toml`, the repairs of a map) or its folder could have been written by another
+    user (see `assistant.paths.refuse_unsafe_settings`)."""
 
     exit_code = ExitCode.UNSAFE_DATA
 

@@ -9,7 +9,8 @@
   page and `≠` where they differ, plus the screenshot's path. It is the only place contact
   details are shown unmasked. It uses the terminal's whole width and wraps; it never cuts a
   value short. Every value is printed literally (`assistant.terminal_text.literal`): markup
-  such as `[b]` shows as typed, control characters show as escapes like `\\x1b`.
+  such as `[b]` shows as typed, control characters and characters that show as nothing or a
+  blank (U+3164 HANGUL FILLER, zero-width spaces) show as escapes like `\\x1b`, `\\u3164`.
 - The confirmation is not pluggable: `confirm_submit` reads one line from the `Terminal`,
   which must be a TTY, and only the word `submit` lets the submission go. Anything else
   raises `NotConfirmed`; Ctrl-C or end of input (Ctrl-D) raise `Stopped`, and so does Ctrl-C
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, Protocol, TextIO, runtime_checkable
 
 from assistant.errors import NotConfirmed, Stopped
 from assistant.fill import ReadBack
-from assistant.log import redact
+from assistant.log import redact, unredacted
 from assistant.terminal_text import columns, literal, rendered
 
 if TYPE_CHECKING:
@@ -361,12 +362,13 @@ def render_review(review: Review, terminal: Terminal) -> None:
     outputs: list[TextIO] = (
         [answering] if answering is terminal.output else [answering, terminal.output]
     )
-    for out in outputs:
+    for stream in outputs:
+        out = unredacted(stream)  # the one place contact details are shown: past the redactor
         try:
             colour = out.isatty()
         except (ValueError, OSError):
             colour = False
-        width = terminal.width() if out is terminal.output else columns(out)
+        width = terminal.width() if stream is terminal.output else columns(out)
         out.write(rendered(lines, width=width, colour=colour))
         out.write(shot)  # written plainly so a long path is never wrapped: it stays copyable
         out.flush()

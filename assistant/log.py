@@ -4,18 +4,26 @@ Contact details, verification codes and secrets are registered here as soon as t
 every log record (and any text the CLI prints outside the review table) passes through
 `redact`, which masks each registered value in the spellings a browser or library may echo it
 in (as typed, digits only, dashed). Playwright, tenacity and pydantic messages go through the
-same filter because the handler is installed on the root logger.
+same filter because the handler is installed on the root logger, and everything the command
+prints does because `assistant.cli.main` puts a `RedactingStream` in front of stdout and
+stderr; only the review table is written past it (`unredacted`), where the person checks the
+values. The mailbox password in `$ASSISTANT_IMAP_PASSWORD` is registered by `setup`, before
+anything is read: a file that turns out to hold the environment cannot show it.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, TextIO
 
 MASK = "[masked]"
+# Where the mailbox password may be given (`assistant.mailbox.secret` reads it from here).
+PASSWORD_VARIABLE = "ASSISTANT_IMAP_PASSWORD"  # noqa: S105 (a variable's name)
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
@@ -90,6 +98,43 @@ def redact(text: str) -> str:
     return pattern.sub(MASK, text)
 
 
+class RedactingStream:
+    """A text stream that writes everything through `redact` to the stream it stands for.
+
+    Its `buffer` is hidden: bytes written there would pass unredacted (click looks for one).
+    Everything else is the stream's own (`isatty`, `fileno`, `encoding`, `flush`, …).
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.unredacted = stream
+
+    def write(self, text: str) -> int:
+        self.unredacted.write(redact(text))
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "buffer":
+            raise AttributeError(name)
+        return getattr(self.unredacted, name)
+
+
+def redacting(stream: TextIO) -> TextIO:
+    """`stream` behind a `RedactingStream` (once: a redacting stream is returned as it is)."""
+    if isinstance(stream, RedactingStream):
+        return stream
+    return RedactingStream(stream)  # type: ignore[return-value]
+
+
+def unredacted(stream: TextIO) -> TextIO:
+    """The stream a `RedactingStream` stands for (any other stream as it is): for the review
+    table, the one place contact details are shown."""
+    return stream.unredacted if isinstance(stream, RedactingStream) else stream
+
+
 class RedactingFilter(logging.Filter):
     """Formats each record once, redacted, so no handler ever sees the raw values."""
 
@@ -110,7 +155,9 @@ def get_logger(name: str) -> logging.Logger:
 
 
 def setup(verbose: bool = False, log_file: str | None = None) -> None:
-    """Install redacting handlers on the root logger (stderr, and a private file if given)."""
+    """Install redacting handlers on the root logger (stderr, and a private file if given),
+    and register the mailbox password given in the environment, if any."""
+    register_secret(os.environ.get(PASSWORD_VARIABLE))
     # A log that cannot be written (a full disk) must not print logging's own traceback over
     # what the person needs to read; the record is dropped instead.
     logging.raiseExceptions = False

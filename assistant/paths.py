@@ -221,6 +221,58 @@ def refuse_link_or_special(path: Path) -> None:
         )
 
 
+def refuse_unsafe_settings(path: Path, why: str) -> None:
+    """Raise `UnsafeDataDir` when another user could have written the settings file `path`
+    (if it exists) or replaced it in its folder; `why` completes "and it …" (what the file
+    decides), so the message says what is at stake.
+
+    Refused: a folder that is a symbolic link, owned by another user, or writable by the group
+    or others without the sticky bit; a file that is a link, owned by another user, or writable
+    by the group or others. Each message names the path and the command that fixes it. Root
+    may own either: it can change any file anyway. A file that is not a regular file raises
+    `DataDirUnusable`. Reading the file after this is safe: nobody else can swap it.
+    """
+    folder = path.parent
+    try:
+        info = os.lstat(folder)
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise DataDirUnusable(f"{folder} cannot be used: {_reason(error)}") from None
+    if stat.S_ISLNK(info.st_mode):
+        raise UnsafeDataDir(
+            f"{folder} is a symbolic link; settings are read only from a real folder: replace "
+            "the link with the folder it points to"
+        )
+    replace = f"who could replace {path.name} in it, which {why}"
+    _refuse_others(folder, info, replace, "chmod 700", sticky_ok=True)
+    refuse_link_or_special(path)
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    _refuse_others(path, info, f"and it {why}", "chmod 600", sticky_ok=False)
+
+
+def _refuse_others(
+    path: Path, info: os.stat_result, stake: str, chmod: str, *, sticky_ok: bool
+) -> None:
+    """`UnsafeDataDir` when `path` (its `lstat` is `info`) belongs to another user, or the
+    group or others may write it (for a folder with `sticky_ok`: unless its sticky bit keeps
+    them from replacing what is not theirs)."""
+    if info.st_uid not in (os.getuid(), 0):
+        raise UnsafeDataDir(
+            f"{path} belongs to another user (uid {info.st_uid}), {stake}; move it aside "
+            f"(mv {path} {path}.not-mine), then run again"
+        )
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & 0o022 and not (sticky_ok and mode & stat.S_ISVTX):
+        raise UnsafeDataDir(
+            f"{path} can be changed by other users (mode {mode:04o}), {stake}; fix it with: "
+            f"{chmod} {path}"
+        )
+
+
 def read_only(folder: Path, action: str, error: OSError | None = None) -> DataDirReadOnly:
     """The error for a data folder that cannot be written, naming it and what to do."""
     if (error is not None and error.errno == errno.EROFS) or _on_read_only_disk(folder):

@@ -3,7 +3,10 @@
 `<data dir>/receipts/<Feedback ID>.html` (folder `0700`, file `0600`) holds the values that were
 sent (as read back from the page at review), the review screenshot embedded as a data: URI (so
 the receipt survives the screenshot being moved or pruned), the Feedback ID, when, and who
-confirmed. Every value is HTML-escaped: a company name can hold `<script>`.
+confirmed. Every value is HTML-escaped (a company name can hold `<script>`) and first shown
+literally, as the terminal shows it (`assistant.terminal_text.literal`): ESC, bidirectional
+controls and invisible fillers appear as `\\x1b`, `\\u202e`, `\\u3164`, never as themselves, so
+the receipt cannot be made to read other than what was sent.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from assistant import paths
 from assistant.errors import DataFolderError
 from assistant.journal import Attempt, Journal
 from assistant.log import get_logger
+from assistant.terminal_text import literal
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
@@ -83,8 +87,10 @@ def render(attempt: Attempt, data_dir: Path) -> str:
     )
 
 
-def _escape(value: object) -> str:
-    return html.escape(str(value), quote=True)
+def _escape(value: object, *, newlines: bool = False) -> str:
+    """`value` as HTML text: shown literally (line breaks only where `newlines`), then
+    HTML-escaped."""
+    return html.escape(literal(value, newlines=newlines), quote=True)
 
 
 def _values(values: Any) -> str:
@@ -101,7 +107,8 @@ def _values(values: Any) -> str:
             for v in values
         )
         return f'<table class="values"><tr>{head}</tr>{body}</table>'
-    return f"<pre>{e(json.dumps(values, indent=2, ensure_ascii=False, default=str))}</pre>"
+    shown = json.dumps(values, indent=2, ensure_ascii=False, default=str)
+    return f"<pre>{e(shown, newlines=True)}</pre>"
 
 
 def _text(value: Any) -> str:

@@ -15,7 +15,13 @@ literal:
 - invisible formatting characters (Unicode category Cf: bidirectional overrides and marks,
   zero-width spaces and joiners, the byte-order mark, soft hyphens), line and paragraph
   separators, and lone surrogates (which cannot even be encoded) as `\\uNNNN`
-  (`\\UNNNNNNNN` beyond the first plane).
+  (`\\UNNNNNNNN` beyond the first plane);
+- characters that show as nothing, or as a blank, and are not the space, the same way: every
+  space separator but U+0020 (category Zs: the no-break space, en and em spaces, the
+  ideographic space), every Default_Ignorable_Code_Point of Unicode (the Hangul fillers U+115F,
+  U+1160, U+3164 and U+FFA0, variation selectors, the combining grapheme joiner; see
+  `_IGNORABLE`) and the blank symbols U+2800 BRAILLE PATTERN BLANK and U+1D159 MUSICAL SYMBOL
+  NULL NOTEHEAD. A value holding them would look empty, or equal to another, and is not.
 
 Everything else, brackets and backslashes included, is left as it is. The result holds no
 markup to interpret: callers print it as plain text (rich `Text`, never a markup string). A
@@ -33,8 +39,33 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-_SEPARATORS = frozenset("\u2028\u2029")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+# Categories shown as escapes: controls, formatting characters, surrogates, the line and
+# paragraph separators, and space separators (all but U+0020, which is ASCII: see `_hidden`).
+_HIDDEN_CATEGORIES = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp", "Zs"))
+# Unicode's Default_Ignorable_Code_Point property (DerivedCoreProperties.txt, unchanged from
+# Unicode 14 to 16): what a font draws as nothing. Python's unicodedata does not expose it.
+_IGNORABLE = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+# Printable symbols that fonts draw as a blank, outside that property.
+_BLANK_SYMBOLS = frozenset("\u2800\U0001d159")
 
 
 def _escape(char: str) -> str:
@@ -49,10 +80,14 @@ def _escape(char: str) -> str:
 
 
 def _hidden(char: str) -> bool:
-    """Whether a terminal would act on `char` or show nothing for it."""
-    if char.isprintable():
-        return False
-    return char in _SEPARATORS or unicodedata.category(char) in ("Cc", "Cf", "Cs")
+    """Whether a terminal would act on `char`, or show nothing (or a blank) for it that is
+    not the space."""
+    if char.isascii():
+        return not char.isprintable()
+    if unicodedata.category(char) in _HIDDEN_CATEGORIES or char in _BLANK_SYMBOLS:
+        return True
+    point = ord(char)
+    return any(first <= point <= last for first, last in _IGNORABLE)
 
 
 def literal(value: object, *, newlines: bool = False) -> str:
@@ -60,12 +95,33 @@ def literal(value: object, *, newlines: bool = False) -> str:
     module docstring); a line break is kept only when `newlines` is true. Idempotent: the
     result holds none of the characters it escapes."""
     text = str(value)
-    if text.isprintable():  # the common case: nothing to do
+    if text.isascii() and text.isprintable():  # the common case: nothing to do
         return text
     return "".join(
         _escape(char) if _hidden(char) and not (newlines and char == "\n") else char
         for char in text
     )
+
+
+# How many characters of a file a message may quote (see `excerpt`).
+EXCERPT = 40
+
+
+def excerpt(value: object, limit: int = EXCERPT) -> str:
+    """What a message may quote of a file: `value` as `literal` shows it, cut after `limit`
+    characters (an escape counts as the characters it is written with) and then marked `…`.
+    A message about a file names the place and shows only this much of what is there: a
+    header row of 10 MB, or a file that turns out to hold the environment, is not repeated."""
+    text = str(value)
+    shown: list[str] = []
+    used = 0
+    for char in text:
+        piece = _escape(char) if _hidden(char) else char
+        used += len(piece)
+        if used > limit:
+            return "".join(shown) + "…"
+        shown.append(piece)
+    return "".join(shown)
 
 
 def json_text(data: object) -> str:
@@ -75,7 +131,7 @@ def json_text(data: object) -> str:
     import json
 
     text = json.dumps(data, indent=2, ensure_ascii=False)
-    if text.isprintable() or all(c == "\n" or not _hidden(c) for c in text):
+    if all(c == "\n" or not _hidden(c) for c in text):
         return text
     return "".join(
         json.dumps(char)[1:-1] if char != "\n" and _hidden(char) else char for char in text

@@ -150,6 +150,41 @@ def test_review_table_marks_differences_and_names_the_screenshot() -> None:
     assert "Screenshot of the filled form: /private/run/s1-review.png" in text
 
 
+def test_the_review_shows_invisible_fillers_as_escapes_so_blank_is_not_empty() -> None:
+    """Issue 17: a value of Hangul fillers, a braille blank or zero-width characters looks
+    empty, or equal to another; the review shows each as its escape."""
+    review = Review(
+        title="Submission 1 of 1 (1 number)",
+        portal="fcr",
+        values=(
+            ReadBack(
+                "business", "company name", "#x", "Lakeside", "Lakeside", "Lakeside\u3164", False
+            ),
+            ReadBack("business", "city", "#c", "Salem", "Salem", "Sa\u200b\u200c\u200dlem", False),
+            ReadBack("business", "notes", "#n", "", "", "\u115f\u1160\uffa0\u2800", False),
+            ReadBack("business", "website", "#w", "a b", "a b", "a\u00a0b\u2060\ufeff", False),
+            ReadBack("contact", "name", "#m", "\u3164", "\u3164", "\u3164", True),
+        ),
+        screenshot=Path("/private/run/s1-review.png"),
+    )
+    out = io.StringIO()
+    render_review(review, Terminal(io.StringIO(), out))
+    assert out.getvalue() == (
+        "Submission 1 of 1 (1 number) — please review\n"
+        "┏━━━━━━━━━━┳━━━━━━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━┓\n"
+        "┃ Step     ┃ Field        ┃ Profile  ┃ On the page (read back)  ┃   ┃\n"
+        "┡━━━━━━━━━━╇━━━━━━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━┩\n"
+        "│ business │ company name │ Lakeside │ Lakeside\\u3164           │ ≠ │\n"
+        "│ business │ city         │ Salem    │ Sa\\u200b\\u200c\\u200dlem  │ ≠ │\n"
+        "│ business │ notes        │ —        │ \\u115f\\u1160\\uffa0\\u2800 │ ≠ │\n"
+        "│ business │ website      │ a b      │ a\\xa0b\\u2060\\ufeff       │ ≠ │\n"
+        "│ contact  │ name         │ \\u3164   │ \\u3164                   │ ✓ │\n"
+        "└──────────┴──────────────┴──────────┴──────────────────────────┴───┘\n"
+        "≠ The page differs from the profile in: company name, city, notes, website\n"
+        "Screenshot of the filled form: /private/run/s1-review.png\n"
+    )
+
+
 def test_code_prompt_masks_the_email_and_re_asks_until_five_digits(
     people: list[PtyPerson],
 ) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from test_journal_support import FID
 
+from assistant import log
 from assistant.errors import DuplicateSubmission
 from assistant.journal import Journal, State
 from assistant.journal.recorder import JournalRecorder
@@ -125,3 +126,20 @@ def test_two_profiles_submission_1_can_be_open_at_once(tmp_path: Path) -> None:
             "Acme Dental": State.SUBMITTED,
             "Bolt Dental": State.FAILED,
         }
+
+
+def test_reasons_are_kept_redacted(tmp_path: Path) -> None:
+    """Issue 17: a reason is the text of an error, which may quote the code or the contact's
+    email; the journal is a file, and what is written passes through the redactor."""
+    log.register_secret("48213", "dana@lakeside.example.org")
+    with Journal.open(tmp_path / "data") as j:
+        r = JournalRecorder(j)
+        one, two = record(tmp_path, 1), record(tmp_path, 2)
+        r.filled(one)
+        r.declined(one, "the page showed 48213 to dana@lakeside.example.org")
+        r.filled(two)
+        r.failed(two, "the portal refused the code 48213")
+        assert [(a.state, a.reason) for a in j.history()] == [
+            (State.FAILED, "the portal refused the code [masked]"),
+            (State.DECLINED, "the page showed [masked] to [masked]"),
+        ]

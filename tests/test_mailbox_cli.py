@@ -8,6 +8,8 @@ import io
 import json
 import os
 import re
+import socket
+import subprocess
 import sys
 import time
 import urllib.request
@@ -32,10 +34,13 @@ TESTS = str(Path(__file__).resolve().parent)
 
 
 def config_home(tmp_path: Path, text: str) -> Path:
-    """An XDG config folder whose assistant/config.toml holds `text`."""
+    """An XDG config folder whose assistant/config.toml holds `text` (`0600` in a `0700`
+    folder, whatever the umask: a file others may change is refused)."""
     home = tmp_path / "config-home"
     (home / "assistant").mkdir(parents=True, exist_ok=True)
+    (home / "assistant").chmod(0o700)
     (home / "assistant" / "config.toml").write_text(text, encoding="utf-8")
+    (home / "assistant" / "config.toml").chmod(0o600)
     return home
 
 
@@ -93,6 +98,106 @@ def test_mailbox_test_says_what_is_wrong_in_one_line_and_exits_12(
     }[problem]
     assert (result.stdout, result.stderr) == ("", f"Error: {expected}\n")
     assert wrong not in result.stderr
+
+
+def _listening() -> socket.socket:
+    """A mail server's port that answers nothing: it only records who connects."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(60)  # a guard for the one test that waits for a connection
+    return listener
+
+
+def _loose_config(tmp_path: Path, port: int, loose: str) -> tuple[Path, Path]:
+    text = f'[mailbox]\nhost = "127.0.0.1"\nport = {port}\nuser = "it@lakeside.example.org"\n'
+    home = config_home(tmp_path, text)
+    folder, path = home / "assistant", home / "assistant" / "config.toml"
+    if loose == "folder":
+        folder.chmod(0o777)
+    elif loose == "file":
+        path.chmod(0o666)
+    return home, path
+
+
+@pytest.mark.parametrize("loose", ["folder", "file"])
+def test_a_config_file_others_could_change_is_refused_before_any_connection(
+    tmp_path: Path, loose: str
+) -> None:
+    """Issue 17: with the folder 0777 (or the file 0666) another user pointed `mailbox test` at
+    a server of theirs, which received the password."""
+    password = f"Pw-{uuid.uuid4().hex[:8]}"
+    with _listening() as listener:
+        home, path = _loose_config(tmp_path, listener.getsockname()[1], loose)
+        result = run_assistant("mailbox", "test", env=env(home, ASSISTANT_IMAP_PASSWORD=password))
+        listener.setblocking(False)
+        with pytest.raises(BlockingIOError):  # nobody knocked
+            listener.accept()
+    folder = path.parent
+    expected = {
+        "folder": f"{folder} can be changed by other users (mode 0777), who could replace "
+        "config.toml in it, which says which server is given your mailbox password; fix it "
+        f"with: chmod 700 {folder}",
+        "file": f"{path} can be changed by other users (mode 0666), and it says which server "
+        f"is given your mailbox password; fix it with: chmod 600 {path}",
+    }[loose]
+    assert (result.returncode, result.stdout, result.stderr) == (
+        ExitCode.UNSAFE_DATA,
+        "",
+        f"Error: {expected}\n",
+    )
+    assert password not in result.stderr
+
+
+def test_the_same_config_kept_private_does_connect(tmp_path: Path) -> None:
+    """The control of the test above: its listener does see the connection that is made."""
+    with _listening() as listener:
+        home, _ = _loose_config(tmp_path, listener.getsockname()[1], "neither")
+        command = [sys.executable, "-m", "assistant", "mailbox", "test"]
+        with subprocess.Popen(
+            command,
+            env=env(home, ASSISTANT_IMAP_PASSWORD="x" * 8),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as process:
+            connection, _ = listener.accept()
+            connection.close()  # no TLS: the login fails at once
+            _, stderr = process.communicate(timeout=60)
+    assert process.returncode == ExitCode.MAILBOX, stderr
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="giving a file to another user needs root")
+@pytest.mark.parametrize("owned", ["folder", "file"])
+def test_a_config_file_of_another_user_is_refused(tmp_path: Path, owned: str) -> None:
+    from assistant.errors import UnsafeDataDir
+    from assistant.mailbox.config import load_config
+
+    _, path = _loose_config(tmp_path, 993, "neither")
+    mine = path.parent if owned == "folder" else path
+    os.chown(mine, 65534, 65534)
+    with pytest.raises(UnsafeDataDir) as caught:
+        load_config(path)
+    stake = "who could replace config.toml in it, which" if owned == "folder" else "and it"
+    assert str(caught.value) == (
+        f"{mine} belongs to another user (uid 65534), {stake} says which server is given your "
+        f"mailbox password; move it aside (mv {mine} {mine}.not-mine), then run again"
+    )
+
+
+def test_setup_writes_nothing_into_a_folder_others_may_change(tmp_path: Path) -> None:
+    home = tmp_path / "config-home"
+    folder = home / "assistant"
+    folder.mkdir(parents=True)
+    folder.chmod(0o777)
+    result = run_assistant("mailbox", "setup", "--host", "h", "--user", "u", env=env(home))
+    assert (result.returncode, result.stdout, result.stderr) == (
+        ExitCode.UNSAFE_DATA,
+        "",
+        f"Error: {folder} can be changed by other users (mode 0777), who could replace "
+        "config.toml in it, which says which server is given your mailbox password; fix it "
+        f"with: chmod 700 {folder}\n",
+    )
+    assert list(folder.iterdir()) == []
 
 
 def test_mailbox_setup_writes_the_settings_and_keeps_the_password_unseen_in_the_keyring(

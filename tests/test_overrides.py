@@ -267,3 +267,122 @@ def test_map_show_diff_and_reset(config: Path, capsys: pytest.CaptureFixture[str
     )
     assert not path.exists()
     assert _run(capsys, "map", "show", "my-map.yaml")[0] == ExitCode.USAGE
+
+
+# Nine levels of nine aliases: 9**9 (387 million) strings once expanded, in 306 bytes.
+BOMB = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
+    f"{b}: &{b} [{','.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+)
+# A run that expands the aliases must fail the test, not the machine.
+GUARDED = ("prlimit", f"--as={2 * 1024**3}")
+
+
+def test_an_alias_bomb_in_the_repairs_is_refused_before_it_grows(config: Path) -> None:
+    """Issue 17: 310 bytes of aliases in a repair file made `plan` and `map show` grow past
+    3.8 GB. Repairs refuse anchors and aliases, as profiles do, naming the place."""
+    from clirun import run_assistant
+
+    assert len(BOMB.encode()) == 306
+    path = _write(config, BOMB)
+    expected = (
+        f"Error: {path}:1:4: anchors (&name) are not allowed in map repairs; write values out\n"
+    )
+    profile = str(ROOT / "profiles" / "lakeside-closures.yaml")
+    for command in (["map", "show", "fcr"], ["plan", profile]):
+        result = run_assistant(*command, prefix=GUARDED, timeout=60)
+        assert (result.returncode, result.stdout, result.stderr) == (
+            ExitCode.INVALID,
+            "",
+            expected,
+        ), command
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("steps: &s\n  business: {}\n", "1:8: anchors (&name) are not allowed in map repairs; "
+         "write values out"),
+        ("steps:\n  business: *s\n", "2:13: aliases (*name) are not allowed in map repairs; "
+         "write the value out"),
+        ("steps:\n  business: !!map {}\n", "2:13: explicit tags such as !!map are not allowed "
+         "in map repairs"),
+        ("steps:\n  <<: {business: {}}\n", "2:3: merge keys (<<) are not allowed in map "
+         "repairs; write the keys out"),
+    ],
+    ids=["anchor", "alias", "tag", "merge"],
+)  # fmt: skip
+def test_repairs_refuse_anchors_aliases_tags_and_merge_keys(text: str, message: str) -> None:
+    with pytest.raises(PortalMapError) as caught:
+        parse_overrides(text.encode(), "mine.yaml", load_shipped("fcr"))
+    assert str(caught.value) == f"mine.yaml:{message}"
+
+
+def test_a_map_of_ones_own_refuses_an_anchor(tmp_path: Path) -> None:
+    shipped = (ROOT / "assistant" / "portals" / "fcr.yaml").read_text(encoding="utf-8")
+    lines = shipped.splitlines(keepends=True)
+    at = lines.index("steps:\n")
+    lines[at] = "steps: &steps\n"
+    path = tmp_path / "map.yaml"
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(PortalMapError) as caught:
+        load_portal(str(path))
+    assert str(caught.value) == (
+        f"{path}:{at + 1}:8: anchors (&name) are not allowed in a portal map; write values out"
+    )
+
+
+def test_repairs_in_a_folder_others_may_change_are_refused_unless_it_is_sticky(
+    config: Path,
+) -> None:
+    path = _write(config, REPAIRS)
+    config.chmod(0o777)
+    with pytest.raises(UnsafeDataDir) as caught:
+        load_portal("fcr")
+    stake = "decides where your values are typed"
+    assert str(caught.value) == (
+        f"{config} can be changed by other users (mode 0777), who could replace fcr.yaml in "
+        f"it, which {stake}; fix it with: chmod 700 {config}"
+    )
+    config.chmod(0o1777)  # as /tmp: nobody else may replace a file of ours in it
+    portal = load_portal("fcr")
+    assert isinstance(portal, EffectiveMap)
+    assert portal.source == str(path)
+
+
+def test_what_every_command_prints_goes_through_the_redactor(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17: not only errors and the lines said while filling: `map diff` prints a value
+    of a file, and the mailbox password in the environment is masked there too."""
+    from clirun import run_assistant
+
+    secret = "Hunter2-env-Secret-9431"
+    monkeypatch.setenv("ASSISTANT_IMAP_PASSWORD", secret)
+    label = "steps:\n  business:\n    calls per month:\n      any: [{id: volume_band}]\n"
+    path = _write(config, f"{label}      expect_label: {secret}\n")
+    result = run_assistant("map", "diff", "fcr", env={**os.environ, "COLUMNS": "500"})
+    assert (result.returncode, result.stderr, result.stdout.splitlines()) == (
+        0,
+        "",
+        [
+            f"Your repairs of the map fcr ({path}), against the map as shipped:",
+            "business step, calls per month:",
+            "+ #volume_band",
+            "  a select of ranges",
+            r"  label /calls?\b.*\b(per|a|each) month|monthly call/",
+            '+ the label reads "[masked]"',
+        ],
+    )
+
+
+def test_repairs_in_a_linked_folder_are_refused(config: Path, tmp_path: Path) -> None:
+    real = tmp_path / "elsewhere"
+    _write(real, REPAIRS)
+    config.parent.mkdir(parents=True, mode=0o700)
+    config.symlink_to(real)
+    with pytest.raises(UnsafeDataDir) as caught:
+        load_portal("fcr")
+    assert str(caught.value) == (
+        f"{config} is a symbolic link; settings are read only from a real folder: replace the "
+        "link with the folder it points to"
+    )

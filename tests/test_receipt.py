@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import stat
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,62 @@ def test_a_list_of_rows_becomes_a_table_and_scripts_are_escaped(journal: Journal
         "<tr><td>Numbers</td><td>[&quot;+16195550100&quot;]</td></tr></table>"
     ) in page
     assert "<p>none recorded</p>" in page
+
+
+class _Cells(HTMLParser):
+    """The text of every `<td>` of a page, as a browser shows it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[str] = []
+        self._in_cell = False
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        if tag == "td":
+            self._in_cell = True
+            self.cells.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_cell = self._in_cell and tag != "td"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_cell:
+            self.cells[-1] += data
+
+
+def test_escapes_bidirectional_controls_and_fillers_are_shown_as_the_terminal_shows_them(
+    journal: Journal,
+) -> None:
+    """Issue 17: ESC and bidirectional controls never pass into the receipt as themselves: a
+    right-to-left override would make it read other than what was sent."""
+    values = {
+        "Company name": "Acme\x1b[31m Dental\u202e1.0\u202c",
+        "City": "\u2066Salem\u2069\u200e\u200f\u061c",
+        "Website": "a\u202a\u202b\u202db\u2067\u2068",
+        "Notes": "\u3164\u2800",
+    }
+    attempt_id = confirmed(journal, values, [])
+    attempt = receipt.record_submitted(journal, attempt_id, FID)
+    assert attempt.receipt_path is not None
+    page = Path(attempt.receipt_path).read_text()
+    controls = "\x1b\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+    assert [c for c in page if c in controls or c in "\u3164\u2800"] == []
+    parser = _Cells()
+    parser.feed(page)
+    assert parser.cells[-4:] == [
+        "Acme\\x1b[31m Dental\\u202e1.0\\u202c",
+        "\\u2066Salem\\u2069\\u200e\\u200f\\u061c",
+        "a\\u202a\\u202b\\u202db\\u2067\\u2068",
+        "\\u3164\\u2800",
+    ]
+
+
+def test_values_kept_as_json_are_shown_literally_too(journal: Journal) -> None:
+    attempt_id = confirmed(journal, "Acme\x1b[2J\u202e", [])
+    attempt = receipt.record_submitted(journal, attempt_id, FID)
+    assert attempt.receipt_path is not None
+    page = Path(attempt.receipt_path).read_text()
+    assert "<pre>&quot;Acme\\u001b[2J\\u202e&quot;</pre>" in page
 
 
 def test_a_missing_screenshot_is_named_not_fatal(journal: Journal) -> None:

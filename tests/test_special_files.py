@@ -4,8 +4,10 @@ regular file (a FIFO, /dev/zero behind a symlink, a loop of links) is refused wi
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -40,8 +42,8 @@ def test_a_number_file_linked_to_dev_zero_is_refused_unread(tmp_path: Path) -> N
         1,
         "",
         [
-            "zero.csv:1:1: is a symbolic link to /dev/zero, which is a device, not a regular file "
-            "(listed by p.yaml:22)",
+            "zero.csv:1:1: is a symbolic link to /dev/zero, a system file; name a number file "
+            "of your own (listed by p.yaml:22)",
             "1 of 1 profile invalid (1 error)",
         ],
     )
@@ -127,7 +129,7 @@ def test_symlinks_to_regular_files_are_read(tmp_path: Path) -> None:
     ("make", "expected"),
     [
         (lambda p: p.symlink_to("/dev/zero"),
-         "is a symbolic link to /dev/zero, which is a device, not a regular file"),
+         "is a symbolic link to /dev/zero, a system file; name a portal map of your own"),
         (os.mkfifo, "is a named pipe (FIFO), not a regular file"),
     ],
     ids=["dev-zero", "fifo"],
@@ -149,7 +151,12 @@ def test_a_portal_map_that_is_not_a_regular_file_is_refused(
     )
 
 
-def test_reads_stop_at_the_bytes_read_not_the_size_the_file_reports() -> None:
+def test_reads_stop_at_the_bytes_read_not_the_size_the_file_reports(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from assistant import inputfile
+
+    monkeypatch.setattr(inputfile, "SYSTEM_FOLDERS", ())  # only to reach such a file here
     status = Path("/proc/self/status")  # a regular file whose st_size is 0
     assert status.stat().st_size == 0
     assert len(read_regular_file(status, 10)) == 11
@@ -166,7 +173,7 @@ def test_a_fifo_swapped_in_after_the_check_is_refused_without_blocking(
 
     pipe = tmp_path / "p.yaml"
     os.mkfifo(pipe)
-    monkeypatch.setattr(inputfile, "check_regular", lambda path: None)
+    monkeypatch.setattr(inputfile, "check_regular", lambda path, kind: None)
     found: list[str] = []
 
     def read() -> None:
@@ -224,3 +231,109 @@ def test_an_xlsx_with_a_broken_sheet_is_a_problem_not_a_bug(tmp_path: Path) -> N
     assert [str(p) for p in result.problems] == [
         "broken.xlsx:1:1: is not a readable .xlsx file (ParseError)"
     ]
+
+
+# -- issue 17: system files, and what a message may show of a file ---------------------------
+
+SECRET = "Hunter2-env-Secret-9431"  # a mailbox password, in the environment of the command
+
+
+def test_a_number_file_linked_to_proc_self_environ_is_refused_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A number file linked to /proc/self/environ had `validate` and `validate --json` print
+    the environment, the mailbox password in it."""
+    monkeypatch.setenv("ASSISTANT_IMAP_PASSWORD", SECRET)
+    profile(tmp_path, "numbers.csv")
+    (tmp_path / "numbers.csv").symlink_to("/proc/self/environ")
+    message = (
+        "is a symbolic link to /proc/self/environ, a system file; name a number file of your "
+        "own (listed by p.yaml:22)"
+    )
+    result = validate(tmp_path, "p.yaml")
+    assert (result.returncode, result.stderr, result.stdout) == (
+        1,
+        "",
+        f"numbers.csv:1:1: {message}\n1 of 1 profile invalid (1 error)\n",
+    )
+    as_json = validate(tmp_path, "--json", "p.yaml")
+    assert (as_json.returncode, as_json.stderr) == (1, "")
+    assert json.loads(as_json.stdout)["profiles"][0]["problems"] == [
+        {
+            "file": "numbers.csv",
+            "line": 1,
+            "column": 1,
+            "path": "",
+            "message": message,
+            "severity": "error",
+        }
+    ]
+    for output in (result.stdout, as_json.stdout):
+        assert "hunter2" not in output.casefold()
+        assert "PATH" not in output
+
+
+def test_files_under_proc_sys_and_dev_are_refused_by_name_before_they_are_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSISTANT_IMAP_PASSWORD", SECRET)
+    shared = Path("/dev/shm") / f"numbers-{uuid.uuid4().hex[:8]}.csv"
+    if shared.parent.is_dir() and os.access(shared.parent, os.W_OK):  # a CSV, and readable
+        shared.write_text("number\n(503) 555-0110\n", encoding="utf-8")
+    try:
+        profile(tmp_path, str(shared))
+        (tmp_path / "e.yaml").write_text("extends: /proc/self/environ\n", encoding="utf-8")
+        (tmp_path / "s.yaml").write_text("extends: /sys/kernel/notes\n", encoding="utf-8")
+        result = validate(tmp_path, "p.yaml", "e.yaml", "s.yaml", "/proc/self/environ")
+    finally:
+        shared.unlink(missing_ok=True)
+    assert (result.returncode, result.stderr, result.stdout.splitlines()) == (
+        1,
+        "",
+        [
+            f"{shared}:1:1: is a system file (under /dev); name a number file of your own "
+            "(listed by p.yaml:22)",
+            "e.yaml:1:10: extends: /proc/self/environ is a system file (under /proc); name a "
+            "profile of your own",
+            "s.yaml:1:10: extends: /sys/kernel/notes is a system file (under /sys); name a "
+            "profile of your own",
+            "/proc/self/environ:1:1: is a system file (under /proc); name a profile of your own",
+            "4 of 4 profiles invalid (4 errors)",
+        ],
+    )
+    assert "hunter2" not in result.stdout.casefold()
+
+
+def test_a_link_swapped_in_after_the_check_is_refused_on_the_descriptor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The path the opened descriptor reads is checked too: simulated by skipping the check
+    by name."""
+    from assistant import inputfile
+
+    (tmp_path / "numbers.csv").symlink_to("/proc/self/environ")
+    monkeypatch.setattr(inputfile, "check_regular", lambda path, kind: None)
+    with pytest.raises(inputfile.InputFileError) as caught:
+        read_regular_file(tmp_path / "numbers.csv", 100, kind="number file")
+    assert caught.value.reason == "is a system file (under /proc); name a number file of your own"
+
+
+def test_a_message_quotes_at_most_an_excerpt_of_a_file(tmp_path: Path) -> None:
+    """What a number file holds is quoted 40 characters at most, control characters escaped:
+    a header of 10 KB is not repeated."""
+    header = "Secret\x1b[2J=" + "x" * 10_000
+    profile(tmp_path, "n.csv")
+    rows = f"{header},number\n,(503) 555-0110\n,call {'5' * 5_000}\n"
+    (tmp_path / "n.csv").write_text(rows, encoding="utf-8")
+    result = validate(tmp_path, "p.yaml")
+    shown = "secret\\x1b[2j=" + "x" * 26 + "…"
+    assert (result.returncode, result.stderr, result.stdout.splitlines()) == (
+        1,
+        "",
+        [
+            f"n.csv:1:1: {shown}: unknown column '{shown}'; allowed: number, display_name "
+            "(listed by p.yaml:22)",
+            f"n.csv:3:2: number: 'call {'5' * 35}…' is not a phone number (listed by p.yaml:22)",
+            "1 of 1 profile invalid (2 errors)",
+        ],
+    )

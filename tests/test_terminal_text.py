@@ -24,6 +24,14 @@ from assistant.terminal_text import columns, json_text, literal, rendered, wrap
         ("Ac\u200bme\ufeff", "Ac\\u200bme\\ufeff"),  # zero-width space, byte-order mark
         ("line\u2028sep", "line\\u2028sep"),
         ("tag\U000e0041", "tag\\U000e0041"),
+        # Issue 17: what shows as nothing, or as a blank that is not the space.
+        ("\u3164", "\\u3164"),  # HANGUL FILLER
+        ("a\u115fb\u1160c\uffa0", "a\\u115fb\\u1160c\\uffa0"),  # the other Hangul fillers
+        ("\u2800\U0001d159", "\\u2800\\U0001d159"),  # braille blank, null notehead
+        ("a\u200bb\u200cc\u200dd\u2060e", "a\\u200bb\\u200cc\\u200dd\\u2060e"),
+        ("no\u00a0break\u2003em\u3000wide", "no\\xa0break\\u2003em\\u3000wide"),  # Zs
+        ("e\u034f\u17b4x\ufe0f", "e\\u034f\\u17b4x\\ufe0f"),  # default ignorable marks
+        ("plain space stays", "plain space stays"),
         ("lone \udc80", "lone \\udc80"),
         ("Café Zoë — 東京 C:\\path", "Café Zoë — 東京 C:\\path"),
         (42, "42"),
@@ -42,9 +50,9 @@ def test_literal_keeps_line_breaks_only_when_asked() -> None:
 
 
 def test_json_text_is_terminal_safe_and_decodes_to_the_same_values() -> None:
-    data = {"name": "x\u202ey\x9b\x1b[31m é [/]", "rows": [1, "\n"]}
+    data = {"name": "x\u202ey\x9b\x1b[31m é [/] \u3164", "rows": [1, "\n"]}
     text = json_text(data)
-    assert [c for c in "\x1b\x9b\u202e" if c in text] == []
+    assert [c for c in "\x1b\x9b\u202e\u3164" if c in text] == []
     assert "é [/]" in text
     assert json.loads(text) == data
 

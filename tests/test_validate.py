@@ -259,3 +259,39 @@ def test_ctrl_c_ends_validate_as_it_ends_every_command(monkeypatch: pytest.Monke
     except KeyboardInterrupt:
         code = None  # it escaped: the fast route would print what the typer route does not
     assert code == 130
+
+
+@pytest.mark.parametrize("flags", [[], ["--json"]], ids=["text", "json"])
+def test_what_validate_prints_goes_through_the_redactor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flags: list[str]
+) -> None:
+    """Issue 17: the mailbox password in the environment is masked wherever a value would
+    repeat it, in the text and in the JSON."""
+    secret = "Hunter2-env-Secret-9431"
+    monkeypatch.setenv("ASSISTANT_IMAP_PASSWORD", secret)
+    (tmp_path / "p.yaml").write_text(GOOD.replace('zip: "97211"', f'zip: "{secret}"'))
+    result = run("validate", *flags, "p.yaml", cwd=tmp_path)
+    message = "'[masked]' is not a ZIP code; write 12345 or 12345-6789"
+    if flags:
+        problems = json.loads(result.stdout)["profiles"][0]["problems"]
+        assert (result.returncode, result.stderr, problems) == (
+            1,
+            "",
+            [
+                {
+                    "file": "p.yaml",
+                    "line": 10,
+                    "column": 10,
+                    "path": "company.address.zip",
+                    "message": message,
+                    "severity": "error",
+                }
+            ],
+        )
+    else:
+        assert (result.returncode, result.stderr, result.stdout) == (
+            1,
+            "",
+            f"p.yaml:10:10: company.address.zip: {message}\n1 of 1 profile invalid (1 error)\n",
+        )
+    assert secret.casefold() not in result.stdout.casefold()

@@ -5,6 +5,8 @@ imported (`COMMANDS`); a plain `validate` runs without typer at all (`validation
 caught once, in `main`: the project's own errors become one line `Error: …` (redacted, and
 printed literally: a value holding markup or control characters is shown, never obeyed) and
 their exit code; anything else is a bug, shown with its traceback only under `--verbose`.
+Whatever a command prints goes through the redactor: `main` puts it in front of stdout and
+stderr for the whole run.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from assistant.errors import AssistantError, ExitCode
-from assistant.log import redact
+from assistant.log import redact, redacting
 from assistant.terminal_text import literal
 
 if TYPE_CHECKING:
@@ -89,7 +91,17 @@ def _run(argv: list[str] | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the `assistant` command and exit with its code."""
+    """Run the `assistant` command and exit with its code. Everything it prints to stdout and
+    stderr passes through the redactor (`assistant.log.RedactingStream`) on its way."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = redacting(sys.stdout), redacting(sys.stderr)
+    try:
+        _main(argv)
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         _run(argv)
     except AssistantError as error:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from assistant import guard, receipt, runlock
 from assistant.journal.models import NewAttempt
 from assistant.journal.store import Journal
+from assistant.log import redact
 
 if TYPE_CHECKING:
     from assistant.recorder import Reviewed, SubmissionRecord
@@ -92,8 +93,9 @@ class JournalRecorder:
         )
 
     def declined(self, record: SubmissionRecord, reason: str) -> None:
-        """Nothing was sent."""
-        self.journal.declined(self.attempt_id(record), reason)
+        """Nothing was sent. (Every reason is kept redacted: it is text of an error, which may
+        quote the code or the contact details, and the journal is a file.)"""
+        self.journal.declined(self.attempt_id(record), redact(reason))
 
     def intent(self, record: SubmissionRecord, reviewed: Reviewed) -> None:
         """Durable (committed, fsynced) before returning: the click comes only after this.
@@ -126,11 +128,11 @@ class JournalRecorder:
 
     def failed(self, record: SubmissionRecord, reason: str) -> None:
         """The portal refused, or the run stopped before the click."""
-        self.journal.failed(self.attempt_id(record), reason)
+        self.journal.failed(self.attempt_id(record), redact(reason))
 
     def unknown(self, record: SubmissionRecord, reason: str) -> None:
         """The click was made and its outcome is unknown: a human settles it."""
-        self.journal.unknown(self.attempt_id(record), reason)
+        self.journal.unknown(self.attempt_id(record), redact(reason))
 
 
 def _key(record: SubmissionRecord) -> tuple[str, str, int]:

@@ -16,6 +16,11 @@ following `$XDG_CONFIG_HOME`). The file is small and strict:
 
 Unknown keys, wrong types and a `password` key are refused with one line naming the file and
 the key: the password lives in the system keyring or `$ASSISTANT_IMAP_PASSWORD`, never here.
+
+The file says which server is given the password, so it is read only when no other user
+could have written it: not a link, not owned by another user, not writable by the group or
+others, in a folder of the same kind (`assistant.paths.refuse_unsafe_settings`, exit 8, naming
+the `chmod` that fixes it). Nothing connects before that check.
 """
 
 from __future__ import annotations
@@ -29,12 +34,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assistant.errors import MailboxError, UsageError
+from assistant.paths import refuse_unsafe_settings
+from assistant.terminal_text import excerpt
 
 CONFIG_NAME = "config.toml"
 DEFAULT_SENDER = "no-reply@tnsi.com"
 TLS_MODES = ("implicit", "starttls")
 CODE_SOURCES = ("terminal", "mailbox")
 _KEYS = ("host", "port", "user", "tls", "ca_file", "sender", "folder")
+# What the file decides, as the refusal of a file others could have written says it.
+_STAKE = "says which server is given your mailbox password"
 _ADDRESS = re.compile(r"^[^@\s\"\\]+@[^@\s\"\\]+$")
 
 TlsMode = Literal["implicit", "starttls"]
@@ -76,12 +85,18 @@ def config_path() -> Path:
 
 def load_config(path: Path | None = None) -> UserConfig:
     """Read the config file; an absent file is an empty config. Raises `UsageError` (one line,
-    naming the file and the key) for anything malformed."""
+    naming the file and the key) for anything malformed, `UnsafeDataDir` when another user
+    could have written it (see the module docstring)."""
     path = path or config_path()
     try:
-        raw = path.read_bytes()
+        os.lstat(path)
     except FileNotFoundError:
         return UserConfig(path)
+    except OSError as error:
+        raise UsageError(f"Cannot read {path} ({error.strerror}).") from None
+    refuse_unsafe_settings(path, _STAKE)
+    try:
+        raw = path.read_bytes()
     except OSError as error:
         raise UsageError(f"Cannot read {path} ({error.strerror}).") from None
     try:
@@ -90,10 +105,10 @@ def load_config(path: Path | None = None) -> UserConfig:
         raise UsageError(f"{path} is not valid TOML ({error}).") from None
     unknown = sorted(set(data) - {"codes", "mailbox"})
     if unknown:
-        raise UsageError(f"{path}: unknown setting {unknown[0]!r}; known: codes, [mailbox].")
+        raise UsageError(f"{path}: unknown setting {_quoted(unknown[0])}; known: codes, [mailbox].")
     codes = data.get("codes")
     if codes is not None and codes not in CODE_SOURCES:
-        raise UsageError(f'{path}: codes: must be "terminal" or "mailbox", not {codes!r}.')
+        raise UsageError(f'{path}: codes: must be "terminal" or "mailbox", not {_quoted(codes)}.')
     section = data.get("mailbox")
     if section is None:
         return UserConfig(path, codes)
@@ -106,7 +121,7 @@ def parse_mailbox(path: Path, section: dict[str, Any]) -> MailboxSettings:
     """The settings of a `[mailbox]` table read from `path`; `UsageError` naming the key."""
 
     def fail(key: str, message: str) -> UsageError:
-        return UsageError(f"{path}: mailbox.{key}: {message}")
+        return UsageError(f"{path}: mailbox.{excerpt(key)}: {message}")
 
     if "password" in section:
         raise fail(
@@ -126,7 +141,7 @@ def parse_mailbox(path: Path, section: dict[str, Any]) -> MailboxSettings:
     tls = section.get("tls")
     port = section.get("port")
     if tls is not None and tls not in TLS_MODES:
-        raise fail("tls", f'must be "implicit" or "starttls", not {tls!r}.')
+        raise fail("tls", f'must be "implicit" or "starttls", not {_quoted(tls)}.')
     if port is not None and (not isinstance(port, int) or isinstance(port, bool)):
         raise fail("port", "must be a whole number.")
     if port is not None and not 0 < port < 65536:
@@ -137,7 +152,7 @@ def parse_mailbox(path: Path, section: dict[str, Any]) -> MailboxSettings:
         port = 993 if tls == "implicit" else 143
     sender = section.get("sender", DEFAULT_SENDER).strip()
     if not _ADDRESS.match(sender):
-        raise fail("sender", f"not an email address: {sender!r}.")
+        raise fail("sender", f"not an email address: {_quoted(sender)}.")
     ca_file = None
     if section.get("ca_file"):
         ca_file = Path(section["ca_file"]).expanduser()
@@ -154,6 +169,11 @@ def parse_mailbox(path: Path, section: dict[str, Any]) -> MailboxSettings:
         sender=sender,
         folder=section.get("folder", "INBOX").strip() or "INBOX",
     )
+
+
+def _quoted(value: object) -> str:
+    """A value of the file as a message quotes it: its repr, no longer than an excerpt."""
+    return excerpt(repr(value))
 
 
 def mailbox_settings(config: UserConfig) -> MailboxSettings:
@@ -175,12 +195,13 @@ def choose_codes(flag: str | None, config: UserConfig) -> str:
 def save_mailbox(path: Path, values: dict[str, str | int]) -> None:
     """Write `values` into the `[mailbox]` table of the config file (created `0600` if
     missing), keeping its other settings; the file is rewritten without its comments."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    refuse_unsafe_settings(path, _STAKE)  # nothing read from or written into a place others own
     data: dict[str, Any] = {}
     if path.exists():
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     section = data.get("mailbox")
     data["mailbox"] = {**(section if isinstance(section, dict) else {}), **values}
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as file:
         file.write(_toml(data))

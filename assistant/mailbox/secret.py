@@ -12,7 +12,7 @@ from assistant import log
 from assistant.errors import MailboxError
 from assistant.mailbox.config import MailboxSettings
 
-ENV_PASSWORD = "ASSISTANT_IMAP_PASSWORD"  # noqa: S105 (a variable's name)
+ENV_PASSWORD = log.PASSWORD_VARIABLE
 KEYRING_SERVICE = "assistant-imap"
 
 

@@ -3,6 +3,10 @@
 Errors read like profile errors, `file:line:col: dotted.path: message`, one line each.
 Maps are shipped in this package (`fcr.yaml`, `fcr-classic.yaml`); a path to a `.yaml` file
 loads a user's own map instead: only a regular file, at most `MAX_BYTES` read.
+
+A map, and a person's repairs of one, are read as profiles are (`assistant.profiles.yamlstrict`):
+anchors and aliases are refused (310 bytes of nested aliases grew `plan` past 3.8 GB), and so
+are explicit tags and merge keys (`<<`), each naming its file, line and column.
 """
 
 from __future__ import annotations
@@ -50,7 +54,8 @@ def load_portal(name_or_path: str = DEFAULT_PORTAL) -> PortalMap:
     if name_or_path.endswith((".yaml", ".yml")) or "/" in name_or_path:
         path = Path(name_or_path)
         try:
-            data = read_regular_file(path, MAX_BYTES)  # parse_portal refuses MAX_BYTES + 1
+            # (parse_portal refuses MAX_BYTES + 1)
+            data = read_regular_file(path, MAX_BYTES, kind="portal map")
         except InputFileError as error:
             reason = "portal map not found" if error.missing else error.reason
             raise _one(str(path), reason) from None
@@ -82,16 +87,63 @@ def parse_portal(data: bytes, file: str) -> PortalMap:
         raise PortalMapError(_problems(error, positions, file)) from None
 
 
+class _Refused(Exception):
+    """Reading stops at a construct maps never use (an anchor, an alias, a tag, a merge key)."""
+
+    def __init__(self, mark: Any, message: str) -> None:  # a yaml Mark (pure or libyaml's)
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing each node's anchor, alias, explicit tag or merge key as
+    it is composed: before an alias could make one node stand for many."""
+
+    what = "a portal map"
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if isinstance(index, yaml.ScalarNode) and index.tag == _MERGE:
+            raise _Refused(
+                index.start_mark,
+                f"merge keys (<<) are not allowed in {self.what}; write the keys out",
+            )
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(
+                event.start_mark,
+                f"aliases (*name) are not allowed in {self.what}; write the value out",
+            )
+        if getattr(event, "anchor", None) is not None:
+            raise _Refused(
+                event.start_mark,
+                f"anchors (&name) are not allowed in {self.what}; write values out",
+            )
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            raise _Refused(
+                event.start_mark,
+                f"explicit tags such as {shown} are not allowed in {self.what}",
+            )
+        return super().compose_node(parent, index)
+
+
 def read_yaml(
-    data: bytes, file: str, *, key_lines: bool = False
+    data: bytes, file: str, *, key_lines: bool = False, what: str = "a portal map"
 ) -> tuple[Any, dict[tuple[str | int, ...], Position]]:
-    """The YAML document of a map (or of repairs to one) and where each value sits; with
-    `key_lines`, a mapping entry's place is its key's own line instead, so that a misspelt
-    name is reported on its line. Invalid YAML and keys written twice: `PortalMapError`."""
+    """The YAML document of a map (or of repairs to one: `what` names it in messages) and
+    where each value sits; with `key_lines`, a mapping entry's place is its key's own line
+    instead, so that a misspelt name is reported on its line. Invalid YAML, keys written
+    twice, anchors, aliases, explicit tags and merge keys: `PortalMapError`."""
     positions: dict[tuple[str | int, ...], Position] = {}
     problems: list[Problem] = []
     try:
-        loader = yaml.SafeLoader(data.decode("utf-8"))
+        loader = _StrictLoader(data.decode("utf-8"))
+        loader.what = what
         try:
             node = loader.get_single_node()
             if node is not None:
@@ -103,6 +155,10 @@ def read_yaml(
             loader.dispose()
     except UnicodeDecodeError:
         raise _one(file, "not UTF-8 text") from None
+    except _Refused as refused:
+        mark = refused.mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise PortalMapError([Problem(file, line, col, "", refused.message)]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)

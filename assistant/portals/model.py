@@ -30,6 +30,7 @@ from pydantic import (
 from assistant.hosts import host_of as host_of  # also known here, where maps' hosts are read
 from assistant.hosts import normal_name, quoted, registry_hosts, registry_of
 from assistant.profiles.model import Profile
+from assistant.terminal_text import excerpt
 
 # How a profile value is written into a field (see `assistant.plan.format_value`).
 ValueFormat = Literal[
@@ -206,15 +207,15 @@ def profile_path_error(path: str) -> None:
         if info is None:
             known = ", ".join(model.model_fields)
             where = ".".join(parts[:depth]) or "the profile"
-            raise ValueError(f'"{path}" is not a profile value: {where} has {known}')
+            raise ValueError(f'"{excerpt(path)}" is not a profile value: {where} has {known}')
         annotation = info.annotation
         nested = [t for t in getattr(annotation, "__args__", (annotation,)) if isinstance(t, type)]
         sub = next((t for t in nested if issubclass(t, BaseModel)), None)
         if depth == len(parts) - 1:
             if sub is not None or part == "numbers":
-                raise ValueError(f'"{path}" is a group of values, not one value')
+                raise ValueError(f'"{excerpt(path)}" is a group of values, not one value')
         elif sub is None:
-            raise ValueError(f'"{path}" goes below {part}, which is a single value')
+            raise ValueError(f'"{excerpt(path)}" goes below {part}, which is a single value')
         else:
             model = sub
 

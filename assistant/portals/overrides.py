@@ -16,7 +16,8 @@ and element, named as `assistant.portals.elements` names them:
 `assistant check` expects from then on; `absent: true` says the portal lacks the element: a
 field shows "not on this portal" in the review, a button is not clicked. The file is validated
 like a map and against the shipped map, so a typo is an error naming its line. It is written
-`0600` in a `0700` folder; one that is a link, or that other users may change, is refused.
+`0600` in a `0700` folder; one that is a link, or that another user owns or may change (or
+in such a folder), is refused (`assistant.paths.refuse_unsafe_settings`).
 
 `assistant learn` writes these files, `assistant map` shows and drops them, and every command
 that loads a shipped map (`assistant.portals.load_portal`) uses the map with them merged in: an
@@ -26,16 +27,20 @@ that loads a shipped map (`assistant.portals.load_portal`) uses the map with the
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from assistant.errors import Problem, UnsafeDataDir
+from assistant.errors import Problem
 from assistant.inputfile import InputFileError, read_regular_file
-from assistant.paths import private_dir, refuse_link_or_special, write_private
+from assistant.paths import (
+    private_dir,
+    refuse_link_or_special,
+    refuse_unsafe_settings,
+    write_private,
+)
 from assistant.portals.elements import Element, elements
 from assistant.portals.loader import PortalMapError, Position, _one, _problems, read_yaml
 from assistant.portals.model import Action, Anchor, PortalMap, Step, Target
@@ -148,9 +153,9 @@ def read_overrides(base: PortalMap, path: Path) -> Overrides:
         return Overrides()
     except OSError as error:  # e.g. a part of the path is a file
         raise _one(str(path), f"cannot be read: {error.strerror or error}") from None
-    _refuse_unsafe(path)
+    refuse_unsafe_settings(path, "decides where your values are typed")
     try:
-        data = read_regular_file(path, MAX_BYTES)
+        data = read_regular_file(path, MAX_BYTES, kind="file of map repairs")
     except InputFileError as error:
         raise _one(str(path), error.reason) from None
     return parse_overrides(data, str(path), base)
@@ -167,23 +172,6 @@ def save_overrides(name: str, overrides: Overrides) -> Path:
     return write_private(path, render_overrides(name, overrides).encode("utf-8"))
 
 
-def _refuse_unsafe(path: Path) -> None:
-    refuse_link_or_special(path)
-    for where, fix in ((path.parent, 700), (path, 600)):
-        info = os.lstat(where)
-        if stat.S_ISLNK(info.st_mode):
-            raise UnsafeDataDir(
-                f"{where} is a symbolic link; your map repairs are read only from a real "
-                "folder: replace the link with the folder it points to"
-            )
-        mode = stat.S_IMODE(info.st_mode)
-        if mode & 0o022:
-            raise UnsafeDataDir(
-                f"{where} can be changed by other users (mode {mode:04o}), and it decides where "
-                f"your values are typed; fix it with: chmod {fix} {where}"
-            )
-
-
 # -- reading and writing the file -------------------------------------------------------------
 
 
@@ -192,7 +180,7 @@ def parse_overrides(data: bytes, file: str, base: PortalMap) -> Overrides:
     lists every problem as `file:line:col: dotted.path: message`."""
     if len(data) > MAX_BYTES:
         raise _one(file, f"larger than {MAX_BYTES // 1024} KiB; a file of repairs is much smaller")
-    tree, positions = read_yaml(data, file, key_lines=True)
+    tree, positions = read_yaml(data, file, key_lines=True, what="map repairs")
     if tree is None:
         return Overrides()
     if not isinstance(tree, dict):

@@ -36,6 +36,7 @@ from assistant.log import get_logger
 from assistant.portals.formats import Option, format_value, match_option, suggest
 from assistant.portals.model import FieldAction, PortalMap
 from assistant.spelling import either
+from assistant.terminal_text import excerpt
 
 if TYPE_CHECKING:
     from assistant.profiles import LoadedProfile
@@ -188,9 +189,9 @@ def unseen(
 def _unseen(action: FieldAction, wanted: str, seen: Seen, where: str, now: datetime) -> Unseen:
     count = len(seen.options)
     if action.match == "range":
-        text = f"{wanted} is in none of the {_listed(count, action.field)} {where} showed"
+        text = f"{excerpt(wanted)} is in none of the {_listed(count, action.field)} {where} showed"
     else:
-        text = f'"{wanted}" is not among the {_listed(count, action.field)} {where} showed'
+        text = f'"{excerpt(wanted)}" is not among the {_listed(count, action.field)} {where} showed'
     text += f" on {seen.at:%Y-%m-%d}"
     age = seen.age_days(now)
     old = age > OLD_DAYS

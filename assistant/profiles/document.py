@@ -31,6 +31,7 @@ from assistant.errors import Problem
 from assistant.profiles import values
 from assistant.profiles.phones import mask_phone, normalise_phone
 from assistant.profiles.yamlstrict import Mapping, Node, Scalar, Sequence
+from assistant.terminal_text import excerpt
 
 
 def _listed_number(text: str) -> str:
@@ -38,7 +39,7 @@ def _listed_number(text: str) -> str:
     try:
         return normalise_phone(text)
     except ValueError as error:
-        raise ValueError(f"'{text.strip()}' {error}") from None
+        raise ValueError(f"'{excerpt(text.strip())}' {error}") from None
 
 
 def _contact_phone(text: str) -> str:
@@ -244,7 +245,7 @@ def _unknown_key(key: str, parent: list[int | str]) -> str:
     allowed = sorted(model.model_fields) if model is not None else _ITEM_KEYS
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(allowed)}"
-    return f"unknown key '{key}'{hint}"
+    return f"unknown key '{excerpt(key)}'{hint}"
 
 
 def _kind_of(node: Node | None) -> str:

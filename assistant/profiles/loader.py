@@ -20,6 +20,7 @@ from assistant.profiles.model import Address, Calling, Company, Contact, PhoneNu
 from assistant.profiles.numberfiles import read_number_file
 from assistant.profiles.phones import normalise_phone
 from assistant.profiles.yamlstrict import Entry, Mapping, Node, Scalar, Sequence, read_yaml
+from assistant.terminal_text import excerpt
 
 MAX_EXTENDS = 8
 
@@ -158,7 +159,7 @@ class _Load:
             self._problem(node, "extends", f"more than {MAX_EXTENDS} levels of extends")
             return None
         try:
-            check_regular(base_path)
+            check_regular(base_path, kind="profile")
         except InputFileError as error:
             reason = f"file not found: {base_display}" if error.missing else error.reason
             if not error.missing:
@@ -181,7 +182,7 @@ class _Load:
                     self._problem(
                         entry.key,
                         f"{path}{key}",
-                        f"'{key}' looks like a secret; profiles never hold secrets: "
+                        f"'{excerpt(key)}' looks like a secret; profiles never hold secrets: "
                         "give it through the environment or the OS keyring",
                     )
                 else:
@@ -265,7 +266,7 @@ class _Load:
                         row.row,
                         row.number_column,
                         "number",
-                        _listed_by(f"'{row.number.strip()}' {error}", by),
+                        _listed_by(f"'{excerpt(row.number.strip())}' {error}", by),
                     )
                 )
                 continue
@@ -364,7 +365,7 @@ def _listed_by(message: str, listing: str) -> str:
 
 def _long_name(name: str) -> str:
     return (
-        f"display name '{name}' is {len(name)} characters; "
+        f"display name '{excerpt(name)}' is {len(name)} characters; "
         f"phones show only the first {values.DISPLAY_NAME_LIMIT}"
     )
 

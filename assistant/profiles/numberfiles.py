@@ -20,6 +20,7 @@ from pathlib import Path
 
 from assistant.errors import Problem
 from assistant.inputfile import InputFileError, read_regular_file
+from assistant.terminal_text import excerpt
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -57,7 +58,7 @@ def read_number_file(path: Path, display: str) -> NumberFile:
         result.problems.append(Problem(display, 1, 1, "", "a number file must be .csv or .xlsx"))
         return result
     try:
-        result.data = read_regular_file(path, MAX_FILE_BYTES)
+        result.data = read_regular_file(path, MAX_FILE_BYTES, kind="number file")
     except InputFileError as error:
         reason = "number file not found" if error.missing else error.reason
         result.problems.append(Problem(display, 1, 1, "", reason))
@@ -172,8 +173,7 @@ def _formula_problems(
     from openpyxl.utils import get_column_letter
 
     for row, column, formula in formulas[:MAX_FORMULA_PROBLEMS]:
-        shown = " ".join(formula.split())
-        shown = shown if len(shown) <= 40 else shown[:39] + "…"
+        shown = excerpt(" ".join(formula.split()))
         problems.append(
             Problem(
                 display,
@@ -219,13 +219,13 @@ def _rows(table: list[list[str]], display: str, result: NumberFile) -> None:
             continue
         if name in columns:
             result.problems.append(
-                Problem(display, 1, index + 1, name, f"column '{name}' appears twice")
+                Problem(display, 1, index + 1, name, f"column '{excerpt(name)}' appears twice")
             )
         elif name not in COLUMNS:
             close = difflib.get_close_matches(name, COLUMNS, n=1, cutoff=0.6)
             hint = f"; did you mean '{close[0]}'?" if close else "; allowed: number, display_name"
             result.problems.append(
-                Problem(display, 1, index + 1, name, f"unknown column '{name}'{hint}")
+                Problem(display, 1, index + 1, name, f"unknown column '{excerpt(name)}'{hint}")
             )
         columns.setdefault(name, index)
     if "number" not in columns:

@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from assistant.terminal_text import excerpt
 from assistant.usps import STATES
 
 DISPLAY_NAME_LIMIT = 15  # caller-ID names (CNAM) show at most 15 characters
@@ -69,7 +70,7 @@ def normalise_zip(value: str) -> str:
         return stripped
     if _ZIP9.fullmatch(stripped):
         return f"{stripped[:5]}-{stripped[5:]}"
-    raise ValueError(f"'{stripped}' is not a ZIP code; write 12345 or 12345-6789")
+    raise ValueError(f"'{excerpt(stripped)}' is not a ZIP code; write 12345 or 12345-6789")
 
 
 def normalise_state(value: str) -> str:
@@ -84,9 +85,12 @@ def normalise_state(value: str) -> str:
 
         near = closest(stripped, list(STATES.values()))
         if near:  # a misspelt name ("Kansus"): the one meant
-            raise ValueError(f"'{stripped}' is not a US state; did you mean {either(near)}?")
+            raise ValueError(
+                f"'{excerpt(stripped)}' is not a US state; did you mean {either(near)}?"
+            )
         raise ValueError(
-            f"'{stripped}' is not a US state; write its USPS code (CA) or full name (California)"
+            f"'{excerpt(stripped)}' is not a US state; write its USPS code (CA) or full name "
+            "(California)"
         )
     return found
 
@@ -96,9 +100,11 @@ def check_website(value: str) -> str:
     stripped = value.strip()
     parts = urlsplit(stripped)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"'{stripped}' is not a web address; write it as https://example.org")
+        raise ValueError(
+            f"'{excerpt(stripped)}' is not a web address; write it as https://example.org"
+        )
     if not _HOST.fullmatch(parts.hostname or "") or any(c.isspace() for c in stripped):
-        raise ValueError(f"'{stripped}' does not name a valid host")
+        raise ValueError(f"'{excerpt(stripped)}' does not name a valid host")
     return stripped
 
 
@@ -116,7 +122,9 @@ def parse_monthly_calls(value: object) -> int:
         raise ValueError("should be a whole number of calls per month, such as 12000")
     stripped = str(value).strip()
     if not _CALLS.fullmatch(stripped):
-        raise ValueError(f"'{stripped}' is not a whole number of calls per month, such as 12000")
+        raise ValueError(
+            f"'{excerpt(stripped)}' is not a whole number of calls per month, such as 12000"
+        )
     calls = int(stripped.replace(",", ""))
     if calls < 1:
         raise ValueError("should be at least 1 call per month")

@@ -26,6 +26,7 @@ import yaml
 
 from assistant.errors import Problem, ProfileError
 from assistant.inputfile import InputFileError, read_regular_file
+from assistant.terminal_text import excerpt
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
@@ -106,7 +107,7 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Mapping, bytes]:
     """
     name = display if display is not None else str(path)
     try:
-        data = read_regular_file(path, MAX_BYTES)
+        data = read_regular_file(path, MAX_BYTES, kind="profile")
     except InputFileError as error:
         raise ProfileError([Problem(name, 1, 1, "", error.reason)]) from None
     return parse_yaml(data, name), data
@@ -329,7 +330,7 @@ class _Builder:
                 self.problem(
                     key.line,
                     key.column,
-                    f"duplicate key '{key.value}': first at line {first.key.line}, "
+                    f"duplicate key '{excerpt(key.value)}': first at line {first.key.line}, "
                     f"again at line {key.line}",
                     self.path(key.value),
                 )
