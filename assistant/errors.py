@@ -23,6 +23,7 @@
     │   ├── DataDirUnusable        9  not a folder, a journal that is not a regular file
     │   │                             or not a readable journal
     │   ├── DataDirReadOnly       10  it cannot be written (permissions, read-only disk)
+    │   │   └── JournalWriteFailed 10 a journal write failed: the disk is full or failing
     │   └── JournalBusy           11  another process holds the journal's write lock
     └── MailboxError              12  the mailbox for codes is not set up, unreachable or refused
 
@@ -204,6 +205,17 @@ class DataDirReadOnly(DataFolderError):
     """The data folder (or the journal) cannot be written: permissions or a read-only disk."""
 
     exit_code = ExitCode.DATA_READ_ONLY
+
+
+class JournalWriteFailed(DataDirReadOnly):
+    """A write to the journal failed part-way: the disk is full, or it reported an I/O error.
+    Nothing of that write was kept. `cause` says what happened ("the disk is full: …"),
+    `advice` what to do about it, both as parts of a sentence."""
+
+    def __init__(self, message: str, *, cause: str = "", advice: str = "") -> None:
+        super().__init__(message)
+        self.cause = cause
+        self.advice = advice
 
 
 class JournalBusy(DataFolderError):

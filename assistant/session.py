@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Literal
 from assistant import browser, fill, gates, locate, log, outcome, runfiles
 from assistant.errors import (
     AssistantError,
+    DataFolderError,
+    JournalWriteFailed,
     NotConfirmed,
     OutcomeNotRecorded,
     PortalError,
@@ -472,7 +474,11 @@ class Session:
         )
         before = outcome.before_click(page, success)
         # Durable BEFORE the click: a crash after this line leaves an intent, never silence.
-        self.recorder.intent(record, reviewed)
+        try:
+            self.recorder.intent(record, reviewed)
+        except DataFolderError as error:  # not recorded (a full disk …): so never clicked
+            prepared.open = False
+            raise self._intent_not_recorded(record, error) from None
         prepared.open = False
         crashpoint("after-intent")
         if self.stop_requested():  # Ctrl-C after the confirmation: never a click after it
@@ -503,6 +509,32 @@ class Session:
             # (mid-navigation a screenshot would wait for the answer that did not come)
             self._try_shot(page, f"{prefix}-result")
         return self._record_answer(record, answer, timeout_s)
+
+    def _intent_not_recorded(
+        self, record: SubmissionRecord, error: DataFolderError
+    ) -> DataFolderError:
+        """The journal could not record the intent, so nothing was clicked: the row closed
+        as not sent if the journal still takes that write, else left for the next run of the
+        profile to close (`Journal.close_abandoned`). Same class, so the same exit code."""
+        written = error if isinstance(error, JournalWriteFailed) else None
+        cause = f" ({written.cause})" if written else ""
+        reason = f"the journal could not record the intent to submit{cause}; nothing was sent"
+        attempt = self.recorder.attempt_id(record)
+        try:
+            self.recorder.failed(record, reason)
+        except DataFolderError:
+            row = (
+                f"Attempt {attempt} could not be closed either: the next run of this profile "
+                "records it as not sent."
+            )
+        else:
+            row = f"Attempt {attempt} is recorded as not sent."
+        then = written.advice if written else str(error)
+        then = f"{then[:1].upper()}{then[1:]}{'' if then.endswith('.') else '.'}"
+        return type(error)(
+            f"The journal could not record the intent to submit{cause}; nothing was clicked. "
+            f"{row} {then}"
+        )
 
     def _record_answer(
         self, record: SubmissionRecord, answer: outcome.Answer, timeout_s: float

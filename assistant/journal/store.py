@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from assistant import paths
+from assistant import log, paths
 from assistant.errors import UsageError
 from assistant.journal.models import (
     FEEDBACK_ID_PATTERN,
@@ -41,6 +41,8 @@ from assistant.journal.schema import FILENAME, connect, connect_empty, write_pro
 from assistant.testhooks import crashpoint
 
 Clock = Callable[[], datetime]
+
+logger = log.get_logger(__name__)
 
 
 def utc_now() -> datetime:
@@ -407,20 +409,36 @@ class Journal:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Cursor]:
-        """One write transaction, taken before reading state so no other writer interleaves."""
+        """One write transaction, taken before reading state so no other writer interleaves.
+
+        Whatever SQLite says went wrong in it (locked beyond the busy timeout, read-only, the
+        disk full or failing, at any statement or at the commit) becomes the project's error
+        for it (`write_problem`); the transaction is rolled back, so nothing of it is kept."""
         if self.read_only:
             raise paths.read_only(self.folder, f"cannot write the journal {self.path}")
         cur = self._conn.cursor()
         try:
             cur.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:  # locked beyond the busy timeout, read-only
-            raise write_problem(self.path, error) from None
-        try:
             yield cur
+            cur.execute("COMMIT")
+        except sqlite3.Error as error:
+            self._rollback()
+            if not _journal_error(error):
+                raise
+            raise write_problem(self.path, error) from None
         except BaseException:
-            cur.execute("ROLLBACK")
+            self._rollback()
             raise
-        cur.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        """End the failed transaction, if SQLite has not (it does itself after some errors,
+        e.g. a full disk); a rollback that fails too leaves nothing committed either."""
+        if not self._conn.in_transaction:
+            return
+        try:
+            self._conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            logger.debug("Rolling back a failed journal write failed too", exc_info=True)
 
     def _state(self, cur: sqlite3.Cursor, attempt_id: int) -> State:
         row = cur.execute("SELECT state FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
@@ -500,6 +518,13 @@ class Journal:
         ):
             numbers[attempt_id].append(number)
         return [_attempt(r, tuple(numbers[r[0]])) for r in rows]
+
+
+def _journal_error(error: sqlite3.Error) -> bool:
+    """Whether `error` says something about the journal file or its disk (busy, read-only,
+    full, failing, damaged), not about the assistant's own statements (a constraint it broke,
+    a misuse of the module: bugs, left as they are)."""
+    return isinstance(error, sqlite3.OperationalError) or type(error) is sqlite3.DatabaseError
 
 
 _COLUMNS = (
