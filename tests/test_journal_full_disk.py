@@ -24,12 +24,13 @@ import pytest
 from ptyperson import PtyPerson
 from test_batch_support import write_profiles
 
+from assistant import receipt
 from assistant.batch import Batch, BatchOptions, plan_jobs
 from assistant.cli.batch import render_summary
 from assistant.errors import DataDirUnusable, ExitCode, JournalWriteFailed
 from assistant.fill import Timeouts
 from assistant.gates import OutboxCodeSource
-from assistant.journal import Journal, NewAttempt, State
+from assistant.journal import Attempt, Journal, NewAttempt, State
 from assistant.journal import schema as journal_schema
 from assistant.portals import load_portal
 from assistant.profiles import load_profiles
@@ -462,3 +463,60 @@ def test_a_batch_whose_disk_fills_up_stops_cleanly_and_says_what_is_recorded(
     assert sent["feedback_id"] in summary
     assert "not started: the journal could not be written" in summary
     assert "1 submitted, 0 declined, 0 stopped, 1 failed, 0 unknown, 1 skipped." in summary
+
+
+@pytest.mark.browser
+def test_a_refusal_the_journal_cannot_record_is_shown_then_told_how_to_settle(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """After the click a journal write that fails never hides what the portal answered: the
+    row stays confirmed (an unknown outcome the guard blocks) and the run says how to settle."""
+    person = PtyPerson("submit")
+    with (
+        Replica(layout="wizard", data_dir=tmp_path / "replica", faults=["submit-500"]) as portal,
+        Journal.open(tmp_path / "data") as journal,
+    ):
+        run = _batch(tmp_path, portal, journal, person, 1)
+        disk = failing(journal, "failed")
+        report = run.run(lambda: contextlib.nullcontext(browser))
+        healed(journal, disk)
+        assert portal.submit_attempts() == 1
+        [attempt] = journal.history()
+        assert attempt.state is State.INTENT
+    screen = person.screen(expect="count as sent")
+    person.close()
+    failed_at = screen.index("Failed: the portal ")
+    told = (
+        "The portal refused submission 1 of 1, but the journal could not record it (the disk "
+        f"is full: database or disk is full). Once the journal can be written again, run "
+        f"'assistant settle {attempt.id} --not-submitted'. Until then its numbers count as "
+        "sent with an unknown outcome."
+    )
+    assert screen.index(told) > failed_at
+    assert [r.state for r in report.results] == ["unknown"]
+    assert report.exit_code == ExitCode.OUTCOME_UNKNOWN
+
+
+def test_a_receipt_the_full_disk_keeps_out_of_the_journal_leaves_the_submission_recorded(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The Feedback ID is committed first; failing to note the receipt's path afterwards must
+    not turn into "the journal could not record it" (whose `settle` would then be refused)."""
+    with Journal.open(tmp_path / "data") as journal:
+        attempt = _confirmed_row(journal)
+        disk = failing(journal, "", once=True)
+        real_attach = journal.attach_receipt
+
+        def full_at_attach(attempt_id: int, receipt_path: str | Path) -> Attempt:
+            disk.full = True
+            return real_attach(attempt_id, receipt_path)
+
+        journal.attach_receipt = full_at_attach  # type: ignore[method-assign]
+        recorded = receipt.record_submitted(journal, attempt, "FCRFE00000000000000001")
+        healed(journal, disk)
+        assert disk.failures == 1
+        assert (recorded.state, recorded.receipt_path) == (State.SUBMITTED, None)
+        assert journal.get(attempt).state is State.SUBMITTED
+    assert "is recorded as submitted, but its receipt could not be written: cannot write" in (
+        caplog.text
+    )
