@@ -135,7 +135,8 @@ def batch(
 
     Exit 0 all submitted or skipped as submitted, 1 invalid profiles, 3 declined or
     stopped, 4 failed, 6 refused (another run sent its numbers meanwhile) or a profile in
-    use by another run, 7 outcome unknown (the highest applies in the order 7, 6, 4, 3).
+    use by another run, 7 outcome unknown, 10 the journal could not be written (the batch
+    stopped; the order is 7, 10, 6, 4, 3).
     """
     from assistant.errors import UsageError
 
