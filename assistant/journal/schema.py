@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shlex
 import sqlite3
 import urllib.parse
 from pathlib import Path
@@ -143,6 +144,54 @@ BUSY_TIMEOUT_S = 10.0  # how long a write waits for another process's write to f
 
 class JournalUnreadable(DataDirUnusable):
     """The journal file exists but SQLite cannot read it, or a newer assistant wrote it."""
+
+
+class JournalDamaged(JournalUnreadable):
+    """SQLite's integrity check finds the journal damaged: e.g. an index missing rows, through
+    which the duplicate guard would not see a number already sent. `problems` are its lines."""
+
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+# The lines of `PRAGMA integrity_check` read at most; a damaged journal's first few say enough.
+INTEGRITY_LINES = 100
+
+
+def integrity_problems(conn: sqlite3.Connection) -> list[str]:
+    """What SQLite's full integrity check finds wrong in the journal ([] when nothing is).
+
+    `integrity_check`, not `quick_check`: only the full check compares every index with its
+    table, and the duplicate guard reads through the indexes."""
+    try:
+        rows = conn.execute(f"PRAGMA integrity_check({INTEGRITY_LINES})").fetchall()
+    except sqlite3.DatabaseError as error:  # too damaged to be checked at all
+        return [str(error)]
+    found = [str(row[0]) for row in rows]
+    return [] if found == ["ok"] else found
+
+
+def describe_problems(problems: list[str]) -> str:
+    """The first two problems, and how many more, for one line."""
+    shown = "; ".join(problems[:2])
+    more = len(problems) - 2
+    return f"{shown}; and {more} more" if more > 0 else shown
+
+
+def repair_command(folder: Path) -> str:
+    """The command that repairs the journal in `folder` (`assistant doctor --repair-journal`)."""
+    return f"assistant doctor --repair-journal --data-dir {shlex.quote(str(folder))}"
+
+
+def damaged(path: Path, problems: list[str]) -> JournalDamaged:
+    """The error a run that may submit stops with on a damaged journal, naming the repair."""
+    return JournalDamaged(
+        f"the journal {path} is damaged ({describe_problems(problems)}): the duplicate guard "
+        "could miss numbers already sent, so nothing that may submit runs until it is "
+        f"repaired. Repair it with: {repair_command(path.parent)}",
+        problems,
+    )
 
 
 def connect(folder: Path, *, read_only: bool = False) -> sqlite3.Connection:

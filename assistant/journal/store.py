@@ -16,6 +16,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -37,7 +38,15 @@ from assistant.journal.models import (
     State,
     describe_owner,
 )
-from assistant.journal.schema import FILENAME, connect, connect_empty, write_problem
+from assistant.journal.schema import (
+    FILENAME,
+    connect,
+    connect_empty,
+    damaged,
+    integrity_problems,
+    write_problem,
+)
+from assistant.runfiles import fresh
 from assistant.testhooks import crashpoint
 
 Clock = Callable[[], datetime]
@@ -89,6 +98,7 @@ class Journal:
         *,
         clock: Clock = utc_now,
         read_only: bool = False,
+        check_integrity: bool = False,
     ) -> Journal:
         """Open the journal in the private data folder (`--data-dir`, `$ASSISTANT_DATA_DIR`,
         or the platform default), creating it if needed; refuses a folder others can read.
@@ -96,6 +106,8 @@ class Journal:
         `read_only` is for commands that only read (`history`, `due`): where the folder or the
         journal cannot be written, it is still read (a missing one reads as empty), and any
         write raises `DataDirReadOnly`. Problems with the folder are `DataFolderError`s.
+        `check_integrity` is for runs that may submit: a damaged journal (an index missing
+        rows would hide numbers already sent from the duplicate guard) is `JournalDamaged`.
         """
         if read_only:
             folder = paths.data_dir_path(data_dir)
@@ -103,7 +115,13 @@ class Journal:
             if missing and not paths.writable(paths.existing_parent(folder)):
                 return cls(connect_empty(), folder, clock, read_only=True)
         folder = paths.data_dir(data_dir)
-        return cls(connect(folder, read_only=read_only), folder, clock, read_only=read_only)
+        journal = cls(connect(folder, read_only=read_only), folder, clock, read_only=read_only)
+        if check_integrity:
+            problems = journal.integrity_problems()
+            if problems:
+                journal.close()
+                raise damaged(journal.path, problems)
+        return journal
 
     def close(self) -> None:
         """Close the connection (SQLite checkpoints the WAL when the last one closes)."""
@@ -314,7 +332,46 @@ class Journal:
             )
         return self.get(attempt_id)
 
+    def repair(self) -> Repair:
+        """Rebuild the indexes of a damaged journal (`REINDEX`), after a private copy (0600)
+        of it as it was; then check it again. Nothing is done to a journal found sound."""
+        if self.read_only:
+            raise paths.read_only(self.folder, f"cannot repair the journal {self.path}")
+        problems = self.integrity_problems()
+        if not problems:
+            return Repair(problems=[], backup=None, remaining=[])
+        stamp = self._clock().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        backup = fresh(self.folder / f"journal-before-repair-{stamp}.sqlite3")
+        self._copy_to(backup)
+        refused = ""
+        try:
+            self._conn.execute("REINDEX")  # one transaction of its own
+        except sqlite3.OperationalError as error:  # busy, the disk
+            raise write_problem(self.path, error) from None
+        except sqlite3.DatabaseError as error:  # doubled rows a unique index let in, a page
+            refused = str(error)  # damaged beyond the indexes: nothing was changed
+        return Repair(problems, backup, self.integrity_problems(), refused)
+
+    def _copy_to(self, target: Path) -> None:
+        """A consistent copy of the journal, page by page (damage included), into `target`."""
+        paths.private_file(target)
+        previous = os.umask(0o077)  # its own rollback journal, while it is written, too
+        try:
+            copy = sqlite3.connect(target)
+            try:
+                self._conn.backup(copy)
+            finally:
+                copy.close()
+        except sqlite3.OperationalError as error:
+            raise write_problem(target, error) from None
+        finally:
+            os.umask(previous)
+
     # -- reads -------------------------------------------------------------------------------
+
+    def integrity_problems(self) -> list[str]:
+        """What SQLite's full integrity check finds wrong in the journal ([] when nothing)."""
+        return integrity_problems(self._conn)
 
     def get(self, attempt_id: int) -> Attempt:
         """The attempt with this id; `UsageError` if there is none."""
@@ -518,6 +575,18 @@ class Journal:
         ):
             numbers[attempt_id].append(number)
         return [_attempt(r, tuple(numbers[r[0]])) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """What `Journal.repair` found and did: the problems before, the copy of the journal as
+    it was (None when it was sound), the problems left after rebuilding its indexes, and why
+    they could not be rebuilt, if they could not."""
+
+    problems: list[str]
+    backup: Path | None
+    remaining: list[str]
+    refused: str = ""
 
 
 def _journal_error(error: sqlite3.Error) -> bool:
