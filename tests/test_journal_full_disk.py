@@ -24,7 +24,8 @@ import pytest
 from ptyperson import PtyPerson
 from test_batch_support import write_profiles
 
-from assistant import receipt
+from assistant import paths, receipt
+from assistant import session as session_module
 from assistant.batch import Batch, BatchOptions, plan_jobs
 from assistant.cli.batch import render_summary
 from assistant.errors import DataDirUnusable, ExitCode, JournalWriteFailed
@@ -308,6 +309,28 @@ def test_a_full_disk_while_the_journal_is_set_up_is_not_called_damaged(
     )
 
 
+def test_a_migration_the_disk_refuses_is_reported_as_that_not_as_a_failed_rollback() -> None:
+    """SQLite ends the transaction itself on a full disk; rolling back again would raise
+    "cannot rollback - no transaction is active" over the real cause."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    disk = FailingDisk(conn, "")
+    disk.full = True
+    with pytest.raises(sqlite3.OperationalError, match=r"^database or disk is full$"):
+        journal_schema._migrate(disk, Path("/data/journal.sqlite3"))  # type: ignore[arg-type]
+    assert disk.failures == 1
+    assert conn.execute("PRAGMA user_version").fetchone() == (0,)
+
+
+def test_an_error_without_sqlites_name_is_known_by_sqlites_words(tmp_path: Path) -> None:
+    """As raised by a wrapper (or an older Python): no `sqlite_errorname`, SQLite's text."""
+    path = tmp_path / "journal.sqlite3"
+    full = journal_schema.write_problem(path, sqlite3.OperationalError("database or disk is full"))
+    assert isinstance(full, JournalWriteFailed)
+    assert full.cause == "the disk is full: database or disk is full"
+    failing_disk = journal_schema.write_problem(path, sqlite3.OperationalError("disk I/O error"))
+    assert isinstance(failing_disk, JournalWriteFailed)
+
+
 def test_a_bug_in_a_journal_statement_is_not_taken_for_the_disk(tmp_path: Path) -> None:
     """Only what SQLite says about the file or its disk is mapped; a constraint the assistant's
     own statement broke stays what it is."""
@@ -520,3 +543,34 @@ def test_a_receipt_the_full_disk_keeps_out_of_the_journal_leaves_the_submission_
     assert "is recorded as submitted, but its receipt could not be written: cannot write" in (
         caplog.text
     )
+
+
+@pytest.mark.browser
+def test_a_result_screenshot_the_full_disk_refuses_does_not_lose_the_feedback_id(
+    browser: Browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills during the click: the result page's screenshot cannot be written, and
+    the Feedback ID is still shown and recorded."""
+    real_write = paths.write_private
+
+    def full_for_the_result(path: Path, data: bytes) -> Path:
+        if path.name.endswith("-result.png"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(path, data)
+
+    monkeypatch.setattr(session_module, "write_private", full_for_the_result)
+    person = PtyPerson("submit")
+    with (
+        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
+        Journal.open(tmp_path / "data") as journal,
+    ):
+        run = _batch(tmp_path, portal, journal, person, 1)
+        report = run.run(lambda: contextlib.nullcontext(browser))
+        [sent] = portal.submissions()
+        [attempt] = journal.history()
+        assert (attempt.state, attempt.feedback_id) == (State.SUBMITTED, sent["feedback_id"])
+    screen = person.screen(expect="Feedback ID")
+    person.close()
+    assert f"Submitted 1 of 1. Feedback ID: {sent['feedback_id']}" in screen
+    assert report.exit_code == ExitCode.OK
+    assert not list((tmp_path / "data" / "runs").glob("*/*-result.png"))
