@@ -21,8 +21,13 @@ matches a value, the page refuses one) fails that submission. Either way the pro
 submissions are listed as not started, the reason said once; other profiles go on. Options a
 page showed for a value it lacked are remembered for next time.
 
+A journal that cannot be written (a full or failing disk, a lock held too long) stops the
+batch: the submission it failed in is not clicked (if its intent could not be recorded) and
+says what its row holds, the rest are listed as not started.
+
 Exit code precedence (the most urgent thing a person must act on wins):
 7 an outcome is unknown (or a submission was skipped because an earlier one is unsettled)
+> 10 (or 9, 11) the journal could not be written, so the batch stopped
 > 6 a submission was refused because another run sent its numbers meanwhile
 > 4 a submission failed > 3 one was declined, not confirmed or stopped (Ctrl-C, Ctrl-D)
 > 0 everything attempted was submitted or skipped as already submitted.
@@ -44,16 +49,18 @@ from assistant.ahead import Ahead, HeldTerminal, Turn
 from assistant.errors import (
     AssistantError,
     ConcurrentSubmission,
+    DataDirReadOnly,
     DataFolderError,
     DuplicateSubmission,
     ExitCode,
+    JournalBusy,
     NoMatchingOption,
     NotConfirmed,
     OutcomeNotRecorded,
     PortalError,
     Stopped,
 )
-from assistant.journal import Journal, describe_owner
+from assistant.journal import Journal, JournalUnreadable, describe_owner
 from assistant.journal import State as AttemptState
 from assistant.journal.recorder import JournalRecorder
 from assistant.log import get_logger
@@ -127,6 +134,8 @@ class BatchReport:
     run_dir: Path | None = None
     # Profiles stopped by a value of theirs (by id of their job): the submission that failed.
     stopped: dict[int, int] = field(default_factory=dict)
+    # The exit code of the journal's failure that stopped the batch (e.g. 10, a full disk).
+    journal_error: ExitCode | None = None
 
     def count(self, state: State) -> int:
         """How many submissions ended in `state`."""
@@ -134,9 +143,12 @@ class BatchReport:
 
     @property
     def exit_code(self) -> ExitCode:
-        """7 unknown > 6 refused > 4 failed > 3 declined/stopped > 0 (module docstring)."""
+        """7 unknown > the journal's failure (9-11) > 6 refused > 4 failed > 3 declined/stopped
+        > 0 (module docstring)."""
         if any(r.state == "unknown" or r.blocked_by_unknown for r in self.results):
             return ExitCode.OUTCOME_UNKNOWN
+        if self.journal_error is not None:
+            return self.journal_error
         if any(r.state == "refused" for r in self.results):
             return ExitCode.DUPLICATE
         if any(r.state == "failed" for r in self.results):
@@ -656,6 +668,14 @@ class _Attempt:
             batch.terminal.say(str(error))
             self._report("unknown", str(error))
             batch.journal_broken = True
+        except (DataDirReadOnly, JournalBusy, JournalUnreadable) as error:
+            # The journal cannot be written (a full disk …), so no step of this submission or
+            # of any other can be recorded: nothing more is started. The error says what this
+            # one's row holds; the rest are listed as not started.
+            batch.terminal.say(f"Not submitted: {error}")
+            self._report("failed", str(error))
+            batch.journal_broken = True
+            self.report.journal_error = error.exit_code
         except ConcurrentSubmission as error:  # confirmed here, sent by another run: refused
             batch.terminal.say(str(error))
             self._report("refused", str(error))

@@ -19,13 +19,14 @@
     │   ├── ConcurrentSubmission   6  another run confirmed them while this one was at the review
     │   └── ProfileBusy            6  another run holds the profile (its run lock)
     ├── OutcomeUnknown             7  the submit click was made but its result is not known
-    │   └── OutcomeNotRecorded     7  submitted, but the journal could not record the Feedback ID
+    │   └── OutcomeNotRecorded     7  clicked, but the journal could not record the outcome
     ├── DataFolderError               the private data folder (or a file in it) is unusable
     │   ├── UnsafeDataDir          8  readable by others, or a symbolic link; or a settings
     │   │                             file (config.toml, map repairs) others could have written
     │   ├── DataDirUnusable        9  not a folder, a journal that is not a regular file
-    │   │                             or not a readable journal
+    │   │                             or not a readable journal, or a damaged one
     │   ├── DataDirReadOnly       10  it cannot be written (permissions, read-only disk)
+    │   │   └── JournalWriteFailed 10  a journal write failed: the disk is full or failing
     │   └── JournalBusy           11  another process holds the journal's write lock
     └── MailboxError              12  the mailbox for codes is not set up, unreachable or refused
 
@@ -197,8 +198,9 @@ class OutcomeUnknown(AssistantError):
 
 
 class OutcomeNotRecorded(OutcomeUnknown):
-    """The portal showed a Feedback ID, but the journal could not record it: the message
-    carries the ID, and how to record it once the journal can be written."""
+    """The submit click was made, but the journal could not record what came of it (the
+    Feedback ID, a refusal, an unknown outcome): the message carries what the portal answered
+    (the ID), and how to settle it once the journal can be written."""
 
 
 class DataFolderError(AssistantError):
@@ -228,6 +230,17 @@ class DataDirReadOnly(DataFolderError):
     """The data folder (or the journal) cannot be written: permissions or a read-only disk."""
 
     exit_code = ExitCode.DATA_READ_ONLY
+
+
+class JournalWriteFailed(DataDirReadOnly):
+    """A write to the journal failed part-way: the disk is full, or it reported an I/O error.
+    Nothing of that write was kept. `cause` says what happened ("the disk is full: …"),
+    `advice` what to do about it, both as parts of a sentence."""
+
+    def __init__(self, message: str, *, cause: str = "", advice: str = "") -> None:
+        super().__init__(message)
+        self.cause = cause
+        self.advice = advice
 
 
 class JournalBusy(DataFolderError):

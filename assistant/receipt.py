@@ -156,6 +156,9 @@ def record_settled(
 def _attach(journal: Journal, attempt: Attempt) -> Attempt:
     try:
         path = write_receipt(journal.folder, attempt)
+        # The outcome is committed: a journal that cannot note where the receipt went (a
+        # full disk) must not make the submission look unrecorded either.
+        return journal.attach_receipt(attempt.id, path)
     except (OSError, DataFolderError) as error:
         get_logger(__name__).warning(
             "attempt %s is recorded as submitted, but its receipt could not be written: %s",
@@ -163,4 +166,3 @@ def _attach(journal: Journal, attempt: Attempt) -> Attempt:
             error,
         )
         return attempt
-    return journal.attach_receipt(attempt.id, path)

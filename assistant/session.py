@@ -42,6 +42,8 @@ from assistant import (
 from assistant.errors import (
     AssistantError,
     ChangedAfterReview,
+    DataFolderError,
+    JournalWriteFailed,
     NotConfirmed,
     OutcomeNotRecorded,
     PortalError,
@@ -531,7 +533,11 @@ class Session:
             )
         expected = expected_in_request(review.values)
         # Durable BEFORE the click: a crash after this line leaves an intent, never silence.
-        self.recorder.intent(record, reviewed)
+        try:
+            self.recorder.intent(record, reviewed)
+        except DataFolderError as error:  # not recorded (a full disk …): so never clicked
+            prepared.open = False
+            raise self._intent_not_recorded(record, error) from None
         prepared.open = False
         crashpoint("after-intent")
         if self.stop_requested():  # Ctrl-C after the confirmation: never a click after it
@@ -583,6 +589,32 @@ class Session:
         self.terminal.say(message)
         return Outcome(record.index, record.count, "failed", message)
 
+    def _intent_not_recorded(
+        self, record: SubmissionRecord, error: DataFolderError
+    ) -> DataFolderError:
+        """The journal could not record the intent, so nothing was clicked: the row closed
+        as not sent if the journal still takes that write, else left for the next run of the
+        profile to close (`Journal.close_abandoned`). Same class, so the same exit code."""
+        written = error if isinstance(error, JournalWriteFailed) else None
+        cause = f" ({written.cause})" if written else ""
+        reason = f"the journal could not record the intent to submit{cause}; nothing was sent"
+        attempt = self.recorder.attempt_id(record)
+        try:
+            self.recorder.failed(record, reason)
+        except DataFolderError:
+            row = (
+                f"Attempt {attempt} could not be closed either: the next run of this profile "
+                "records it as not sent."
+            )
+        else:
+            row = f"Attempt {attempt} is recorded as not sent."
+        then = written.advice if written else str(error)
+        then = f"{then[:1].upper()}{then[1:]}{'' if then.endswith('.') else '.'}"
+        return type(error)(
+            f"The journal could not record the intent to submit{cause}; nothing was clicked. "
+            f"{row} {then}"
+        )
+
     def _record_answer(
         self, record: SubmissionRecord, answer: outcome.Answer, timeout_s: float
     ) -> Outcome:
@@ -603,9 +635,15 @@ class Session:
                 reason = f"the portal said {answer.page_error!r}{status}"
             else:
                 reason = f"the portal answered HTTP {answer.status} and showed no Feedback ID"
-            self.recorder.failed(record, reason)
             message = f"Failed: {reason}; the submission was not resent."
-            self.terminal.say(message)
+            self.terminal.say(message)  # first, as the Feedback ID: the answer is on the screen
+            attempt = self.recorder.attempt_id(record)
+            self._record_after_click(
+                record,
+                lambda: self.recorder.failed(record, reason),
+                f"The portal refused submission {index} of {count}",
+                f"run 'assistant settle {attempt} --not-submitted'",
+            )
             return Outcome(index, count, "failed", message)
         if not answer.answered:
             reason = f"no answer to the submit within {timeout_s:g} s"
@@ -617,10 +655,33 @@ class Session:
         else:
             reason = f"the page showed neither a Feedback ID nor an error within {timeout_s:g} s"
         reason += f" (waited {answer.elapsed_s:.1f} s)"
-        self.recorder.unknown(record, reason)
         message = f"Outcome unknown: {reason}. Check the portal or the email; do not resend."
         self.terminal.say(message)
+        attempt = self.recorder.attempt_id(record)
+        self._record_after_click(
+            record,
+            lambda: self.recorder.unknown(record, reason),
+            f"The outcome of submission {index} of {count} is unknown",
+            f"settle it with 'assistant settle {attempt} --submitted FEEDBACK_ID' or "
+            f"'assistant settle {attempt} --not-submitted'",
+        )
         return Outcome(index, count, "unknown", message)
+
+    def _record_after_click(
+        self, record: SubmissionRecord, write: Callable[[], None], told: str, settle: str
+    ) -> None:
+        """`write` the outcome of the click; if the journal cannot, the row stays `intent`
+        (an unknown outcome every run shows and the guard blocks) and the person is told how
+        to settle it (`OutcomeNotRecorded`)."""
+        try:
+            write()
+        except Exception as error:
+            logger.debug("Recording the outcome failed", exc_info=error)
+            raise OutcomeNotRecorded(
+                f"{told}, but the journal could not record it ({_why(error)}). Once the journal "
+                f"can be written again, {settle}. Until then its numbers count as sent with an "
+                "unknown outcome."
+            ) from None
 
     def _not_recorded(
         self, record: SubmissionRecord, feedback_id: str, error: Exception
@@ -628,11 +689,10 @@ class Session:
         """The portal took the submission; the journal could not say so. The ID is all the
         person has: the message carries it and how to record it later."""
         logger.debug("Recording the Feedback ID failed", exc_info=error)
-        why = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         attempt = self.recorder.attempt_id(record)
         return OutcomeNotRecorded(
             f"The portal accepted submission {record.index} of {record.count} as {feedback_id}, "
-            f"but the journal could not record it ({why}). Keep this Feedback ID: once the "
+            f"but the journal could not record it ({_why(error)}). Keep this Feedback ID: once the "
             f"journal can be written again, run 'assistant settle {attempt} --submitted "
             f"{feedback_id}'. Until then its numbers count as sent with an unknown outcome."
         )
@@ -641,8 +701,8 @@ class Session:
         error_cls, _ = browser.playwright_errors()
         try:
             self._shot(page, name)
-        except error_cls:
-            logger.info("No screenshot of the result page could be taken.")
+        except (error_cls, OSError, DataFolderError) as error:  # e.g. the disk just filled up
+            logger.info("No screenshot of the result page could be taken: %s", error)
 
 
 def fingerprint(profile: Profile, submission: SubmissionPlan) -> Fingerprint:
@@ -702,6 +762,14 @@ def anchor_notes(states: list[fill.StepState]) -> list[str]:
             if found.found and found.anchor > 0 and found.counts:
                 notes.append(f"{state.step.name} step, {name}: found by {found.how()}")
     return notes
+
+
+def _why(error: Exception) -> str:
+    """Why a journal write failed, in a few words (the cause of a full or failing disk)."""
+    if isinstance(error, JournalWriteFailed) and error.cause:
+        return error.cause
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _reason(error: BaseException) -> str:

@@ -135,7 +135,8 @@ def batch(
 
     Exit 0 all submitted or skipped as submitted, 1 invalid profiles, 3 declined or
     stopped, 4 failed, 6 refused (another run sent its numbers meanwhile) or a profile in
-    use by another run, 7 outcome unknown (the highest applies in the order 7, 6, 4, 3).
+    use by another run, 7 outcome unknown, 9 the journal is damaged (nothing ran), 10 the
+    journal could not be written (the batch stopped; the order is 7, 10, 6, 4, 3).
     """
     from assistant.errors import UsageError
 
@@ -237,7 +238,7 @@ def run_profiles(
     profiles = [job.loaded.path for job in jobs]
     with (
         runlock.hold(private_data_dir(data_dir), profiles, command) as me,
-        Journal.open(data_dir) as journal,
+        Journal.open(data_dir, check_integrity=True) as journal,
     ):
         run = Batch(jobs, options, journal, terminal)
         closed = run.close_abandoned(me.token)

@@ -66,7 +66,7 @@ def demo() -> None:
         )
         jobs = plan_jobs([loaded], portal_map, portal.url)
         with (
-            Journal.open(folder) as journal,
+            Journal.open(folder, check_integrity=True) as journal,
             browser.running_browser(info, headless=True) as launched,
         ):
             run = Batch(jobs, options, journal, terminal, _DemoOutbox(portal, terminal))

@@ -1,12 +1,17 @@
 """`assistant doctor`: what the assistant runs on, whether a browser really starts, and the
-state of the private data folder (its permissions, and any submission whose outcome is unknown).
+state of the private data folder (its permissions, the journal's integrity, and any submission
+whose outcome is unknown).
 
 Doctor only looks: it never creates the data folder or the journal, and never changes a mode.
 Exit 0 when a browser starts and the data folder can be used (a missing one can, it is made on
 first use); 5 when no browser starts; else the exit code of what a command that records would
-refuse the data folder with (8 not private, 9 unusable, 10 read-only). Submissions with an
-unknown outcome are listed but do not change the exit code: they are past work waiting for a
-person, not a fault of this machine, and every run names them too.
+refuse the data folder with (8 not private, 9 unusable or a damaged journal, 10 read-only).
+Submissions with an unknown outcome are listed but do not change the exit code: they are past
+work waiting for a person, not a fault of this machine, and every run names them too.
+
+`--repair-journal` is the one change doctor makes, and only to a damaged journal: a private
+copy of it as it was, then its indexes rebuilt (`Journal.repair`), then checked again (exit 0
+repaired or nothing to repair, 9 still damaged). The browser is not started then.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import os
 import platform
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,20 +28,37 @@ from assistant.cli.app import DataDirOption, app
 from assistant.errors import AssistantError, BrowserMissing, ExitCode
 from assistant.terminal_text import literal
 
+if TYPE_CHECKING:
+    from assistant.paths import DataDirState
+
 # Continuation lines line up under the values: "Data folder " is the longest label.
 INDENT = " " * 12
 
 
 @app.command()
-def doctor(data_dir: DataDirOption = None) -> None:
+def doctor(
+    data_dir: DataDirOption = None,
+    repair_journal: Annotated[
+        bool,
+        typer.Option(
+            "--repair-journal",
+            help="Repair a damaged journal: keep a private copy of it as it is, rebuild its "
+            "indexes, check it again (the browser is not started).",
+        ),
+    ] = False,
+) -> None:
     """Show what the assistant runs on, and start the browser.
 
     Python, Playwright and browser versions and paths; the browser is started headless. Then
-    the data folder, its permissions, and any submission whose outcome is unknown.
+    the data folder, its permissions, the journal's integrity and any submission whose
+    outcome is unknown.
     """
-    code = _browser()
-    folder = _data_folder(data_dir)
-    code = code or folder
+    if repair_journal:
+        code = _repair(data_dir)
+    else:
+        code = _browser()
+        folder = _data_folder(data_dir)
+        code = code or folder
     if code:
         raise typer.Exit(int(code))
 
@@ -77,8 +100,18 @@ def _browser() -> ExitCode:
 
 
 def _data_folder(override: Path | None) -> ExitCode:
-    """Report the data folder as the commands would find it, then the journal's submissions
-    with an unknown outcome; the exit code of what a command would refuse, else OK."""
+    """Report the data folder as the commands would find it, then the journal's integrity
+    and submissions with an unknown outcome; the exit code of what a command would refuse,
+    else OK."""
+    state, code = _folder_state(override)
+    if code is not None:
+        return code
+    return _unknown_outcomes(state.path)
+
+
+def _folder_state(override: Path | None) -> tuple[DataDirState, ExitCode | None]:
+    """Report the data folder; with the exit code to stop with when it cannot be used, or is
+    not there yet (OK), else None."""
     from assistant import paths
 
     state = paths.inspect_data_dir(override)
@@ -93,10 +126,10 @@ def _data_folder(override: Path | None) -> ExitCode:
         print(f"Data folder {where}  (mode {state.mode:04o}: {private}, {writable})")
     if state.problem is not None:
         print(f"\n{literal(state.problem, newlines=True)}", file=sys.stderr)
-        return state.problem.exit_code
+        return state, state.problem.exit_code
     if not state.exists:
-        return ExitCode.OK
-    return _unknown_outcomes(state.path)
+        return state, ExitCode.OK
+    return state, None
 
 
 def _unknown_outcomes(folder: Path) -> ExitCode:
@@ -104,7 +137,7 @@ def _unknown_outcomes(folder: Path) -> ExitCode:
     here: a folder without one has none)."""
     from assistant import guard
     from assistant.journal import Journal
-    from assistant.journal.schema import FILENAME
+    from assistant.journal.schema import FILENAME, damaged, describe_problems
 
     journal_file = folder / FILENAME
     if not os.path.lexists(journal_file):
@@ -112,11 +145,18 @@ def _unknown_outcomes(folder: Path) -> ExitCode:
         return ExitCode.OK
     try:
         with Journal.open(folder, read_only=True) as journal:
+            problems = journal.integrity_problems()
             unsettled = journal.unsettled()
     except AssistantError as error:
         print(f"Journal     {literal(journal_file)}: cannot be read")
         print(f"\n{literal(error, newlines=True)}", file=sys.stderr)
         return error.exit_code
+    if problems:
+        refused = damaged(journal_file, problems)
+        found = literal(describe_problems(problems))
+        print(f"Journal     {literal(journal_file)}: DAMAGED ({found})")
+        print(f"\n{literal(refused, newlines=True)}", file=sys.stderr)
+        return refused.exit_code
     if not unsettled:
         print(f"Journal     {literal(journal_file)}: no submission with an unknown outcome")
         return ExitCode.OK
@@ -124,3 +164,38 @@ def _unknown_outcomes(folder: Path) -> ExitCode:
     for line in literal(guard.unknown_notice(unsettled), newlines=True).splitlines():
         print(INDENT + line)
     return ExitCode.OK
+
+
+def _repair(override: Path | None) -> ExitCode:
+    """`--repair-journal`: report the data folder, then repair its journal if it is damaged."""
+    from assistant.journal import Journal
+    from assistant.journal.schema import FILENAME, describe_problems
+
+    state, code = _folder_state(override)
+    if code is not None:
+        if code == ExitCode.OK:
+            print("Journal     none yet: nothing to repair")
+        return code
+    journal_file = state.path / FILENAME
+    if not os.path.lexists(journal_file):
+        print("Journal     none yet: nothing to repair")
+        return ExitCode.OK
+    with Journal.open(state.path) as journal:
+        done = journal.repair()
+    where = literal(journal_file)
+    if not done.problems:
+        print(f"Journal     {where}: the integrity check passes; nothing to repair")
+        return ExitCode.OK
+    print(f"Journal     {where}: DAMAGED ({literal(describe_problems(done.problems))})")
+    print(f"Backup      {literal(done.backup)}  (a copy of it as it was, 0600)")
+    if not done.remaining:
+        print("Repaired    its indexes were rebuilt; the integrity check passes now")
+        return ExitCode.OK
+    why = done.refused or describe_problems(done.remaining)
+    print(
+        f"\nRebuilding the indexes did not repair the journal {where} ({literal(why)}). Move it "
+        "aside and keep it (the copy above is the journal as it was): the next run starts a "
+        "new one, which knows nothing of the submissions this one recorded.",
+        file=sys.stderr,
+    )
+    return ExitCode.DATA_UNUSABLE

@@ -52,7 +52,9 @@ def fill(
 
     Exit 0 submitted, 1 invalid profile, 3 not confirmed, 4 portal mismatch or failure,
     6 numbers already submitted (or unsettled, or sent by another run meanwhile) or the
-    profile in use by another run, 7 outcome unknown.
+    profile in use by another run, 7 outcome unknown, 9 the journal is damaged (`assistant
+    doctor --repair-journal`), 10 the journal could not be written (a full disk: nothing was
+    clicked).
     """
     run_profiles(
         [profile],

@@ -14,7 +14,7 @@ from assistant.journal.models import (
     describe_owner,
     owner_token,
 )
-from assistant.journal.schema import SCHEMA_VERSION, JournalUnreadable
+from assistant.journal.schema import SCHEMA_VERSION, JournalDamaged, JournalUnreadable
 from assistant.journal.store import Journal, iso, parse_iso, profile_sha256, utc_now
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "DueNumber",
     "InvalidTransition",
     "Journal",
+    "JournalDamaged",
     "JournalUnreadable",
     "NewAttempt",
     "NumberRecord",

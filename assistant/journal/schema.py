@@ -15,13 +15,20 @@ from __future__ import annotations
 
 import errno
 import os
+import shlex
 import sqlite3
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
 from assistant import paths
-from assistant.errors import AssistantError, DataDirReadOnly, DataDirUnusable, JournalBusy
+from assistant.errors import (
+    AssistantError,
+    DataDirReadOnly,
+    DataDirUnusable,
+    JournalBusy,
+    JournalWriteFailed,
+)
 
 FILENAME = "journal.sqlite3"
 
@@ -186,6 +193,54 @@ class JournalUnreadable(DataDirUnusable):
     """The journal file exists but SQLite cannot read it, or a newer assistant wrote it."""
 
 
+class JournalDamaged(JournalUnreadable):
+    """SQLite's integrity check finds the journal damaged: e.g. an index missing rows, through
+    which the duplicate guard would not see a number already sent. `problems` are its lines."""
+
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+# The lines of `PRAGMA integrity_check` read at most; a damaged journal's first few say enough.
+INTEGRITY_LINES = 100
+
+
+def integrity_problems(conn: sqlite3.Connection) -> list[str]:
+    """What SQLite's full integrity check finds wrong in the journal ([] when nothing is).
+
+    `integrity_check`, not `quick_check`: only the full check compares every index with its
+    table, and the duplicate guard reads through the indexes."""
+    try:
+        rows = conn.execute(f"PRAGMA integrity_check({INTEGRITY_LINES})").fetchall()
+    except sqlite3.DatabaseError as error:  # too damaged to be checked at all
+        return [str(error)]
+    found = [str(row[0]) for row in rows]
+    return [] if found == ["ok"] else found
+
+
+def describe_problems(problems: list[str]) -> str:
+    """The first two problems, and how many more, for one line."""
+    shown = "; ".join(problems[:2])
+    more = len(problems) - 2
+    return f"{shown}; and {more} more" if more > 0 else shown
+
+
+def repair_command(folder: Path) -> str:
+    """The command that repairs the journal in `folder` (`assistant doctor --repair-journal`)."""
+    return f"assistant doctor --repair-journal --data-dir {shlex.quote(str(folder))}"
+
+
+def damaged(path: Path, problems: list[str]) -> JournalDamaged:
+    """The error a run that may submit stops with on a damaged journal, naming the repair."""
+    return JournalDamaged(
+        f"the journal {path} is damaged ({describe_problems(problems)}): the duplicate guard "
+        "could miss numbers already sent, so nothing that may submit runs until it is "
+        f"repaired. Repair it with: {repair_command(path.parent)}",
+        problems,
+    )
+
+
 def connect(folder: Path, *, read_only: bool = False) -> sqlite3.Connection:
     """Open (creating if needed) `<folder>/journal.sqlite3`, private, in WAL mode, migrated.
 
@@ -200,8 +255,7 @@ def connect(folder: Path, *, read_only: bool = False) -> sqlite3.Connection:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
     except OSError as error:
         if error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
-            reason = (error.strerror or type(error).__name__).lower()
-            raise DataDirUnusable(f"cannot open the journal {path}: {reason}") from None
+            raise write_problem(path, error) from None
         if read_only:
             return _connect_read_only(path)
         if paths.writable(folder):  # the folder is fine: the file itself is read-only
@@ -240,10 +294,23 @@ def connect(folder: Path, *, read_only: bool = False) -> sqlite3.Connection:
     return conn
 
 
-def write_problem(path: Path, error: sqlite3.Error) -> AssistantError:
-    """What an SQLite error met while opening or writing the journal at `path` means for a
-    person: locked by another process, a folder that cannot be written, or not a journal."""
-    name = str(getattr(error, "sqlite_errorname", ""))
+# SQLite's own words for the errors below, for an error that carries no name (raised by a
+# wrapper, or by a Python older than 3.11): sqlite3_errstr() of the primary code.
+_NAMES_BY_TEXT = {"database or disk is full": "SQLITE_FULL", "disk I/O error": "SQLITE_IOERR"}
+_FULL_ERRNOS = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+
+
+def write_problem(path: Path, error: sqlite3.Error | OSError) -> AssistantError:
+    """What an error met while opening or writing the journal at `path` means for a person:
+    locked by another process, a folder that cannot be written, a disk that is full or
+    failing, or not a journal. The one place a journal write's failure gets its words."""
+    if isinstance(error, OSError):
+        if error.errno in _FULL_ERRNOS or error.errno == errno.EIO:
+            return not_written(path, error.errno == errno.EIO, _reason(error))
+        return DataDirUnusable(f"cannot open the journal {path}: {_reason(error)}")
+    name = str(getattr(error, "sqlite_errorname", "")) or _NAMES_BY_TEXT.get(str(error), "")
+    if name.startswith(("SQLITE_FULL", "SQLITE_IOERR")):
+        return not_written(path, name.startswith("SQLITE_IOERR"), str(error))
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
         return JournalBusy(
             f"the journal {path} stayed locked by another process for {BUSY_TIMEOUT_S:.0f} s "
@@ -256,6 +323,31 @@ def write_problem(path: Path, error: sqlite3.Error) -> AssistantError:
         f"{path} is not a readable journal ({error}); move it aside and keep it for "
         "inspection, then run again to start a new one"
     )
+
+
+def not_written(path: Path, io_error: bool, detail: str) -> JournalWriteFailed:
+    """A write to the journal at `path` failed for want of space or with an I/O error. An I/O
+    error on a disk with no space left is the full disk (SQLite reports some that way)."""
+    folder = path.parent
+    if not io_error or _no_space_left(folder):
+        cause = f"the disk is full: {detail}"
+        advice = f"free some space on the disk that holds {folder}, then run again"
+    else:
+        cause = f"the disk reported an error: {detail}"
+        advice = f"check the disk that holds {folder} (the system log says more), then run again"
+    message = f"cannot write the journal {path}: {cause}; {advice}"
+    return JournalWriteFailed(message, cause=cause, advice=advice)
+
+
+def _no_space_left(folder: Path) -> bool:
+    try:
+        return os.statvfs(folder).f_bavail == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _reason(error: OSError) -> str:
+    return (error.strerror or type(error).__name__).lower()
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:
@@ -360,7 +452,8 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
                 conn.execute(f"PRAGMA user_version = {step + 1}")
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:  # SQLite ends it itself after some errors (disk full)
+                    conn.execute("ROLLBACK")
                 raise
     finally:
         conn.execute("PRAGMA foreign_keys = ON")

@@ -16,12 +16,13 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from assistant import paths
+from assistant import log, paths
 from assistant.errors import UsageError
 from assistant.journal.models import (
     FEEDBACK_ID_PATTERN,
@@ -37,10 +38,20 @@ from assistant.journal.models import (
     State,
     describe_owner,
 )
-from assistant.journal.schema import FILENAME, connect, connect_empty, write_problem
+from assistant.journal.schema import (
+    FILENAME,
+    connect,
+    connect_empty,
+    damaged,
+    integrity_problems,
+    write_problem,
+)
+from assistant.runfiles import fresh
 from assistant.testhooks import crashpoint
 
 Clock = Callable[[], datetime]
+
+logger = log.get_logger(__name__)
 
 
 def utc_now() -> datetime:
@@ -87,6 +98,7 @@ class Journal:
         *,
         clock: Clock = utc_now,
         read_only: bool = False,
+        check_integrity: bool = False,
     ) -> Journal:
         """Open the journal in the private data folder (`--data-dir`, `$ASSISTANT_DATA_DIR`,
         or the platform default), creating it if needed; refuses a folder others can read.
@@ -94,6 +106,8 @@ class Journal:
         `read_only` is for commands that only read (`history`, `due`): where the folder or the
         journal cannot be written, it is still read (a missing one reads as empty), and any
         write raises `DataDirReadOnly`. Problems with the folder are `DataFolderError`s.
+        `check_integrity` is for runs that may submit: a damaged journal (an index missing
+        rows would hide numbers already sent from the duplicate guard) is `JournalDamaged`.
         """
         if read_only:
             folder = paths.data_dir_path(data_dir)
@@ -101,7 +115,13 @@ class Journal:
             if missing and not paths.writable(paths.existing_parent(folder)):
                 return cls(connect_empty(), folder, clock, read_only=True)
         folder = paths.data_dir(data_dir)
-        return cls(connect(folder, read_only=read_only), folder, clock, read_only=read_only)
+        journal = cls(connect(folder, read_only=read_only), folder, clock, read_only=read_only)
+        if check_integrity:
+            problems = journal.integrity_problems()
+            if problems:
+                journal.close()
+                raise damaged(journal.path, problems)
+        return journal
 
     def close(self) -> None:
         """Close the connection (SQLite checkpoints the WAL when the last one closes)."""
@@ -312,7 +332,46 @@ class Journal:
             )
         return self.get(attempt_id)
 
+    def repair(self) -> Repair:
+        """Rebuild the indexes of a damaged journal (`REINDEX`), after a private copy (0600)
+        of it as it was; then check it again. Nothing is done to a journal found sound."""
+        if self.read_only:
+            raise paths.read_only(self.folder, f"cannot repair the journal {self.path}")
+        problems = self.integrity_problems()
+        if not problems:
+            return Repair(problems=[], backup=None, remaining=[])
+        stamp = self._clock().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        backup = fresh(self.folder / f"journal-before-repair-{stamp}.sqlite3")
+        self._copy_to(backup)
+        refused = ""
+        try:
+            self._conn.execute("REINDEX")  # one transaction of its own
+        except sqlite3.OperationalError as error:  # busy, the disk
+            raise write_problem(self.path, error) from None
+        except sqlite3.DatabaseError as error:  # doubled rows a unique index let in, a page
+            refused = str(error)  # damaged beyond the indexes: nothing was changed
+        return Repair(problems, backup, self.integrity_problems(), refused)
+
+    def _copy_to(self, target: Path) -> None:
+        """A consistent copy of the journal, page by page (damage included), into `target`."""
+        paths.private_file(target)
+        previous = os.umask(0o077)  # its own rollback journal, while it is written, too
+        try:
+            copy = sqlite3.connect(target)
+            try:
+                self._conn.backup(copy)
+            finally:
+                copy.close()
+        except sqlite3.OperationalError as error:
+            raise write_problem(target, error) from None
+        finally:
+            os.umask(previous)
+
     # -- reads -------------------------------------------------------------------------------
+
+    def integrity_problems(self) -> list[str]:
+        """What SQLite's full integrity check finds wrong in the journal ([] when nothing)."""
+        return integrity_problems(self._conn)
 
     def get(self, attempt_id: int) -> Attempt:
         """The attempt with this id; `UsageError` if there is none."""
@@ -411,20 +470,36 @@ class Journal:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Cursor]:
-        """One write transaction, taken before reading state so no other writer interleaves."""
+        """One write transaction, taken before reading state so no other writer interleaves.
+
+        Whatever SQLite says went wrong in it (locked beyond the busy timeout, read-only, the
+        disk full or failing, at any statement or at the commit) becomes the project's error
+        for it (`write_problem`); the transaction is rolled back, so nothing of it is kept."""
         if self.read_only:
             raise paths.read_only(self.folder, f"cannot write the journal {self.path}")
         cur = self._conn.cursor()
         try:
             cur.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:  # locked beyond the busy timeout, read-only
-            raise write_problem(self.path, error) from None
-        try:
             yield cur
+            cur.execute("COMMIT")
+        except sqlite3.Error as error:
+            self._rollback()
+            if not _journal_error(error):
+                raise
+            raise write_problem(self.path, error) from None
         except BaseException:
-            cur.execute("ROLLBACK")
+            self._rollback()
             raise
-        cur.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        """End the failed transaction, if SQLite has not (it does itself after some errors,
+        e.g. a full disk); a rollback that fails too leaves nothing committed either."""
+        if not self._conn.in_transaction:
+            return
+        try:
+            self._conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            logger.debug("Rolling back a failed journal write failed too", exc_info=True)
 
     def _state(self, cur: sqlite3.Cursor, attempt_id: int) -> State:
         row = cur.execute("SELECT state FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
@@ -504,6 +579,25 @@ class Journal:
         ):
             numbers[attempt_id].append(number)
         return [_attempt(r, tuple(numbers[r[0]])) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """What `Journal.repair` found and did: the problems before, the copy of the journal as
+    it was (None when it was sound), the problems left after rebuilding its indexes, and why
+    they could not be rebuilt, if they could not."""
+
+    problems: list[str]
+    backup: Path | None
+    remaining: list[str]
+    refused: str = ""
+
+
+def _journal_error(error: sqlite3.Error) -> bool:
+    """Whether `error` says something about the journal file or its disk (busy, read-only,
+    full, failing, damaged), not about the assistant's own statements (a constraint it broke,
+    a misuse of the module: bugs, left as they are)."""
+    return isinstance(error, sqlite3.OperationalError) or type(error) is sqlite3.DatabaseError
 
 
 _COLUMNS = (
