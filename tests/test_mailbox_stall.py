@@ -1,25 +1,39 @@
 """A mail server that stalls once the IMAP session is established (issue 17, item 6): silent, or
 one byte every few seconds, behind a proxy in front of the test server (tests/mailproxy.py).
 
-No read lasts for ever, however slowly the server drips."""
+No read lasts for ever, however slowly the server drips; the code source reads in a worker
+thread, so the caller (in a batch, the main thread that must click the submission under review)
+is asked whether to stop every few hundredths of a second and Ctrl-C ends the wait at once; and
+a code that comes after a stop was asked for is never typed."""
 
 from __future__ import annotations
 
+import threading
 import time
+import uuid
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pytest
 from mailproxy import MailProxy
 from mailserver import MailServer
 from ptyperson import PtyPerson
 
-from assistant.errors import MailboxError
+from assistant.errors import MailboxError, NotConfirmed
+from assistant.gates import CodeRequest, Terminal, TerminalCodeSource
 from assistant.mailbox.config import MailboxSettings
 from assistant.mailbox.imap import Mailbox
+from assistant.mailbox.source import MailboxCodeSource
+from assistant.portals import load_portal
+from assistant.portals.model import CodeGate
+from assistant.session import FillOptions, Interrupted, Session
 
 if TYPE_CHECKING:
-    pass
+    from playwright.sync_api import Browser, Page
+
+    from assistant.browser import GuardedContext
+    from assistant.recorder import Recorder
 
 SENDER = "no-reply@tnsi.com"
 
@@ -67,3 +81,94 @@ def test_no_answer_is_waited_for_past_its_deadline_however_slowly_it_comes(
         box.close()  # no LOGOUT that would wait on the same server again
         assert time.monotonic() - started < 0.5
         until(lambda: proxy.open_connections() == 0, 2.0)
+
+
+@pytest.mark.parametrize("fault", ["stall", "drip"])
+def test_a_stalled_read_leaves_the_caller_free_and_ctrl_c_ends_the_wait_at_once(
+    mail_server: MailServer, person: PtyPerson, fault: str
+) -> None:
+    pressed = threading.Event()
+    asked_in: list[threading.Thread] = []
+
+    def stop_requested() -> bool:  # in a batch: finishes the submission under review
+        asked_in.append(threading.current_thread())
+        return pressed.is_set()
+
+    with MailProxy(mail_server, [fault], interval=5.0) as proxy:
+        person.end_input()  # the person is never asked: a question would fail at once
+        source = MailboxCodeSource(
+            through(mail_server, proxy),
+            mail_server.password,
+            fallback=TerminalCodeSource(person.terminal),
+            say=person.terminal.say,
+            timeout_s=60,
+        )
+        request = CodeRequest(f"it-{uuid.uuid4().hex[:10]}@lakeside.example.org")
+        request = CodeRequest(request.email, stop_requested=stop_requested)
+        presses: list[float] = []
+
+        def press_once_the_read_is_held() -> None:
+            assert proxy.held.wait(30)
+            held = len(asked_in)
+            until(lambda: len(asked_in) >= held + 10)  # asked all along while the read stalls
+            presses.append(time.monotonic())
+            pressed.set()
+
+        presser = threading.Thread(target=press_once_the_read_is_held)
+        presser.start()
+        with pytest.raises(NotConfirmed) as raised:
+            source.code(request)
+        ended = time.monotonic()
+        presser.join()
+        assert str(raised.value) == (
+            "Stopped by Ctrl-C while waiting for the code mail; nothing was submitted."
+        )
+        assert ended - presses[0] < 0.3
+        assert set(asked_in) == {threading.main_thread()}  # never from the mailbox's thread
+        # The reading given up on is cut off, not left to its time-out (20 s).
+        until(lambda: proxy.open_connections() == 0, 2.0)
+    assert "Type the" not in person.screen()
+
+
+class _CodeAfterTheStop:
+    """A code source that pays no heed to a stop: the code comes after Ctrl-C was pressed."""
+
+    def __init__(self, pressed: threading.Event) -> None:
+        self.pressed = pressed
+
+    def code(self, request: CodeRequest) -> str | None:
+        self.pressed.set()
+        return "48213"
+
+
+def test_a_code_that_comes_after_a_stop_is_never_typed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import assistant.fill
+
+    typed: list[str | None] = []
+
+    def enter_code(
+        page: object, step: str, gate: CodeGate, code: str | None, *rest: object
+    ) -> assistant.fill.CodeResult:
+        typed.append(code)
+        return assistant.fill.CodeResult(True)
+
+    monkeypatch.setattr(assistant.fill, "enter_code", enter_code)
+    pressed = threading.Event()
+    portal = load_portal("fcr")
+    gate = next(a for step in portal.steps for a in step.actions if isinstance(a, CodeGate))
+    session = Session(
+        cast("Browser", None),
+        FillOptions(portal=portal),
+        Terminal(),
+        _CodeAfterTheStop(pressed),
+        run_dir=tmp_path,
+        recorder=cast("Recorder", None),
+        stop_requested=pressed.is_set,
+    )
+    with pytest.raises(Interrupted, match=r"^Stopped by Ctrl-C; nothing was submitted\.$"):
+        session._code_gate(
+            cast("Page", None), cast("GuardedContext", None), "verify", gate, "ops@harbor.test"
+        )
+    assert typed == []

@@ -220,6 +220,13 @@ class Mailbox:
         """Log out (quietly: the connection may already be gone)."""
         _close(self.client)
 
+    def cut_off(self) -> None:
+        """From another thread: end the session now. A read blocked on it returns at once and
+        fails, as does any later one; `close` then shuts it without a LOGOUT."""
+        self.client.broken = True
+        with suppress(OSError):  # the socket itself, under TLS: its state is the reader's
+            socket.socket.shutdown(self.client.sock, socket.SHUT_RDWR)
+
     def search_from(
         self, sender: str, *, to: str | None = None, since: date | None = None
     ) -> list[int]:
