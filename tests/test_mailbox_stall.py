@@ -12,6 +12,8 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
+from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -48,6 +50,26 @@ def through(server: MailServer, proxy: MailProxy) -> MailboxSettings:
     )
 
 
+def direct(server: MailServer) -> MailboxSettings:
+    """The test server itself (STARTTLS, with IDLE)."""
+    return MailboxSettings(
+        host="127.0.0.1",
+        port=server.starttls,
+        user=server.user,
+        tls="starttls",
+        ca_file=server.ca_file,
+    )
+
+
+def code_mail(to: str) -> bytes:
+    message = EmailMessage()
+    message["From"] = f"Free Caller Registry <{SENDER}>"
+    message["To"] = to
+    message["Subject"] = "Free Caller Registry Verification Code: [48213]"
+    message.set_content("Hello,\n")
+    return bytes(message)
+
+
 def until(condition: object, seconds: float = 10.0) -> float:
     """Wait until `condition()` holds; the moment it did."""
     deadline = time.monotonic() + seconds
@@ -81,6 +103,45 @@ def test_no_answer_is_waited_for_past_its_deadline_however_slowly_it_comes(
         box.close()  # no LOGOUT that would wait on the same server again
         assert time.monotonic() - started < 0.5
         until(lambda: proxy.open_connections() == 0, 2.0)
+
+
+@pytest.mark.parametrize("listener", ["starttls", "no_idle"])
+def test_each_answer_has_a_deadline_of_its_own(mail_server: MailServer, listener: str) -> None:
+    # The deadline counts from each command (and from the end of an IDLE), not from the login:
+    # a session, or a wait for news, longer than the time-out goes on working.
+    settings = replace(direct(mail_server), port=getattr(mail_server, listener))
+    with Mailbox.open(settings, mail_server.password, timeout_s=1.0) as box:
+        assert box.can_idle is (listener == "starttls")
+        box.wait_for_news(1.5, lambda: False)  # IDLE, or a pause on the socket then a NOOP
+        assert isinstance(box.search_from(SENDER, to="nobody@lakeside.example.org"), list)
+
+
+def test_the_mailbox_is_asked_whether_to_stop_only_from_the_callers_thread(
+    mail_server: MailServer, person: PtyPerson
+) -> None:
+    """In a batch, asking is what finishes the reviewed submission in the browser: never from
+    the mailbox's own thread, which here waits (IDLE) for a mail that comes a second later."""
+    asked_in: list[threading.Thread] = []
+
+    def stop_requested() -> bool:
+        asked_in.append(threading.current_thread())
+        return False
+
+    to = f"it-{uuid.uuid4().hex[:10]}@lakeside.example.org"
+    timer = threading.Timer(1.0, lambda: mail_server.append(code_mail(to)))
+    timer.start()
+    person.end_input()
+    source = MailboxCodeSource(
+        direct(mail_server),
+        mail_server.password,
+        fallback=TerminalCodeSource(person.terminal),
+        say=person.terminal.say,
+        timeout_s=30,
+    )
+    assert source.code(CodeRequest(to, stop_requested=stop_requested)) == "48213"
+    timer.join()
+    assert len(asked_in) >= 10
+    assert set(asked_in) == {threading.main_thread()}
 
 
 @pytest.mark.parametrize("fault", ["stall", "drip"])
