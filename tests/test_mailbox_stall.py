@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -233,3 +234,26 @@ def test_a_code_that_comes_after_a_stop_is_never_typed(
             cast("Page", None), cast("GuardedContext", None), "verify", gate, "ops@harbor.test"
         )
     assert typed == []
+
+
+def test_a_code_read_as_the_stop_comes_is_not_used(
+    monkeypatch: pytest.MonkeyPatch, person: PtyPerson, mail_server: MailServer
+) -> None:
+    """The mail comes in the same slice as Ctrl-C: the stop wins, and the wait ends as any
+    other stopped wait does (the session would refuse the code in any case)."""
+    from assistant.mailbox import source as module
+
+    def found_at_once(self: object, request: CodeRequest, reading: object) -> module.CodeMail:
+        return module.CodeMail("48213", datetime.now(UTC), 7)
+
+    monkeypatch.setattr(module.MailboxCodeSource, "_watch", found_at_once)
+    person.end_input()
+    source = MailboxCodeSource(
+        direct(mail_server),
+        mail_server.password,
+        fallback=TerminalCodeSource(person.terminal),
+        say=person.terminal.say,
+    )
+    with pytest.raises(NotConfirmed, match=r"^Stopped by Ctrl-C while waiting for the code mail"):
+        source.code(CodeRequest("it@lakeside.example.org", stop_requested=lambda: True))
+    assert "Using the code" not in person.screen()
