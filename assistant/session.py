@@ -497,6 +497,9 @@ class Session:
             code = self.code_source.code(request)
             if code:
                 log.register_secret(code)
+            # A stop asked for while the code came (e.g. Ctrl-C during a mailbox read):
+            # nothing is typed, nothing verified.
+            self._checkpoint()
             result = fill.enter_code(page, step, gate, code, self.options.timeouts, guard)
             if result.accepted:
                 if gate.confirm is not None:

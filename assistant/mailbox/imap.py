@@ -7,6 +7,11 @@ only: nothing is marked as seen, moved or deleted). `search` and `fetch_*` find 
 waits on the socket for a polling interval where it has not (no fixed sleeps: a wait on the
 socket ends early when the server speaks).
 
+No read can last for ever: each receive waits at most `timeout_s`, and the whole answer to a
+command (the greeting, a FETCH, the end of an IDLE) must be in within `timeout_s` of asking, so
+a server that sends one byte every few seconds is given up on as surely as a silent one. A
+connection given up on is closed without a LOGOUT (that would wait on the same server again).
+
 Every failure becomes `MailboxError` with one plain sentence saying what and what to do. The
 password is never part of a message (and is registered with the redacting log by the caller).
 """
@@ -59,7 +64,21 @@ class _Client(imaplib.IMAP4):
     ) -> None:
         self._implicit = implicit
         self._buffer = bytearray()
+        self._limit = timeout
+        self._deadline = time.monotonic() + timeout  # for the greeting, read while connecting
+        self.broken = False  # an answer did not come in time: the session cannot go on
         super().__init__(host, port, timeout)
+
+    def expect_answer(self) -> None:
+        """Start the clock for the answer to what was just sent: the whole of it must be in
+        within the timeout, however slowly it trickles."""
+        self._deadline = time.monotonic() + self._limit
+
+    def _command(self, name: str, *args: object) -> bytes:
+        # imaplib's one door for every command (not in typeshed's stubs).
+        self.expect_answer()
+        tag: bytes = super()._command(name, *args)  # type: ignore[misc]
+        return tag
 
     def _create_socket(self, timeout: float | None) -> socket.socket:
         # imaplib's own hook (not in typeshed's stubs), also what IMAP4_SSL overrides.
@@ -68,9 +87,24 @@ class _Client(imaplib.IMAP4):
             return sock
         return self._implicit.wrap_socket(sock, server_hostname=self.host)
 
-    def _fill(self) -> None:
-        data = self.sock.recv(65536)
+    def _fill(self, deadline: float | None = None) -> None:
+        """One receive into the buffer, bounded by `deadline`; by default the deadline of the
+        answer awaited, which once missed leaves the session `broken`."""
+        answer = deadline is None
+        left = (self._deadline if deadline is None else deadline) - time.monotonic()
+        previous = self.sock.gettimeout()
+        try:
+            if left <= 0:
+                raise TimeoutError("the answer did not come in time")
+            self.sock.settimeout(left if previous is None else min(left, previous))
+            data = self.sock.recv(65536)
+        except TimeoutError:
+            self.broken = self.broken or answer  # a wait for news may well end with nothing
+            raise
+        finally:
+            self.sock.settimeout(previous)
         if not data:
+            self.broken = True
             raise self.abort("the server closed the connection")
         self._buffer += data
 
@@ -117,14 +151,10 @@ class _Client(imaplib.IMAP4):
             tls_pending = isinstance(self.sock, ssl.SSLSocket) and self.sock.pending() > 0
             if not tls_pending and not select.select([self.sock], [], [], left)[0]:
                 return None
-            previous = self.sock.gettimeout()
-            self.sock.settimeout(max(left, 0.01))
             try:
-                self._fill()
+                self._fill(deadline)
             except TimeoutError:
                 return None
-            finally:
-                self.sock.settimeout(previous)
 
 
 def tls_context(settings: MailboxSettings) -> ssl.SSLContext:
@@ -189,6 +219,13 @@ class Mailbox:
     def close(self) -> None:
         """Log out (quietly: the connection may already be gone)."""
         _close(self.client)
+
+    def cut_off(self) -> None:
+        """From another thread: end the session now. A read blocked on it returns at once and
+        fails, as does any later one; `close` then shuts it without a LOGOUT."""
+        self.client.broken = True
+        with suppress(OSError):  # the socket itself, under TLS: its state is the reader's
+            socket.socket.shutdown(self.client.sock, socket.SHUT_RDWR)
 
     def search_from(
         self, sender: str, *, to: str | None = None, since: date | None = None
@@ -273,6 +310,7 @@ class Mailbox:
         tag = b"W%d" % client.tagnum  # our own tag: imaplib never sees this exchange
         client.tagnum += 1
         client.send(tag + b" IDLE\r\n")
+        client.expect_answer()
         while True:
             line = client.readline()
             if line.startswith(b"+"):
@@ -292,6 +330,7 @@ class Mailbox:
                 _check_bye(client, said)
                 news = b"EXISTS" in said or b"RECENT" in said
         client.send(b"DONE\r\n")
+        client.expect_answer()
         while True:
             line = client.readline()
             _check_bye(client, line)
@@ -342,6 +381,10 @@ def _capabilities(client: _Client) -> tuple[str, ...]:
 
 
 def _close(client: _Client) -> None:
+    if client.broken:  # a LOGOUT would wait on the server that failed to answer
+        with suppress(OSError):
+            client.shutdown()
+        return
     try:
         client.logout()
     except (imaplib.IMAP4.error, OSError, ValueError):

@@ -14,6 +14,13 @@ cannot be used, it says why in one line and asks the `fallback` (the terminal). 
 refused (`attempt > 1`) is never looked up again: the person is asked. The code is registered as
 a secret before anything else happens to it, and the only thing said about it is when its mail
 arrived: "Using the code from the mailbox (received 16:53:02)."
+
+The mailbox is read in a worker thread of its own (`_Reading`); the caller's thread only waits,
+in slices of `WAIT_SLICE_S`, asking `CodeRequest.stop_requested()` between them. So a mail
+server that stalls (silent, or one byte every few seconds) never holds the caller: in a batch
+that is the main thread, which finishes the submission under review between two slices (its
+click must not wait for the mailbox), and Ctrl-C ends the wait at the next slice. A reading
+given up on is cut off (its socket shut) and ends by itself; what it finds is never used.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import copy
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,6 +45,8 @@ logger = log.get_logger(__name__)
 DEFAULT_TIMEOUT_S = 300.0
 CONNECT_TIMEOUT_S = 20.0
 SCAN_LIMIT = 20  # newest candidate mails looked into per check; older ones cannot win
+WAIT_SLICE_S = 0.05  # how often a caller waiting for the mailbox asks whether to stop
+STOPPED = "Stopped by Ctrl-C while waiting for the code mail; nothing was submitted."
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +113,7 @@ class MailboxCodeSource:
             f"(up to {duration(self.timeout_s)})."
         )
         try:
-            found = self._watch(request)
+            found = self._read_aside(request)
         except MailboxError as error:
             logger.info("mailbox: no code from the mailbox: %s", error)
             self.say(f"{error} Type the code yourself.")
@@ -117,12 +127,40 @@ class MailboxCodeSource:
         self.say(f"Using the code from the mailbox (received {_clock(found.received)}).")
         return found.code
 
-    def _watch(self, request: CodeRequest) -> CodeMail | None:
+    def _read_aside(self, request: CodeRequest) -> CodeMail | None:
+        """`_watch` in a worker thread while this one waits in short slices, asking
+        `request.stop_requested()` between them (never from the worker: in a batch it finishes
+        another submission in the browser). `NotConfirmed` as soon as a stop is asked for; the
+        reading is then cut off and what it finds is dropped."""
+        reading = _Reading()
+        threading.Thread(
+            target=reading.run,
+            args=(lambda: self._watch(request, reading),),
+            name="mailbox-read",
+            daemon=True,
+        ).start()
+        try:
+            done = False
+            while not done:
+                done = reading.done.wait(WAIT_SLICE_S)
+                if request.stop_requested():  # also as the mail came: its code is not used
+                    raise NotConfirmed(STOPPED)
+        finally:
+            if not reading.done.is_set():
+                reading.abandon()
+        return reading.result()
+
+    def _watch(self, request: CodeRequest, reading: _Reading) -> CodeMail | None:
+        """In the worker: the newest code mail, waited for up to `timeout_s`; None when none
+        came, or when the reading was given up on."""
         deadline = time.monotonic() + self.timeout_s
         # Connecting has its own bound: a short wait for the mail must not fail a slow login.
-        with Mailbox.open(self.settings, self._password, timeout_s=CONNECT_TIMEOUT_S) as box:
+        with (
+            Mailbox.open(self.settings, self._password, timeout_s=CONNECT_TIMEOUT_S) as box,
+            reading.using(box),
+        ):
             pauses = backoff()
-            while True:
+            while not reading.abandoned.is_set():
                 found = self._newest(box, request)
                 if found is not None:
                     return found
@@ -130,11 +168,8 @@ class MailboxCodeSource:
                 if left <= 0:
                     return None
                 wait = left if box.can_idle else min(next(pauses), left)
-                box.wait_for_news(wait, request.stop_requested)
-                if request.stop_requested():
-                    raise NotConfirmed(
-                        "Stopped by Ctrl-C while waiting for the code mail; nothing was submitted."
-                    )
+                box.wait_for_news(wait, reading.abandoned.is_set)
+            return None
 
     def _newest(self, box: Mailbox, request: CodeRequest) -> CodeMail | None:
         """The newest mail that passes every rule, marked as taken; None if there is none."""
@@ -165,6 +200,56 @@ class MailboxCodeSource:
             logger.debug("mailbox: took the code of mail UID %d", stamp.uid)
             return CodeMail(code, stamp.received, stamp.uid)
         return None
+
+
+class _Reading:
+    """One look into the mailbox, run in a worker thread (`run`) and waited for by the caller
+    (`done`, `result`), which may give up on it (`abandon`): the worker is then told to stop,
+    and the connection it reads from is shut, so a read blocked on a silent server ends at
+    once rather than at its time-out."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.abandoned = threading.Event()
+        self._found: CodeMail | None = None
+        self._error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._box: Mailbox | None = None
+
+    def run(self, read: Callable[[], CodeMail | None]) -> None:
+        try:
+            self._found = read()
+        except BaseException as error:  # given to the caller, in its thread
+            self._error = error
+        finally:
+            self.done.set()
+
+    def result(self) -> CodeMail | None:
+        """What the worker found, or the error it stopped with raised here."""
+        if self._error is not None:
+            raise self._error
+        return self._found
+
+    @contextmanager
+    def using(self, box: Mailbox) -> Iterator[None]:
+        """While the worker reads from `box`, `abandon` may shut its connection; not after
+        (the worker then logs out, or closes the socket itself)."""
+        with self._lock:
+            self._box = box
+        try:
+            if self.abandoned.is_set():  # given up on while it was logging in
+                box.cut_off()
+            yield
+        finally:
+            with self._lock:
+                self._box = None
+
+    def abandon(self) -> None:
+        """The caller stops waiting: the worker stops, its connection is shut."""
+        self.abandoned.set()
+        with self._lock:
+            if self._box is not None:
+                self._box.cut_off()
 
 
 def _clock(moment: datetime) -> str:
