@@ -159,6 +159,7 @@ class RequestGuard:
     declared: tuple[Declared, ...] = ()
     submit_request: Declared | None = None  # the map's own submit request, if it names one
     violations: list[str] = field(default_factory=list)
+    tried: list[str] = field(default_factory=list)  # what each violation was, in a few words
     blocked_hosts: list[str] = field(default_factory=list)
     blocked_writes: list[str] = field(default_factory=list)
     released: Released | None = None
@@ -362,4 +363,5 @@ class RequestGuard:
         message = f"{what}: the portal has changed; nothing was sent. {REPAIR}."
         if message not in self.violations:
             self.violations.append(message)
+            self.tried.append(what)
         log.warning("Blocked: %s", what)

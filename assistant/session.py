@@ -423,23 +423,23 @@ class Session:
             return self._submit(prepared, review, reviewed)
 
     def _with_what_the_page_tried(self, prepared: Prepared, answer: BaseException) -> BaseException:
-        """`answer` (not `submit`), saying what the page tried meanwhile, if it tried to send
-        something: the run's words must match what happened."""
+        """`answer` (not `submit`), saying what the page tried meanwhile, if it tried anything
+        the guard refused or reached for a channel that is switched off: the run's words must
+        match what happened."""
         guard = prepared.guard
         with suppress(Exception):
             guard.drain()
-        tried = guard.guard.violation
-        if tried is None or not isinstance(answer, NotConfirmed):
+        notes = [f"{what}; it was refused, nothing was sent" for what in guard.guard.tried]
+        notes += [
+            f"the page tried to open {channel}, which the assistant switches off; nothing went "
+            "out that way"
+            for channel in guard.channels_tried
+        ]
+        if not notes or not isinstance(answer, NotConfirmed):
             return answer
         said = str(answer).rstrip(".")
-        # Every refused request stopped in the browser: nothing reached the portal.
-        return type(answer)(
-            f"{said}. Meanwhile {tried[:1].lower()}{tried[1:]}".replace(
-                ": the portal has changed; nothing was sent.",
-                "; it was refused, nothing was sent. The portal has changed.",
-                1,
-            )
-        )
+        told = ". ".join(f"{n[:1].upper()}{n[1:]}" for n in notes)
+        return type(answer)(f"{said}. Meanwhile {told[:1].lower()}{told[1:]}.")
 
     def abandon(self, prepared: Prepared, reason: str) -> None:
         """A prepared submission that will not be reviewed: its row failed with `reason`

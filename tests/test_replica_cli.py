@@ -79,5 +79,6 @@ def test_replica_command_refuses_an_unknown_variant() -> None:
     assert result.returncode == 2
     assert result.stderr == (
         "Error: Unknown replica variant(s): captionz. Valid: renamed-ids, captions, "
-        "submit-endpoint, late-feedback, display-names, no-optional, extra-required.\n"
+        "submit-endpoint, late-feedback, display-names, no-optional, extra-required, "
+        "continue-registers, timer-post, farewell, late-change, swap-on-submit, webrtc.\n"
     )

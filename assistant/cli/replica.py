@@ -65,6 +65,9 @@ def replica(
       duplicate-field, offsite-request, self-post
     Variants: renamed-ids, captions, submit-endpoint, late-feedback,
       display-names, no-optional, extra-required
+    Hostile variants (pages that try to get round your confirmation):
+      continue-registers, timer-post, farewell, late-change, swap-on-submit,
+      webrtc
     """
     from assistant.replica import Replica
 

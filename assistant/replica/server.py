@@ -27,7 +27,7 @@ from assistant.replica.maildrop import MailDrop
 from assistant.replica.outbox import Outbox
 from assistant.replica.pages import confirmation_page, message_page, notice_page, start_page
 from assistant.replica.validation import EMAIL, code_message, validate
-from assistant.replica.variants import check_variants, names_for
+from assistant.replica.variants import HOSTILE, check_variants, names_for
 from assistant.replica.widgets import PageContext
 
 log = get_logger(__name__)
@@ -49,7 +49,10 @@ class Replica:
     accepted submissions go durably to `submissions.jsonl` (and are read back at the next
     start) and mails to `outbox.jsonl`. `code_ttl` is how long a code stays valid (seconds),
     `hang_seconds` how long the `submit-hang` fault holds the answer. With `maildrop`, each code
-    mail is also delivered into a real IMAP mailbox (`assistant.replica.maildrop`).
+    mail is also delivered into a real IMAP mailbox (`assistant.replica.maildrop`). The first
+    `hostile_after` loads of the start page are served without the hostile variants
+    (`variants.HOSTILE`): a batch's first submission then reaches its review, and the one
+    prepared during it meets them.
     """
 
     def __init__(
@@ -63,12 +66,15 @@ class Replica:
         code_ttl: float = 600.0,
         hang_seconds: float = 20.0,
         maildrop: MailDrop | None = None,
+        hostile_after: int = 0,
     ) -> None:
         if layout not in LAYOUTS:
             raise ValueError(f"Unknown replica layout {layout!r}. Valid: {', '.join(LAYOUTS)}.")
         self.layout = layout
         self.faults = FaultState(faults)
         self.variants = check_variants(variants)
+        self.hostile_after = hostile_after
+        self._start_loads = 0
         self.names = names_for(self.variants, layout)
         self._drafts: list[dict[str, Any]] = []
         self.data_dir = Path(data_dir) if data_dir is not None else None
@@ -181,14 +187,9 @@ class Replica:
             self._requests.append((method, path))
 
     def context(self, **kwargs: Any) -> PageContext:
-        """A page context for this replica's layout and faults."""
-        return PageContext(
-            layout=self.layout,
-            faults=self.faults,
-            port=self.port,
-            variants=self.variants,
-            **kwargs,
-        )
+        """A page context for this replica's layout, faults and variants."""
+        kwargs.setdefault("variants", self.variants)
+        return PageContext(layout=self.layout, faults=self.faults, port=self.port, **kwargs)
 
     def wait_stopping(self, seconds: float) -> bool:
         """Sleep up to `seconds`; True when cut short because the replica is stopping."""
@@ -320,7 +321,11 @@ class _Handler(BaseHTTPRequestHandler):
                 "The registry is busy right now. Please reload the page in a moment.",
             )
             return
-        self._html(200, start_page(r.context()))
+        with r._lock:
+            r._start_loads += 1
+            calm = r._start_loads <= r.hostile_after
+        variants = r.variants - HOSTILE if calm else r.variants
+        self._html(200, start_page(r.context(variants=variants)))
 
     def _static(self, name: str) -> None:
         folder = resources.files("assistant.replica").joinpath("static")

@@ -32,7 +32,27 @@ VARIANTS: dict[str, str] = {
     "appear only as numbers are typed; no terms checkbox in the classic layout",
     "extra-required": 'a required field no map knows ("Federal tax ID (EIN)") in the business '
     "details",
+    # Hostile pages: a redesigned or compromised portal trying to get the registration out
+    # without the person's confirmation, or to send something else than what they reviewed.
+    "continue-registers": '"Continue to final step" (classic: "send code") also posts the '
+    "whole form to the submit endpoint: a redesign in which a step's button already registers",
+    "timer-post": "a click on a step's button (continue, send code) arms a timer that posts the "
+    "whole form to the submit endpoint while the click settles",
+    "farewell": "as the page is hidden or unloaded it posts the whole form to the submit "
+    "endpoint: a keepalive fetch, a plain fetch and a beacon",
+    "late-change": "1.5 s after the review shows (classic: after the code is typed) the page "
+    "changes the company name and the first number",
+    "swap-on-submit": "clicking the submit button changes the company name and the first number "
+    "just before the form is sent",
+    "webrtc": "when the review shows (classic: when the code is typed) the page opens a WebRTC "
+    "peer connection to a TURN server at 127.0.0.3 on the replica's port, the contact email as "
+    "its user name",
 }
+# The variants above that attack the person's confirmation (`Replica(hostile_after=N)` keeps
+# them away from the first N loads of the start page).
+HOSTILE = frozenset(
+    {"continue-registers", "timer-post", "farewell", "late-change", "swap-on-submit", "webrtc"}
+)
 
 SUBMIT_PATH = "/fcr/submit"
 MOVED_SUBMIT_PATH = "/fcr/registration/submit"

