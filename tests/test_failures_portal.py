@@ -28,12 +28,13 @@ from assistant import fill, log
 from assistant.errors import (
     DuplicateSubmission,
     ExitCode,
+    NotConfirmed,
     PortalError,
     PortalMismatch,
     ReadBackMismatch,
 )
-from assistant.gates import OutboxCodeSource
-from assistant.journal import Journal
+from assistant.gates import OutboxCodeSource, TerminalCodeSource
+from assistant.journal import Journal, State
 from assistant.journal.recorder import JournalRecorder
 from assistant.plan import PlannedField, PlannedStep, build_plan
 from assistant.portals import load_portal
@@ -86,6 +87,9 @@ Run = Callable[..., Flow]
 def flow(browser: Browser, tmp_path: Path) -> Iterator[Run]:
     """`flow(faults=(...), typed=("submit",), ...)`: one in-process run through the journal.
 
+    The codes come from the replica's outbox; with `typed_codes=True` the person types them
+    at the code prompt (among `typed`).
+
     Other keywords (`trace=True`, `mask_contact=True`) go to `FillOptions`.
     """
     opened: list[tuple[Replica, PtyPerson]] = []
@@ -102,6 +106,7 @@ def flow(browser: Browser, tmp_path: Path) -> Iterator[Run]:
         submit_timeout_s: float | None = None,
         load_attempts: int = browser_module.DEFAULT_LOAD_ATTEMPTS,
         recorder: Callable[[Journal], JournalRecorder] = JournalRecorder,
+        typed_codes: bool = False,
         **extra: Any,
     ) -> Flow:
         if portal is None:
@@ -131,7 +136,7 @@ def flow(browser: Browser, tmp_path: Path) -> Iterator[Run]:
             browser,
             options,
             person.terminal,
-            OutboxCodeSource(portal),
+            TerminalCodeSource(person.terminal) if typed_codes else OutboxCodeSource(portal),
             run_dir=run_dir,
             recorder=recorder(journal),
         )
@@ -596,3 +601,152 @@ def test_the_contact_email_forced_into_a_log_line_is_masked(flow: Run) -> None:
     assert "We could not send the code to [masked] right now. Please try again." in line
     assert EMAIL not in run.log
     assert EMAIL.replace("@", "%40") not in run.log
+
+
+# -- issue 17 item 7: the guards of the submit click and of its outcome ------------------------
+
+
+CLICK_ERROR = "Locator.click: Target page, context or browser has been closed"
+
+
+def test_a_browser_error_at_the_submit_click_is_unknown_clicked_once_and_never_retried(
+    flow: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Invariant 3: the click is made and the portal takes the registration, then the browser
+    reports an error: the outcome cannot be known, so it is recorded `unknown`, the person is
+    told not to resend, and the button is never clicked again."""
+    from playwright.sync_api import Error, Locator
+
+    real_click = Locator.click
+    submit_clicks: list[str] = []
+
+    def click(self: Locator, *args: Any, **kwargs: Any) -> None:
+        if "submitButton" not in repr(self):
+            return real_click(self, *args, **kwargs)
+        submit_clicks.append(repr(self))
+        # The error comes once the portal has answered the request this click sent.
+        with self.page.expect_response(lambda r: r.request.method == "POST"):
+            real_click(self, *args, **kwargs)
+        raise Error(CLICK_ERROR)
+
+    monkeypatch.setattr(Locator, "click", click)
+    run = flow()
+    assert run.error is None, run.error
+    assert len(submit_clicks) == 1
+    assert run.portal.submit_attempts() == 1
+    assert [m for m, p in run.portal.requests() if p == "/fcr/submit"] == ["POST"]
+    assert len(run.portal.submissions()) == 1  # the portal has it; only a person can tell
+    message = (
+        f"Outcome unknown: the submit click failed ({CLICK_ERROR}). Check the portal or the "
+        "email; do not resend."
+    )
+    assert run.outcomes == [Outcome(1, 1, "unknown", message)]
+    assert message in run.person.screen(expect="do not resend")
+    assert run.states() == ["started", "filled", "intent", "unknown"]
+    [attempt] = run.journal.unsettled()
+    assert attempt.reason == f"the submit click failed ({CLICK_ERROR})"
+
+
+OLD_ID = "FCRFE01022025101010123"
+# A portal that greets the person with their previous registration's Feedback ID on every
+# page, before the submit and on the page that answers it alike.
+SHOWS_AN_OLD_ID = f"""
+document.addEventListener("DOMContentLoaded", () => {{
+  const note = document.createElement("p");
+  note.textContent = "Welcome back. Your previous registration: Feedback ID {OLD_ID}";
+  document.body.appendChild(note);
+}});
+"""
+
+
+def test_a_feedback_id_on_the_page_before_the_click_is_not_this_submissions(
+    flow: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class ShowsAnOldId(browser_module.GuardedContext):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.context.add_init_script(script=SHOWS_AN_OLD_ID)
+
+    from assistant import outcome as outcome_module
+
+    real_before_click = outcome_module.before_click
+    shown_before: list[str] = []
+
+    def before_click(page: Page, success: Any) -> Any:
+        shown_before.append(page.inner_text("body"))
+        return real_before_click(page, success)
+
+    monkeypatch.setattr(browser_module, "GuardedContext", ShowsAnOldId)
+    monkeypatch.setattr(outcome_module, "before_click", before_click)
+    run = flow(faults=("submit-no-id",), submit_timeout_s=3)
+    assert run.error is None, run.error
+    [text] = shown_before
+    assert f"Feedback ID {OLD_ID}" in text  # on the page right before the click
+    screen = run.person.screen(expect="do not resend")
+    [outcome] = run.outcomes
+    assert (outcome.state, outcome.feedback_id) == ("unknown", None)
+    assert re.fullmatch(
+        r"Outcome unknown: the portal answered HTTP 200 but showed neither a Feedback ID nor "
+        r"an error within 3 s \(waited 3\.\d s\)\. Check the portal or the email; do not "
+        r"resend\.",
+        outcome.message,
+    )
+    assert OLD_ID not in screen
+    assert run.states() == ["started", "filled", "intent", "unknown"]
+    [attempt] = run.journal.unsettled()
+    assert attempt.feedback_id is None
+    assert len(run.portal.submissions()) == 1
+
+
+# The page echoes the code it refuses ("The code 12345 is not correct."), as portals do.
+ECHOES_A_REFUSED_CODE = """
+const realFetch = window.fetch;
+window.fetch = async function (input, init) {
+  const response = await realFetch.call(this, input, init);
+  if (!String(input).includes("verify-code") || response.ok) return response;
+  await response.text(); // (read whole: the request is over)
+  const said = { ok: false, error: "The code " + JSON.parse(init.body).code + " is not correct." };
+  return new Response(JSON.stringify(said), {
+    status: response.status,
+    headers: { "Content-Type": "application/json" },
+  });
+};
+"""
+
+
+def test_a_code_typed_at_the_prompt_is_masked_wherever_it_is_repeated(
+    flow: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The codes the person types are secrets from the moment they are typed: a page that
+    repeats a refused one has it masked in what the assistant says and logs."""
+
+    class EchoesTheCode(browser_module.GuardedContext):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.context.add_init_script(script=ECHOES_A_REFUSED_CODE)
+
+    monkeypatch.setattr(browser_module, "GuardedContext", EchoesTheCode)
+    portal = Replica(layout="wizard", data_dir=tmp_path / "replica").start()
+    typed: list[str] = []
+
+    def wrong_code() -> str:  # any code but the one mailed
+        typed.append(f"{(int(portal.latest_code(EMAIL)) + 1) % 100_000:05d}")
+        return typed[-1]
+
+    def right_code() -> str:
+        typed.append(portal.latest_code(EMAIL))
+        return typed[-1]
+
+    run = flow(portal=portal, typed=(wrong_code, right_code, "no"), typed_codes=True)
+    assert isinstance(run.error, NotConfirmed), run.error
+    wrong, right = typed
+    screen = run.person.screen()
+    assert "The portal did not accept the code: The code [masked] is not correct." in screen
+    # Each code shows once: as the person typed it (the terminal's own echo), never again.
+    assert screen.count(wrong) == 1
+    assert screen.count(right) == 1
+    assert f"Type the 5-digit code: {wrong}\n" in screen
+    for code in (wrong, right):
+        assert code not in run.log
+        assert code not in str(run.error)
+    assert [a.state for a in run.journal.history()] == [State.DECLINED]
