@@ -23,10 +23,12 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from assistant.portals.limits import NUMBERS_PER_SUBMISSION
 from assistant.profiles.model import Profile
 
 # How a profile value is written into a field (see `assistant.plan.format_value`).
@@ -430,6 +432,17 @@ class PortalMap(_Model):
         if isinstance(data, dict) and not data.get("registry") and "name" in data:
             return {**data, "registry": data["name"]}
         return data
+
+    @field_validator("number_limit")
+    @classmethod
+    def _within_the_registrys_limit(cls, value: int, info: ValidationInfo) -> int:
+        registry = str(info.data.get("registry") or "")  # (validated before number_limit)
+        most = NUMBERS_PER_SUBMISSION.get(registry)
+        if most is not None and value > most:
+            raise ValueError(
+                f"the {registry} registry takes at most {most} numbers per submission, not {value}"
+            )
+        return value
 
     @property
     def real_host(self) -> str:
