@@ -12,9 +12,10 @@
   such as `[b]` shows as typed, control characters and characters that show as nothing or a
   blank (U+3164 HANGUL FILLER, zero-width spaces) show as escapes like `\\x1b`, `\\u3164`.
 - The confirmation is not pluggable: `confirm_submit` reads one line from the `Terminal`,
-  which must be a TTY, and only the word `submit` lets the submission go. Anything else
-  raises `NotConfirmed`; Ctrl-C or end of input (Ctrl-D) raise `Stopped`, and so does Ctrl-C
-  at the code prompt.
+  which must be a TTY, and only the word `submit`, exactly and in lower case (spaces around
+  it ignored), lets the submission go. Anything else (`Submit`, `SUBMIT`, `s`, `yes`, an
+  empty line) raises `NotConfirmed`; Ctrl-C or end of input (Ctrl-D) raise `Stopped`, and so
+  does Ctrl-C at the code prompt.
 """
 
 from __future__ import annotations
@@ -406,7 +407,9 @@ def confirm_submit(
         raise Stopped(
             "Stopped with Ctrl-D (end of input) at the confirmation; nothing was submitted."
         )
-    if answer.strip().lower() != CONFIRM_WORD:
+    # Exactly the word, in lower case: a word typed in capitals, abbreviated or run together
+    # with another is not the deliberate answer the review asks for.
+    if answer.strip() != CONFIRM_WORD:
         raise NotConfirmed(
             f'You typed "{answer.strip()[:20]}", not "submit"; nothing was submitted.'
         )

@@ -13,12 +13,11 @@ import logging
 import re
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from ptyperson import PtyPerson
@@ -28,12 +27,13 @@ from assistant import fill, log
 from assistant.errors import (
     DuplicateSubmission,
     ExitCode,
+    NotConfirmed,
     PortalError,
     PortalMismatch,
     ReadBackMismatch,
 )
-from assistant.gates import OutboxCodeSource
-from assistant.journal import Journal
+from assistant.gates import OutboxCodeSource, TerminalCodeSource
+from assistant.journal import Journal, State
 from assistant.journal.recorder import JournalRecorder
 from assistant.plan import PlannedField, PlannedStep, build_plan
 from assistant.portals import load_portal
@@ -86,6 +86,9 @@ Run = Callable[..., Flow]
 def flow(browser: Browser, tmp_path: Path) -> Iterator[Run]:
     """`flow(faults=(...), typed=("submit",), ...)`: one in-process run through the journal.
 
+    The codes come from the replica's outbox; with `typed_codes=True` the person types them
+    at the code prompt (among `typed`).
+
     Other keywords (`trace=True`, `mask_contact=True`) go to `FillOptions`.
     """
     opened: list[tuple[Replica, PtyPerson]] = []
@@ -102,6 +105,7 @@ def flow(browser: Browser, tmp_path: Path) -> Iterator[Run]:
         submit_timeout_s: float | None = None,
         load_attempts: int = browser_module.DEFAULT_LOAD_ATTEMPTS,
         recorder: Callable[[Journal], JournalRecorder] = JournalRecorder,
+        typed_codes: bool = False,
         **extra: Any,
     ) -> Flow:
         if portal is None:
@@ -131,7 +135,7 @@ def flow(browser: Browser, tmp_path: Path) -> Iterator[Run]:
             browser,
             options,
             person.terminal,
-            OutboxCodeSource(portal),
+            TerminalCodeSource(person.terminal) if typed_codes else OutboxCodeSource(portal),
             run_dir=run_dir,
             recorder=recorder(journal),
         )
@@ -361,78 +365,107 @@ def test_item_14_two_elements_for_one_field_stop_the_run_naming_it(flow: Run) ->
     assert (run.run_dir / "lakeside-usd-closure-alerts-s1-01-email.jpg").exists()
 
 
-class _Redirector(http.server.BaseHTTPRequestHandler):
-    """/away redirects to another loopback host; /hop redirects to /away (same host first)."""
+def _server(address: str, port: int = 0, far: str = "") -> tuple[http.server.HTTPServer, list[str]]:
+    """A server on `address` that lists the paths it is asked for. With `far`, /away redirects
+    there and /hop redirects to /away (the same host first); anything else is a small page."""
+    hits: list[str] = []
 
-    far: ClassVar[str] = ""
-    hits: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        host = self.headers.get("Host", "").split(":")[0]
-        self.hits.append(host + self.path)
-        if self.path in ("/away", "/hop"):
-            self.send_response(302)
-            self.send_header("Location", self.far if self.path == "/away" else "/away")
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            if far and self.path in ("/away", "/hop"):
+                self.send_response(302)
+                self.send_header("Location", far if self.path == "/away" else "/away")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
             self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.end_headers()
-        self.wfile.write(b"<p>landed</p>")
+            self.wfile.write(b"<p>landed</p>")
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet."""
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet."""
+
+    server = http.server.ThreadingHTTPServer((address, port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, hits
 
 
 def test_item_15_requests_popups_and_redirects_off_the_portal_are_blocked_and_logged(
-    flow: Run, browser: Browser, monkeypatch: pytest.MonkeyPatch
+    flow: Run, browser: Browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     failures: list[tuple[str, str | None]] = []
+    popups: list[Page] = []
+    closed: list[bool] = []  # of each popup, whether it was closed when its context closed
+    error_cls, timeout_cls = browser_module.playwright_errors()
 
     class Watched(browser_module.GuardedContext):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.context.on("requestfailed", lambda r: failures.append((r.url, r.failure)))
+            self.context.on("page", lambda popup: popups.append(popup))
+
+        def close(self) -> None:
+            for popup in popups:
+                if not popup.is_closed():  # (one opened a moment ago may be closing now)
+                    with contextlib.suppress(error_cls, timeout_cls):
+                        popup.wait_for_event("close", timeout=5_000)
+                closed.append(popup.is_closed())
+            super().close()
 
     monkeypatch.setattr(browser_module, "GuardedContext", Watched)
-    run = flow(faults=("offsite-request",))
+    portal = Replica(layout="wizard", faults=("offsite-request",), data_dir=tmp_path / "r")
+    portal.start()
+    # The other host the page reaches for (127.0.0.2, the replica's port), listening: a
+    # request the guard let through would show here.
+    offsite, offsite_hits = _server("127.0.0.2", portal.port)
+    try:
+        run = flow(portal=portal)
+    finally:
+        offsite.shutdown()
     assert run.error is None, run.error
     guard = run.session.last_guard
     assert guard is not None
+    assert offsite_hits == []
     assert "127.0.0.2" in guard.blocked_hosts
-    offsite = [(u, f) for u, f in failures if u.startswith("http://127.0.0.2")]
-    assert offsite
-    assert all(str(f).startswith("net::ERR_BLOCKED_BY_CLIENT") for _, f in offsite)
-    assert guard.closed_popups  # the popup was closed
+    pixels = [f for u, f in failures if u == f"http://127.0.0.2:{portal.port}/track.gif"]
+    assert pixels  # refused by the guard (not by the network): ERR_BLOCKED_BY_CLIENT
+    assert all(str(f).startswith("net::ERR_BLOCKED_BY_CLIENT") for f in pixels)
+    assert guard.closed_popups
+    # Each popup open before its context closed was really closed, not only logged (one the
+    # page after the submit opens may come while the context closes: it goes with it).
+    assert closed
+    assert all(closed)
     assert "Blocked a request to 127.0.0.2: not a host of this portal." in run.log
     assert "Closed a popup the portal opened" in run.log
-    assert not [p for _, p in run.portal.requests() if "track" in p]
     assert len(run.portal.submissions()) == 1  # the run itself went on
 
     # A redirect to another host, directly or after a same-host hop, is refused before it is
     # followed (the browser follows redirects without asking the route handler again).
-    far = http.server.ThreadingHTTPServer(("127.0.0.2", 0), _Redirector)
-    near = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Redirector)
-    _Redirector.far = f"http://127.0.0.2:{far.server_address[1]}/landed"
-    for server in (far, near):
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+    far, far_hits = _server("127.0.0.2")
+    near, near_hits = _server("127.0.0.1", far=f"http://127.0.0.2:{far.server_address[1]}/landed")
     fenced = browser_module.GuardedContext(
         browser, ["127.0.0.1"], browser_module.SubmitRule("POST", "**/submit")
     )
     try:
         base = f"http://127.0.0.1:{near.server_address[1]}"
-        error_cls, _ = browser_module.playwright_errors()
-        for expected, path in enumerate(("/away", "/hop"), start=1):
-            with contextlib.suppress(error_cls):  # the blocked hop interrupts the navigation
+        for path in ("/away", "/hop"):
+            # Refused when the browser is sent to /away's target: that navigation fails (and
+            # with it the goto of /away itself, hence the suppress).
+            with (
+                fenced.page.expect_event(
+                    "requestfailed", predicate=lambda r: r.url == f"{base}/away", timeout=10_000
+                ) as refused,
+                contextlib.suppress(error_cls),
+            ):
                 fenced.page.goto(base + path, wait_until="commit")
-            deadline = time.monotonic() + 10
-            while len(fenced.blocked_hosts) < expected and time.monotonic() < deadline:
-                fenced.page.wait_for_timeout(50)  # lets Playwright deliver the route callback
+            assert str(refused.value.failure).startswith("net::ERR_BLOCKED_BY_CLIENT")
     finally:
         fenced.close()
         for server in (far, near):
             server.shutdown()
-    assert _Redirector.hits == ["127.0.0.1/away", "127.0.0.1/hop", "127.0.0.1/away"]
+    assert near_hits == ["/away", "/hop", "/away"]
+    assert far_hits == []  # the redirect was refused: its target never asked
     assert fenced.blocked_hosts == ["127.0.0.2", "127.0.0.2"]
     assert "Blocked a redirect to 127.0.0.2: not a host of this portal." in run.log
 
@@ -596,3 +629,152 @@ def test_the_contact_email_forced_into_a_log_line_is_masked(flow: Run) -> None:
     assert "We could not send the code to [masked] right now. Please try again." in line
     assert EMAIL not in run.log
     assert EMAIL.replace("@", "%40") not in run.log
+
+
+# -- issue 17 item 7: the guards of the submit click and of its outcome ------------------------
+
+
+CLICK_ERROR = "Locator.click: Target page, context or browser has been closed"
+
+
+def test_a_browser_error_at_the_submit_click_is_unknown_clicked_once_and_never_retried(
+    flow: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Invariant 3: the click is made and the portal takes the registration, then the browser
+    reports an error: the outcome cannot be known, so it is recorded `unknown`, the person is
+    told not to resend, and the button is never clicked again."""
+    from playwright.sync_api import Error, Locator
+
+    real_click = Locator.click
+    submit_clicks: list[str] = []
+
+    def click(self: Locator, *args: Any, **kwargs: Any) -> None:
+        if "submitButton" not in repr(self):
+            return real_click(self, *args, **kwargs)
+        submit_clicks.append(repr(self))
+        # The error comes once the portal has answered the request this click sent.
+        with self.page.expect_response(lambda r: r.request.method == "POST"):
+            real_click(self, *args, **kwargs)
+        raise Error(CLICK_ERROR)
+
+    monkeypatch.setattr(Locator, "click", click)
+    run = flow()
+    assert run.error is None, run.error
+    assert len(submit_clicks) == 1
+    assert run.portal.submit_attempts() == 1
+    assert [m for m, p in run.portal.requests() if p == "/fcr/submit"] == ["POST"]
+    assert len(run.portal.submissions()) == 1  # the portal has it; only a person can tell
+    message = (
+        f"Outcome unknown: the submit click failed ({CLICK_ERROR}). Check the portal or the "
+        "email; do not resend."
+    )
+    assert run.outcomes == [Outcome(1, 1, "unknown", message)]
+    assert message in run.person.screen(expect="do not resend")
+    assert run.states() == ["started", "filled", "intent", "unknown"]
+    [attempt] = run.journal.unsettled()
+    assert attempt.reason == f"the submit click failed ({CLICK_ERROR})"
+
+
+OLD_ID = "FCRFE01022025101010123"
+# A portal that greets the person with their previous registration's Feedback ID on every
+# page, before the submit and on the page that answers it alike.
+SHOWS_AN_OLD_ID = f"""
+document.addEventListener("DOMContentLoaded", () => {{
+  const note = document.createElement("p");
+  note.textContent = "Welcome back. Your previous registration: Feedback ID {OLD_ID}";
+  document.body.appendChild(note);
+}});
+"""
+
+
+def test_a_feedback_id_on_the_page_before_the_click_is_not_this_submissions(
+    flow: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class ShowsAnOldId(browser_module.GuardedContext):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.context.add_init_script(script=SHOWS_AN_OLD_ID)
+
+    from assistant import outcome as outcome_module
+
+    real_before_click = outcome_module.before_click
+    shown_before: list[str] = []
+
+    def before_click(page: Page, success: Any) -> Any:
+        shown_before.append(page.inner_text("body"))
+        return real_before_click(page, success)
+
+    monkeypatch.setattr(browser_module, "GuardedContext", ShowsAnOldId)
+    monkeypatch.setattr(outcome_module, "before_click", before_click)
+    run = flow(faults=("submit-no-id",), submit_timeout_s=3)
+    assert run.error is None, run.error
+    [text] = shown_before
+    assert f"Feedback ID {OLD_ID}" in text  # on the page right before the click
+    screen = run.person.screen(expect="do not resend")
+    [outcome] = run.outcomes
+    assert (outcome.state, outcome.feedback_id) == ("unknown", None)
+    assert re.fullmatch(
+        r"Outcome unknown: the portal answered HTTP 200 but showed neither a Feedback ID nor "
+        r"an error within 3 s \(waited 3\.\d s\)\. Check the portal or the email; do not "
+        r"resend\.",
+        outcome.message,
+    )
+    assert OLD_ID not in screen
+    assert run.states() == ["started", "filled", "intent", "unknown"]
+    [attempt] = run.journal.unsettled()
+    assert attempt.feedback_id is None
+    assert len(run.portal.submissions()) == 1
+
+
+# The page echoes the code it refuses ("The code 12345 is not correct."), as portals do.
+ECHOES_A_REFUSED_CODE = """
+const realFetch = window.fetch;
+window.fetch = async function (input, init) {
+  const response = await realFetch.call(this, input, init);
+  if (!String(input).includes("verify-code") || response.ok) return response;
+  await response.text(); // (read whole: the request is over)
+  const said = { ok: false, error: "The code " + JSON.parse(init.body).code + " is not correct." };
+  return new Response(JSON.stringify(said), {
+    status: response.status,
+    headers: { "Content-Type": "application/json" },
+  });
+};
+"""
+
+
+def test_a_code_typed_at_the_prompt_is_masked_wherever_it_is_repeated(
+    flow: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The codes the person types are secrets from the moment they are typed: a page that
+    repeats a refused one has it masked in what the assistant says and logs."""
+
+    class EchoesTheCode(browser_module.GuardedContext):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.context.add_init_script(script=ECHOES_A_REFUSED_CODE)
+
+    monkeypatch.setattr(browser_module, "GuardedContext", EchoesTheCode)
+    portal = Replica(layout="wizard", data_dir=tmp_path / "replica").start()
+    typed: list[str] = []
+
+    def wrong_code() -> str:  # any code but the one mailed
+        typed.append(f"{(int(portal.latest_code(EMAIL)) + 1) % 100_000:05d}")
+        return typed[-1]
+
+    def right_code() -> str:
+        typed.append(portal.latest_code(EMAIL))
+        return typed[-1]
+
+    run = flow(portal=portal, typed=(wrong_code, right_code, "no"), typed_codes=True)
+    assert isinstance(run.error, NotConfirmed), run.error
+    wrong, right = typed
+    screen = run.person.screen()
+    assert "The portal did not accept the code: The code [masked] is not correct." in screen
+    # Each code shows once: as the person typed it (the terminal's own echo), never again.
+    assert screen.count(wrong) == 1
+    assert screen.count(right) == 1
+    assert f"Type the 5-digit code: {wrong}\n" in screen
+    for code in (wrong, right):
+        assert code not in run.log
+        assert code not in str(run.error)
+    assert [a.state for a in run.journal.history()] == [State.DECLINED]

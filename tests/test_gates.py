@@ -68,20 +68,46 @@ def test_typing_submit_at_a_terminal_confirms_and_the_prompt_names_the_profile(
     assert answer.strip() == "submit"
 
 
+@pytest.mark.parametrize("typed", ["submit", "  submit  ", "\tsubmit"])
+def test_submit_in_lower_case_confirms_with_spaces_around_it_ignored(
+    people: list[PtyPerson], typed: str
+) -> None:
+    person = _person(people, typed)
+    render_review(REVIEW, person.terminal)
+    confirm_submit(person.terminal, REVIEW)  # returns: confirmed
+    assert person.screen().endswith(f"anything else to stop: {typed}\n")  # the line it read
+
+
 @pytest.mark.parametrize(
-    ("typed", "message"),
+    ("typed", "shown"),
     [
-        ("yes", 'You typed "yes", not "submit"; nothing was submitted.'),
-        ("", 'You typed "", not "submit"; nothing was submitted.'),
-        ("submit it", 'You typed "submit it", not "submit"; nothing was submitted.'),
+        # The word in another case is not the word: README, "Only `submit` itself counts".
+        ("SUBMIT", "SUBMIT"),
+        (" SUBMIT ", "SUBMIT"),
+        ("Submit", "Submit"),
+        ("sUbmit", "sUbmit"),
+        # Nor a part of it, the word broken up, or the word with something more.
+        ("s", "s"),
+        ("sub", "sub"),
+        ("sub mit", "sub mit"),
+        ("submit!", "submit!"),
+        ("submit.", "submit."),
+        ("submitsubmit", "submitsubmit"),
+        ("submit it", "submit it"),
+        ("'submit'", "'submit'"),
+        ('"submit"', '"submit"'),
+        ("yes", "yes"),
+        ("y", "y"),
+        ("", ""),
+        ("   ", ""),
     ],
 )
-def test_anything_but_submit_stops(people: list[PtyPerson], typed: str, message: str) -> None:
+def test_anything_but_submit_declines(people: list[PtyPerson], typed: str, shown: str) -> None:
     person = _person(people, typed)
     render_review(REVIEW, person.terminal)
     with pytest.raises(NotConfirmed) as caught:
         confirm_submit(person.terminal, REVIEW)
-    assert str(caught.value) == message
+    assert str(caught.value) == f'You typed "{shown}", not "submit"; nothing was submitted.'
     assert caught.value.exit_code == ExitCode.NOT_CONFIRMED
 
 
@@ -342,7 +368,72 @@ def test_a_confirmation_read_in_a_thread_ends_when_cancelled_and_reads_nothing()
         person.close()
 
 
-def test_a_confirmation_read_in_a_thread_takes_the_line_typed(people: list[PtyPerson]) -> None:
-    person = _person(people, "submit")
+@pytest.mark.parametrize(("typed", "answer"), [("submit", None), ("no", "no")])
+def test_a_confirmation_read_in_a_thread_takes_the_line_typed(
+    people: list[PtyPerson], typed: str, answer: str | None
+) -> None:
+    """Read in a thread of its own (as a batch reads a review while it prepares the next),
+    with a `cancel` that is never set: the answer is the line the person typed at the prompt,
+    and nothing is read before the prompt shows."""
+    person = _person(people)
     render_review(REVIEW, person.terminal)
-    confirm_submit(person.terminal, REVIEW, cancel=threading.Event())  # no error: confirmed
+    answers: list[BaseException | None] = []
+
+    def ask() -> None:
+        try:
+            confirm_submit(person.terminal, REVIEW, cancel=threading.Event())
+            answers.append(None)
+        except BaseException as error:
+            answers.append(error)
+
+    reader = threading.Thread(target=ask)
+    reader.start()
+    person.screen(expect="anything else to stop: ", settle=10)
+    reader.join(timeout=0.3)
+    assert reader.is_alive()  # it waits for the line: no answer without one
+    assert answers == []
+    person.type(typed)
+    reader.join(timeout=10)
+    assert not reader.is_alive()
+    [got] = answers
+    if answer is None:
+        assert got is None  # confirmed
+    else:
+        assert isinstance(got, NotConfirmed)
+        assert str(got) == f'You typed "{answer}", not "submit"; nothing was submitted.'
+    assert person.screen().endswith(f"anything else to stop: {typed}\n")
+
+
+class _NotATerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return False
+
+
+@pytest.mark.parametrize("relay", ["RelayTerminal", "batch's prompt watch", "held terminal"])
+def test_a_terminal_relaying_one_that_is_not_a_tty_never_confirms(relay: str) -> None:
+    """Every terminal that passes questions on to another (a batch's, a submission prepared
+    ahead) is a TTY only when the one it relays is: "submit" read from a file is no answer."""
+    from assistant.ahead import HeldTerminal
+    from assistant.batch import StopSwitch, _PromptWatch
+    from assistant.gates import RelayTerminal
+
+    inner = Terminal(_NotATerminal("submit\n"), io.StringIO())
+    terminal: Terminal
+    if relay == "RelayTerminal":
+        terminal = RelayTerminal(inner)
+    elif relay == "batch's prompt watch":
+        terminal = _PromptWatch(inner, StopSwitch())
+    else:
+        held = HeldTerminal(inner, lambda: True)
+        held.release()
+        terminal = held
+    assert not terminal.is_tty()
+    render_review(REVIEW, terminal)
+    assert terminal.reviewed  # the only thing left between the line and a confirmation
+    with pytest.raises(NotConfirmed) as caught:
+        confirm_submit(terminal, REVIEW)
+    assert str(caught.value) == (
+        "Input is not a terminal, so nobody could confirm; nothing was submitted. "
+        "Run the command in a terminal to review and submit."
+    )
+    assert inner.input.read() == "submit\n"  # not even read

@@ -386,3 +386,36 @@ def test_repairs_in_a_linked_folder_are_refused(config: Path, tmp_path: Path) ->
         f"{config} is a symbolic link; settings are read only from a real folder: replace the "
         "link with the folder it points to"
     )
+
+
+ONE_REPAIR = "steps:\n  email:\n    contact email:\n      any: [{id: reg_mail}]\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # Hosts, a start page, a registry or a limit of its own: a repair only moves anchors.
+        ("allowed_hosts: [www.freecallerregistry.com, evil.example]\n" + ONE_REPAIR,
+         "1:1: allowed_hosts"),
+        (ONE_REPAIR + "start_url: https://evil.example/fcr/\n", "5:1: start_url"),
+        ("allow_requests:\n  - {method: POST, url: 'https://evil.example/**'}\n" + ONE_REPAIR,
+         "1:1: allow_requests"),
+        ("registry: practice\n" + ONE_REPAIR, "1:1: registry"),
+        ("number_limit: 50\n" + ONE_REPAIR, "1:1: number_limit"),
+        # Keys no repair has, beside an element's anchors or in one.
+        (ONE_REPAIR + "      allowed_hosts: [evil.example]\n",
+         "5:7: steps.email.contact email.allowed_hosts"),
+        ("steps:\n  email:\n    contact email:\n      any: [{id: reg_mail, host: evil.example}]\n",
+         "4:28: steps.email.contact email.any.0.host"),
+    ],
+)  # fmt: skip
+def test_a_repair_that_adds_hosts_or_carries_unknown_keys_is_refused_naming_its_line(
+    config: Path, capsys: pytest.CaptureFixture[str], text: str, where: str
+) -> None:
+    path = _write(config, text)
+    with pytest.raises(PortalMapError) as caught:
+        load_portal("fcr")
+    assert str(caught.value) == f"{path}:{where}: unknown key"
+    # Every command that loads the map stops there, with the same words.
+    code, out, err = _run(capsys, "plan", str(ROOT / "profiles" / "lakeside-closures.yaml"))
+    assert (code, out, err) == (ExitCode.INVALID, "", f"Error: {path}:{where}: unknown key\n")

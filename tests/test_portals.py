@@ -233,3 +233,42 @@ def test_a_click_is_tried_at_most_five_times() -> None:
         f"fcr.yaml:{_line(text, 'attempts: 9')}:19: steps.0.actions.1.attempts: "
         "Input should be less than or equal to 5"
     )
+
+
+def test_a_users_map_of_the_fcr_registry_cannot_raise_its_number_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The registry takes at most 20 numbers per submission: that is its rule, not the map's,
+    so a copy of the map saying 50 is refused at load, naming the line."""
+    from assistant.cli import main
+
+    own = tmp_path / "mine.yaml"
+    text = (
+        _fcr_text()
+        .replace("name: fcr\n", "name: mine\n")
+        .replace("number_limit: 20\n", "number_limit: 50\n")
+    )
+    own.write_text(text, encoding="utf-8")
+    refusal = (
+        f"{own}:{_line(text, 'number_limit')}:15: number_limit: the fcr registry takes at most "
+        "20 numbers per submission, not 50"
+    )
+    with pytest.raises(PortalMapError) as caught:
+        load_portal(str(own))
+    assert str(caught.value) == refusal
+    # From the command line, before anything is planned.
+    monkeypatch.chdir(SHIPPED.parent.parent)
+    with pytest.raises(SystemExit) as exited:
+        main(["plan", "profiles/county-weather.yaml", "--portal", str(own)])
+    assert exited.value.code == ExitCode.INVALID
+    assert capsys.readouterr() == ("", f"Error: {refusal}\n")
+    # Fewer at a time is the person's choice; another registry has rules of its own.
+    own.write_text(text.replace("number_limit: 50\n", "number_limit: 10\n"), encoding="utf-8")
+    assert load_portal(str(own)).number_limit == 10
+    elsewhere = (
+        text.replace("registry: fcr\n", "registry: elsewhere\n")
+        .replace("https://www.freecallerregistry.com/fcr/", "https://registry.example.org/")
+        .replace("[www.freecallerregistry.com]", "[registry.example.org]")
+    )
+    own.write_text(elsewhere, encoding="utf-8")
+    assert load_portal(str(own)).number_limit == 50

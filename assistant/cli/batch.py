@@ -17,6 +17,7 @@ import typer
 
 from assistant.cli.app import DataDirOption, app
 from assistant.cli.plan import PortalOption
+from assistant.guard import DEFAULT_WINDOW_DAYS
 
 if TYPE_CHECKING:
     from assistant.batch import BatchReport
@@ -119,8 +120,8 @@ def batch(
             metavar="DAYS",
             help="With --due: days after which a registration is due again.",
         ),
-    ] = 90,
-    window_days: WindowOption = 90,
+    ] = DEFAULT_WINDOW_DAYS,
+    window_days: WindowOption = DEFAULT_WINDOW_DAYS,
     submit_timeout: SubmitTimeoutOption = None,
     trace: TraceOption = False,
     mask_contact: MaskContactOption = False,

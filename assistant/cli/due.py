@@ -14,6 +14,7 @@ import typer
 
 from assistant.cli.app import DataDirOption, app
 from assistant.errors import UsageError
+from assistant.guard import DEFAULT_WINDOW_DAYS
 
 
 @app.command()
@@ -23,7 +24,7 @@ def due(
         typer.Option(
             "--days", min=1, metavar="DAYS", help="Days after which a registration is due again."
         ),
-    ] = 90,
+    ] = DEFAULT_WINDOW_DAYS,
     as_of: Annotated[
         str | None,
         typer.Option(

@@ -25,6 +25,7 @@ from assistant.cli.batch import (
     run_profiles,
 )
 from assistant.cli.plan import PortalOption
+from assistant.guard import DEFAULT_WINDOW_DAYS
 
 
 @app.command()
@@ -38,7 +39,7 @@ def fill(
     headless: HeadlessOption = False,
     data_dir: DataDirOption = None,
     resubmit: ResubmitOption = False,
-    window_days: WindowOption = 90,
+    window_days: WindowOption = DEFAULT_WINDOW_DAYS,
     submit_timeout: SubmitTimeoutOption = None,
     trace: TraceOption = False,
     mask_contact: MaskContactOption = False,

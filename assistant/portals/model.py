@@ -29,6 +29,7 @@ from pydantic import (
 
 from assistant.hosts import host_of as host_of  # also known here, where maps' hosts are read
 from assistant.hosts import normal_name, quoted, registry_hosts, registry_of
+from assistant.portals.limits import NUMBERS_PER_SUBMISSION
 from assistant.profiles.model import Profile
 from assistant.terminal_text import excerpt
 
@@ -492,6 +493,17 @@ class PortalMap(_Model):
     @classmethod
     def _normal_hosts(cls, hosts: list[str]) -> list[str]:
         return [normal_name(host) for host in hosts]
+
+    @field_validator("number_limit")
+    @classmethod
+    def _within_the_registrys_limit(cls, value: int, info: ValidationInfo) -> int:
+        registry = str(info.data.get("registry") or "")  # (validated before number_limit)
+        most = NUMBERS_PER_SUBMISSION.get(registry)
+        if most is not None and value > most:
+            raise ValueError(
+                f"the {registry} registry takes at most {most} numbers per submission, not {value}"
+            )
+        return value
 
     @property
     def real_host(self) -> str:
