@@ -63,6 +63,9 @@ def render(attempt: Attempt, data_dir: Path) -> str:
         ("Attempt", str(attempt.id)),
         ("Run", attempt.run_id),
     ]
+    if attempt.state == "submitted" and (attempt.reason or "").startswith("sent as "):
+        # What the one request the browser let out carried, checked against the review.
+        facts.append(("Request sent", attempt.reason.removeprefix("sent as ")))
     if attempt.resubmit:
         facts.append(("Resubmission", "yes"))
     if attempt.settled_by:
@@ -134,14 +137,17 @@ def _screenshot(path: Path, data_dir: Path) -> str:
     )
 
 
-def record_submitted(journal: Journal, attempt_id: int, feedback_id: str) -> Attempt:
-    """Record the portal's confirmation, then write and attach the receipt.
+def record_submitted(
+    journal: Journal, attempt_id: int, feedback_id: str, sent: str = ""
+) -> Attempt:
+    """Record the portal's confirmation (and what the request let out carried, `sent`), then
+    write and attach the receipt.
 
     The outcome is committed first; a receipt that cannot be written (disk full, a receipts
     folder others can read) is logged and skipped, never turned into an error that could make
     the submission look unknown.
     """
-    attempt = journal.submitted(attempt_id, feedback_id)
+    attempt = journal.submitted(attempt_id, feedback_id, sent)
     return _attach(journal, attempt)
 
 

@@ -87,9 +87,10 @@ class Recorder(Protocol):
         Raises `ConcurrentSubmission` (and records nothing) when another run confirmed these
         numbers since the review was shown."""
 
-    def submitted(self, record: SubmissionRecord, feedback_id: str) -> str | None:
-        """The portal accepted the submission and showed this Feedback ID; returns the path
-        of the receipt written for it, if one was."""
+    def submitted(self, record: SubmissionRecord, feedback_id: str, sent: str = "") -> str | None:
+        """The portal accepted the submission and showed this Feedback ID (`sent`: what the
+        request the browser let out carried); returns the path of the receipt written for
+        it, if one was."""
 
     def failed(self, record: SubmissionRecord, reason: str) -> None:
         """The portal refused the submission (e.g. HTTP 500), or the run stopped before the

@@ -293,7 +293,9 @@ class RequestGuard:
             )
             self.blocked_writes.append(request.line())
             return Verdict(False, self.refused_submit)
-        numbers = tuple(sorted(request_content.phone_numbers(found.text)))
+        # The registration's numbers it carries (the contact phone is a value of the form).
+        found_numbers = request_content.phone_numbers(found.text) & self.fingerprint.numbers
+        numbers = tuple(sorted(found_numbers))
         self.released = Released(request.line(), numbers)
         return Verdict(True)
 

@@ -65,7 +65,7 @@ from assistant.portals.repairs import pointing_to_repair, review_notes
 from assistant.profiles.model import Profile
 from assistant.recorder import Recorder, Reviewed, SubmissionRecord
 from assistant.request_content import Expected, Fingerprint
-from assistant.request_guard import Declared
+from assistant.request_guard import Declared, Released
 from assistant.runfiles import fresh
 from assistant.terminal_text import literal
 from assistant.testhooks import crashpoint
@@ -581,7 +581,7 @@ class Session:
         if not guard.submit_in_flight():
             # (mid-navigation a screenshot would wait for the answer that did not come)
             self._try_shot(page, f"{prefix}-result")
-        return self._record_answer(record, answer, timeout_s)
+        return self._record_answer(record, answer, timeout_s, guard.guard.released)
 
     def _not_sent(self, record: SubmissionRecord, why: str) -> Outcome:
         """The submit request was stopped in the browser (it did not carry what was
@@ -619,14 +619,18 @@ class Session:
         )
 
     def _record_answer(
-        self, record: SubmissionRecord, answer: outcome.Answer, timeout_s: float
+        self,
+        record: SubmissionRecord,
+        answer: outcome.Answer,
+        timeout_s: float,
+        released: Released | None = None,
     ) -> Outcome:
         index, count = record.index, record.count
         if answer.state == "submitted" and answer.feedback_id:
             message = f"Submitted {index} of {count}. Feedback ID: {answer.feedback_id}"
             self.terminal.say(message)  # first: the ID is on the screen whatever follows
             try:
-                receipt = self.recorder.submitted(record, answer.feedback_id)
+                receipt = self.recorder.submitted(record, answer.feedback_id, sent_as(released))
             except Exception as error:
                 raise self._not_recorded(record, answer.feedback_id, error) from None
             if receipt:  # its own line, so the path is never wrapped and can be copied
@@ -743,6 +747,14 @@ def review_changes(reviewed: Sequence[fill.ReadBack], now: Sequence[fill.ReadBac
 def expected_in_request(reviewed: Sequence[fill.ReadBack]) -> list[Expected]:
     """What the submit request must carry: every value reviewed, as the page sends it."""
     return [Expected(v.field, v.in_request) for v in reviewed if v.in_request]
+
+
+def sent_as(released: Released | None) -> str:
+    """What the journal and the receipt say the request let out carried."""
+    if released is None:
+        return ""
+    numbers = ", ".join(released.numbers)
+    return f"{released.describe()} ({numbers}), every value you reviewed checked in it"
 
 
 def record_title(record: SubmissionRecord) -> str:

@@ -373,7 +373,7 @@ def test_a_feedback_id_the_journal_cannot_record_is_printed_first_and_the_batch_
     ):
         run = _batch(tmp_path, portal, journal, person, 2)
 
-        def disk_full(record: SubmissionRecord, feedback_id: str) -> str | None:
+        def disk_full(record: SubmissionRecord, feedback_id: str, sent: str = "") -> str | None:
             raise sqlite3.OperationalError("database or disk is full")
 
         run.recorder.submitted = disk_full  # type: ignore[method-assign]

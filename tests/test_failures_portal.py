@@ -194,8 +194,8 @@ def test_item_09_the_network_dropping_mid_run_stops_cleanly_after_bounded_retrie
     class DropAfterFirst(JournalRecorder):
         """The portal's server goes away right after the first submission's outcome."""
 
-        def submitted(self, record: SubmissionRecord, feedback_id: str) -> None:
-            super().submitted(record, feedback_id)
+        def submitted(self, record: SubmissionRecord, feedback_id: str, sent: str = "") -> None:
+            super().submitted(record, feedback_id, sent)
             portal.stop()
 
     run = flow(

@@ -126,10 +126,11 @@ def test_a_post_on_a_timer_while_a_click_settles_stops_the_run(
 ) -> None:
     run = hostile("timer-post", "no")
     assert isinstance(run.error, RequestRefused)
+    # The click's own request went first; the timer's second write is one more than declared.
     assert str(run.error) == refused(
         'clicking "Send verification code" tried to send POST /fcr/submit; the map declares 1 '
         "request for that click"
-    ) or str(run.error).startswith('clicking "Continue to next step" tried to send the registr')
+    )
     assert run.portal.submissions() == []
     assert run.submit_posts() == 0
     assert "please review" not in run.person.screen()
@@ -290,3 +291,24 @@ def test_the_submission_prepared_during_a_review_meets_the_same_guard(
     assert len(portal.submissions()) == 1  # the first, confirmed; nothing of the second
     assert sorted(states) == sorted([State.SUBMITTED, State.FAILED])
     assert 'Failed: clicking "Continue to final step" tried to send' in screen
+
+
+def test_a_calm_page_is_sent_once_and_the_records_say_what_the_request_carried(
+    hostile: Callable[..., Run],
+) -> None:
+    """The control for the pages above: the same map and person on the replica as it is."""
+    run = hostile("late-feedback", "submit")
+    assert run.error is None, run.error
+    [outcome] = run.outcomes
+    assert outcome.state == "submitted"
+    assert run.submit_posts() == 1
+    [attempt] = run.journal.history()
+    origin = run.portal.origin.removeprefix("http://")
+    sent = (
+        f"POST {origin}/fcr/submit carrying 4 numbers (6195550100, 6195550101, 6195550102, "
+        "6195550103), every value you reviewed checked in it"
+    )
+    assert (attempt.state, attempt.reason) == (State.SUBMITTED, f"sent as {sent}")
+    assert attempt.receipt_path is not None
+    receipt = Path(attempt.receipt_path).read_text(encoding="utf-8")
+    assert f"<tr><th>Request sent</th><td>{sent}</td></tr>" in receipt

@@ -120,10 +120,10 @@ class JournalRecorder:
             recheck=recheck,
         )
 
-    def submitted(self, record: SubmissionRecord, feedback_id: str) -> str | None:
+    def submitted(self, record: SubmissionRecord, feedback_id: str, sent: str = "") -> str | None:
         """Record the Feedback ID and write the receipt; returns the receipt's path (None
         when it could not be written)."""
-        attempt = receipt.record_submitted(self.journal, self.attempt_id(record), feedback_id)
+        attempt = receipt.record_submitted(self.journal, self.attempt_id(record), feedback_id, sent)
         return attempt.receipt_path
 
     def failed(self, record: SubmissionRecord, reason: str) -> None:

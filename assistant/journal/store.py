@@ -225,15 +225,16 @@ class Journal:
             before=recheck,
         )
 
-    def submitted(self, attempt_id: int, feedback_id: str) -> Attempt:
-        """The portal confirmed the submission and showed `feedback_id`."""
+    def submitted(self, attempt_id: int, feedback_id: str, sent: str = "") -> Attempt:
+        """The portal confirmed the submission and showed `feedback_id`; `sent` says what the
+        request let out carried ("POST …/fcr/submit carrying 4 numbers: …"), kept as the
+        row's reason."""
         if not feedback_id.strip():
             raise InvalidTransition("a submitted attempt needs its Feedback ID")
-        return self._move(
-            attempt_id,
-            State.SUBMITTED,
-            {"feedback_id": feedback_id.strip(), "submitted_at": iso(self._clock())},
-        )
+        fields = {"feedback_id": feedback_id.strip(), "submitted_at": iso(self._clock())}
+        if sent:
+            fields["reason"] = f"sent as {sent}"
+        return self._move(attempt_id, State.SUBMITTED, fields)
 
     def failed(self, attempt_id: int, reason: str) -> Attempt:
         """The run stopped before confirmation, or the portal answered with an error."""
