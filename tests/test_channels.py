@@ -6,7 +6,9 @@ one."""
 
 from __future__ import annotations
 
+import contextlib
 import http.server
+import socket
 import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -14,7 +16,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import pytest
 
 from assistant import browser as browser_module
+from assistant.errors import RequestRefused
 from assistant.fence import NetworkFence
+from assistant.request_guard import REPAIR, Seen
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -172,3 +176,124 @@ def test_a_page_reaching_for_a_closed_channel_is_told_to_the_person(
         "The page tried to open a WebRTC connection, which the assistant switches off; "
         "nothing went out that way." in caplog.messages
     )
+
+
+def test_a_request_the_guard_could_not_judge_is_refused_and_stops_the_run(
+    browser: Browser, site: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    guarded = browser_module.GuardedContext(browser, ["127.0.0.1"])
+    decide = guarded.guard.decide
+
+    def broken(request: Any) -> Any:
+        if request.method == "POST":
+            raise RuntimeError("a bug in the guard")
+        return decide(request)
+
+    monkeypatch.setattr(guarded.guard, "decide", broken)
+    try:
+        guarded.page.goto(site + "/realms")
+        with guarded.page.expect_event("requestfailed"):
+            guarded.page.evaluate("fetch('/judge', {method: 'POST', body: 'x'}).catch(() => 0)")
+        with pytest.raises(RequestRefused) as caught:
+            guarded.raise_if_refused()
+    finally:
+        guarded.close()
+    assert [g for g in _Site.got if g.startswith("POST")] == []
+    assert str(caught.value) == (
+        "the request guard could not judge POST /judge (RuntimeError), and refused it: the "
+        f"portal has changed; nothing was sent. {REPAIR}."
+    )
+
+
+def test_gates_decide_what_the_page_already_started_before_they_open(
+    browser: Browser, site: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    guarded = browser_module.GuardedContext(browser, ["127.0.0.1"])
+    happened: list[str] = []
+    drain = guarded.drain
+
+    def drained() -> None:
+        happened.append("drain")
+        drain()
+
+    monkeypatch.setattr(guarded, "drain", drained)
+    try:
+        guarded.page.goto(site + "/realms")
+        with guarded.declared('"Continue"'):
+            happened.append("click")
+        with guarded.submitting([]):
+            happened.append("submit")
+    finally:
+        guarded.close()
+    assert happened == ["drain", "click", "drain", "submit"]
+
+
+def test_a_closed_context_leaves_its_fence_shut(browser: Browser, site: str) -> None:
+    guarded = browser_module.GuardedContext(browser, ["127.0.0.1"])
+    guarded.page.goto(site + "/realms")
+    assert not guarded.fence.is_shut
+    guarded.close()
+    assert guarded.fence.is_shut
+    assert guarded.guard.is_shut
+    assert guarded.guard.decide(Seen("GET", site + "/")).allow is False
+
+
+@pytest.fixture
+def turn_listeners() -> Iterator[tuple[int, list[str]]]:
+    """A TURN server's ports on 127.0.0.3, UDP and TCP: what reaches them."""
+    heard: list[str] = []
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.3", 0))
+    port = int(udp.getsockname()[1])
+    tcp = socket.create_server(("127.0.0.3", port))
+    udp.settimeout(0.1)
+    tcp.settimeout(0.1)
+    stop = threading.Event()
+
+    def listen() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(OSError):
+                heard.append(f"udp {udp.recv(4096)[:4].hex()}")
+            with contextlib.suppress(OSError):
+                conn, _ = tcp.accept()
+                heard.append("tcp")
+                conn.close()
+
+    thread = threading.Thread(target=listen, daemon=True)
+    thread.start()
+    yield port, heard
+    stop.set()
+    thread.join()
+    udp.close()
+    tcp.close()
+
+
+PEER = """(port) => {
+  const pc = new RTCPeerConnection({iceServers: [{urls: [
+    `turn:127.0.0.3:${port}?transport=udp`, `turn:127.0.0.3:${port}?transport=tcp`,
+    `stun:127.0.0.3:${port}`], username: 'it@lakeside.example.org', credential: 'x'}]});
+  pc.createDataChannel('d');
+  return pc.createOffer().then((o) => pc.setLocalDescription(o)).then(() => new Promise((done) => {
+    pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') done(1); };
+    setTimeout(() => done(0), 3000);
+  }));
+}"""
+
+
+def test_chromium_sends_webrtc_only_through_the_fence(
+    browser: Browser, site: str, turn_listeners: tuple[int, list[str]]
+) -> None:
+    """Without `channels.js` (a page that somehow kept WebRTC): the launch flags leave WebRTC
+    no way but the context's proxy, and the fence refuses 127.0.0.3."""
+    port, heard = turn_listeners
+    fence = NetworkFence(["127.0.0.1"])
+    context = browser.new_context(proxy=fence.proxy)  # type: ignore[arg-type]
+    try:
+        page = context.new_page()
+        page.goto(site + "/realms")
+        page.evaluate(PEER, port)  # gathering ends (or 3 s pass): every server was tried
+    finally:
+        context.close()
+        fence.stop()
+    assert heard == []
+    assert [(a.host, a.port) for a in fence.refused] == [("127.0.0.3", port)]
