@@ -228,11 +228,23 @@ def test_gates_decide_what_the_page_already_started_before_they_open(
     assert happened == ["drain", "click", "drain", "submit"]
 
 
-def test_a_closed_context_leaves_its_fence_shut(browser: Browser, site: str) -> None:
+def test_a_context_is_cut_off_before_it_closes(
+    browser: Browser, site: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its pages unload as it closes: by then the guard and the fence refuse everything."""
     guarded = browser_module.GuardedContext(browser, ["127.0.0.1"])
     guarded.page.goto(site + "/realms")
     assert not guarded.fence.is_shut
+    at_close: list[tuple[bool, bool]] = []
+    close = guarded.context.close
+
+    def closing(**kwargs: Any) -> None:
+        at_close.append((guarded.guard.is_shut, guarded.fence.is_shut))
+        close(**kwargs)
+
+    monkeypatch.setattr(guarded.context, "close", closing)
     guarded.close()
+    assert at_close == [(True, True)]
     assert guarded.fence.is_shut
     assert guarded.guard.is_shut
     assert guarded.guard.decide(Seen("GET", site + "/")).allow is False
