@@ -60,10 +60,14 @@ QUIET_FLAGS = (
 )
 # WebRTC may use no UDP but through a proxy: with every context behind its network fence (a
 # SOCKS5 proxy, which carries no UDP), a peer connection can reach nothing the fence does not
-# allow. Debian's Chromium reads the first spelling, Chrome the second.
+# allow. Debian's Chromium reads the first spelling, Chrome the second. Without site isolation
+# every frame of the portal shares its page's process: a sandboxed iframe in a process of its
+# own ran its first script before Playwright's routing and init scripts reached it (seen with
+# Chromium 156: its requests went out unrouted). The browser visits the portal's hosts only.
 CHANNEL_FLAGS = (
     "--webrtc-ip-handling-policy=disable_non_proxied_udp",
     "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--disable-site-isolation-trials",
 )
 
 INSTALL_HINT = (
@@ -583,19 +587,30 @@ class GuardedContext:
 
     def _seen(self, request: Request) -> Seen:
         """What the guard needs of `request` (its body as the browser holds it)."""
+        headers = request.headers  # with the cookies the page set, under routing
+        body = request.post_data_buffer
+        announced = headers.get("content-length", "") not in ("", "0") or (
+            "content-type" in headers and request.method.upper() not in SAFE_METHODS
+        )
         return Seen(
             method=request.method,
             url=request.url,
-            body=request.post_data_buffer,
-            content_type=request.headers.get("content-type", ""),
+            body=body,
+            content_type=headers.get("content-type", ""),
             own_page=self._own_page(request),
+            headers=tuple(headers.items()),
+            unread_body=body is None and announced,
         )
 
     def _own_page(self, request: Request) -> bool:
+        """Whether `request` comes from the context's own page (its frames and workers),
+        not from a popup or another page. A navigation whose page is not known yet is a new
+        page's: it is refused."""
+        navigation = request.is_navigation_request()
         try:
             frame = request.frame
         except Exception:  # a worker's request has no frame: its page's rules apply
-            return True
+            return not navigation
         try:
             return frame.page is self.page
         except Exception:
@@ -688,7 +703,7 @@ class GuardedContext:
         if 300 <= response.status < 400 and location:
             target = urljoin(route.request.url, location)
             hop = Seen("GET", target)
-            if hop.host not in self.allowed_hosts:
+            if not self.guard.hosts.allows(hop.host, hop.port):
                 self.guard.blocked_hosts.append(hop.host)
                 log.warning("Blocked a redirect to %s: not a host of this portal.", hop.host)
                 route.abort("blockedbyclient")

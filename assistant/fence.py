@@ -59,6 +59,40 @@ def normal_host(host: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class HostList:
+    """The places a context may reach: a host alone (any port: a map's own hosts), or a host
+    and a port ("127.0.0.1:8765", a `--url` run: nothing else on that machine)."""
+
+    entries: frozenset[tuple[str, int | None]]
+
+    @classmethod
+    def of(cls, allowed: Iterable[str]) -> HostList:
+        """From "host", "host:port" or "[v6]:port" entries."""
+        return cls(frozenset(_entry(e) for e in allowed if e.strip()))
+
+    def allows(self, host: str, port: int | None) -> bool:
+        """Whether `host` (any spelling) on `port` is one of the places."""
+        name = normal_host(host)
+        return (name, None) in self.entries or (port is not None and (name, port) in self.entries)
+
+    def names(self) -> frozenset[str]:
+        """The hosts, without ports."""
+        return frozenset(name for name, _ in self.entries)
+
+
+def _entry(entry: str) -> tuple[str, int | None]:
+    text = entry.strip()
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+    elif text.count(":") == 1:
+        host, _, port = text.partition(":")
+    else:
+        host, port = text, ""
+    return normal_host(host), int(port) if port.isdigit() else None
+
+
+@dataclass(frozen=True, slots=True)
 class Attempt:
     """A connection the fence refused: where to, and whether the fence was already shut."""
 
@@ -75,7 +109,7 @@ class NetworkFence:
     """See the module docstring. `proxy` is what a browser context is given."""
 
     def __init__(self, allowed: Iterable[str]) -> None:
-        self.allowed = frozenset(normal_host(h) for h in allowed if h)
+        self.allowed = HostList.of(allowed)
         self.refused: list[Attempt] = []
         self._shut = False
         self._lock = threading.Lock()
@@ -102,7 +136,7 @@ class NetworkFence:
         """The connections to the portal's hosts refused after the fence was shut (what the
         page tried as it closed)."""
         with self._lock:
-            return [a for a in self.refused if a.after_shut and a.host in self.allowed]
+            return [a for a in self.refused if a.after_shut and a.host in self.allowed.names()]
 
     def shut(self) -> None:
         """Let nothing through from now on: every connection is cut, every new one refused."""
@@ -125,7 +159,7 @@ class NetworkFence:
                 if since >= quiet_s or now >= deadline:
                     break
                 self._changed.wait(min(quiet_s - since, deadline - now))
-            return [a for a in self.refused if a.after_shut and a.host in self.allowed]
+            return [a for a in self.refused if a.after_shut and a.host in self.allowed.names()]
 
     def stop(self) -> None:
         """Shut, and stop listening (the port is given back)."""
@@ -153,7 +187,7 @@ class NetworkFence:
                 self._last_attempt = time.monotonic()
                 self._changed.notify_all()
                 shut = self._shut
-                allowed = command == 1 and not shut and normal_host(host) in self.allowed
+                allowed = command == 1 and not shut and self.allowed.allows(host, port)
                 if not allowed:
                     self.refused.append(Attempt(normal_host(host), port, shut))
             if not allowed:

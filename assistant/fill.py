@@ -84,6 +84,7 @@ class ReadBack:
     absent: bool = False
     kind: str = "text"  # how it is written: "text", "select" or "checkbox"
     sent: str | None = None  # what the form sends when it differs from `shown` (a select's value)
+    key: str = ""  # the element's form field name ("" when it has none)
 
     @property
     def in_request(self) -> str:
@@ -103,6 +104,7 @@ class _State:
     checked: bool = False
     options: tuple[Option, ...] = ()
     token: int = 0  # which element (a re-rendered one gets a new token)
+    name: str = ""  # its form field name: what a form post calls its value
 
 
 def _state(raw: dict[str, Any] | None) -> _State:
@@ -116,6 +118,7 @@ def _state(raw: dict[str, Any] | None) -> _State:
         bool(raw.get("checked", False)),
         options,
         int(raw.get("token", 0)),
+        str(raw.get("name", "")),
     )
 
 
@@ -488,6 +491,7 @@ def _compare(step: str, entry: _Entry, held: _State, element: str) -> ReadBack:
             value == wanted,
             kind="select",
             sent=value,
+            key=held.name,
         )
     if entry.write == "checkbox":
         checked = single and held.checked
@@ -504,7 +508,9 @@ def _compare(step: str, entry: _Entry, held: _State, element: str) -> ReadBack:
         )
     shown = held.value if single else ""
     equal = same_value(entry.wanted, shown, entry.format) or (not entry.wanted and not shown)
-    return ReadBack(step, entry.field, element, entry.profile, entry.wanted, shown, equal)
+    return ReadBack(
+        step, entry.field, element, entry.profile, entry.wanted, shown, equal, key=held.name
+    )
 
 
 def _element(state: StepState, entry: _Entry) -> str:

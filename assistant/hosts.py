@@ -193,7 +193,12 @@ def browser_names(name: str) -> list[str]:
 
 def allow_list(url: str | None, hosts: Sequence[str]) -> list[str]:
     """The host names a browser may talk to, every spelling its requests may carry: the `url`'s
-    host alone when a run is pointed elsewhere (`--url`, as written: its trailing dot is kept,
-    a Unicode name becomes its xn-- form), else `hosts` (a map's `allowed_hosts`)."""
-    names = [name_of(host_of(url))] if url else hosts
-    return [spelling for name in names for spelling in browser_names(name)]
+    host and port alone when a run is pointed elsewhere (`--url`, as written: its trailing dot
+    is kept, a Unicode name becomes its xn-- form; "127.0.0.1:8765"), else `hosts` (a map's
+    `allowed_hosts`, any port)."""
+    if not url:
+        return [spelling for name in hosts for spelling in browser_names(name)]
+    # A run pointed elsewhere reaches that port only: nothing else on the machine it names.
+    parts = urlsplit(url)
+    port = parts.port or DEFAULT_PORTS.get(parts.scheme.lower())
+    return [join(spelling, port) for spelling in browser_names(name_of(host_of(url)))]

@@ -38,12 +38,13 @@ from fnmatch import fnmatchcase
 from urllib.parse import urlsplit
 
 from assistant import request_content
-from assistant.fence import normal_host
+from assistant.fence import HostList, normal_host
 from assistant.log import get_logger
 from assistant.request_content import REGISTRATION, Body, Expected, Fingerprint, Kind
 
 log = get_logger(__name__)
 
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 # Methods that change nothing on a server (RFC 9110's safe methods).
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # What the person is told to do when the page did something the map does not declare.
@@ -66,6 +67,8 @@ class Seen:
     body: bytes | None = None
     content_type: str = ""
     own_page: bool = True  # made by the context's own page (not a popup or another page)
+    headers: tuple[tuple[str, str], ...] = ()  # cookies the page set included
+    unread_body: bool = False  # it has a body the browser does not hand over (a stream)
 
     @property
     def write(self) -> bool:
@@ -77,11 +80,21 @@ class Seen:
         """The host it goes to, as the guard compares hosts."""
         return normal_host(urlsplit(self.url).hostname or "")
 
-    def where(self, portal_hosts: frozenset[str]) -> str:
+    @property
+    def port(self) -> int | None:
+        """The port it goes to (the scheme's when the URL names none)."""
+        parts = urlsplit(self.url)
+        try:
+            port = parts.port
+        except ValueError:
+            return None
+        return port if port is not None else _DEFAULT_PORTS.get(parts.scheme.lower())
+
+    def where(self, portal: HostList) -> str:
         """ "/fcr/submit" on the portal, "127.0.0.2:8000/x" elsewhere."""
         parts = urlsplit(self.url)
         path = parts.path or "/"
-        return path if self.host in portal_hosts else f"{parts.netloc}{path}"
+        return path if portal.allows(self.host, self.port) else f"{parts.netloc}{path}"
 
     def line(self) -> str:
         """ "POST 127.0.0.1:8765/fcr/submit", as the logs name a request."""
@@ -154,7 +167,7 @@ class _Clicking:
 class RequestGuard:
     """See the module docstring. Not thread-safe: Playwright calls it from one thread."""
 
-    hosts: frozenset[str]
+    hosts: HostList
     fingerprint: Fingerprint
     declared: tuple[Declared, ...] = ()
     submit_request: Declared | None = None  # the map's own submit request, if it names one
@@ -179,9 +192,7 @@ class RequestGuard:
         submit_request: Declared | None = None,
     ) -> RequestGuard:
         """A guard for a context that may talk to `hosts` only."""
-        return cls(
-            frozenset(normal_host(h) for h in hosts), fingerprint, tuple(declared), submit_request
-        )
+        return cls(HostList.of(hosts), fingerprint, tuple(declared), submit_request)
 
     # -- phases ----------------------------------------------------------------------------
 
@@ -238,10 +249,12 @@ class RequestGuard:
         if self._shut:
             self.late.append(request.line())
             return Verdict(False, "the decision was made; nothing leaves any more")
-        found = request_content.read(Body(request.url, request.body, request.content_type))
+        found = request_content.read(
+            Body(request.url, request.body, request.content_type, request.headers)
+        )
         carried = request_content.kinds(self.fingerprint, found)
         where = request.where(self.hosts)
-        if request.host not in self.hosts:
+        if not self.hosts.allows(request.host, request.port):
             return self._offsite(request, carried, where)
         if not request.own_page:
             if carried or request.write:
@@ -285,6 +298,13 @@ class RequestGuard:
             self.blocked_writes.append(request.line())
             return Verdict(False, "not the submit request the map names")
         submit.used += 1
+        if request.unread_body:
+            self.refused_submit = (
+                f"the submit request ({request.line()}) has a body the browser does not hand "
+                "over, so it could not be checked against what you reviewed"
+            )
+            self.blocked_writes.append(request.line())
+            return Verdict(False, self.refused_submit)
         mismatch = request_content.compare(submit.expected, found)
         if mismatch:
             self.refused_submit = (

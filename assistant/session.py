@@ -623,9 +623,19 @@ class Session:
         record: SubmissionRecord,
         answer: outcome.Answer,
         timeout_s: float,
-        released: Released | None = None,
+        released: Released | None,
     ) -> Outcome:
         index, count = record.index, record.count
+        if answer.state == "submitted" and answer.feedback_id and released is None:
+            # The page shows an ID although no request left the browser: it made it up.
+            reason = (
+                f"the page showed Feedback ID {answer.feedback_id}, but no request left the "
+                "browser, so nothing was sent"
+            )
+            self.recorder.failed(record, reason)
+            message = f"Not sent: {reason}. The portal has changed; run `assistant check`."
+            self.terminal.say(message)
+            return Outcome(index, count, "failed", message)
         if answer.state == "submitted" and answer.feedback_id:
             message = f"Submitted {index} of {count}. Feedback ID: {answer.feedback_id}"
             self.terminal.say(message)  # first: the ID is on the screen whatever follows
@@ -746,7 +756,7 @@ def review_changes(reviewed: Sequence[fill.ReadBack], now: Sequence[fill.ReadBac
 
 def expected_in_request(reviewed: Sequence[fill.ReadBack]) -> list[Expected]:
     """What the submit request must carry: every value reviewed, as the page sends it."""
-    return [Expected(v.field, v.in_request) for v in reviewed if v.in_request]
+    return [Expected(v.field, v.in_request, v.key) for v in reviewed if v.in_request]
 
 
 def sent_as(released: Released | None) -> str:

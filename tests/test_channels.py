@@ -309,3 +309,83 @@ def test_chromium_sends_webrtc_only_through_the_fence(
         fence.stop()
     assert heard == []
     assert [(a.host, a.port) for a in fence.refused] == [("127.0.0.3", port)]
+
+
+SHADOWED = f"""<!doctype html><title>shadow</title><body><script>
+const host = document.createElement('div');
+document.body.appendChild(host);
+const root = host.attachShadow({{mode: 'closed'}});
+const rules = document.createElement('script');
+rules.type = 'speculationrules';
+rules.textContent = JSON.stringify({{prefetch: [{{source: 'list', eagerness: 'immediate',
+  urls: ['/shadow?n={NUMBER}']}}]}});
+root.appendChild(rules);
+const link = document.createElement('a');
+link.href = '/popup?n={NUMBER}';
+link.target = '_blank';
+link.rel = 'noopener';
+document.body.appendChild(link);
+link.click();
+window.ready = true;
+</script>""".encode()
+
+
+def test_rules_in_a_closed_shadow_root_and_links_to_a_new_window_lead_nowhere(
+    browser: Browser, site: str
+) -> None:
+    _Site.pages = {**_Site.pages, "/shadowed": SHADOWED}
+    guarded = browser_module.GuardedContext(browser, ["127.0.0.1"])
+    try:
+        guarded.page.goto(site + "/shadowed")
+        guarded.page.wait_for_function("window.ready === true")
+        guarded.page.wait_for_timeout(800)  # (test only) as long as a prefetch takes to start
+    finally:
+        guarded.close()
+    assert guarded.closed_popups == []  # no popup was ever opened
+    assert leaked() == []
+
+
+COOKIE = f"""<!doctype html><title>cookie</title><body><script>
+document.cookie = 'reg={NUMBER}';
+fetch('/plain-get');
+</script>""".encode()
+
+
+def test_a_cookie_the_page_set_with_a_number_is_read_like_the_rest_of_a_request(
+    browser: Browser, site: str
+) -> None:
+    _Site.pages = {**_Site.pages, "/cookie": COOKIE}
+    guarded = browser_module.GuardedContext(browser, ["127.0.0.1"])
+    fp = guarded.guard.fingerprint
+    guarded.guard.fingerprint = type(fp)(frozenset({NUMBER}), fp.company, fp.email)
+    try:
+        with guarded.page.expect_event("requestfailed"):
+            guarded.page.goto(site + "/cookie")
+        violation = guarded.guard.violation
+    finally:
+        guarded.close()
+    assert violation == (
+        "the page tried to send the registration (its numbers) to /plain-get by itself, with no "
+        f"button pressed: the portal has changed; nothing was sent. {REPAIR}."
+    )
+    assert "GET /plain-get" not in _Site.got
+
+
+def test_a_run_pointed_at_one_port_reaches_no_other_on_that_machine(
+    browser: Browser, site: str
+) -> None:
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Site)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    port = site.rsplit(":", 1)[1]
+    guarded = browser_module.GuardedContext(browser, [f"127.0.0.1:{port}"])
+    try:
+        guarded.page.goto(site + "/realms")
+        elsewhere = f"http://127.0.0.1:{other.server_address[1]}/elsewhere"
+        with guarded.page.expect_event("requestfailed"):
+            guarded.page.evaluate("(u) => fetch(u).catch(() => 0)", elsewhere)
+    finally:
+        guarded.close()
+        other.shutdown()
+    assert "GET /elsewhere" not in _Site.got
+    assert guarded.fence.allowed.allows("127.0.0.1", int(port))
+    assert not guarded.fence.allowed.allows("127.0.0.1", other.server_address[1])

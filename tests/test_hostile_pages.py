@@ -312,3 +312,65 @@ def test_a_calm_page_is_sent_once_and_the_records_say_what_the_request_carried(
     assert attempt.receipt_path is not None
     receipt = Path(attempt.receipt_path).read_text(encoding="utf-8")
     assert f"<tr><th>Request sent</th><td>{sent}</td></tr>" in receipt
+
+
+def test_a_sandboxed_frame_posting_during_the_review_gets_nothing_out(
+    hostile: Callable[..., Run],
+) -> None:
+    def after_reading() -> str:
+        time.sleep(3.5)  # (test only) the frame posts 2 s after the review shows
+        return "no"
+
+    run = hostile("sandboxed-frame", after_reading)
+    tried = (
+        "the page tried to send the registration (its numbers and the company name), the "
+        "contact email and the verification code to /fcr/submit by itself, with no button "
+        "pressed"
+    )
+    if isinstance(run.error, RequestRefused):  # a slow machine: it posted before the review
+        assert str(run.error) == refused(tried)
+    else:
+        assert isinstance(run.error, NotConfirmed)
+        assert str(run.error) == (
+            f'You typed "no", not "submit"; nothing was submitted. Meanwhile {tried}; it was '
+            "refused, nothing was sent."
+        )
+    assert run.portal.submissions() == []
+    assert run.submit_posts() == 0
+
+
+def test_form_data_changed_as_the_submit_builds_it_is_stopped_in_the_browser(
+    hostile: Callable[..., Run],
+) -> None:
+    run = hostile("formdata-swap", "submit")
+    assert run.error is None, run.error
+    [outcome] = run.outcomes
+    assert outcome.state == "failed"
+    origin = run.portal.origin.removeprefix("http://")
+    assert outcome.message == (
+        f"Not sent: the submit request (POST {origin}/fcr/submit) does not carry what you "
+        f'reviewed: it lacks company name "{COMPANY}"; number 1 "6195550100"; it carries '
+        "6195550199, which you did not review; it was stopped in the browser, nothing was "
+        "submitted. The portal has changed; run `assistant check`."
+    )
+    assert run.portal.submissions() == []
+    assert run.submit_posts() == 0
+
+
+def test_a_feedback_id_made_up_by_the_page_is_not_taken_for_a_submission(
+    hostile: Callable[..., Run],
+) -> None:
+    run = hostile("fake-feedback", "submit")
+    assert run.error is None, run.error
+    [outcome] = run.outcomes
+    reason = (
+        "the page showed Feedback ID FCRFE12072026000000001, but no request left the browser, "
+        "so nothing was sent"
+    )
+    assert (outcome.state, outcome.message) == (
+        "failed",
+        f"Not sent: {reason}. The portal has changed; run `assistant check`.",
+    )
+    [attempt] = run.journal.history()
+    assert (attempt.state, attempt.reason, attempt.feedback_id) == (State.FAILED, reason, None)
+    assert run.submit_posts() == 0

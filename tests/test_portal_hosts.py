@@ -144,13 +144,14 @@ def test_an_invalid_url_stops_a_command_with_exit_2(tmp_path: Path) -> None:
 def test_the_browser_reaches_a_url_host_as_written_and_in_its_one_form() -> None:
     portal = load_portal("fcr")
     dotted = FillOptions(portal=portal, url="https://WWW.FreeCallerRegistry.com./fcr/")
-    assert dotted.allowed_hosts == [FCR_HOST, f"{FCR_HOST}."]
+    assert dotted.allowed_hosts == [f"{FCR_HOST}:443", f"{FCR_HOST}.:443"]
     unicode = FillOptions(portal=portal, url="https://Bücher.example:8443/fcr/")
-    assert unicode.allowed_hosts == ["xn--bcher-kva.example", "xn--bcher-kva.example."]
+    assert unicode.allowed_hosts == ["xn--bcher-kva.example:8443", "xn--bcher-kva.example.:8443"]
+    # A run pointed at one port of a machine reaches nothing else on it.
     assert FillOptions(portal=portal, url="http://127.0.0.1:8765/fcr/").allowed_hosts == [
-        "127.0.0.1"
+        "127.0.0.1:8765"
     ]
-    assert FillOptions(portal=portal, url="http://[::1]:8765/fcr/").allowed_hosts == ["::1"]
+    assert FillOptions(portal=portal, url="http://[::1]:8765/fcr/").allowed_hosts == ["[::1]:8765"]
     assert FillOptions(portal=portal).allowed_hosts == [FCR_HOST, f"{FCR_HOST}."]
 
 

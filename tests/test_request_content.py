@@ -209,3 +209,53 @@ def test_a_body_without_fields_is_searched_for_whole_values() -> None:
         "number 1",
         "number 2",
     ]
+
+
+def test_base64_in_a_url_or_a_body_is_read_too() -> None:
+    import base64
+
+    hidden = base64.urlsafe_b64encode(b"p=6195550100&c=Lakeside Unified School District").decode()
+    assert kinds(FP, read(Body(f"https://h/x/b64?d={hidden}"))) == {"numbers", "company name"}
+    body = json.dumps({"email": FP.email, "d": base64.b64encode(b"6195550101").decode()})
+    found = read(Body("https://h/api/send-code", body.encode(), "application/json"))
+    assert kinds(FP, found) == {"numbers", "contact email"}
+
+
+def test_headers_and_cookies_are_read_for_the_registration_and_the_code() -> None:
+    headers = (("cookie", "reg=6195550100"), ("x-reg", "Lakeside Unified School District"))
+    assert kinds(FP, read(Body("https://h/img", headers=headers))) == {"numbers", "company name"}
+    code = (("cookie", "c=48213"),)
+    assert kinds(FP, read(Body("https://h/img", headers=code))) == {"verification code"}
+    # A portal's own cookie holding the email is its business: the email is read elsewhere.
+    mail = (("cookie", "who=it%40lakeside.example.org"),)
+    assert kinds(FP, read(Body("https://h/img", headers=mail))) == frozenset()
+
+
+def test_two_values_are_never_read_as_one_number() -> None:
+    assert phone_numbers(read(Body("https://h/x?a=619&b=5550100")).text) == set()
+
+
+def test_a_value_spaced_out_is_still_a_number() -> None:
+    found = read(form(p="6 1 9 5 5 5 0 1 9 9"))
+    assert compare([], found).unreviewed == ("6195550199",)
+
+
+def test_a_reviewed_value_must_be_under_its_own_name_once() -> None:
+    keyed = [Expected("company name", "Lakeside Unified School District", "name")]
+    assert not compare(keyed, read(form(name="Lakeside Unified School District")))
+    moved = read(form(name="Evil Corp", copy="Lakeside Unified School District"))
+    assert [e.field for e in compare(keyed, moved).missing] == ["company name"]
+    twice = Body(
+        "https://h/fcr/submit",
+        b"name=Lakeside+Unified+School+District&name=Evil+Corp",
+        FORM,
+    )
+    assert [e.field for e in compare(keyed, read(twice)).missing] == ["company name"]
+
+
+def test_a_body_longer_than_what_is_read_is_never_taken_as_checked() -> None:
+    from assistant.request_content import MAX_BODY
+
+    body = b"name=Lakeside+Unified+School+District&pad=" + b"x" * MAX_BODY
+    mismatch = compare(REVIEWED[:1], read(Body("https://h/fcr/submit", body, FORM)))
+    assert mismatch.describe() == f"it is longer than the {MAX_BODY} bytes that can be checked"

