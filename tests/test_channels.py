@@ -59,7 +59,8 @@ const names = ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel',
 const have = (w) => names.filter((n) => typeof w[n] !== 'undefined');
 const blank = document.createElement('iframe');
 document.body.appendChild(blank);
-window.found = {top: have(window), blank: have(blank.contentWindow), open: window.open('')};
+window.found = {top: have(window), blank: have(blank.contentWindow), open: window.open(''),
+  docopen: document.open('', 'w', '') === null};
 const srcdoc = document.createElement('iframe');
 srcdoc.onload = () => { window.found.srcdoc = have(srcdoc.contentWindow); };
 srcdoc.srcdoc = '<p>x</p>';
@@ -158,7 +159,7 @@ def test_every_realm_lacks_the_closed_channels(browser: Browser, site: str) -> N
         found = guarded.page.evaluate("window.found")
     finally:
         guarded.close()
-    assert found == {"top": [], "blank": [], "srcdoc": [], "open": None}
+    assert found == {"top": [], "blank": [], "srcdoc": [], "open": None, "docopen": True}
 
 
 def test_a_page_reaching_for_a_closed_channel_is_told_to_the_person(

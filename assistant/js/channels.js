@@ -59,6 +59,15 @@
       /* a name this browser does not have */
     }
   }
+  // document.open with three arguments opens a window as window.open does.
+  const openDocument = Document.prototype.open;
+  Object.defineProperty(Document.prototype, "open", {
+    value: function open(...args) {
+      return args.length > 2 ? null : openDocument.apply(this, args);
+    },
+    writable: false,
+    configurable: false,
+  });
   try {
     Object.defineProperty(window, "open", {
       value: function open() {
