@@ -670,18 +670,26 @@ class GuardedContext:
             self.guard.clicking(None)
         self.raise_if_refused()
 
-    @contextmanager
-    def submitting(self, expected: Sequence[Expected], writes: int = 1) -> Iterator[None]:
+    def open_submit(self, expected: Sequence[Expected], writes: int = 1) -> None:
         """Let the one submit request leave, carrying exactly `expected`: called after the
-        person typed `submit`. `RequestRefused` before anything opens when the page already
-        did something that stops the run."""
+        person typed `submit`, right before the click. `RequestRefused`, with the gate still
+        shut, when the page already did something that stops the run."""
         self.drain()
         self.raise_if_refused()
         self.guard.submitting(expected, writes)
+
+    def close_submit(self) -> None:
+        """The submit click has settled: nothing more of the kind leaves."""
+        self.guard.submitting(None)
+
+    @contextmanager
+    def submitting(self, expected: Sequence[Expected], writes: int = 1) -> Iterator[None]:
+        """`open_submit` for the block, then `close_submit`."""
+        self.open_submit(expected, writes)
         try:
             yield
         finally:
-            self.guard.submitting(None)
+            self.close_submit()
 
     def _navigate(self, route: Route) -> None:
         """Load a page ourselves so a redirect to another host is refused before it is followed.
@@ -742,10 +750,9 @@ class GuardedContext:
     def close(self) -> None:
         """Close the context so that nothing leaves it any more, whatever its pages do.
 
-        In order: what the page already started is decided as things stand (so what it tried
-        is known), then the guard refuses everything, the fence cuts every connection and
-        refuses new ones, the context is taken offline, the trace (if any) is saved (0600),
-        and the context is closed. What the page still tried as it closed is logged.
+        In order: the guard refuses everything, the fence cuts every connection and refuses new
+        ones, the context is taken offline, the trace (if any) is saved (0600), and the
+        context is closed. What the page still tried as it closed is logged.
         Closing twice is harmless; a trace that cannot be saved is logged, never raised."""
         if self._closed:
             return
@@ -754,8 +761,9 @@ class GuardedContext:
         from playwright.sync_api import Error
 
         try:
-            with suppress(Error):
-                self.page.evaluate(_SETTLE_REQUESTS_JS, 50)  # decide what is queued
+            # No call into the page first: with a form post on its way it would wait for the
+            # next document. What the page tried before the decision was decided already
+            # (`drain`, by whoever made the decision); anything still queued is refused now.
             self.guard.shut()
             self.fence.shut()
             with suppress(Error):

@@ -22,9 +22,11 @@ the contact email, the codes typed) and the map's declared clicks, and decides i
    with what it may carry) leaves; any other write, or any request carrying anything of the
    submission, is refused and is a violation. Plain loads leave.
 
-Recognising the content is the second line (content can be encoded or encrypted); the first
-is the count of writes. A violation stops the run at once (`RequestRefused`, raised by the
-session at its next step), with a sentence naming what tried, what it carried and where.
+Recognising the content is the second line (content can be encoded or encrypted; base64 is
+read, encryption is not); the first is the count of writes. Headers and the cookies a page set
+are read for the registration and the code. A violation stops the run at once
+(`RequestRefused`, raised by the session at its next step), with a sentence naming what
+tried, what it carried and where.
 A decision that raises refuses the request (`GuardedContext` fails closed).
 
 Safe methods (GET, HEAD, OPTIONS) are not writes: they leave unless they carry something.

@@ -17,7 +17,6 @@ intent it means no click: the submission is recorded failed ("nothing was sent")
 
 from __future__ import annotations
 
-import contextlib
 import re
 import threading
 import time
@@ -547,13 +546,11 @@ class Session:
             self.recorder.failed(record, "stopped by Ctrl-C before the click; nothing was sent")
             raise Interrupted("Stopped by Ctrl-C before the click; nothing was submitted.")
         try:
-            gate = guard.submitting(expected, writes=action.writes)
-            gate.__enter__()
+            guard.open_submit(expected, writes=action.writes)
         except RequestRefused as refused:  # the page misbehaved after the last look: no click
             self.recorder.failed(record, f"{refused} (nothing was clicked)")
             raise
-        with contextlib.ExitStack() as opened:
-            opened.push(gate)
+        try:
             started = time.monotonic()
             try:
                 # Exactly one click, never retried, and it does not wait for the answer: the
@@ -576,6 +573,8 @@ class Session:
                 )
                 self.terminal.say(message)
                 return Outcome(index, count, "unknown", message)
+        finally:
+            guard.close_submit()
         if guard.guard.released is None and guard.guard.refused_submit is not None:
             return self._not_sent(record, guard.guard.refused_submit)
         if not guard.submit_in_flight():

@@ -11,9 +11,11 @@
    - channels that are not HTTP requests, or that routing does not cover: WebRTC (peer
      connections, data channels), WebSockets (also inside workers), WebTransport, shared and
      dedicated workers, `fetchLater` (sent when the document goes away), popups (`window.open`
-     answers null), and speculation rules (prefetch and prerender of URLs the page chooses,
-     fetched past routing): such script elements are removed as they are added, before
-     Chromium acts on them.
+     and `document.open`'s window form answer null; links and forms aimed at a new window stay
+     in their page: a popup starts in a process of its own, where its first script could run
+     before anything reached it), and speculation rules (prefetch and prerender of URLs the
+     page chooses, fetched past routing): such script elements are removed as they are added,
+     in the document and in every shadow root, before Chromium acts on them.
 
    The network fence (assistant/fence.py) is the line behind this one: whatever still gets
    out can reach only the portal's hosts, and nothing once the context's decision is made. */
