@@ -344,6 +344,7 @@ _TRANSIENT_NET_ERRORS = (
     "net::ERR_HTTP2_PROTOCOL_ERROR",
     "net::ERR_SOCKS_CONNECTION_FAILED",
     "net::ERR_SOCKS_CONNECTION_HOST_UNREACHABLE",
+    "net::ERR_ABORTED",  # the load was cut short (the error page of the one before committing)
     "NS_ERROR_NET",
 )
 
@@ -752,7 +753,7 @@ class GuardedContext:
 
         In order: the guard refuses everything, the fence cuts every connection and refuses new
         ones, the context is taken offline, the trace (if any) is saved (0600), and the
-        context is closed. What the page still tried as it closed is logged.
+        context is closed. Connections refused after that are logged.
         Closing twice is harmless; a trace that cannot be saved is logged, never raised."""
         if self._closed:
             return
@@ -783,9 +784,9 @@ class GuardedContext:
             late = self.fence.quiet()
             self.fence.stop()
         if late:
-            log.warning(
-                "As its pages closed, the page tried %d more time(s) to reach %s; the network "
-                "fence let none of it through.",
+            # The browser's own (a favicon, a load cut short) as much as the page's: noted.
+            log.info(
+                "After the context was cut off, %d connection(s) to %s were refused.",
                 len(late),
                 ", ".join(dict.fromkeys(a.where() for a in late)),
             )
@@ -849,7 +850,14 @@ def load_page(
             attempts,
         )
 
+    tried = [0]
+
     def _once() -> None:
+        tried[0] += 1
+        if tried[0] > 1:
+            # A clean start: the failed load's error page must not still be on its way in.
+            with suppress(Error):
+                page.goto("about:blank", wait_until="commit", timeout=timeout_ms)
         try:
             response = page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
         except TimeoutError as error:
