@@ -55,7 +55,7 @@ def _run_batch(
     drop = MailDrop(
         f"imap://{mail_server.user}@127.0.0.1:{mail_server.starttls}",
         mail_server.password,
-        delay=1.0,
+        delay=0.3,
     )
     shown = io.StringIO()
     reviews: list[tuple[str, str]] = []

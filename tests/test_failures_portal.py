@@ -602,13 +602,13 @@ def test_an_answer_slower_than_the_click_may_take_is_still_awaited_to_the_submit
 
 
 def test_an_answer_without_a_feedback_id_is_unknown_and_a_bare_4xx_is_failed(flow: Run) -> None:
-    quiet = flow(faults=("submit-no-id",), submit_timeout_s=3)
+    quiet = flow(faults=("submit-no-id",), submit_timeout_s=1.5)
     assert quiet.error is None, quiet.error
     [outcome] = quiet.outcomes
     assert outcome.state == "unknown"
     assert re.fullmatch(
         r"Outcome unknown: the portal answered HTTP 200 but showed neither a Feedback ID nor "
-        r"an error within 3 s \(waited 3\.\d s\)\. Check the portal or the email; do not "
+        r"an error within 1\.5 s \(waited 1\.\d s\)\. Check the portal or the email; do not "
         r"resend\.",
         outcome.message,
     )
