@@ -268,7 +268,7 @@ def test_the_submission_prepared_during_a_review_meets_the_same_guard(
             time.sleep(1.0)  # (test only) it reaches the numbers step meanwhile
             return "submit"
 
-        person = PtyPerson(when_the_next_stopped)
+        person = PtyPerson(when_the_next_stopped, eof=True)  # a review it should not reach: Ctrl-D
         loaded, problems = load_profiles(paths)
         assert problems == []
         portal_map = load_portal("fcr")
