@@ -70,6 +70,10 @@ def load_commands(*names: str) -> typer.Typer:
     # Command modules import each other (fill imports batch and plan): keep the help's order.
     order = [f"{__name__}.{module}" for module in COMMANDS.values()]
     app.registered_commands.sort(key=lambda info: order.index(info.callback.__module__))
+    # Groups of commands (`mailbox`, `map`) too: typer lists them after the plain commands, in
+    # the order they were added, which a test that imported one first would change.
+    commands = list(COMMANDS)
+    app.registered_groups.sort(key=lambda info: commands.index(str(info.name)))
     return app
 
 
