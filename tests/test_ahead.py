@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from ptyperson import PtyPerson
+from replicarun import batch_of
 from test_batch_support import numbers_of, profile_text, write_profiles
 
 from assistant.batch import Batch, BatchOptions, plan_jobs
@@ -55,17 +56,7 @@ def _batch(
     paths: list[Path],
     source: CodeSource | None = None,
 ) -> Batch:
-    loaded, problems = load_profiles(paths)
-    assert problems == []
-    portal_map = load_portal("fcr")
-    options = BatchOptions(
-        fill=FillOptions(
-            portal=portal_map, url=portal.url, data_dir=tmp_path / "data", timeouts=FAST
-        )
-    )
-    jobs = plan_jobs(loaded, portal_map, portal.url)
-    code_source = source if source is not None else OutboxCodeSource(portal)
-    return Batch(jobs, options, journal, person.terminal, code_source)
+    return batch_of(paths, portal, journal, person.terminal, tmp_path / "data", source)
 
 
 def _order(requests: list[tuple[str, str]], portal: Replica) -> list[str]:
@@ -544,16 +535,7 @@ def test_ctrl_c_at_a_review_whose_question_ignores_it_clicks_nothing(
         Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
         Journal.open(tmp_path / "data") as journal,
     ):
-        loaded, problems = load_profiles(paths)
-        assert problems == []
-        portal_map = load_portal("fcr")
-        options = BatchOptions(
-            fill=FillOptions(
-                portal=portal_map, url=portal.url, data_dir=tmp_path / "data", timeouts=FAST
-            )
-        )
-        jobs = plan_jobs(loaded, portal_map, portal.url)
-        run = Batch(jobs, options, journal, deaf, OutboxCodeSource(portal))
+        run = batch_of(paths, portal, journal, deaf, tmp_path / "data")
 
         def press_ctrl_c_then_type_submit() -> None:
             person.screen(expect="anything else to stop: ", settle=60)

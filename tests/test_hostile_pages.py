@@ -17,29 +17,22 @@ from typing import TYPE_CHECKING
 
 import pytest
 from ptyperson import PtyPerson
+from replicarun import batch_of, fill_lakeside
 from test_batch_support import write_profiles
 
 from assistant import guard as duplicate_guard
-from assistant.batch import Batch, BatchOptions, plan_jobs
 from assistant.errors import ChangedAfterReview, NotConfirmed, RequestRefused
 from assistant.fill import Timeouts
-from assistant.gates import OutboxCodeSource
 from assistant.journal import Journal, State
-from assistant.journal.recorder import JournalRecorder
-from assistant.plan import build_plan
-from assistant.portals import load_portal
-from assistant.profiles import load_profile, load_profiles
 from assistant.replica import Replica
 from assistant.request_guard import REPAIR
-from assistant.session import FillOptions, Outcome, Session
+from assistant.session import Outcome
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-LAKESIDE = load_profile(ROOT / "profiles" / "lakeside-closures.yaml").profile
 FAST = Timeouts(step_ms=10_000, action_ms=8_000)
 COMPANY = "Lakeside Unified School District"
 
@@ -71,27 +64,12 @@ def hostile(browser: Browser, tmp_path: Path) -> Iterator[Callable[..., Run]]:
         ).start()
         person = PtyPerson(*answers)
         opened.append((portal, person))
-        portal_map = load_portal("fcr" if layout == "wizard" else "fcr-classic")
         run_dir = tmp_path / f"run-{len(opened)}"
         run_dir.mkdir(mode=0o700)
-        session = Session(
-            browser,
-            FillOptions(
-                portal=portal_map, url=portal.url, data_dir=tmp_path / "data", timeouts=FAST
-            ),
-            person.terminal,
-            OutboxCodeSource(portal),
-            run_dir=run_dir,
-            recorder=JournalRecorder(journal),
+        filled = fill_lakeside(
+            browser, portal, person.terminal, journal, run_dir, tmp_path / "data"
         )
-        outcomes: list[Outcome] = []
-        error: Exception | None = None
-        try:
-            for submission in build_plan(LAKESIDE, portal_map, portal.url).submissions:
-                outcomes.append(session.run_submission(LAKESIDE, submission))
-        except Exception as caught:  # the test asserts on it
-            error = caught
-        return Run(portal, person, outcomes, error, journal)
+        return Run(portal, person, filled.outcomes, filled.error, journal)
 
     yield run
     for portal, person in opened:
@@ -178,26 +156,16 @@ def test_a_webrtc_peer_at_the_review_reaches_nothing_and_is_told(
     # The replica serves on the port the test's TURN server listens on (UDP and TCP apart).
     portal = Replica(variants=("webrtc",), data_dir=tmp_path / "r", port=port).start()
     try:
-        portal_map = load_portal("fcr")
         with Journal.open(tmp_path / "data") as journal:
-            session = Session(
-                browser,
-                FillOptions(
-                    portal=portal_map, url=portal.url, data_dir=tmp_path / "d", timeouts=FAST
-                ),
-                person.terminal,
-                OutboxCodeSource(portal),
-                run_dir=tmp_path,
-                recorder=JournalRecorder(journal),
+            filled = fill_lakeside(
+                browser, portal, person.terminal, journal, tmp_path, tmp_path / "d"
             )
-            [submission] = build_plan(LAKESIDE, portal_map, portal.url).submissions
-            with pytest.raises(NotConfirmed) as caught:
-                session.run_submission(LAKESIDE, submission)
-            guard = session.last_guard
     finally:
         portal.stop()
         person.close()
-    assert str(caught.value) == (
+    assert isinstance(filled.error, NotConfirmed)
+    guard = filled.session.last_guard
+    assert str(filled.error) == (
         'You typed "no", not "submit"; nothing was submitted. Meanwhile the page tried to open '
         "a WebRTC connection, which the assistant switches off; nothing went out that way."
     )
@@ -269,16 +237,7 @@ def test_the_submission_prepared_during_a_review_meets_the_same_guard(
             return "submit"
 
         person = PtyPerson(when_the_next_stopped, eof=True)  # a review it should not reach: Ctrl-D
-        loaded, problems = load_profiles(paths)
-        assert problems == []
-        portal_map = load_portal("fcr")
-        options = BatchOptions(
-            fill=FillOptions(
-                portal=portal_map, url=portal.url, data_dir=tmp_path / "data", timeouts=FAST
-            )
-        )
-        jobs = plan_jobs(loaded, portal_map, portal.url)
-        batch = Batch(jobs, options, journal, person.terminal, OutboxCodeSource(portal))
+        batch = batch_of(paths, portal, journal, person.terminal, tmp_path / "data")
         report = batch.run(lambda: contextlib.nullcontext(browser))
         states = [a.state for a in journal.history()]
     screen = person.screen(expect="Failed: clicking")

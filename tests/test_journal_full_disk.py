@@ -22,21 +22,18 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from ptyperson import PtyPerson
+from replicarun import batch_of
 from test_batch_support import write_profiles
 
 from assistant import paths, receipt
 from assistant import session as session_module
-from assistant.batch import Batch, BatchOptions, plan_jobs
+from assistant.batch import Batch
 from assistant.cli.batch import render_summary
 from assistant.errors import DataDirUnusable, ExitCode, JournalWriteFailed
 from assistant.fill import Timeouts
-from assistant.gates import OutboxCodeSource
 from assistant.journal import Attempt, Journal, NewAttempt, State
 from assistant.journal import schema as journal_schema
-from assistant.portals import load_portal
-from assistant.profiles import load_profiles
 from assistant.replica import Replica
-from assistant.session import FillOptions
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -346,16 +343,8 @@ def test_a_bug_in_a_journal_statement_is_not_taken_for_the_disk(tmp_path: Path) 
 def _batch(
     tmp_path: Path, portal: Replica, journal: Journal, person: PtyPerson, count: int
 ) -> Batch:
-    loaded, problems = load_profiles(write_profiles(tmp_path / "profiles", count=count))
-    assert problems == []
-    portal_map = load_portal("fcr")
-    options = BatchOptions(
-        fill=FillOptions(
-            portal=portal_map, url=portal.url, data_dir=tmp_path / "data", timeouts=FAST
-        )
-    )
-    jobs = plan_jobs(loaded, portal_map, portal.url)
-    return Batch(jobs, options, journal, person.terminal, OutboxCodeSource(portal))
+    paths = write_profiles(tmp_path / "profiles", count=count)
+    return batch_of(paths, portal, journal, person.terminal, tmp_path / "data")
 
 
 def _summary(report: Any, person: PtyPerson) -> str:

@@ -20,19 +20,17 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from clirun import run_assistant
 from ptyperson import PtyPerson
+from replicarun import fill_lakeside
 
 from assistant.errors import PortalMismatch, RequestRefused
 from assistant.fill import Timeouts
-from assistant.gates import OutboxCodeSource, Terminal
+from assistant.gates import Terminal
 from assistant.journal import Journal
-from assistant.journal.recorder import JournalRecorder
-from assistant.plan import build_plan
-from assistant.portals import load_portal
 from assistant.profiles import load_profile
 from assistant.replica import Replica
 from assistant.replica.catalog import category_options
 from assistant.request_guard import REPAIR
-from assistant.session import FillOptions, Outcome, Session
+from assistant.session import Outcome, Session
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -92,27 +90,11 @@ def fill_variant(browser: Browser, tmp_path: Path) -> Iterator[Any]:
         ).start()
         person = PtyPerson("submit")
         opened.append((portal, person))
-        portal_map = load_portal("fcr" if layout == "wizard" else "fcr-classic")
         run_dir = tmp_path / f"run-{len(opened)}"
         run_dir.mkdir(mode=0o700)
         terminal = _HeldTerminal(person.terminal, reads_for) if reads_for else person.terminal
-        session = Session(
-            browser,
-            FillOptions(
-                portal=portal_map, url=portal.url, data_dir=tmp_path / "data", timeouts=FAST
-            ),
-            terminal,
-            OutboxCodeSource(portal),
-            run_dir=run_dir,
-            recorder=JournalRecorder(journal),
-        )
-        outcomes: list[Outcome] = []
-        error: Exception | None = None
-        try:
-            for submission in build_plan(LAKESIDE, portal_map, portal.url).submissions:
-                outcomes.append(session.run_submission(LAKESIDE, submission))
-        except Exception as caught:  # the test asserts on it
-            error = caught
+        filled = fill_lakeside(browser, portal, terminal, journal, run_dir, tmp_path / "data")
+        session, outcomes, error = filled.session, filled.outcomes, filled.error
         return Run(portal, person, session, outcomes, error)
 
     yield run
