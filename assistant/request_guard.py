@@ -388,4 +388,4 @@ class RequestGuard:
         if message not in self.violations:
             self.violations.append(message)
             self.tried.append(what)
-        log.warning("Blocked: %s", what)
+        log.info("Blocked: %s", what)  # the run says it in full when it stops
