@@ -369,11 +369,7 @@ _SETTLE_REQUESTS_JS = (
 # Response headers a document keeps only without them: rules that make Chromium prefetch or
 # prerender URLs past routing (`assistant/js/channels.js` removes the in-page kind).
 _DROPPED_HEADERS = frozenset({"speculation-rules"})
-# Errors of a page script that name a channel `channels.js` removed: the page tried to use it.
-_CLOSED_CHANNEL = re.compile(
-    r"\b(RTCPeerConnection|webkitRTCPeerConnection|RTCDataChannel|WebSocket(?:Stream)?|"
-    r"WebTransport|SharedWorker|Worker|fetchLater)\b"
-)
+# What each channel `channels.js` removes is called when a page's error names it.
 _CHANNEL_NAMES = {
     "RTCPeerConnection": "a WebRTC connection",
     "webkitRTCPeerConnection": "a WebRTC connection",
@@ -385,6 +381,8 @@ _CHANNEL_NAMES = {
     "Worker": "a worker",
     "fetchLater": "a deferred request (fetchLater)",
 }
+# Errors of a page script that name a channel `channels.js` removed: the page tried to use it.
+_CLOSED_CHANNEL = re.compile(rf"\b({'|'.join(sorted(_CHANNEL_NAMES, key=len, reverse=True))})\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,10 +391,6 @@ class SubmitRule:
 
     method: str
     url_glob: str
-
-    def matches(self, method: str, url: str) -> bool:
-        """Whether a request is this one (query and fragment ignored)."""
-        return self.declared("submit").matches(request_guard.Seen(method, url))
 
     def declared(self, name: str, carries: frozenset[Kind] = frozenset()) -> Declared:
         """The same rule as the request guard takes it."""
@@ -459,7 +453,6 @@ class GuardedContext:
             declared,
             submit.declared("submit", _ALL_KINDS) if submit is not None else None,
         )
-        self.allowed_hosts = self.guard.hosts
         self.fence = NetworkFence(allowed_hosts)
         self.closed_popups: list[str] = []
         self.channels_tried: list[str] = []  # channels the page reached for, which were closed
@@ -780,7 +773,6 @@ class GuardedContext:
             with suppress(Error):
                 self.context.close()
         finally:
-            self.guard.shut()
             late = self.fence.quiet()
             self.fence.stop()
         if late:
@@ -850,11 +842,8 @@ def load_page(
             attempts,
         )
 
-    tried = [0]
-
-    def _once() -> None:
-        tried[0] += 1
-        if tried[0] > 1:
+    def _once(again: bool) -> None:
+        if again:
             # A clean start: the failed load's error page must not still be on its way in.
             with suppress(Error):
                 page.goto("about:blank", wait_until="commit", timeout=timeout_ms)
@@ -882,7 +871,7 @@ def load_page(
             reraise=True,
         ):
             with attempt:
-                _once()
+                _once(again=attempt.retry_state.attempt_number > 1)
     except TransientLoadError as error:
         raise PortalError(
             redact(

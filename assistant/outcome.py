@@ -166,7 +166,7 @@ def _watch_page(
 def stopped_in_browser(guard: browser.GuardedContext) -> bool:
     """Whether the request guard stopped the submit request (it did not carry what was
     reviewed): nothing was sent, and there is no answer to wait for."""
-    return guard.guard.released is None and guard.guard.refused_submit is not None
+    return guard.guard.submit_stopped is not None
 
 
 def _worst(statuses: list[int]) -> int | None:

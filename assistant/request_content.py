@@ -138,18 +138,21 @@ def read(request: Body) -> Read:
         body = body[:MAX_BODY]
         kind = request.content_type.split(";")[0].strip().lower()
         text = body.decode("utf-8", "replace")
+        json_kind = kind in ("application/json", "text/json") or kind.endswith("+json")
+        parsed: object = None
         if kind == "multipart/form-data":
             found = _multipart(request.content_type, body)
-        elif kind in ("application/json", "text/json") or kind.endswith("+json"):
-            found = _json_fields(text)
         elif kind == "application/x-www-form-urlencoded":
             found = parse_qsl(text, keep_blank_values=False)
-        else:  # plain text or a type the page made up: whatever parses is read as such
-            found = _json_fields(text) or [(k, v) for k, v in parse_qsl(text) if v]
+        else:  # JSON, plain text or a type the page made up: whatever parses is read as such
+            parsed = _json(text)
+            found = _top_level(parsed)
+            if not json_kind and not found:
+                found = [(k, v) for k, v in parse_qsl(text) if v]
         fields += [(k, v) for k, v in found if k]
         values += [v for _, v in found]
-        if kind in ("application/json", "text/json") or kind.endswith("+json") or not found:
-            values += _json_values(text)
+        if parsed is not None and (json_kind or not found):
+            values += _leaves(parsed, 0)
         texts += [text, unquote_plus(text)]
     texts += values
     headers = "\n".join(v for _, v in request.headers)
@@ -189,26 +192,23 @@ def _decoded(text: str) -> str:
     return "\n".join(out)
 
 
-def _json_fields(text: str) -> list[tuple[str, str]]:
-    """A JSON object's top-level keys and values (a value that is not a scalar: "")."""
+def _json(text: str) -> object:
+    """`text` read as JSON, parsed once (None when it is not JSON, or is `null`)."""
     try:
-        value = json.loads(text)
+        parsed: object = json.loads(text)
     except ValueError:
-        return []
+        return None
+    return parsed
+
+
+def _top_level(value: object) -> list[tuple[str, str]]:
+    """A JSON object's top-level keys and values (a value that is not a scalar: "")."""
     if not isinstance(value, dict):
         return []
     return [
         (str(k), str(v) if isinstance(v, str | int | float) and not isinstance(v, bool) else "")
         for k, v in value.items()
     ]
-
-
-def _json_values(text: str) -> list[str]:
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return []
-    return list(_leaves(value, 0))
 
 
 def _leaves(value: object, depth: int) -> Iterator[str]:

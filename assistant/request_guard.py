@@ -173,7 +173,6 @@ class RequestGuard:
     fingerprint: Fingerprint
     declared: tuple[Declared, ...] = ()
     submit_request: Declared | None = None  # the map's own submit request, if it names one
-    violations: list[str] = field(default_factory=list)
     tried: list[str] = field(default_factory=list)  # what each violation was, in a few words
     blocked_hosts: list[str] = field(default_factory=list)
     blocked_writes: list[str] = field(default_factory=list)
@@ -240,9 +239,22 @@ class RequestGuard:
         return self._shut
 
     @property
+    def violations(self) -> list[str]:
+        """Each thing the page did that stops the run, as the person is told it."""
+        return [
+            f"{what}: the portal has changed; nothing was sent. {REPAIR}." for what in self.tried
+        ]
+
+    @property
     def violation(self) -> str | None:
         """The first thing the page did that stops the run, if any."""
-        return self.violations[0] if self.violations else None
+        return self.violations[0] if self.tried else None
+
+    @property
+    def submit_stopped(self) -> str | None:
+        """Why the submit request was stopped in the browser, when nothing was let out (its
+        values were not those reviewed): nothing was sent, and no answer will come."""
+        return self.refused_submit if self.released is None else None
 
     # -- the decision ----------------------------------------------------------------------
 
@@ -384,8 +396,6 @@ class RequestGuard:
         return f"a {request.method.upper()} request"
 
     def _violation(self, what: str) -> None:
-        message = f"{what}: the portal has changed; nothing was sent. {REPAIR}."
-        if message not in self.violations:
-            self.violations.append(message)
+        if what not in self.tried:
             self.tried.append(what)
         log.info("Blocked: %s", what)  # the run says it in full when it stops

@@ -564,8 +564,8 @@ class Session:
                 self.recorder.unknown(record, "interrupted during the submit click")
                 raise
             except error_cls as error:
-                if guard.guard.released is None and guard.guard.refused_submit is not None:
-                    return self._not_sent(record, guard.guard.refused_submit)
+                if guard.guard.submit_stopped is not None:
+                    return self._stopped_in_browser(record, guard.guard.submit_stopped)
                 reason = f"the submit click failed ({str(error).splitlines()[0]})"
                 self.recorder.unknown(record, reason)
                 message = (
@@ -575,17 +575,23 @@ class Session:
                 return Outcome(index, count, "unknown", message)
         finally:
             guard.close_submit()
-        if guard.guard.released is None and guard.guard.refused_submit is not None:
-            return self._not_sent(record, guard.guard.refused_submit)
+        if guard.guard.submit_stopped is not None:
+            return self._stopped_in_browser(record, guard.guard.submit_stopped)
         if not guard.submit_in_flight():
             # (mid-navigation a screenshot would wait for the answer that did not come)
             self._try_shot(page, f"{prefix}-result")
         return self._record_answer(record, answer, timeout_s, guard.guard.released)
 
-    def _not_sent(self, record: SubmissionRecord, why: str) -> Outcome:
+    def _stopped_in_browser(self, record: SubmissionRecord, why: str) -> Outcome:
         """The submit request was stopped in the browser (it did not carry what was
-        reviewed): recorded failed, never resent."""
-        reason = f"{why}; it was stopped in the browser, nothing was submitted"
+        reviewed)."""
+        return self._not_sent(
+            record, f"{why}; it was stopped in the browser, nothing was submitted"
+        )
+
+    def _not_sent(self, record: SubmissionRecord, reason: str) -> Outcome:
+        """Nothing left the browser for the submit: recorded failed (`reason`), never
+        resent."""
         self.recorder.failed(record, reason)
         message = f"Not sent: {reason}. The portal has changed; run `assistant check`."
         self.terminal.say(message)
@@ -627,14 +633,11 @@ class Session:
         index, count = record.index, record.count
         if answer.state == "submitted" and answer.feedback_id and released is None:
             # The page shows an ID although no request left the browser: it made it up.
-            reason = (
+            return self._not_sent(
+                record,
                 f"the page showed Feedback ID {answer.feedback_id}, but no request left the "
-                "browser, so nothing was sent"
+                "browser, so nothing was sent",
             )
-            self.recorder.failed(record, reason)
-            message = f"Not sent: {reason}. The portal has changed; run `assistant check`."
-            self.terminal.say(message)
-            return Outcome(index, count, "failed", message)
         if answer.state == "submitted" and answer.feedback_id:
             message = f"Submitted {index} of {count}. Feedback ID: {answer.feedback_id}"
             self.terminal.say(message)  # first: the ID is on the screen whatever follows
