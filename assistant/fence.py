@@ -10,7 +10,7 @@ context's proxy, so the fence sees each connection before a byte of it leaves th
 - while **open**, it connects only to the portal's hosts (`allowed`); any other destination is
   refused and noted (`refused`);
 - once **shut** (the context's decision is made: declined, stopped, failed, done), it cuts
-  every connection it carries and refuses every new one, noting the attempts (`late`).
+  every connection it carries and refuses every new one, noting the attempts (`quiet`).
 
 It relays bytes and never reads them (HTTPS stays end to end). Chromium is launched with
 `--webrtc-ip-handling-policy=disable_non_proxied_udp`, so WebRTC can only use the proxy, and a
@@ -131,12 +131,6 @@ class NetworkFence:
     def is_shut(self) -> bool:
         """Whether the fence lets nothing through any more."""
         return self._shut
-
-    def late(self) -> list[Attempt]:
-        """The connections to the portal's hosts refused after the fence was shut (what the
-        page tried as it closed)."""
-        with self._lock:
-            return [a for a in self.refused if a.after_shut and a.host in self.allowed.names()]
 
     def shut(self) -> None:
         """Let nothing through from now on: every connection is cut, every new one refused."""

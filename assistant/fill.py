@@ -23,7 +23,6 @@ Playwright itself is never imported here (`assistant.browser` hands out its erro
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -822,25 +821,11 @@ def _await_effect(
     page: Page, expect: Target | None, errors: str, before: list[str], timeout_ms: float
 ) -> dict[str, Any] | None:
     """Wait until `expect` is visible or an error region shows a new text; None on time-out."""
-    _, timeout_error = browser.playwright_errors()
     arg = [locate.target_spec(expect) if expect else None, errors, before]
-    deadline = time.monotonic() + timeout_ms / 1000
-    while True:
-        left_ms = (deadline - time.monotonic()) * 1000
-        if left_ms <= 0:
-            return None
-        try:
-            handle = page.wait_for_function(
-                "([t, e, b]) => window.__assistant.effect(t, e, b)",
-                arg=arg,
-                polling="raf",
-                timeout=max(1.0, min(left_ms, locate.WAIT_SLICE_MS)),
-            )
-        except timeout_error:
-            browser.raise_if_refused(page)  # a refused request stops the run now
-            continue
-        found: dict[str, Any] = handle.json_value()
-        return found
+    found: dict[str, Any] | None = locate.wait_for(
+        page, "([t, e, b]) => window.__assistant.effect(t, e, b)", arg, timeout_ms
+    )
+    return found
 
 
 def _errors_now(page: Page, selector: str) -> list[str]:

@@ -250,29 +250,40 @@ def wait_visible(page: Page, target: Target, timeout_ms: float) -> Located:
     """Wait until one of `target`'s anchors finds exactly one visible element, or an id anchor
     finds several (waiting longer will not help); the last look at the page when neither
     happens in time (`found` False)."""
-    _, timeout_error = browser.playwright_errors()
     located = resolve(page, [target])[0]
     if located.found or located.doubled:
         return located
+    wait_for(
+        page,
+        "(t) => { const r = window.__assistant.resolve([t], true)[0];"
+        " return r.anchor >= 0 || r.counts.some((c) => c > 1); }",
+        target_spec(target),
+        timeout_ms,
+    )
+    return resolve(page, [target])[0]
+
+
+def wait_for(page: Page, expression: str, arg: Any, timeout_ms: float) -> Any:
+    """What `expression` (a page function of `arg`) returns once it is truthy, polled every
+    frame; None when `timeout_ms` pass first. Waited in slices: a request the guard refused
+    meanwhile stops the run now (`RequestRefused`), not when the time is up."""
+    _, timeout_error = browser.playwright_errors()
     deadline = time.monotonic() + timeout_ms / 1000
     while True:
         left_ms = (deadline - time.monotonic()) * 1000
         if left_ms <= 0:
-            return resolve(page, [target])[0]
+            return None
         try:
-            page.wait_for_function(
-                "(t) => { const r = window.__assistant.resolve([t], true)[0];"
-                " return r.anchor >= 0 || r.counts.some((c) => c > 1); }",
-                arg=target_spec(target),
+            handle = page.wait_for_function(
+                expression,
+                arg=arg,
                 polling="raf",
                 timeout=max(1.0, min(left_ms, WAIT_SLICE_MS)),
             )
         except timeout_error:
-            # Waited in slices: a request the guard refused meanwhile stops the run now, not
-            # when the step's time is up.
             browser.raise_if_refused(page)
             continue
-        return resolve(page, [target])[0]
+        return handle.json_value()
 
 
 def map_targets(portal: PortalMap) -> list[Target]:
