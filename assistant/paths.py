@@ -203,15 +203,23 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def refuse_link_or_special(path: Path) -> None:
-    """Raise `UnsafeDataDir` if `path` is a symbolic link, `DataDirUnusable` if it exists and
-    is not a regular file; nothing when it is a regular file or absent."""
+def _lstat(path: Path) -> os.stat_result | None:
+    """`path`'s own status (None when nothing is there), or `DataDirUnusable` saying why it
+    cannot be looked at."""
     try:
-        info = os.lstat(path)
+        return os.lstat(path)
     except FileNotFoundError:
-        return
+        return None
     except OSError as error:
         raise DataDirUnusable(f"{path} cannot be used: {_reason(error)}") from None
+
+
+def refuse_link_or_special(path: Path) -> os.stat_result | None:
+    """Raise `UnsafeDataDir` if `path` is a symbolic link, `DataDirUnusable` if it exists and
+    is not a regular file; its status when it is a regular file, None when it is absent."""
+    info = _lstat(path)
+    if info is None:
+        return None
     if stat.S_ISLNK(info.st_mode):
         raise _linked(path, data_folder=False)
     if not stat.S_ISREG(info.st_mode):
@@ -219,6 +227,7 @@ def refuse_link_or_special(path: Path) -> None:
             f"{path} is {_kind(info.st_mode)}, not a file the assistant wrote; "
             "move it out of the data folder, then run again"
         )
+    return info
 
 
 def refuse_unsafe_settings(path: Path, why: str) -> None:
@@ -233,12 +242,9 @@ def refuse_unsafe_settings(path: Path, why: str) -> None:
     `DataDirUnusable`. Reading the file after this is safe: nobody else can swap it.
     """
     folder = path.parent
-    try:
-        info = os.lstat(folder)
-    except FileNotFoundError:
+    info = _lstat(folder)
+    if info is None:
         return
-    except OSError as error:
-        raise DataDirUnusable(f"{folder} cannot be used: {_reason(error)}") from None
     if stat.S_ISLNK(info.st_mode):
         raise UnsafeDataDir(
             f"{folder} is a symbolic link; settings are read only from a real folder: replace "
@@ -246,12 +252,9 @@ def refuse_unsafe_settings(path: Path, why: str) -> None:
         )
     replace = f"who could replace {path.name} in it, which {why}"
     _refuse_others(folder, info, replace, "chmod 700", sticky_ok=True)
-    refuse_link_or_special(path)
-    try:
-        info = os.lstat(path)
-    except FileNotFoundError:
-        return
-    _refuse_others(path, info, f"and it {why}", "chmod 600", sticky_ok=False)
+    info = refuse_link_or_special(path)
+    if info is not None:
+        _refuse_others(path, info, f"and it {why}", "chmod 600", sticky_ok=False)
 
 
 def _refuse_others(
