@@ -4,8 +4,11 @@ session (tests/mailserver.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import socket
+import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -116,3 +119,34 @@ def replica(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., 
     yield start
     for portal in started:
         portal.stop()
+
+
+@pytest.fixture
+def turn_listeners() -> Iterator[tuple[int, list[str]]]:
+    """A TURN server's ports on 127.0.0.3 (another loopback address than the portal's),
+    UDP and TCP: what reaches them. `(port, heard)`."""
+    heard: list[str] = []
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.3", 0))
+    port = int(udp.getsockname()[1])
+    tcp = socket.create_server(("127.0.0.3", port))
+    udp.settimeout(0.1)
+    tcp.settimeout(0.1)
+    stop = threading.Event()
+
+    def listen() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(OSError):
+                heard.append(f"udp {udp.recv(4096)[:4].hex()}")
+            with contextlib.suppress(OSError):
+                conn, _ = tcp.accept()
+                heard.append("tcp")
+                conn.close()
+
+    thread = threading.Thread(target=listen, daemon=True)
+    thread.start()
+    yield port, heard
+    stop.set()
+    thread.join()
+    udp.close()
+    tcp.close()

@@ -6,9 +6,7 @@ one."""
 
 from __future__ import annotations
 
-import contextlib
 import http.server
-import socket
 import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -249,36 +247,6 @@ def test_a_context_is_cut_off_before_it_closes(
     assert guarded.fence.is_shut
     assert guarded.guard.is_shut
     assert guarded.guard.decide(Seen("GET", site + "/")).allow is False
-
-
-@pytest.fixture
-def turn_listeners() -> Iterator[tuple[int, list[str]]]:
-    """A TURN server's ports on 127.0.0.3, UDP and TCP: what reaches them."""
-    heard: list[str] = []
-    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    udp.bind(("127.0.0.3", 0))
-    port = int(udp.getsockname()[1])
-    tcp = socket.create_server(("127.0.0.3", port))
-    udp.settimeout(0.1)
-    tcp.settimeout(0.1)
-    stop = threading.Event()
-
-    def listen() -> None:
-        while not stop.is_set():
-            with contextlib.suppress(OSError):
-                heard.append(f"udp {udp.recv(4096)[:4].hex()}")
-            with contextlib.suppress(OSError):
-                conn, _ = tcp.accept()
-                heard.append("tcp")
-                conn.close()
-
-    thread = threading.Thread(target=listen, daemon=True)
-    thread.start()
-    yield port, heard
-    stop.set()
-    thread.join()
-    udp.close()
-    tcp.close()
 
 
 PEER = """(port) => {

@@ -7,8 +7,6 @@ the person did not confirm, nothing unreviewed is sent, and the run says what ha
 from __future__ import annotations
 
 import contextlib
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -125,33 +123,10 @@ def test_a_farewell_post_when_the_person_declines_reaches_nothing(
     assert run.states() == [State.DECLINED]
 
 
-@pytest.fixture
-def turn_server() -> Iterator[tuple[socket.socket, list[bytes]]]:
-    """What a TURN server on 127.0.0.3 would hear (UDP)."""
-    heard: list[bytes] = []
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.3", 0))
-    sock.settimeout(0.2)
-    stop = threading.Event()
-
-    def listen() -> None:
-        while not stop.is_set():
-            with contextlib.suppress(OSError):
-                heard.append(sock.recv(4096))
-
-    thread = threading.Thread(target=listen, daemon=True)
-    thread.start()
-    yield sock, heard
-    stop.set()
-    thread.join()
-    sock.close()
-
-
 def test_a_webrtc_peer_at_the_review_reaches_nothing_and_is_told(
-    browser: Browser, tmp_path: Path, turn_server: tuple[socket.socket, list[bytes]]
+    browser: Browser, tmp_path: Path, turn_listeners: tuple[int, list[str]]
 ) -> None:
-    sock, heard = turn_server
-    port = int(sock.getsockname()[1])
+    port, heard = turn_listeners
     person = PtyPerson("no")
     # The replica serves on the port the test's TURN server listens on (UDP and TCP apart).
     portal = Replica(variants=("webrtc",), data_dir=tmp_path / "r", port=port).start()
