@@ -308,3 +308,18 @@ def test_a_feedback_id_made_up_by_the_page_is_not_taken_for_a_submission(
     [attempt] = run.journal.history()
     assert (attempt.state, attempt.reason, attempt.feedback_id) == (State.FAILED, reason, None)
     assert run.submit_posts() == 0
+
+
+@pytest.mark.parametrize(
+    "variant", ["late-change", "swap-on-submit", "formdata-swap", "fake-feedback"]
+)
+def test_the_pages_that_act_at_the_submit_send_nothing_when_the_person_declines(
+    hostile: Callable[..., Run], variant: str
+) -> None:
+    """(The others are declined in the tests above.)"""
+    run = hostile(variant, "no")
+    assert isinstance(run.error, NotConfirmed)
+    assert str(run.error) == 'You typed "no", not "submit"; nothing was submitted.'
+    assert run.portal.submissions() == []
+    assert run.submit_posts() == 0
+    assert run.states() == [State.DECLINED]
