@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -71,10 +71,10 @@ def code_mail(to: str) -> bytes:
     return bytes(message)
 
 
-def until(condition: object, seconds: float = 10.0) -> float:
+def until(condition: Callable[[], bool], seconds: float = 10.0) -> float:
     """Wait until `condition()` holds; the moment it did."""
     deadline = time.monotonic() + seconds
-    while not condition():  # type: ignore[operator]
+    while not condition():
         assert time.monotonic() < deadline, "it never happened"
         time.sleep(0.01)
     return time.monotonic()
