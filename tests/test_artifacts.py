@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pexpect
 import pytest
-from test_failures_cli import ASSISTANT, PROFILE, ROOT
+from clirun import spawn_assistant
 from test_failures_portal import Run, flow  # noqa: F401 (the fixture)
 
 from assistant import browser as browser_module
@@ -146,14 +146,7 @@ def test_a_data_folder_others_can_read_is_refused_with_the_fix(
     assert exited.value.code == ExitCode.UNSAFE_DATA
     assert capsys.readouterr().err == fix
     with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        child = pexpect.spawn(
-            ASSISTANT,
-            ["fill", PROFILE, "--url", portal.url, "--headless", "--data-dir", str(open_dir)],
-            cwd=str(ROOT),
-            encoding="utf-8",
-            timeout=60,
-            dimensions=(40, 200),
-        )
+        child = spawn_assistant("fill", portal, open_dir, timeout=60, dimensions=(40, 200))
         child.expect(pexpect.EOF)
         child.close()
         assert child.exitstatus == ExitCode.UNSAFE_DATA

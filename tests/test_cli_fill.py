@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pexpect
 import pytest
-from clirun import run_assistant
+from clirun import ROOT, run_assistant, spawn_assistant
 
 from assistant.errors import ExitCode
 from assistant.journal import Journal, State
@@ -17,8 +16,6 @@ from assistant.replica import Replica
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-ASSISTANT = str(Path(sys.executable).parent / "assistant")
 EMAIL = "it@lakeside.example.org"
 
 
@@ -33,22 +30,7 @@ def test_fill_at_a_terminal_asks_for_the_code_and_submit_then_prints_the_feedbac
     tmp_path: Path,
 ) -> None:
     with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        child = pexpect.spawn(
-            ASSISTANT,
-            [
-                "fill",
-                "profiles/lakeside-closures.yaml",
-                "--url",
-                portal.url,
-                "--headless",
-                "--data-dir",
-                str(tmp_path / "data"),
-            ],
-            cwd=str(ROOT),
-            encoding="utf-8",
-            timeout=60,
-            dimensions=(50, 140),
-        )
+        child = spawn_assistant("fill", portal, tmp_path / "data", timeout=60, dimensions=(50, 140))
         try:
             child.expect(r"Screenshots and records of this run: (\S+)")
             run_dir = Path(_group(child))

@@ -123,7 +123,7 @@ def test_a_read_only_data_folder_can_be_read_but_not_written(data: Path) -> None
 def test_fill_at_a_terminal_with_a_read_only_data_folder(read_only: Path) -> None:
     """The journal opens before any browser: the run stops there, with the sentence."""
     import pexpect
-    from test_failures_cli import ASSISTANT, PROFILE, ROOT
+    from clirun import ASSISTANT, PROFILE, ROOT
 
     command = [*AS_USER, ASSISTANT, "fill", PROFILE, "--headless", "--data-dir", str(read_only)]
     child = pexpect.spawn(command[0], command[1:], cwd=str(ROOT), encoding="utf-8", timeout=60)

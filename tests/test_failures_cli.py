@@ -8,12 +8,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import pexpect
 import pytest
-from clirun import run_assistant
+from clirun import PROFILE, ROOT, run_assistant, spawn_assistant
 
 from assistant.browser import INSTALL_HINT
 from assistant.errors import ExitCode
@@ -23,26 +22,8 @@ from assistant.testhooks import TEST_CRASH_VARIABLE
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-ASSISTANT = str(Path(sys.executable).parent / "assistant")
-PROFILE = "profiles/lakeside-closures.yaml"
 EMAIL = "it@lakeside.example.org"
 NUMBERS = ("+16195550100", "+16195550101", "+16195550102", "+16195550103")
-
-
-def spawn(
-    command: str, portal: Replica, data: Path, env: dict[str, str] | None = None
-) -> pexpect.spawn[str]:
-    """`assistant COMMAND PROFILE --url … --headless --data-dir DATA` at a pseudo-terminal."""
-    return pexpect.spawn(
-        ASSISTANT,
-        [command, PROFILE, "--url", portal.url, "--headless", "--data-dir", str(data)],
-        cwd=str(ROOT),
-        encoding="utf-8",
-        timeout=90,
-        dimensions=(60, 200),
-        env={**os.environ, **(env or {})},
-    )
 
 
 def finish(child: pexpect.spawn[str]) -> tuple[int | None, str]:
@@ -76,7 +57,7 @@ def test_item_16_no_usable_browser_is_named_with_how_to_get_one_before_any_page(
     assert doctor.stderr == f"Browser     none found\n\n{what}{INSTALL_HINT}\n"
     with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
         for command in ("fill", "batch"):
-            status, shown = finish(spawn(command, portal, tmp_path / "data", missing))
+            status, shown = finish(spawn_assistant(command, portal, tmp_path / "data", missing))
             assert status == ExitCode.NO_BROWSER, shown
             assert shown.endswith(f"Error: {what}{INSTALL_HINT}\n")
             assert portal.requests() == []  # no profile data reached any page
@@ -95,14 +76,14 @@ def test_item_17_no_terminal_a_typo_or_ctrl_c_submit_nothing_and_exit_3(tmp_path
         )
         assert portal.requests() == []
 
-        typo = spawn("fill", portal, tmp_path / "data")
+        typo = spawn_assistant("fill", portal, tmp_path / "data")
         to_review(typo, portal)
         typo.sendline("sumbit")
         status, shown = finish(typo)
         assert status == ExitCode.NOT_CONFIRMED, shown
         assert 'Not submitted: You typed "sumbit", not "submit"; nothing was submitted.' in shown
 
-        ctrl_c = spawn("fill", portal, tmp_path / "data")
+        ctrl_c = spawn_assistant("fill", portal, tmp_path / "data")
         to_review(ctrl_c, portal)
         ctrl_c.sendintr()
         status, shown = finish(ctrl_c)
@@ -132,7 +113,7 @@ def test_item_19_killed_between_confirmation_and_outcome_never_submits_twice(
 ) -> None:
     data = tmp_path / "data"
     with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        child = spawn("fill", portal, data, {TEST_CRASH_VARIABLE: point})
+        child = spawn_assistant("fill", portal, data, {TEST_CRASH_VARIABLE: point})
         to_review(child, portal)
         child.sendline("submit")
         child.expect(pexpect.EOF)
@@ -152,7 +133,7 @@ def test_item_19_killed_between_confirmation_and_outcome_never_submits_twice(
         assert [a.id for a in unsettled] == [attempt.id]
         # The rerun shows the unknown outcome and refuses before opening anything.
         loads_before = len(portal.requests())
-        status, shown = finish(spawn("fill", portal, data))
+        status, shown = finish(spawn_assistant("fill", portal, data))
         assert status == ExitCode.DUPLICATE, shown
         assert shown.startswith(
             "1 submission has an unknown outcome; their numbers will not be sent again until "

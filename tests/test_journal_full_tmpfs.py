@@ -11,13 +11,13 @@ import errno
 import os
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 import pexpect
 import pytest
+from clirun import spawn_assistant
 
 from assistant.errors import ExitCode
 from assistant.journal import Journal, State
@@ -25,10 +25,7 @@ from assistant.replica import Replica
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-ASSISTANT = str(Path(sys.executable).parent / "assistant")
 EMAIL = "it@lakeside.example.org"
-PROFILE = "profiles/lakeside-closures.yaml"
 
 
 @pytest.fixture
@@ -69,22 +66,11 @@ def _write_until_refused(out: BinaryIO, size: int) -> int | None:
         return error.errno
 
 
-def spawn_fill(portal: Replica, data: Path) -> pexpect.spawn[str]:
-    return pexpect.spawn(
-        ASSISTANT,
-        ["fill", PROFILE, "--url", portal.url, "--headless", "--data-dir", str(data)],
-        cwd=str(ROOT),
-        encoding="utf-8",
-        timeout=60,
-        dimensions=(50, 200),
-    )
-
-
 def test_a_data_folder_that_fills_up_at_the_review_clicks_nothing_and_exits_10(
     small_disk: Path, tmp_path: Path
 ) -> None:
     with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        child = spawn_fill(portal, small_disk)
+        child = spawn_assistant("fill", portal, small_disk, timeout=60, dimensions=(50, 200))
         try:
             child.expect(r"Type the 5-digit code: ")
             child.sendline(portal.latest_code(EMAIL))
@@ -112,7 +98,7 @@ def test_a_data_folder_that_fills_up_at_the_review_clicks_nothing_and_exits_10(
         with Journal.open(small_disk, read_only=True) as journal:
             [attempt] = journal.history()
             assert attempt.state is State.FILLED
-        child = spawn_fill(portal, small_disk)
+        child = spawn_assistant("fill", portal, small_disk, timeout=60, dimensions=(50, 200))
         try:
             child.expect(
                 r"Attempt 1 \(Lakeside USD closure alerts, 1 of 1\) was left at its review by a "

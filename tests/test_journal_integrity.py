@@ -14,13 +14,12 @@ import os
 import sqlite3
 import stat
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
 import pytest
-from clirun import run_assistant
+from clirun import run_assistant, spawn_assistant
 from test_journal_support import FCR, new_attempt, submit
 
 from assistant import guard
@@ -119,22 +118,7 @@ def test_a_sound_journal_passes_the_check(tmp_path: Path) -> None:
 @pytest.mark.browser  # `fill` finds the browser before the journal; it never starts it here
 def test_fill_on_a_damaged_journal_stops_before_anything_opens(damaged: Path) -> None:
     with Replica(layout="wizard") as portal:
-        child = pexpect.spawn(
-            str(Path(sys.executable).parent / "assistant"),
-            [
-                "fill",
-                "profiles/lakeside-closures.yaml",
-                "--url",
-                portal.url,
-                "--headless",
-                "--data-dir",
-                str(damaged),
-            ],
-            cwd=str(ROOT),
-            encoding="utf-8",
-            timeout=60,
-            dimensions=(50, 400),
-        )
+        child = spawn_assistant("fill", portal, damaged, timeout=60, dimensions=(50, 400))
         try:
             child.expect(pexpect.EOF)
             shown = str(child.before).replace("\r\n", "\n")

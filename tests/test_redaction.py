@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from clirun import ASSISTANT, PROFILE, ROOT
 from mailserver import MailServer
-from test_failures_cli import ASSISTANT, PROFILE, ROOT
 
 from assistant import log
 from assistant.errors import ExitCode

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from clirun import run_assistant
+from clirun import run_assistant, spawn_assistant
 from ptyperson import PtyPerson
 from replicarun import fill_lakeside
 
@@ -251,11 +251,8 @@ def test_a_page_that_posts_by_itself_gets_nothing_out_and_stops_the_run(
 def test_the_real_command_fills_a_portal_built_differently_given_only_its_url(
     tmp_path: Path,
 ) -> None:
-    import sys
-
     import pexpect
 
-    command = str(Path(sys.executable).parent / "assistant")
     with Replica(layout="wizard", variants=ALL_BUT_ABSENCE, data_dir=tmp_path / "r") as portal:
         # (os.environ, not the process's own: a terminal library may have set COLUMNS there)
         checked = run_assistant(
@@ -271,22 +268,7 @@ def test_the_real_command_fills_a_portal_built_differently_given_only_its_url(
             in lines
         )
         assert "ok    display names found by #enterprise_displayName_0" in lines
-        child = pexpect.spawn(
-            command,
-            [
-                "fill",
-                "profiles/lakeside-closures.yaml",
-                "--url",
-                portal.url,
-                "--headless",
-                "--data-dir",
-                str(tmp_path / "data"),
-            ],
-            cwd=str(ROOT),
-            encoding="utf-8",
-            timeout=60,
-            dimensions=(60, 160),
-        )
+        child = spawn_assistant("fill", portal, tmp_path / "data", timeout=60, dimensions=(60, 160))
         try:
             child.expect(r"Type the 5-digit code: ")
             child.sendline(portal.latest_code("it@lakeside.example.org"))
