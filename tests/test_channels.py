@@ -6,12 +6,11 @@ one."""
 
 from __future__ import annotations
 
-import http.server
-import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
+from localsite import QuietHandler, serve
 
 from assistant import browser as browser_module
 from assistant.errors import RequestRefused
@@ -66,7 +65,7 @@ document.body.appendChild(srcdoc);
 </script>"""
 
 
-class _Site(http.server.BaseHTTPRequestHandler):
+class _Site(QuietHandler):
     protocol_version = "HTTP/1.1"
     pages: ClassVar[dict[str, bytes]] = {"/": HOSTILE, "/realms": REALMS, "/shared.js": SHARED}
     got: ClassVar[list[str]] = []
@@ -87,15 +86,11 @@ class _Site(http.server.BaseHTTPRequestHandler):
         self.send_response(204)
         self.end_headers()
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet."""
-
 
 @pytest.fixture
 def site() -> Iterator[str]:
     _Site.got = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve(_Site)
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
 
@@ -343,8 +338,7 @@ def test_a_cookie_the_page_set_with_a_number_is_read_like_the_rest_of_a_request(
 def test_a_run_pointed_at_one_port_reaches_no_other_on_that_machine(
     browser: Browser, site: str
 ) -> None:
-    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Site)
-    threading.Thread(target=other.serve_forever, daemon=True).start()
+    other = serve(_Site)
     port = site.rsplit(":", 1)[1]
     guarded = browser_module.GuardedContext(browser, [f"127.0.0.1:{port}"])
     try:

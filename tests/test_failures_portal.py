@@ -12,7 +12,6 @@ import http.server
 import logging
 import re
 import socket
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from localsite import QuietHandler, serve
 from ptyperson import PtyPerson
 
 from assistant import browser as browser_module
@@ -373,7 +373,7 @@ def _server(address: str, port: int = 0, far: str = "") -> tuple[http.server.HTT
     there and /hop redirects to /away (the same host first); anything else is a small page."""
     hits: list[str] = []
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             hits.append(self.path)
             if far and self.path in ("/away", "/hop"):
@@ -386,12 +386,7 @@ def _server(address: str, port: int = 0, far: str = "") -> tuple[http.server.HTT
             self.end_headers()
             self.wfile.write(b"<p>landed</p>")
 
-        def log_message(self, format: str, *args: Any) -> None:
-            """Quiet."""
-
-    server = http.server.ThreadingHTTPServer((address, port), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, hits
+    return serve(Handler, address, port), hits
 
 
 def test_item_15_requests_popups_and_redirects_off_the_portal_are_blocked_and_logged(

@@ -3,14 +3,13 @@ spoken to directly (a socket, as Chromium speaks to it), then by Chromium itself
 
 from __future__ import annotations
 
-import http.server
 import socket
 import struct
-import threading
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import pytest
+from localsite import QuietHandler, serve
 
 from assistant.fence import NetworkFence, normal_host
 
@@ -18,7 +17,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 
-class _Site(http.server.BaseHTTPRequestHandler):
+class _Site(QuietHandler):
     protocol_version = "HTTP/1.1"
     got: ClassVar[list[str]] = []
     page: ClassVar[bytes] = b"<!doctype html><title>ok</title>"
@@ -39,15 +38,11 @@ class _Site(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet."""
-
 
 @pytest.fixture
 def site() -> Iterator[int]:
     _Site.got = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve(_Site)
     yield int(server.server_address[1])
     server.shutdown()
 

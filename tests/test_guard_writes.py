@@ -4,14 +4,13 @@ itself (not as the effect of a button of the map) does not get it, and the run s
 
 from __future__ import annotations
 
-import http.server
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import pytest
+from localsite import QuietHandler, serve
 from ptyperson import PtyPerson
 
 from assistant.errors import RequestRefused
@@ -75,7 +74,7 @@ steps:
 """
 
 
-class _Page(http.server.BaseHTTPRequestHandler):
+class _Page(QuietHandler):
     posts: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
@@ -90,15 +89,11 @@ class _Page(http.server.BaseHTTPRequestHandler):
         self.send_response(204)
         self.end_headers()
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet."""
-
 
 @pytest.fixture
 def site() -> Iterator[str]:
     _Page.posts = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve(_Page)
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
 
