@@ -44,7 +44,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from assistant import browser, gates, guard
+from assistant import browser, gates
 from assistant.ahead import Ahead, HeldTerminal, Turn
 from assistant.errors import (
     AssistantError,
@@ -60,12 +60,13 @@ from assistant.errors import (
     PortalError,
     Stopped,
 )
-from assistant.journal import Journal, JournalUnreadable, describe_owner
-from assistant.journal import State as AttemptState
-from assistant.journal.recorder import JournalRecorder
 from assistant.log import get_logger
 from assistant.plan import Plan, SubmissionPlan, build_plan
 from assistant.portals import seen
+from assistant.records import duplicates
+from assistant.records.journal import Journal, JournalUnreadable, describe_owner
+from assistant.records.journal import State as AttemptState
+from assistant.records.journal.recorder import JournalRecorder
 from assistant.session import (
     FillOptions,
     Interrupted,
@@ -107,7 +108,7 @@ class BatchOptions:
 
     fill: FillOptions
     resubmit: bool = False
-    window_days: int = guard.DEFAULT_WINDOW_DAYS
+    window_days: int = duplicates.DEFAULT_WINDOW_DAYS
     stop_on_duplicate: bool = False  # `fill`: refuse (exit 6) instead of skipping
 
 
@@ -268,13 +269,13 @@ class Batch:
 
     def notice(self) -> str:
         """The unknown outcomes a person must settle ("" when none): shown at every start."""
-        return guard.unknown_notice(self.journal.unsettled())
+        return duplicates.unknown_notice(self.journal.unsettled())
 
     def close_abandoned(self, owner: str) -> str:
         """Close as not sent the open attempts of this batch's profiles that a run which has
         ended left behind (killed, crashed); one line per attempt closed ("" when none).
 
-        Only while this process holds the profiles' run locks (`assistant.runlock`): then no
+        Only while this process holds the profiles' run locks (`assistant.records.runlock`): then no
         other run of them is alive, so their `started`/`filled` rows can never be clicked.
         """
         lines = []
@@ -294,10 +295,10 @@ class Batch:
     def preflight(self) -> None:
         """For `fill`: raise `DuplicateSubmission` before anything opens when the guard blocks
         any submission: one line per earlier submission holding blocked numbers."""
-        blocking: list[guard.Finding] = []
+        blocking: list[duplicates.Finding] = []
         for job in self.jobs:
             for submission in job.plan.submissions:
-                found = guard.findings(
+                found = duplicates.findings(
                     self.journal,
                     self.options.fill.destination,
                     submission.numbers,
@@ -305,7 +306,7 @@ class Batch:
                 )
                 blocking += [f for f in found if f.unsettled or not self.options.resubmit]
         if blocking:
-            raise DuplicateSubmission(guard.refusal(blocking))
+            raise DuplicateSubmission(duplicates.refusal(blocking))
 
     def run(self, open_browser: Callable[[], AbstractContextManager[Browser]]) -> BatchReport:
         """Run every submission (see the module docstring); `open_browser` is entered only
@@ -602,7 +603,7 @@ class Batch:
 
     def _skip(self, job: Job, submission: SubmissionPlan) -> Result | None:
         """The skipped result when the guard blocks the submission's numbers, else None."""
-        found = guard.findings(
+        found = duplicates.findings(
             self.journal,
             self.options.fill.destination,
             submission.numbers,

@@ -27,17 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from assistant import (
-    browser,
-    fill,
-    gates,
-    hosts,
-    locate,
-    log,
-    outcome,
-    request_content,
-    runfiles,
-)
+from assistant import browser, fill, gates, hosts, locate, log, outcome, request_content
 from assistant.errors import (
     AssistantError,
     ChangedAfterReview,
@@ -50,7 +40,6 @@ from assistant.errors import (
     RequestRefused,
     Stopped,
 )
-from assistant.journal.models import Destination
 from assistant.paths import data_dir, private_dir, write_private
 from assistant.plan import SubmissionPlan
 from assistant.portals.model import (
@@ -62,10 +51,12 @@ from assistant.portals.model import (
 )
 from assistant.portals.repairs import pointing_to_repair, review_notes
 from assistant.profiles.model import Profile
-from assistant.recorder import Recorder, Reviewed, SubmissionRecord
+from assistant.records import runfiles
+from assistant.records.journal.models import Destination
+from assistant.records.recorder import Recorder, Reviewed, SubmissionRecord
+from assistant.records.runfiles import fresh
 from assistant.request_content import Expected, Fingerprint
 from assistant.request_guard import Declared, Released
-from assistant.runfiles import fresh
 from assistant.terminal_text import literal
 from assistant.testhooks import crashpoint
 
@@ -235,7 +226,7 @@ class Session:
             else []
         )
         shot = browser.screenshot(page, mask, quick=quick)
-        # A fresh name: a file of this run is never written over (see `assistant.runfiles`).
+        # A fresh name: a file of this run is never written over (see `assistant.records.runfiles`).
         return write_private(fresh(self.run_dir / f"{name}.{'jpg' if quick else 'png'}"), shot)
 
     def _checkpoint(self, guard: browser.GuardedContext | None = None) -> None:

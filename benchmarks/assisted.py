@@ -117,8 +117,8 @@ def run_marks(
     counter: CallCounter | None = None,
 ) -> Marks:
     """One submission up to the declined confirmation; the moments it went through."""
-    from assistant.journal import Journal
-    from assistant.journal.recorder import JournalRecorder
+    from assistant.records.journal import Journal
+    from assistant.records.journal.recorder import JournalRecorder
     from assistant.session import FillOptions, Session
 
     marks = Marks(counter=counter)

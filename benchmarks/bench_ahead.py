@@ -121,11 +121,11 @@ def measure(ahead: bool, count: int = SUBMISSIONS) -> Measured:
 
     from assistant import browser, gates
     from assistant.batch import Batch, BatchOptions, plan_jobs
-    from assistant.journal import Journal
     from assistant.mailbox.config import MailboxSettings
     from assistant.mailbox.source import MailboxCodeSource
     from assistant.portals import load_portal
     from assistant.profiles import load_profiles
+    from assistant.records.journal import Journal
     from assistant.replica import Replica
     from assistant.replica.maildrop import MailDrop
     from assistant.session import FillOptions

@@ -124,9 +124,9 @@ def measure(count: int = SUBMISSIONS) -> Measured:
     """Run a batch of `count` one-number profiles to the review, declining each."""
     from assistant import browser, gates
     from assistant.batch import Batch, BatchOptions, plan_jobs
-    from assistant.journal import Journal
     from assistant.portals import load_portal
     from assistant.profiles import load_profiles
+    from assistant.records.journal import Journal
     from assistant.replica import Replica
     from assistant.session import FillOptions
 

@@ -32,9 +32,9 @@ from assistant.gates import (
     TerminalCodeSource,
     UnattendedCodeSource,
 )
-from assistant.journal import Journal, State
 from assistant.portals import load_portal
 from assistant.profiles import load_profiles
+from assistant.records.journal import Journal, State
 from assistant.replica import Replica
 from assistant.session import FillOptions
 

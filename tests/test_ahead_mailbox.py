@@ -27,11 +27,11 @@ from test_batch_support import EMAIL, numbers_of, profile_text
 from assistant.batch import Batch, BatchOptions, BatchReport, plan_jobs
 from assistant.errors import ExitCode
 from assistant.fill import Timeouts
-from assistant.journal import Journal, State
 from assistant.mailbox.config import MailboxSettings
 from assistant.mailbox.source import MailboxCodeSource
 from assistant.portals import load_portal
 from assistant.profiles import load_profiles
+from assistant.records.journal import Journal, State
 from assistant.replica import Replica
 from assistant.replica.maildrop import MailDrop
 from assistant.session import FillOptions

@@ -125,7 +125,12 @@ def test_validate_loads_no_cli_framework_browser_journal_or_phonenumbers() -> No
     assert {name for name in ours if name.startswith("assistant.cli.")} == {
         "assistant.cli.validation"
     }
-    heavy = {"assistant.browser", "assistant.session", "assistant.journal", "assistant.portals"}
+    heavy = {
+        "assistant.browser",
+        "assistant.session",
+        "assistant.records.journal",
+        "assistant.portals",
+    }
     assert ours & heavy == set()
 
 

@@ -17,7 +17,7 @@ from test_batch_support import (
 )
 
 from assistant.errors import ExitCode
-from assistant.journal import Journal, NewAttempt, State
+from assistant.records.journal import Journal, NewAttempt, State
 from assistant.replica import Replica
 
 pytestmark = pytest.mark.browser

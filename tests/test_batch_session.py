@@ -17,11 +17,11 @@ from assistant.batch import Batch, BatchOptions, BatchReport, Result, plan_jobs
 from assistant.errors import ExitCode
 from assistant.fill import Timeouts
 from assistant.gates import OutboxCodeSource
-from assistant.journal import Journal, NewAttempt, State
 from assistant.portals import load_portal, seen
 from assistant.portals.model import host_of
 from assistant.profiles import load_profiles
-from assistant.recorder import Reviewed, SubmissionRecord
+from assistant.records.journal import Journal, NewAttempt, State
+from assistant.records.recorder import Reviewed, SubmissionRecord
 from assistant.replica import Replica
 from assistant.session import FillOptions
 

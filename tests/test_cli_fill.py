@@ -11,7 +11,7 @@ import pytest
 from clirun import ROOT, run_assistant, spawn_assistant
 
 from assistant.errors import ExitCode
-from assistant.journal import Journal, State
+from assistant.records.journal import Journal, State
 from assistant.replica import Replica
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,7 @@ import pytest
 from clirun import run_assistant
 from test_journal_support import FID, FakeClock, at, new_attempt, submit
 
-from assistant.journal import Journal, State
+from assistant.records.journal import Journal, State
 
 FID2 = "FCRFE10022026090000456"
 

@@ -13,7 +13,7 @@ import pexpect
 import pytest
 
 from assistant.errors import ExitCode
-from assistant.journal import Journal, NewAttempt, State
+from assistant.records.journal import Journal, NewAttempt, State
 from assistant.replica import Replica
 
 pytestmark = pytest.mark.browser
@@ -254,14 +254,14 @@ def test_the_review_wraps_at_80_columns_and_ctrl_d_is_a_stop(tmp_path: Path) -> 
 def test_history_at_a_narrow_terminal_shows_stored_text_literally_and_paths_whole(
     tmp_path: Path,
 ) -> None:
-    from assistant import receipt
+    from assistant.records import receipts
 
     data = tmp_path / "a-rather-long-folder-name-for-the-private-data"
     when = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
     with Journal.open(data, clock=lambda: when) as journal:
         first = journal.begin(new("Acme [b]Dental[/b]", "+15035550101"))
         journal.intent(first, confirmed_by="sam", review_values=[])
-        receipt.record_submitted(journal, first, FID1)
+        receipts.record_submitted(journal, first, FID1)
         crashed = journal.begin(new("Acme [b]Dental[/b]", "+15035550102"))
         journal.failed(
             crashed,

@@ -19,8 +19,8 @@ import pytest
 from test_journal_support import FID, FakeClock, submit
 
 from assistant.errors import ExitCode
-from assistant.guard import DEFAULT_WINDOW_DAYS
-from assistant.journal import Journal, utc_now
+from assistant.records.duplicates import DEFAULT_WINDOW_DAYS
+from assistant.records.journal import Journal, utc_now
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSISTANT = str(Path(sys.executable).parent / "assistant")

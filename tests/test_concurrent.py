@@ -6,7 +6,7 @@ guard ran only when a submission started. Now the guard runs again inside the jo
 transaction that records the intent (`BEGIN IMMEDIATE`: two processes serialise on it), so the
 second is refused (`ConcurrentSubmission`, exit 6), recorded as not sent, and never clicks. And
 a second run of the same profile is told at its start that another run holds it (the run lock,
-`assistant.runlock`), before any browser opens.
+`assistant.records.runlock`), before any browser opens.
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ from clirun import run_assistant
 from test_batch_support import ASSISTANT, CODE_PROMPT, CONFIRM_PROMPT, profile_text
 from test_journal_support import FCR, FID, new_attempt, submit
 
-from assistant import guard, runlock
 from assistant.errors import ConcurrentSubmission, DuplicateSubmission, ExitCode, ProfileBusy
-from assistant.journal import Journal, State
-from assistant.journal.recorder import JournalRecorder
-from assistant.recorder import Reviewed, SubmissionRecord
+from assistant.records import duplicates, runlock
+from assistant.records.journal import Journal, State
+from assistant.records.journal.recorder import JournalRecorder
+from assistant.records.recorder import Reviewed, SubmissionRecord
 from assistant.replica import Replica
 
 NUMBERS = ("+16195550100", "+16195550101")
@@ -133,7 +133,7 @@ def test_the_recheck_runs_while_the_write_lock_is_held(
     a, b = two
     recorder = _at_review(b, "Harbor B")
     seen: list[str] = []
-    original = guard.recheck
+    original = duplicates.recheck
 
     def probing(*args: object, **kwargs: object) -> None:
         other = sqlite3.connect(a.path, timeout=0)
@@ -146,7 +146,7 @@ def test_the_recheck_runs_while_the_write_lock_is_held(
             other.close()
         original(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(guard, "recheck", probing)
+    monkeypatch.setattr(duplicates, "recheck", probing)
     recorder.intent(_record("Harbor B"), Reviewed((), ()))
     assert seen == ["database is locked"]
 
@@ -157,9 +157,9 @@ def test_two_processes_racing_to_confirm_record_one_intent(tmp_path: Path) -> No
     script = (
         "import sys\n"
         "from assistant.errors import ConcurrentSubmission\n"
-        "from assistant.journal import Journal\n"
-        "from assistant.journal.recorder import JournalRecorder\n"
-        "from assistant.recorder import Reviewed, SubmissionRecord\n"
+        "from assistant.records.journal import Journal\n"
+        "from assistant.records.journal.recorder import JournalRecorder\n"
+        "from assistant.records.recorder import Reviewed, SubmissionRecord\n"
         "record = SubmissionRecord(sys.argv[2], '/p/' + sys.argv[2], 'cd', 'fcr', 1, 1,\n"
         "    ('+16195550100', '+16195550101'), '/runs/' + sys.argv[2])\n"
         "with Journal.open(sys.argv[1]) as j:\n"
@@ -217,7 +217,7 @@ def test_a_second_hold_of_a_profile_is_refused_naming_the_first(tmp_path: Path) 
         [
             sys.executable,
             "-c",
-            "import sys; from pathlib import Path; from assistant import runlock\n"
+            "import sys; from pathlib import Path; from assistant.records import runlock\n"
             "with runlock.hold(Path(sys.argv[1]), [sys.argv[2]], 'fill') as me:\n"
             "    print(me.pid, me.started, flush=True); sys.stdin.readline()\n",
             str(data),
@@ -281,7 +281,7 @@ def test_guard_findings_ignore_open_attempts(tmp_path: Path) -> None:
     with Journal.open(tmp_path / "data") as journal:
         journal.start(new_attempt(*NUMBERS))
         journal.begin(new_attempt(*NUMBERS))
-        assert guard.findings(journal, FCR, NUMBERS) == []
+        assert duplicates.findings(journal, FCR, NUMBERS) == []
 
 
 # -- through the real command --------------------------------------------------------------------

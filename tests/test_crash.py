@@ -19,7 +19,7 @@ from clirun import run_assistant
 from test_batch_support import Driven, drive, write_profiles
 
 from assistant.errors import ExitCode
-from assistant.journal import Journal, State
+from assistant.records.journal import Journal, State
 from assistant.replica import Replica
 from assistant.testhooks import TEST_CRASH_VARIABLE
 

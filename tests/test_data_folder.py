@@ -19,7 +19,7 @@ from clirun import run_assistant
 from test_journal_support import FakeClock, at, new_attempt, submit
 
 from assistant.errors import ExitCode
-from assistant.journal import Journal
+from assistant.records.journal import Journal
 
 # Root ignores permission bits; without these two capabilities it obeys them like anyone.
 AS_ROOT_WITHOUT_OVERRIDE = ("setpriv", "--bounding-set=-dac_override,-dac_read_search", "--")
@@ -227,7 +227,7 @@ def test_a_journal_locked_by_another_process(
     In process (`main`), with the 10 s timeout cut to 1 s; the lock is another process's.
     """
     from assistant.cli import main
-    from assistant.journal import schema
+    from assistant.records.journal import schema
 
     hold = (
         "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], isolation_level=None); "

@@ -13,7 +13,7 @@ import pytest
 from clirun import run_assistant
 from test_journal_support import FakeClock, at, new_attempt, submit
 
-from assistant.journal import Journal
+from assistant.records.journal import Journal
 
 NO_BROWSER = {"ASSISTANT_BROWSER": "/nonexistent/chromium"}
 # Root ignores permission bits; without these two capabilities it obeys them like anyone.

@@ -20,12 +20,12 @@ from assistant import browser as browser_module
 from assistant.errors import ElementMissing, NotConfirmed, PortalMismatch, ReadBackMismatch
 from assistant.fill import Timeouts
 from assistant.gates import OutboxCodeSource
-from assistant.journal import Journal
-from assistant.journal.recorder import JournalRecorder
 from assistant.plan import Plan, build_plan
 from assistant.portals import load_portal
 from assistant.profiles import load_profile
 from assistant.profiles.model import Profile
+from assistant.records.journal import Journal
+from assistant.records.journal.recorder import JournalRecorder
 from assistant.replica import Replica
 from assistant.replica.catalog import category_options
 from assistant.request_guard import REPAIR

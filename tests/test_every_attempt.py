@@ -28,12 +28,12 @@ from assistant.errors import (
     ReadBackMismatch,
 )
 from assistant.gates import CodeRequest, OutboxCodeSource
-from assistant.journal import Journal, State
-from assistant.journal.recorder import JournalRecorder
 from assistant.plan import build_plan
 from assistant.portals import load_portal
 from assistant.profiles import load_profile
-from assistant.recorder import Reviewed
+from assistant.records.journal import Journal, State
+from assistant.records.journal.recorder import JournalRecorder
+from assistant.records.recorder import Reviewed
 from assistant.replica import Replica
 from assistant.session import FillOptions, Interrupted, Session
 

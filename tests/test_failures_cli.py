@@ -16,7 +16,7 @@ from clirun import PROFILE, ROOT, run_assistant, spawn_assistant
 
 from assistant.browser import INSTALL_HINT
 from assistant.errors import ExitCode
-from assistant.journal import Journal, NewAttempt, State
+from assistant.records.journal import Journal, NewAttempt, State
 from assistant.replica import Replica
 from assistant.testhooks import TEST_CRASH_VARIABLE
 

@@ -33,14 +33,14 @@ from assistant.errors import (
     ReadBackMismatch,
 )
 from assistant.gates import OutboxCodeSource, TerminalCodeSource
-from assistant.journal import Journal, State
-from assistant.journal.recorder import JournalRecorder
 from assistant.plan import PlannedField, PlannedStep, build_plan
 from assistant.portals import load_portal
 from assistant.portals.model import Target
 from assistant.profiles import load_profile
 from assistant.profiles.model import Profile
-from assistant.recorder import SubmissionRecord
+from assistant.records.journal import Journal, State
+from assistant.records.journal.recorder import JournalRecorder
+from assistant.records.recorder import SubmissionRecord
 from assistant.replica import Replica
 from assistant.session import FillOptions, Outcome, Session
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from test_journal_support import FCR, FCR_HOST, FID, FakeClock, at, new_attempt, submit
 
-from assistant import guard
 from assistant.errors import DuplicateSubmission, ExitCode
-from assistant.journal import Journal, State
+from assistant.records import duplicates
+from assistant.records.journal import Journal, State
 
 
 @pytest.fixture
@@ -38,13 +38,13 @@ def unknown(journal: Journal, *numbers: str, portal: str = "fcr", host: str = FC
 
 
 def test_nothing_known_passes(journal: Journal) -> None:
-    assert guard.check(journal, FCR, ["+16195550100"], now=at("2026-10-02 00:00")) == []
+    assert duplicates.check(journal, FCR, ["+16195550100"], now=at("2026-10-02 00:00")) == []
 
 
 def test_a_recent_submission_blocks_with_the_resubmit_hint(journal: Journal) -> None:
     submit(journal, "+16195550100", "+16195550101")
     with pytest.raises(DuplicateSubmission) as caught:
-        guard.check(journal, FCR, ["+16195550199", "+16195550100"], now=at("2026-12-01 00:00"))
+        duplicates.check(journal, FCR, ["+16195550199", "+16195550100"], now=at("2026-12-01 00:00"))
     assert str(caught.value) == (
         f"+16195550100 was submitted to fcr on 2026-10-01 as {FID}; pass --resubmit to send it "
         "again"
@@ -56,9 +56,9 @@ def test_the_window_is_90_days_by_default_and_configurable(journal: Journal) -> 
     submit(journal, "+16195550100")
     day_89 = at("2026-12-29 14:03")
     day_91 = at("2026-12-31 14:03")
-    assert len(guard.findings(journal, FCR, ["+16195550100"], now=day_89)) == 1
-    assert guard.findings(journal, FCR, ["+16195550100"], now=day_91) == []
-    assert guard.findings(journal, FCR, ["+16195550100"], window_days=30, now=day_89) == []
+    assert len(duplicates.findings(journal, FCR, ["+16195550100"], now=day_89)) == 1
+    assert duplicates.findings(journal, FCR, ["+16195550100"], now=day_91) == []
+    assert duplicates.findings(journal, FCR, ["+16195550100"], window_days=30, now=day_89) == []
 
 
 def test_other_portals_and_declined_or_failed_attempts_do_not_block(journal: Journal) -> None:
@@ -67,16 +67,16 @@ def test_other_portals_and_declined_or_failed_attempts_do_not_block(journal: Jou
     journal.failed(journal.begin(new_attempt("+16195550102")), "x")
     unknown(journal, "+16195550103", portal="trf", host=TRF_HOST)
     numbers = ["+16195550100", "+16195550101", "+16195550102", "+16195550103"]
-    assert guard.check(journal, FCR, numbers, now=at("2026-10-02 00:00")) == []
+    assert duplicates.check(journal, FCR, numbers, now=at("2026-10-02 00:00")) == []
 
 
 def test_resubmit_returns_recent_submissions_for_the_review(journal: Journal) -> None:
     submit(journal, "+16195550100")
-    found = guard.check(
+    found = duplicates.check(
         journal, FCR, ["+16195550100", "+16195550101"], resubmit=True, now=at("2026-10-05 00:00")
     )
     assert found == [
-        guard.Finding(
+        duplicates.Finding(
             number="+16195550100",
             registry="fcr",
             state=State.SUBMITTED,
@@ -97,7 +97,9 @@ def test_unknown_outcomes_block_even_with_resubmit_and_at_any_age(
 ) -> None:
     attempt_id = unknown(journal, "+16195550100")
     with pytest.raises(DuplicateSubmission) as caught:
-        guard.check(journal, FCR, ["+16195550100"], resubmit=resubmit, now=at("2028-01-01 00:00"))
+        duplicates.check(
+            journal, FCR, ["+16195550100"], resubmit=resubmit, now=at("2028-01-01 00:00")
+        )
     assert str(caught.value) == (
         f"+16195550100 has an unknown outcome (attempt {attempt_id}, sent to fcr on "
         f"2026-10-01): settle it with 'assistant settle {attempt_id} --submitted FEEDBACK_ID' "
@@ -108,7 +110,7 @@ def test_unknown_outcomes_block_even_with_resubmit_and_at_any_age(
 def test_a_crash_left_intent_blocks_like_unknown(journal: Journal) -> None:
     attempt_id = journal.begin(new_attempt("+16195550100"))
     journal.intent(attempt_id, confirmed_by="alice", review_values={})
-    [found] = guard.findings(journal, FCR, ["+16195550100"])
+    [found] = duplicates.findings(journal, FCR, ["+16195550100"])
     assert (found.state, found.unsettled, found.attempt_id) == (State.INTENT, True, attempt_id)
 
 
@@ -121,7 +123,7 @@ def test_blocked_numbers_are_grouped_one_line_per_earlier_submission(
     clock.advance(days=1)
     attempt_id = unknown(journal, "+16195550201", "+16195550200")
     with pytest.raises(DuplicateSubmission) as caught:
-        guard.check(
+        duplicates.check(
             journal,
             FCR,
             [*thirty, "+16195550200", "+16195550201", "+16195550202"],
@@ -144,19 +146,19 @@ def test_blocked_numbers_are_grouped_one_line_per_earlier_submission(
 def test_settling_unblocks(journal: Journal) -> None:
     attempt_id = unknown(journal, "+16195550100")
     journal.settle(attempt_id, None, settled_by="bob")
-    assert guard.check(journal, FCR, ["+16195550100"], now=at("2026-10-02 00:00")) == []
+    assert duplicates.check(journal, FCR, ["+16195550100"], now=at("2026-10-02 00:00")) == []
     other = unknown(journal, "+16195550101")
     journal.settle(other, FID, settled_by="bob")
     with pytest.raises(DuplicateSubmission, match="pass --resubmit"):
-        guard.check(journal, FCR, ["+16195550101"], now=at("2026-10-02 00:00"))
+        duplicates.check(journal, FCR, ["+16195550101"], now=at("2026-10-02 00:00"))
 
 
 def test_unknown_notice(journal: Journal) -> None:
-    assert guard.unknown_notice([]) == ""
+    assert duplicates.unknown_notice([]) == ""
     first = unknown(journal, "+16195550100")
     crashed = journal.begin(new_attempt(*(f"+161955501{i:02d}" for i in range(5)), part=2, parts=3))
     journal.intent(crashed, confirmed_by="bob", review_values={})
-    assert guard.unknown_notice(journal.unsettled()) == "\n".join(
+    assert duplicates.unknown_notice(journal.unsettled()) == "\n".join(
         [
             "2 submissions have an unknown outcome; their numbers will not be sent again "
             "until you settle them:",
@@ -171,7 +173,7 @@ def test_unknown_notice(journal: Journal) -> None:
         ]
     )
     journal.settle(first, None, settled_by="x")
-    assert guard.unknown_notice(journal.unsettled()).splitlines()[0] == (
+    assert duplicates.unknown_notice(journal.unsettled()).splitlines()[0] == (
         "1 submission has an unknown outcome; their numbers will not be sent again "
         "until you settle them:"
     )

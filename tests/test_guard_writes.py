@@ -16,11 +16,11 @@ from ptyperson import PtyPerson
 from assistant.errors import RequestRefused
 from assistant.fill import Timeouts
 from assistant.gates import CodeRequest
-from assistant.journal import Journal
-from assistant.journal.recorder import JournalRecorder
 from assistant.plan import build_plan
 from assistant.portals import parse_portal
 from assistant.profiles import load_profile
+from assistant.records.journal import Journal
+from assistant.records.journal.recorder import JournalRecorder
 from assistant.request_guard import REPAIR
 from assistant.session import FillOptions, Session
 

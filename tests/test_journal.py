@@ -11,7 +11,7 @@ import pytest
 from test_journal_support import FCR, FID, FakeClock, at, new_attempt, submit
 
 from assistant.errors import UnsafeDataDir, UsageError
-from assistant.journal import (
+from assistant.records.journal import (
     SCHEMA_VERSION,
     InvalidTransition,
     Journal,

@@ -14,13 +14,13 @@ from pathlib import Path
 
 from test_journal_support import FID, new_attempt
 
-from assistant.journal import Journal, State
+from assistant.records.journal import Journal, State
 
 # The writer prints "<id> <state>" only after the journal call returned, i.e. after the commit:
 # every printed line is an acknowledged write that must survive the kill.
 WRITER = """
 import sys
-from assistant.journal import Journal, NewAttempt
+from assistant.records.journal import Journal, NewAttempt
 j = Journal.open(sys.argv[1])
 i = 0
 while True:

@@ -25,14 +25,15 @@ from ptyperson import PtyPerson
 from replicarun import batch_of
 from test_batch_support import write_profiles
 
-from assistant import paths, receipt
+from assistant import paths
 from assistant import session as session_module
 from assistant.batch import Batch
 from assistant.cli.batch import render_summary
 from assistant.errors import DataDirUnusable, ExitCode, JournalWriteFailed
 from assistant.fill import Timeouts
-from assistant.journal import Attempt, Journal, NewAttempt, State
-from assistant.journal import schema as journal_schema
+from assistant.records import receipts
+from assistant.records.journal import Attempt, Journal, NewAttempt, State
+from assistant.records.journal import schema as journal_schema
 from assistant.replica import Replica
 
 if TYPE_CHECKING:
@@ -524,7 +525,7 @@ def test_a_receipt_the_full_disk_keeps_out_of_the_journal_leaves_the_submission_
             return real_attach(attempt_id, receipt_path)
 
         journal.attach_receipt = full_at_attach  # type: ignore[method-assign]
-        recorded = receipt.record_submitted(journal, attempt, "FCRFE00000000000000001")
+        recorded = receipts.record_submitted(journal, attempt, "FCRFE00000000000000001")
         healed(journal, disk)
         assert disk.failures == 1
         assert (recorded.state, recorded.receipt_path) == (State.SUBMITTED, None)

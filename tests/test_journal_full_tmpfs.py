@@ -20,7 +20,7 @@ import pytest
 from clirun import spawn_assistant
 
 from assistant.errors import ExitCode
-from assistant.journal import Journal, State
+from assistant.records.journal import Journal, State
 from assistant.replica import Replica
 
 pytestmark = pytest.mark.browser

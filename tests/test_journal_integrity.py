@@ -22,10 +22,10 @@ import pytest
 from clirun import run_assistant, spawn_assistant
 from test_journal_support import FCR, new_attempt, submit
 
-from assistant import guard
 from assistant.errors import ExitCode
-from assistant.journal import Journal, JournalDamaged
-from assistant.journal.schema import FILENAME, integrity_problems
+from assistant.records import duplicates
+from assistant.records.journal import Journal, JournalDamaged
+from assistant.records.journal.schema import FILENAME, integrity_problems
 from assistant.replica import Replica
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,8 +93,8 @@ def test_a_damaged_index_hides_a_number_from_the_guard_and_the_check_stops_the_r
     with Journal.open(folder) as journal:  # as every run opened it before the check
         [attempt] = journal.history()
         assert attempt.numbers == (NUMBER,)
-        assert guard.findings(journal, FCR, [NUMBER]) == []  # the hole: the guard sees nothing
-        guard.check(journal, FCR, [NUMBER])  # and lets the number through
+        assert duplicates.findings(journal, FCR, [NUMBER]) == []  # the hole: the guard sees nothing
+        duplicates.check(journal, FCR, [NUMBER])  # and lets the number through
         assert found in journal.integrity_problems()
     with pytest.raises(JournalDamaged) as caught:
         Journal.open(folder, check_integrity=True)
@@ -171,7 +171,7 @@ def test_repair_journal_keeps_a_private_copy_and_the_guard_blocks_the_number_aga
     assert "; ".join(integrity_problems(copy)) == DAMAGE  # the journal as it was
     copy.close()
     with Journal.open(damaged, check_integrity=True) as journal:
-        [finding] = guard.findings(journal, FCR, [NUMBER])
+        [finding] = duplicates.findings(journal, FCR, [NUMBER])
         assert finding.number == NUMBER
     again = doctor("--repair-journal", "--data-dir", str(damaged))
     assert again.returncode == ExitCode.OK

@@ -9,9 +9,9 @@ from test_journal_support import FID
 
 from assistant import log
 from assistant.errors import DuplicateSubmission
-from assistant.journal import Journal, State
-from assistant.journal.recorder import JournalRecorder
-from assistant.recorder import Recorder, Reviewed, SubmissionRecord
+from assistant.records.journal import Journal, State
+from assistant.records.journal.recorder import JournalRecorder
+from assistant.records.recorder import Recorder, Reviewed, SubmissionRecord
 
 NOTHING = Reviewed((), ())
 

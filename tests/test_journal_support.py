@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from assistant.journal import Destination, Journal, NewAttempt
+from assistant.records.journal import Destination, Journal, NewAttempt
 
 FID = "FCRFE10012026140300123"
 FCR_HOST = "www.freecallerregistry.com"

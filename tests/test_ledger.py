@@ -21,16 +21,16 @@ from clirun import run_assistant
 from test_batch_support import drive, write_profiles
 from test_journal_support import FCR, FCR_HOST, FID, FakeClock, at, new_attempt, submit
 
-from assistant import guard
 from assistant.batch import Batch, BatchOptions, plan_jobs
 from assistant.errors import DuplicateSubmission, ExitCode
 from assistant.gates import OutboxCodeSource, Terminal
-from assistant.journal import Destination, Journal, State
-from assistant.journal.recorder import JournalRecorder
-from assistant.journal.schema import MIGRATIONS, SCHEMA_VERSION
 from assistant.portals import load_portal, parse_portal
 from assistant.portals.model import host_of
 from assistant.profiles import load_profiles
+from assistant.records import duplicates
+from assistant.records.journal import Destination, Journal, State
+from assistant.records.journal.recorder import JournalRecorder
+from assistant.records.journal.schema import MIGRATIONS, SCHEMA_VERSION
 from assistant.replica import Replica
 from assistant.session import FillOptions
 
@@ -91,7 +91,7 @@ def test_numbers_sent_through_one_map_are_refused_through_the_other(journal: Jou
         submit(journal, "+16195550100", portal="fcr", registry="fcr")
         classic = FillOptions(portal=load_portal("fcr-classic")).destination
         with pytest.raises(DuplicateSubmission) as caught:
-            guard.check(journal, classic, ["+16195550100"], now=at("2026-10-02 00:00"))
+            duplicates.check(journal, classic, ["+16195550100"], now=at("2026-10-02 00:00"))
     assert str(caught.value) == (
         f"+16195550100 was submitted to fcr on 2026-10-01 as {FID}; pass --resubmit to send it "
         "again"
@@ -105,13 +105,15 @@ def test_a_practice_run_never_blocks_a_real_one_nor_the_other_way(journal: Journ
         journal.intent(unknown, confirmed_by="alice", review_values={})
         numbers = ["+16195550100", "+16195550101"]
         when = at("2026-10-02 00:00")
-        assert guard.findings(journal, FCR, numbers, now=when) == []
+        assert duplicates.findings(journal, FCR, numbers, now=when) == []
         # On the same replica, the guard still works, so it can be practised there.
-        assert [f.number for f in guard.findings(journal, REPLICA, numbers, now=when)] == numbers
+        assert [
+            f.number for f in duplicates.findings(journal, REPLICA, numbers, now=when)
+        ] == numbers
         other_replica = Destination("fcr", "127.0.0.1:9999", real=False)
-        assert guard.findings(journal, other_replica, numbers, now=when) == []
+        assert duplicates.findings(journal, other_replica, numbers, now=when) == []
         submit(journal, "+16195550102")  # real
-        assert guard.findings(journal, REPLICA, ["+16195550102"], now=when) == []
+        assert duplicates.findings(journal, REPLICA, ["+16195550102"], now=when) == []
 
 
 def test_a_practice_run_does_not_stop_the_real_run_before_it_opens(tmp_path: Path) -> None:
@@ -236,7 +238,7 @@ def test_an_old_journal_is_migrated_to_registries_and_hosts(tmp_path: Path) -> N
         assert [e[1] for e in journal.events(2)] == ["unknown"]
         assert (rows[1].state, rows[1].feedback_id) == (State.SUBMITTED, FID)
         # Old real registrations still block, through either map; the unknown one too.
-        found = guard.findings(
+        found = duplicates.findings(
             journal, FCR, ["+16195550101", "+16195550102"], now=at("2026-10-02 00:00")
         )
         assert [(f.number, f.attempt_id) for f in found] == [
@@ -247,7 +249,7 @@ def test_an_old_journal_is_migrated_to_registries_and_hosts(tmp_path: Path) -> N
         mine = Destination("my-portal", "portal.example.org")
         submitted = journal.begin(new_attempt("+16195550199", portal="my-portal", host=""))
         journal.intent(submitted, confirmed_by="x", review_values={})
-        assert [f.attempt_id for f in guard.findings(journal, mine, ["+16195550199"])] == [
+        assert [f.attempt_id for f in duplicates.findings(journal, mine, ["+16195550199"])] == [
             submitted
         ]
         # Ids go on after the old ones, and the new state is accepted.
@@ -276,7 +278,7 @@ def _sent_through(portal: str, url: str, profile: Path, data: Path) -> str:
 
     from assistant.gates import Terminal
     from assistant.plan import build_plan
-    from assistant.recorder import Reviewed
+    from assistant.records.recorder import Reviewed
     from assistant.session import Session, Source
 
     [loaded], _ = load_profiles([profile])

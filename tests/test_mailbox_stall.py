@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
     from assistant.browser import GuardedContext
-    from assistant.recorder import Recorder
+    from assistant.records.recorder import Recorder
 
 SENDER = "no-reply@tnsi.com"
 

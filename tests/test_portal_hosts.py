@@ -21,13 +21,14 @@ from clirun import run_assistant
 from test_batch_support import drive, write_profiles
 from test_journal_support import FCR, FCR_HOST, FID, FakeClock, at, new_attempt, submit
 
-from assistant import guard, hosts
+from assistant import hosts
 from assistant.errors import ExitCode
 from assistant.hosts import InvalidHost, host_of
-from assistant.journal import Destination, Journal
-from assistant.journal import schema as journal_schema
-from assistant.journal.schema import MIGRATIONS, SCHEMA_VERSION
 from assistant.portals import PortalMapError, load_portal, parse_portal
+from assistant.records import duplicates
+from assistant.records.journal import Destination, Journal
+from assistant.records.journal import schema as journal_schema
+from assistant.records.journal.schema import MIGRATIONS, SCHEMA_VERSION
 from assistant.session import FillOptions
 
 FCR_YAML = (resources.files("assistant.portals") / "fcr.yaml").read_text(encoding="utf-8")
@@ -278,11 +279,11 @@ def test_real_registrations_of_one_registry_block_each_other_at_all_its_hosts(
         unknown = journal.begin(new_attempt("+16195550102", host="freecallerregistry.com"))
         journal.intent(unknown, confirmed_by="alice", review_values={})
         numbers = ["+16195550100", "+16195550101", "+16195550102"]
-        assert [f.number for f in guard.findings(journal, FCR, numbers, now=when)] == numbers
-        assert [f.number for f in guard.findings(journal, apex, numbers, now=when)] == numbers
+        assert [f.number for f in duplicates.findings(journal, FCR, numbers, now=when)] == numbers
+        assert [f.number for f in duplicates.findings(journal, apex, numbers, now=when)] == numbers
         # ... and never a practice run, which guards only its own host.
         practice = Destination("fcr", "127.0.0.1:8765", real=False)
-        assert guard.findings(journal, practice, numbers, now=when) == []
+        assert duplicates.findings(journal, practice, numbers, now=when) == []
 
 
 def test_a_row_sent_to_a_host_blocks_that_host_whatever_its_registry(journal: Journal) -> None:
@@ -293,13 +294,13 @@ def test_a_row_sent_to_a_host_blocks_that_host_whatever_its_registry(journal: Jo
         unsettled = journal.begin(new_attempt("+16195550101", portal="mine", registry="mine"))
         journal.intent(unsettled, confirmed_by="alice", review_values={})
         numbers = ["+16195550100", "+16195550101"]
-        found = guard.findings(journal, FCR, numbers, now=when)
+        found = duplicates.findings(journal, FCR, numbers, now=when)
         assert [(f.number, f.registry, f.unsettled) for f in found] == [
             ("+16195550100", "mine", False),
             ("+16195550101", "mine", True),
         ]
         other = Destination("other", "portal.example.org")
-        assert guard.findings(journal, other, numbers, now=when) == []
+        assert duplicates.findings(journal, other, numbers, now=when) == []
 
 
 def test_a_number_registered_again_at_another_host_of_its_registry_is_not_due(
@@ -435,14 +436,14 @@ def test_an_old_journal_is_filed_by_host_and_its_copies_block_the_fcr_numbers(
             8: ("odd", "odd", "a..b", True),
         }
         numbers = [f"+1619555010{i}" for i in range(1, 9)]
-        found = guard.findings(journal, FCR, numbers, now=at("2026-10-02 00:00"))
+        found = duplicates.findings(journal, FCR, numbers, now=at("2026-10-02 00:00"))
         assert [(f.number, f.attempt_id) for f in found] == [
             ("+16195550101", 1),
             ("+16195550102", 2),
             ("+16195550103", 3),
         ]
         own = Destination("xn--bcher-kva.example", "xn--bcher-kva.example")
-        found = guard.findings(journal, own, numbers, now=at("2026-10-02 00:00"))
+        found = duplicates.findings(journal, own, numbers, now=at("2026-10-02 00:00"))
         assert [f.attempt_id for f in found] == [6]
     conn = sqlite3.connect(folder / "journal.sqlite3")
     try:

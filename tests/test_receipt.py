@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from test_journal_support import FID, FakeClock, at, new_attempt
 
-from assistant import receipt
-from assistant.journal import Journal, State
+from assistant.records import receipts
+from assistant.records.journal import Journal, State
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -40,7 +40,7 @@ def test_record_submitted_writes_a_private_receipt_and_attaches_it(journal: Jour
         {"Company name": "Acme <b>Dental</b> & Sons", "Contact email": "o'neil@example.com"},
         ["screens/review.png"],
     )
-    attempt = receipt.record_submitted(journal, attempt_id, FID)
+    attempt = receipts.record_submitted(journal, attempt_id, FID)
     path = journal.folder / "receipts" / f"{FID}.html"
     assert (attempt.state, attempt.receipt_path) == (State.SUBMITTED, str(path))
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -64,7 +64,7 @@ def test_a_list_of_rows_becomes_a_table_and_scripts_are_escaped(journal: Journal
         {"field": "Numbers", "value": ["+16195550100"]},
     ]
     attempt_id = confirmed(journal, values, [])
-    attempt = receipt.record_submitted(journal, attempt_id, FID)
+    attempt = receipts.record_submitted(journal, attempt_id, FID)
     assert attempt.receipt_path is not None
     page = Path(attempt.receipt_path).read_text()
     assert "<script>" not in page
@@ -109,7 +109,7 @@ def test_escapes_bidirectional_controls_and_fillers_are_shown_as_the_terminal_sh
         "Notes": "\u3164\u2800",
     }
     attempt_id = confirmed(journal, values, [])
-    attempt = receipt.record_submitted(journal, attempt_id, FID)
+    attempt = receipts.record_submitted(journal, attempt_id, FID)
     assert attempt.receipt_path is not None
     page = Path(attempt.receipt_path).read_text()
     controls = "\x1b\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
@@ -126,7 +126,7 @@ def test_escapes_bidirectional_controls_and_fillers_are_shown_as_the_terminal_sh
 
 def test_values_kept_as_json_are_shown_literally_too(journal: Journal) -> None:
     attempt_id = confirmed(journal, "Acme\x1b[2J\u202e", [])
-    attempt = receipt.record_submitted(journal, attempt_id, FID)
+    attempt = receipts.record_submitted(journal, attempt_id, FID)
     assert attempt.receipt_path is not None
     page = Path(attempt.receipt_path).read_text()
     assert "<pre>&quot;Acme\\u001b[2J\\u202e&quot;</pre>" in page
@@ -134,7 +134,7 @@ def test_values_kept_as_json_are_shown_literally_too(journal: Journal) -> None:
 
 def test_a_missing_screenshot_is_named_not_fatal(journal: Journal) -> None:
     attempt_id = confirmed(journal, {}, ["/gone/<x>.png"])
-    attempt = receipt.record_submitted(journal, attempt_id, FID)
+    attempt = receipts.record_submitted(journal, attempt_id, FID)
     assert attempt.receipt_path is not None
     assert (
         '<p class="missing">screenshot not available: /gone/&lt;x&gt;.png</p>'
@@ -144,21 +144,21 @@ def test_a_missing_screenshot_is_named_not_fatal(journal: Journal) -> None:
 
 def test_an_odd_feedback_id_never_becomes_a_path(journal: Journal) -> None:
     attempt_id = confirmed(journal, {}, [])
-    attempt = receipt.record_submitted(journal, attempt_id, "../../etc/x")
+    attempt = receipts.record_submitted(journal, attempt_id, "../../etc/x")
     assert attempt.receipt_path == str(journal.folder / "receipts" / f"attempt-{attempt_id}.html")
 
 
 def test_settled_submissions_get_a_receipt_and_not_submitted_ones_none(journal: Journal) -> None:
     first = confirmed(journal, {"a": "b"}, [])
     journal.unknown(first, "timeout")
-    settled = receipt.record_settled(journal, first, FID, settled_by="bob")
+    settled = receipts.record_settled(journal, first, FID, settled_by="bob")
     assert settled.receipt_path == str(journal.folder / "receipts" / f"{FID}.html")
     assert (
         "<tr><th>Settled by</th><td>bob at 2026-10-01T14:03:00Z</td></tr>"
         in Path(settled.receipt_path).read_text()
     )
     second = confirmed(journal, {}, [])
-    assert receipt.record_settled(journal, second, None, settled_by="bob").receipt_path is None
+    assert receipts.record_settled(journal, second, None, settled_by="bob").receipt_path is None
 
 
 @pytest.mark.parametrize("mode", [0o600, 0o755])
@@ -169,7 +169,7 @@ def test_a_receipt_that_cannot_be_written_keeps_the_submission(
     blocker.write_text("a file where the folder should be")
     blocker.chmod(mode)
     attempt_id = confirmed(journal, {}, [])
-    attempt = receipt.record_submitted(journal, attempt_id, FID)
+    attempt = receipts.record_submitted(journal, attempt_id, FID)
     assert (attempt.state, attempt.feedback_id, attempt.receipt_path) == (
         State.SUBMITTED,
         FID,

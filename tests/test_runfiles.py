@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant import runfiles
 from assistant.paths import write_private
+from assistant.records import runfiles
 
 
 def test_files_are_named_by_profile_and_submission() -> None:

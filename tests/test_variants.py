@@ -25,8 +25,8 @@ from replicarun import fill_lakeside
 from assistant.errors import PortalMismatch, RequestRefused
 from assistant.fill import Timeouts
 from assistant.gates import Terminal
-from assistant.journal import Journal
 from assistant.profiles import load_profile
+from assistant.records.journal import Journal
 from assistant.replica import Replica
 from assistant.replica.catalog import category_options
 from assistant.request_guard import REPAIR

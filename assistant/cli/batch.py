@@ -2,8 +2,8 @@
 
 `run_profiles` is also what `assistant fill PROFILE` calls: a fill is a batch of one that stops
 (exit 6) instead of skipping numbers the journal already holds. Both hold the run lock of every
-profile they run (`assistant.runlock`) from before the journal is read to the end: a second run
-of a profile another run holds stops at once, before any browser opens (exit 6, naming that
+profile they run (`assistant.records.runlock`) from before the journal is read to the end: a second
+run of a profile another run holds stops at once, before any browser opens (exit 6, naming that
 run's pid and start time); attempts a run that has ended left open are closed as not sent.
 """
 
@@ -17,7 +17,7 @@ import typer
 
 from assistant.cli.app import DataDirOption, app
 from assistant.cli.plan import PortalOption
-from assistant.guard import DEFAULT_WINDOW_DAYS
+from assistant.records.duplicates import DEFAULT_WINDOW_DAYS
 
 if TYPE_CHECKING:
     from assistant.batch import BatchReport
@@ -170,7 +170,7 @@ def batch(
 
 def _due_profiles(days: int, data_dir: Path | None) -> list[Path]:
     """The profile files holding numbers due, each once, oldest due first."""
-    from assistant.journal import Journal
+    from assistant.records.journal import Journal
 
     with Journal.open(data_dir) as journal:
         found = journal.due(days=days)
@@ -195,14 +195,15 @@ def run_profiles(
     code_timeout: float = 300.0,
 ) -> None:
     """Validate, guard, run and summarise; exits with the batch's code (see `assistant.batch`)."""
-    from assistant import browser, gates, runlock
+    from assistant import browser, gates
     from assistant.batch import Batch, BatchOptions, plan_jobs
     from assistant.errors import NotConfirmed, ProfileError
-    from assistant.journal import Journal
     from assistant.mailbox import code_source_setup
     from assistant.paths import data_dir as private_data_dir
     from assistant.portals import load_portal
     from assistant.profiles import load_profiles
+    from assistant.records import runlock
+    from assistant.records.journal import Journal
     from assistant.session import FillOptions
 
     portal_map = load_portal(portal)

@@ -47,9 +47,9 @@ def demo() -> None:
     from assistant import browser, gates
     from assistant.batch import Batch, BatchOptions, plan_jobs
     from assistant.cli.batch import render_summary
-    from assistant.journal import Journal
     from assistant.portals import load_portal
     from assistant.profiles import load_profile
+    from assistant.records.journal import Journal
     from assistant.replica import Replica
     from assistant.session import FillOptions
 

@@ -135,9 +135,9 @@ def _folder_state(override: Path | None) -> tuple[DataDirState, ExitCode | None]
 def _unknown_outcomes(folder: Path) -> ExitCode:
     """Report the submissions whose outcome is unknown, read from the journal (never created
     here: a folder without one has none)."""
-    from assistant import guard
-    from assistant.journal import Journal
-    from assistant.journal.schema import FILENAME, damaged, describe_problems
+    from assistant.records import duplicates
+    from assistant.records.journal import Journal
+    from assistant.records.journal.schema import FILENAME, damaged, describe_problems
 
     journal_file = folder / FILENAME
     if not os.path.lexists(journal_file):
@@ -161,15 +161,15 @@ def _unknown_outcomes(folder: Path) -> ExitCode:
         print(f"Journal     {literal(journal_file)}: no submission with an unknown outcome")
         return ExitCode.OK
     print(f"Journal     {literal(journal_file)}")
-    for line in literal(guard.unknown_notice(unsettled), newlines=True).splitlines():
+    for line in literal(duplicates.unknown_notice(unsettled), newlines=True).splitlines():
         print(INDENT + line)
     return ExitCode.OK
 
 
 def _repair(override: Path | None) -> ExitCode:
     """`--repair-journal`: report the data folder, then repair its journal if it is damaged."""
-    from assistant.journal import Journal
-    from assistant.journal.schema import FILENAME, describe_problems
+    from assistant.records.journal import Journal
+    from assistant.records.journal.schema import FILENAME, describe_problems
 
     state, code = _folder_state(override)
     if code is not None:

@@ -14,7 +14,7 @@ import typer
 
 from assistant.cli.app import DataDirOption, app
 from assistant.errors import UsageError
-from assistant.guard import DEFAULT_WINDOW_DAYS
+from assistant.records.duplicates import DEFAULT_WINDOW_DAYS
 
 
 @app.command()
@@ -47,7 +47,7 @@ def due(
     Numbers last registered more than DAYS days ago, with the profile that holds them (real
     registrations only, unless --include-practice).
     """
-    from assistant.journal import Destination, Journal
+    from assistant.records.journal import Destination, Journal
     from assistant.terminal_text import literal
 
     now = _as_of(as_of) if as_of is not None else datetime.now(UTC)

@@ -25,7 +25,7 @@ from assistant.cli.batch import (
     run_profiles,
 )
 from assistant.cli.plan import PortalOption
-from assistant.guard import DEFAULT_WINDOW_DAYS
+from assistant.records.duplicates import DEFAULT_WINDOW_DAYS
 
 
 @app.command()

@@ -29,7 +29,7 @@ from assistant.cli.app import DataDirOption, app
 from assistant.errors import UsageError
 
 if TYPE_CHECKING:
-    from assistant.journal import Attempt
+    from assistant.records.journal import Attempt
 
 SHOWN_NUMBERS = 3
 
@@ -75,14 +75,14 @@ def history(
     Each attempt shows when, its profile, numbers and outcome, its review screenshot, and
     the Feedback ID and receipt of a submission or the reason one was not submitted.
     """
-    from assistant import guard
-    from assistant.journal import Journal
+    from assistant.records import duplicates
+    from assistant.records.journal import Journal
     from assistant.terminal_text import columns, json_text
 
     wanted = e164(number) if number is not None else None
     with Journal.open(data_dir, read_only=True) as journal:
         attempts = journal.history(number=wanted)
-        notice = guard.unknown_notice(journal.unsettled())
+        notice = duplicates.unknown_notice(journal.unsettled())
         where = journal.path
         folder = journal.folder
     if profile is not None:
@@ -106,8 +106,8 @@ def history(
 def _open_note(a: Attempt, folder: Path) -> str:
     """For an attempt still open (started, filled): whether its run lives, and if not how to
     close it; "" for any other."""
-    from assistant import runlock
-    from assistant.journal import OPEN
+    from assistant.records import runlock
+    from assistant.records.journal import OPEN
 
     if a.state not in OPEN:
         return ""
@@ -172,7 +172,7 @@ def _lines(a: Attempt, width: int | None, folder: Path) -> list[str]:
 def screenshots(a: Attempt, folder: Path) -> list[Path]:
     """The review screenshot(s) of an attempt: those the journal holds (a confirmed one),
     else those its run's folder holds under its profile's and submission's name."""
-    from assistant import runfiles
+    from assistant.records import runfiles
 
     if a.screenshots:
         return [Path(s) for s in a.screenshots]

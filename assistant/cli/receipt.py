@@ -11,7 +11,7 @@ from assistant.cli.app import DataDirOption, app
 from assistant.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
-    from assistant.journal import Attempt, Journal
+    from assistant.records.journal import Attempt, Journal
 
 
 @app.command()
@@ -35,7 +35,7 @@ def receipt(
     printed (and, with --open, the receipt opened), 1 when no web browser could open it,
     2 when the journal holds no such submission or it has no receipt.
     """
-    from assistant.journal import Journal
+    from assistant.records.journal import Journal
     from assistant.terminal_text import literal
 
     with Journal.open(data_dir) as journal:
@@ -71,7 +71,7 @@ def find(journal: Journal, which: str) -> Attempt:
 
 def _receipt_file(journal: Journal, attempt: Attempt) -> Path:
     """The receipt of a submitted attempt, written again when it is missing from disk."""
-    from assistant import receipt as receipts
+    from assistant.records import receipts
     from assistant.terminal_text import literal
 
     if attempt.feedback_id is None:

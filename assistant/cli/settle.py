@@ -34,8 +34,8 @@ def settle(
     Its numbers are then either remembered as submitted or free to send again. An attempt a
     run that has ended left open is closed with --not-submitted.
     """
-    from assistant import receipt, runlock
-    from assistant.journal import OPEN, Journal, State
+    from assistant.records import receipts, runlock
+    from assistant.records.journal import OPEN, Journal, State
     from assistant.terminal_text import literal
 
     if (submitted is None) == (not not_submitted):
@@ -52,7 +52,7 @@ def settle(
                     f"attempt {attempt_id} is {current.state} in a run that is still going "
                     f"({alive.describe()}); finish or stop that run, then settle what is left"
                 )
-        attempt = receipt.record_settled(journal, attempt_id, feedback_id)
+        attempt = receipts.record_settled(journal, attempt_id, feedback_id)
     if attempt.feedback_id is not None:
         where = attempt.receipt_path or "not written (see the log)"
         typer.echo(

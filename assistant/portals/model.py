@@ -438,7 +438,8 @@ class PortalMap(_Model):
     """A whole portal layout.
 
     `registry` names the registry the layout registers with, and so the ledger its submissions
-    are filed in (see `assistant.journal.Destination`). A portal is known by where it is: the
+    are filed in (see `assistant.records.journal.Destination`). A portal is known by where it
+    is: the
     registry defaults to the one its start URL's host belongs to (`assistant.hosts`: "fcr" for
     www.freecallerregistry.com), or for a host no registry is known at, that host itself; never
     to the map's name or file, so a copy of a map shares its registry's ledger. A map that names

@@ -6,11 +6,11 @@ locked with `flock(2)`. The kernel releases the lock when the process ends, howe
 it (pid, start time, command), for the message the second run shows; what it says is trusted
 only while the lock is actually held.
 
-A second `fill` or `batch` of a profile another run holds stops at once, before any browser
-opens, with `ProfileBusy` (exit 6): two runs of one profile would only race to register the
-same numbers, and the person at the second terminal cannot see the first. (Two different
-profiles listing the same numbers are not serialised here: the duplicate guard's re-check in
-the intent's write transaction refuses the second of them; see `assistant.guard.recheck`.)
+A second `fill` or `batch` of a profile another run holds stops at once, before any browser opens,
+with `ProfileBusy` (exit 6): two runs of one profile would only race to register the same numbers,
+and the person at the second terminal cannot see the first. (Two different profiles listing the same
+numbers are not serialised here: the duplicate guard's re-check in the intent's write transaction
+refuses the second of them; see `assistant.records.duplicates.recheck`.)
 
 While a run holds its profile, the rows it writes to the journal name it (`this_run().token`):
 `holder` tells whether the run owning an open row is still alive.
@@ -31,7 +31,7 @@ from pathlib import Path
 
 from assistant import paths
 from assistant.errors import ProfileBusy
-from assistant.journal.models import owner_token
+from assistant.records.journal.models import owner_token
 
 LOCKS = "locks"
 _MAX_INFO = 4096

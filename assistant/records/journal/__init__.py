@@ -1,6 +1,6 @@
 """The journal: the local memory of every submission attempt (see `store.Journal`)."""
 
-from assistant.journal.models import (
+from assistant.records.journal.models import (
     FEEDBACK_ID_PATTERN,
     OPEN,
     UNSETTLED,
@@ -14,8 +14,8 @@ from assistant.journal.models import (
     describe_owner,
     owner_token,
 )
-from assistant.journal.schema import SCHEMA_VERSION, JournalDamaged, JournalUnreadable
-from assistant.journal.store import Journal, iso, parse_iso, profile_sha256, utc_now
+from assistant.records.journal.schema import SCHEMA_VERSION, JournalDamaged, JournalUnreadable
+from assistant.records.journal.store import Journal, iso, parse_iso, profile_sha256, utc_now
 
 __all__ = [
     "FEEDBACK_ID_PATTERN",

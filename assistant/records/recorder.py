@@ -15,7 +15,7 @@ review and the review's screenshot, runs the duplicate guard again in the same w
 recorded and the session closes the attempt as failed) and is written durably (committed,
 fsynced) BEFORE the submit click: if the process dies after it, a later run sees an intent
 without an outcome and treats the submission as "outcome unknown". The one implementation is
-`assistant.journal.recorder.JournalRecorder`.
+`assistant.records.journal.recorder.JournalRecorder`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.journal.models import Destination
+from assistant.records.journal.models import Destination
 
 
 @dataclass(frozen=True, slots=True)

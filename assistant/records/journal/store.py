@@ -24,7 +24,7 @@ from typing import Any, Self
 
 from assistant import log, paths
 from assistant.errors import UsageError
-from assistant.journal.models import (
+from assistant.records.journal.models import (
     FEEDBACK_ID_PATTERN,
     OPEN,
     TRANSITIONS,
@@ -38,7 +38,7 @@ from assistant.journal.models import (
     State,
     describe_owner,
 )
-from assistant.journal.schema import (
+from assistant.records.journal.schema import (
     FILENAME,
     connect,
     connect_empty,
@@ -46,7 +46,7 @@ from assistant.journal.schema import (
     integrity_problems,
     write_problem,
 )
-from assistant.runfiles import fresh
+from assistant.records.runfiles import fresh
 from assistant.testhooks import crashpoint
 
 Clock = Callable[[], datetime]
@@ -254,7 +254,7 @@ class Journal:
         confirmation (the click followed it); with None it becomes `failed` ("not submitted").
         Raises `UsageError` for an unknown id, a malformed Feedback ID, a settled attempt or an
         open one said to be submitted. Whether the run owning an open row is still alive is the
-        caller's question (`assistant.runlock`).
+        caller's question (`assistant.records.runlock`).
         """
         if feedback_id is not None and not FEEDBACK_ID_PATTERN.fullmatch(feedback_id):
             raise UsageError(
@@ -294,8 +294,8 @@ class Journal:
         """Close as not sent (`failed`) every open (`started`/`filled`) attempt of
         `profile_path` that `owner` does not own; return them as they were left.
 
-        Only for a caller holding that profile's run lock (`assistant.runlock`): every other run
-        of the profile has then ended, so their open rows can never be clicked.
+        Only for a caller holding that profile's run lock (`assistant.records.runlock`): every other
+        run of the profile has then ended, so their open rows can never be clicked.
         """
         now = iso(self._clock())
         with self._transaction() as cur:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from assistant.errors import ConcurrentSubmission, DuplicateSubmission
-from assistant.journal import Attempt, Destination, Journal, State, utc_now
+from assistant.records.journal import Attempt, Destination, Journal, State, utc_now
 
 DEFAULT_WINDOW_DAYS = 90
 NAMED_IN_REFUSAL = 3  # more blocked numbers of one earlier submission are counted, not listed

@@ -21,8 +21,8 @@ from typing import Any
 
 from assistant import paths
 from assistant.errors import DataFolderError
-from assistant.journal import Attempt, Journal
 from assistant.log import get_logger
+from assistant.records.journal import Attempt, Journal
 from assistant.terminal_text import literal
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")

@@ -1,10 +1,10 @@
 """`JournalRecorder`: the session's `Recorder` protocol, written to the journal.
 
-A thin adapter: each protocol call maps to one journal call (see `assistant.recorder`), with the
-duplicate guard behind `check` and again inside the intent's write (`guard.recheck`). The intent
-row stores what the person reviewed (the values read back from the page and the review
-screenshot), so the receipt written after a successful submission shows exactly what was sent.
-Rows are written with this process's owner token (`assistant.runlock`), so a later run can tell
+A thin adapter: each protocol call maps to one journal call (see `assistant.records.recorder`), with
+the duplicate guard behind `check` and again inside the intent's write (`duplicates.recheck`). The
+intent row stores what the person reviewed (the values read back from the page and the review
+screenshot), so the receipt written after a successful submission shows exactly what was sent. Rows
+are written with this process's owner token (`assistant.records.runlock`), so a later run can tell
 the open rows of a run that has ended.
 """
 
@@ -14,13 +14,13 @@ import getpass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant import guard, receipt, runlock
-from assistant.journal.models import NewAttempt
-from assistant.journal.store import Journal
 from assistant.log import redact
+from assistant.records import duplicates, receipts, runlock
+from assistant.records.journal.models import NewAttempt
+from assistant.records.journal.store import Journal
 
 if TYPE_CHECKING:
-    from assistant.recorder import Reviewed, SubmissionRecord
+    from assistant.records.recorder import Reviewed, SubmissionRecord
 
 
 class JournalRecorder:
@@ -31,18 +31,19 @@ class JournalRecorder:
         journal: Journal,
         *,
         resubmit: bool = False,
-        window_days: int = guard.DEFAULT_WINDOW_DAYS,
+        window_days: int = duplicates.DEFAULT_WINDOW_DAYS,
         owner: str | None = None,
     ) -> None:
         self.journal = journal
         self.resubmit = resubmit
         self.window_days = window_days
         self.owner = owner if owner is not None else runlock.this_run().token
-        self.findings: dict[int, list[guard.Finding]] = {}  # by submission index, for review
+        self.findings: dict[int, list[duplicates.Finding]] = {}  # by submission index, for review
         # By run, profile and submission: two submissions of one batch can be open at once
         # (one reviewed while the next is prepared), and every profile has a submission 1.
         self._ids: dict[tuple[str, str, int], int] = {}
-        self._shown: dict[tuple[str, str, int], list[guard.Finding]] = {}  # what the review says
+        # What the review says.
+        self._shown: dict[tuple[str, str, int], list[duplicates.Finding]] = {}
 
     def attempt_id(self, record: SubmissionRecord) -> int:
         """The journal id of `record`'s attempt (after `started`, or `filled` without it)."""
@@ -51,7 +52,7 @@ class JournalRecorder:
     def check(self, record: SubmissionRecord) -> list[str]:
         """Raise `DuplicateSubmission` for blocked numbers; with --resubmit, return one
         "RESUBMITTING: …" line per recently submitted number let through."""
-        found = guard.check(
+        found = duplicates.check(
             self.journal,
             record.destination,
             record.numbers,
@@ -104,7 +105,7 @@ class JournalRecorder:
         another run confirmed these numbers since the review (nothing is written then)."""
 
         def recheck() -> None:
-            guard.recheck(
+            duplicates.recheck(
                 self.journal,
                 record.destination,
                 record.numbers,
@@ -123,7 +124,9 @@ class JournalRecorder:
     def submitted(self, record: SubmissionRecord, feedback_id: str, sent: str = "") -> str | None:
         """Record the Feedback ID and write the receipt; returns the receipt's path (None
         when it could not be written)."""
-        attempt = receipt.record_submitted(self.journal, self.attempt_id(record), feedback_id, sent)
+        attempt = receipts.record_submitted(
+            self.journal, self.attempt_id(record), feedback_id, sent
+        )
         return attempt.receipt_path
 
     def failed(self, record: SubmissionRecord, reason: str) -> None:

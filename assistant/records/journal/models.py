@@ -19,8 +19,8 @@ started / filled ──settle──▶ failed               nothing was clicked 
 started / filled ──(its run ended)──▶ failed      closed by the next run of the same profile
 
 A `started` row is written when a submission starts, right after the duplicate guard passed and
-before the browser opens for it, so every attempt leaves a trace. `started` and `filled` rows
-carry their run's `owner` ("<pid>@<start time>", see `assistant.runlock`): while that run holds
+before the browser opens for it, so every attempt leaves a trace. `started` and `filled` rows carry
+their run's `owner` ("<pid>@<start time>", see `assistant.records.runlock`): while that run holds
 its profile's lock it is alive and the row is its own; once it is gone (crash, kill), the row can
 only be abandoned, never clicked, and is closed as not sent.
 
@@ -124,7 +124,7 @@ class NewAttempt:
     (1 of 3 when a profile's numbers are split by the portal's limit). `registry` "" means
     `portal` (a shorthand for tests: a run always files its destination's registry); `host` ""
     means not recorded (see `Destination.holds`); `owner` is the run that writes it
-    (`assistant.runlock`).
+    (`assistant.records.runlock`).
     """
 
     run_id: str
