@@ -33,7 +33,7 @@ from assistant.errors import Stopped
 from assistant.log import console_handlers, get_logger
 
 if TYPE_CHECKING:
-    from assistant.plan import SubmissionPlan
+    from assistant.portals.plan import SubmissionPlan
     from assistant.session import Prepared, Session
 
 log = get_logger(__name__)

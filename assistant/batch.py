@@ -61,8 +61,8 @@ from assistant.errors import (
     Stopped,
 )
 from assistant.log import get_logger
-from assistant.plan import Plan, SubmissionPlan, build_plan
 from assistant.portals import seen
+from assistant.portals.plan import Plan, SubmissionPlan, build_plan
 from assistant.records import duplicates
 from assistant.records.journal import Journal, JournalUnreadable, describe_owner
 from assistant.records.journal import State as AttemptState

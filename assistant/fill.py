@@ -39,7 +39,6 @@ from assistant.errors import (
 )
 from assistant.locate import Located
 from assistant.log import get_logger, redact
-from assistant.plan import PlannedField, PlannedRows, PlannedStep
 from assistant.portals.formats import Option, did_you_mean, match_option, same_value
 from assistant.portals.model import (
     ERROR_REGIONS,
@@ -50,6 +49,7 @@ from assistant.portals.model import (
     Target,
     ValueFormat,
 )
+from assistant.portals.plan import PlannedField, PlannedRows, PlannedStep
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page

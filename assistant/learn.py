@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 
 from assistant import browser, fill, gates, hosts, locate, log, overlay
 from assistant.errors import NotConfirmed, PortalError, Stopped
-from assistant.plan import PlannedStep, build_plan
 from assistant.portals.elements import Element, elements
 from assistant.portals.model import (
     ERROR_REGIONS,
@@ -45,6 +44,7 @@ from assistant.portals.overrides import (
     overrides_path,
     save_overrides,
 )
+from assistant.portals.plan import PlannedStep, build_plan
 from assistant.portals.repairs import diff_lines
 from assistant.profiles.model import Profile
 

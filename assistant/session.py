@@ -41,7 +41,6 @@ from assistant.errors import (
     Stopped,
 )
 from assistant.paths import data_dir, private_dir, write_private
-from assistant.plan import SubmissionPlan
 from assistant.portals.model import (
     ClickAction,
     CodeGate,
@@ -49,6 +48,7 @@ from assistant.portals.model import (
     ReviewGate,
     SubmitAction,
 )
+from assistant.portals.plan import SubmissionPlan
 from assistant.portals.repairs import pointing_to_repair, review_notes
 from assistant.profiles.model import Profile
 from assistant.records import runfiles

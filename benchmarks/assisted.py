@@ -26,8 +26,8 @@ from benchmarks.calls import CallCounter
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-    from assistant.plan import Plan
     from assistant.portals.model import PortalMap
+    from assistant.portals.plan import Plan
     from assistant.profiles.model import Profile
     from assistant.replica import Replica
     from assistant.session import Session
@@ -101,8 +101,8 @@ def _mark_filled(session: Session, marks: Marks) -> None:
 
 def prepare(replica: Replica, profile: Profile) -> tuple[PortalMap, Plan]:
     """The shipped wizard map and the profile's plan against the replica."""
-    from assistant.plan import build_plan
     from assistant.portals.loader import load_portal
+    from assistant.portals.plan import build_plan
 
     portal = load_portal("fcr")
     return portal, build_plan(profile, portal, start_url=replica.url)

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from assistant.batch import Batch, BatchOptions, plan_jobs
 from assistant.fill import Timeouts
 from assistant.gates import CodeSource, OutboxCodeSource, Terminal
-from assistant.plan import build_plan
 from assistant.portals import load_portal
+from assistant.portals.plan import build_plan
 from assistant.profiles import load_profile, load_profiles
 from assistant.records.journal import Journal
 from assistant.records.journal.recorder import JournalRecorder

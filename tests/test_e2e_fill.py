@@ -20,8 +20,8 @@ from assistant import browser as browser_module
 from assistant.errors import ElementMissing, NotConfirmed, PortalMismatch, ReadBackMismatch
 from assistant.fill import Timeouts
 from assistant.gates import OutboxCodeSource
-from assistant.plan import Plan, build_plan
 from assistant.portals import load_portal
+from assistant.portals.plan import Plan, build_plan
 from assistant.profiles import load_profile
 from assistant.profiles.model import Profile
 from assistant.records.journal import Journal

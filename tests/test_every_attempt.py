@@ -28,8 +28,8 @@ from assistant.errors import (
     ReadBackMismatch,
 )
 from assistant.gates import CodeRequest, OutboxCodeSource
-from assistant.plan import build_plan
 from assistant.portals import load_portal
+from assistant.portals.plan import build_plan
 from assistant.profiles import load_profile
 from assistant.records.journal import Journal, State
 from assistant.records.journal.recorder import JournalRecorder

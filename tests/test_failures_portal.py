@@ -33,9 +33,9 @@ from assistant.errors import (
     ReadBackMismatch,
 )
 from assistant.gates import OutboxCodeSource, TerminalCodeSource
-from assistant.plan import PlannedField, PlannedStep, build_plan
 from assistant.portals import load_portal
 from assistant.portals.model import Target
+from assistant.portals.plan import PlannedField, PlannedStep, build_plan
 from assistant.profiles import load_profile
 from assistant.profiles.model import Profile
 from assistant.records.journal import Journal, State

@@ -16,8 +16,8 @@ from ptyperson import PtyPerson
 from assistant.errors import RequestRefused
 from assistant.fill import Timeouts
 from assistant.gates import CodeRequest
-from assistant.plan import build_plan
 from assistant.portals import parse_portal
+from assistant.portals.plan import build_plan
 from assistant.profiles import load_profile
 from assistant.records.journal import Journal
 from assistant.records.journal.recorder import JournalRecorder

@@ -20,10 +20,10 @@ from assistant import browser as browser_module
 from assistant.fill import Timeouts
 from assistant.gates import OutboxCodeSource
 from assistant.learn import LearnOptions, learn, offer_to_save
-from assistant.plan import build_plan
 from assistant.portals import load_portal, loader, parse_portal
 from assistant.portals.elements import map_elements
 from assistant.portals.overrides import EffectiveMap, Overrides, overrides_path
+from assistant.portals.plan import build_plan
 from assistant.profiles import load_profile
 from assistant.records.journal import Journal
 from assistant.records.journal.recorder import JournalRecorder

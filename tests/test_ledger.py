@@ -277,7 +277,7 @@ def _sent_through(portal: str, url: str, profile: Path, data: Path) -> str:
     from playwright.sync_api import Browser
 
     from assistant.gates import Terminal
-    from assistant.plan import build_plan
+    from assistant.portals.plan import build_plan
     from assistant.records.recorder import Reviewed
     from assistant.session import Session, Source
 

@@ -11,7 +11,6 @@ import pytest
 
 from assistant.cli import main
 from assistant.errors import ElementMissing, ExitCode, UnsafeDataDir
-from assistant.plan import build_plan
 from assistant.portals import PortalMapError, load_portal
 from assistant.portals.loader import load_shipped
 from assistant.portals.model import Anchor, ClickAction, FieldAction
@@ -23,6 +22,7 @@ from assistant.portals.overrides import (
     parse_overrides,
     save_overrides,
 )
+from assistant.portals.plan import build_plan
 from assistant.portals.repairs import pointing_to_repair, review_notes
 from assistant.profiles import load_profile
 

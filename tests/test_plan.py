@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ProfileError
-from assistant.plan import PlannedField, PlannedRows, build_plan, chunk_numbers
 from assistant.portals import load_portal
 from assistant.portals.formats import (
     did_you_mean,
@@ -19,6 +18,7 @@ from assistant.portals.formats import (
     parse_range,
     same_value,
 )
+from assistant.portals.plan import PlannedField, PlannedRows, build_plan, chunk_numbers
 from assistant.profiles.model import (
     Address,
     Calling,

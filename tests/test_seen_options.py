@@ -14,9 +14,9 @@ import pytest
 
 from assistant import fill
 from assistant.errors import NoMatchingOption, PortalError, UnsafeDataDir, ValueRefused
-from assistant.plan import PlannedField, PlannedStep
 from assistant.portals import load_portal, seen
 from assistant.portals.model import ClickAction, Target
+from assistant.portals.plan import PlannedField, PlannedStep
 from assistant.profiles import load_profile
 from assistant.replica.catalog import CATEGORIES, STATES
 

@@ -10,8 +10,8 @@ import typer
 from assistant.cli.app import DataDirOption, app
 
 if TYPE_CHECKING:
-    from assistant.plan import Plan
     from assistant.portals.model import Target
+    from assistant.portals.plan import Plan
 
 PortalOption = Annotated[
     str,
@@ -52,8 +52,8 @@ def plan(
     import sys
 
     from assistant import log
-    from assistant.plan import build_plan
     from assistant.portals import load_portal, seen
+    from assistant.portals.plan import build_plan
     from assistant.profiles import load_profile
     from assistant.terminal_text import json_text, literal
 
@@ -104,8 +104,8 @@ def _button(target: Target) -> str:
 def render_plan(result: Plan) -> str:
     """The plan as indented text for a person: submissions, steps, and each value under the
     name the map gives its field (`company name`, `number 3`), printed literally."""
-    from assistant.plan import PlannedField, PlannedRows
     from assistant.portals.model import ClickAction, CodeGate, ReviewGate, SubmitAction
+    from assistant.portals.plan import PlannedField, PlannedRows
     from assistant.terminal_text import literal
 
     sizes = [len(s.numbers) for s in result.submissions]

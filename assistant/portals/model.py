@@ -33,7 +33,7 @@ from assistant.portals.limits import NUMBERS_PER_SUBMISSION
 from assistant.profiles.model import Profile
 from assistant.terminal_text import excerpt
 
-# How a profile value is written into a field (see `assistant.plan.format_value`).
+# How a profile value is written into a field (see `assistant.portals.plan.format_value`).
 ValueFormat = Literal[
     "text",  # as the profile holds it
     "state_code",  # "CA"

@@ -166,7 +166,7 @@ def unseen(
     """Each select of `portal` whose profile value is not among the options it showed last
     (only fields in `lists` are checked), with a message naming the nearest option when one
     is a plausible typo. `host`: where the lists were seen, named when not the map's own."""
-    from assistant.plan import profile_value
+    from assistant.portals.plan import profile_value
 
     now = now or datetime.now(UTC)
     where = portal.name if not host or host == portal.real_host else f"{portal.name} at {host}"

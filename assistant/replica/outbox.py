@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.replica.journal import append_jsonl, utc_iso
+from assistant.replica.jsonlines import append_jsonl, utc_iso
 
 SENDER = "no-reply@tnsi.com"
 

@@ -20,9 +20,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from assistant.log import get_logger
+from assistant.replica.accepted import Accepted
 from assistant.replica.faults import FaultState
-from assistant.replica.journal import read_jsonl
-from assistant.replica.ledger import Ledger
+from assistant.replica.jsonlines import read_jsonl
 from assistant.replica.maildrop import MailDrop
 from assistant.replica.outbox import Outbox
 from assistant.replica.pages import confirmation_page, message_page, notice_page, start_page
@@ -81,9 +81,9 @@ class Replica:
         self.hang_seconds = hang_seconds
         self.outbox_store = Outbox(code_ttl=code_ttl, data_dir=self.data_dir)
         self.maildrop = maildrop
-        self.ledger = Ledger(data_dir=self.data_dir)
+        self.accepted = Accepted(data_dir=self.data_dir)
         if self.data_dir is not None:
-            self.ledger.preload(read_jsonl(self.data_dir / "submissions.jsonl"))
+            self.accepted.preload(read_jsonl(self.data_dir / "submissions.jsonl"))
         self._requested_port = port
         self._requests: list[tuple[str, str]] = []
         self._lock = threading.Lock()
@@ -151,7 +151,7 @@ class Replica:
 
     def submissions(self) -> list[dict[str, Any]]:
         """Accepted submissions, oldest first: feedback_id, layout, received_at, fields."""
-        return self.ledger.records()
+        return self.accepted.records()
 
     def outbox(self) -> list[dict[str, Any]]:
         """Every verification mail sent: to, from, code, subject, sent_at."""
@@ -179,7 +179,7 @@ class Replica:
 
     def submit_attempts(self) -> int:
         """How many POSTs reached the submit endpoint, accepted or not."""
-        return self.ledger.attempts
+        return self.accepted.attempts
 
     def note_request(self, method: str, path: str) -> None:
         """Remember one request (the handler calls this)."""
@@ -369,7 +369,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _submit(self) -> None:
         r = self.replica
-        r.ledger.count_attempt()
+        r.accepted.count_attempt()
         fields = self._form()
         if r.faults.on("submit-400"):
             self._html(400, "<!doctype html><title>Bad request</title><p>Bad request.</p>")
@@ -398,7 +398,7 @@ class _Handler(BaseHTTPRequestHandler):
             page = start_page(r.context(values=fields, errors=errors, start_step=start))
             self._html(HTTPStatus.UNPROCESSABLE_ENTITY, page)
             return
-        record = r.ledger.record(r.layout, fields)
+        record = r.accepted.record(r.layout, fields)
         if r.faults.on("submit-hang") and r.wait_stopping(r.hang_seconds):
             self.close_connection = True
             return

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from assistant.replica.journal import append_jsonl, utc_iso
+from assistant.replica.jsonlines import append_jsonl, utc_iso
 
 
 def feedback_id(moment: datetime) -> str:
@@ -16,7 +16,7 @@ def feedback_id(moment: datetime) -> str:
     return f"FCRFE{moment:%m%d%Y%H%M%S}{moment.microsecond // 1000:03d}"
 
 
-class Ledger:
+class Accepted:
     """Records accepted submissions in order; Feedback IDs are unique within a run."""
 
     def __init__(self, *, data_dir: Path | None) -> None:
