@@ -2,11 +2,11 @@
 
 from assistant.portals.loader import (
     DEFAULT_PORTAL,
-    PortalMapError,
     available_portals,
     load_portal,
     parse_portal,
 )
+from assistant.portals.mapfile import PortalMapError
 from assistant.portals.model import PortalMap
 
 __all__ = [

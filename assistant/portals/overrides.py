@@ -42,7 +42,13 @@ from assistant.paths import (
     write_private,
 )
 from assistant.portals.elements import Element, elements
-from assistant.portals.loader import PortalMapError, Position, _one, _problems, read_yaml
+from assistant.portals.mapfile import (
+    PortalMapError,
+    Position,
+    one_problem,
+    problems_of,
+    read_yaml,
+)
 from assistant.portals.model import Action, Anchor, PortalMap, Step, Target
 
 FOLDER = "portals"
@@ -152,12 +158,12 @@ def read_overrides(base: PortalMap, path: Path) -> Overrides:
     except FileNotFoundError:
         return Overrides()
     except OSError as error:  # e.g. a part of the path is a file
-        raise _one(str(path), f"cannot be read: {error.strerror or error}") from None
+        raise one_problem(str(path), f"cannot be read: {error.strerror or error}") from None
     refuse_unsafe_settings(path, "decides where your values are typed")
     try:
         data = read_regular_file(path, MAX_BYTES, kind="file of map repairs")
     except InputFileError as error:
-        raise _one(str(path), error.reason) from None
+        raise one_problem(str(path), error.reason) from None
     return parse_overrides(data, str(path), base)
 
 
@@ -179,16 +185,18 @@ def parse_overrides(data: bytes, file: str, base: PortalMap) -> Overrides:
     """Validate an overrides file's bytes against the shipped map `base`; `PortalMapError`
     lists every problem as `file:line:col: dotted.path: message`."""
     if len(data) > MAX_BYTES:
-        raise _one(file, f"larger than {MAX_BYTES // 1024} KiB; a file of repairs is much smaller")
+        raise one_problem(
+            file, f"larger than {MAX_BYTES // 1024} KiB; a file of repairs is much smaller"
+        )
     tree, positions = read_yaml(data, file, key_lines=True, what="map repairs")
     if tree is None:
         return Overrides()
     if not isinstance(tree, dict):
-        raise _one(file, "the repairs of a map are a mapping with one key, steps")
+        raise one_problem(file, "the repairs of a map are a mapping with one key, steps")
     try:
         overrides = Overrides.model_validate(tree)
     except ValidationError as error:
-        raise PortalMapError(_problems(error, positions, file)) from None
+        raise PortalMapError(problems_of(error, positions, file)) from None
     problems = _against(base, overrides, positions, file)
     if problems:
         raise PortalMapError(problems)
