@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 # (as on this machine) every command would compile the package from source, ~20-30 ms a start.
 setup: $(STAMP)
 	@$(BIN)/python -m compileall -q assistant
-	@$(BIN)/python -m assistant.provision
+	@$(BIN)/python -m assistant.browser.provision
 
 # Reinstall only when the project's dependencies change; `make setup` stays cheap and idempotent.
 $(STAMP): pyproject.toml

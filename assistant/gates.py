@@ -30,8 +30,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO, runtime_checkable
 
+from assistant.browser.fields import ReadBack
 from assistant.errors import NotConfirmed, Stopped
-from assistant.fill import ReadBack
 from assistant.log import redact, unredacted
 from assistant.terminal_text import columns, literal, rendered
 

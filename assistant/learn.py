@@ -1,12 +1,12 @@
 """Teaching a shipped map where the portal moved its elements: `assistant learn`'s core.
 
 The walk goes through the portal as a fill does, in a fenced browser context
-(`browser.GuardedContext`): the profile's values are typed so that later steps open, the map's
-own buttons are clicked (send code, continue: their requests leave through the declared gate
-as in a fill), the emailed code is asked for as usual. Wherever an element is not found, is
-found more than once, or the person asked to re-teach it, the page shows the overlay
-(`assistant.overlay`) and the person points at it; the anchor derived for what they clicked is
-tried first from then on, in this walk and, once saved, in every run.
+(`launch.GuardedContext`): the profile's values are typed so that later steps open, the map's own
+buttons are clicked (send code, continue: their requests leave through the declared gate as in a
+fill), the emailed code is asked for as usual. Wherever an element is not found, is found more than
+once, or the person asked to re-teach it, the page shows the overlay (`assistant.browser.overlay`)
+and the person points at it; the anchor derived for what they clicked is tried first from then on,
+in this walk and, once saved, in every run.
 
 The walk ends at the review: the submit button is located, never clicked; no confirmation is
 asked; the context's submit gate (`GuardedContext.submitting`) is never opened, so nothing can
@@ -22,7 +22,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant import browser, fill, gates, hosts, locate, log, overlay
+from assistant import gates, hosts, log
+from assistant.browser import fields, launch, locate, overlay
 from assistant.errors import NotConfirmed, PortalError, Stopped
 from assistant.portals.elements import Element, elements
 from assistant.portals.model import (
@@ -55,7 +56,7 @@ logger = log.get_logger(__name__)
 
 # A step that has not opened after `step_ms` is asked about; a slow page is no harm (the
 # overlay waits for the person), so learning waits less than a fill before it asks.
-LEARN_TIMEOUTS = fill.Timeouts(step_ms=15_000, action_ms=15_000)
+LEARN_TIMEOUTS = fields.Timeouts(step_ms=15_000, action_ms=15_000)
 # Within an open step, an element not shown after this long is asked about.
 ASK_AFTER_MS = 5_000
 MAX_CODE_ATTEMPTS = 5
@@ -70,7 +71,7 @@ class LearnOptions:
 
     url: str | None = None
     reteach: frozenset[tuple[str, str]] = frozenset()
-    timeouts: fill.Timeouts = LEARN_TIMEOUTS
+    timeouts: fields.Timeouts = LEARN_TIMEOUTS
     ask_after_ms: float = ASK_AFTER_MS
 
 
@@ -102,7 +103,7 @@ def allowed_hosts(shipped: PortalMap, url: str | None) -> list[str]:
 
 
 def learn(
-    guard: browser.GuardedContext,
+    guard: launch.GuardedContext,
     shipped: PortalMap,
     existing: Overrides,
     profile: Profile,
@@ -126,7 +127,7 @@ def learn(
 class _Walk:
     def __init__(
         self,
-        guard: browser.GuardedContext,
+        guard: launch.GuardedContext,
         shipped: PortalMap,
         existing: Overrides,
         profile: Profile,
@@ -183,7 +184,7 @@ class _Walk:
         url = self.options.url or self.shipped.start_url
         self.say(f"Opening {url}: click in the page wherever it asks you to.")
         try:
-            browser.load_page(self.page, url)
+            launch.load_page(self.page, url)
             for step in self.shipped.steps:
                 if self.current(step.name) is None:
                     self.say(f"The {step.name} step is left out: its button is not on this portal.")
@@ -203,7 +204,7 @@ class _Walk:
         if self.planned(name).fields():
             self.teach_fields(name)
             known = locate.map_targets(self.effective())
-            fill.fill_step(
+            fields.fill_step(
                 self.page, self.planned(name), self.timeouts, guard=self.guard, known=known
             )
         for element in elements(shipped_step):
@@ -269,7 +270,7 @@ class _Walk:
         action = found[1]
         assert isinstance(action, ClickAction)
         try:
-            fill.click(self.page, step_name, action, self.timeouts, self.guard)
+            fields.click(self.page, step_name, action, self.timeouts, self.guard)
         except PortalError as error:
             after = self.element(step_name, f"after {name}")
             if after is None or locate.present(self.page, after[0].target) or self.errors_shown():
@@ -310,7 +311,7 @@ class _Walk:
             code = self.code_source.code(request)
             if code:
                 log.register_secret(code)
-            result = fill.enter_code(self.page, step_name, gate, code, self.timeouts, self.guard)
+            result = fields.enter_code(self.page, step_name, gate, code, self.timeouts, self.guard)
             accepted = self.element(step_name, "code accepted")
             if result.accepted:
                 if gate.confirm is not None:  # else the portal checks it only at submit

@@ -1,8 +1,8 @@
 """One submission, from the duplicate guard to its recorded outcome (`Session`).
 
 For each submission: the duplicate guard (`Recorder.check`); a fresh, fenced browser context
-(`browser.GuardedContext`); the start page loaded with bounded retries; each step waited for,
-checked, filled and read back (`assistant.fill`), with a screenshot into the run's private
+(`launch.GuardedContext`); the start page loaded with bounded retries; each step waited for,
+checked, filled and read back (`assistant.browser.fields`), with a screenshot into the run's private
 folder; the code asked through a `CodeSource`; the review shown and the confirmation read from
 the terminal (`assistant.gates`); then the intent (with what was reviewed) recorded durably,
 exactly one submit click, and its outcome recorded. Running submissions one after the other is
@@ -27,7 +27,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from assistant import browser, fill, gates, hosts, locate, log, outcome, request_content
+from assistant import gates, hosts, log
+from assistant.browser import fields, launch, locate, outcome, request_content
+from assistant.browser.request_content import Expected, Fingerprint
+from assistant.browser.request_guard import Declared, Released
 from assistant.errors import (
     AssistantError,
     ChangedAfterReview,
@@ -55,8 +58,6 @@ from assistant.records import runfiles
 from assistant.records.journal.models import Destination
 from assistant.records.recorder import Recorder, Reviewed, SubmissionRecord
 from assistant.records.runfiles import fresh
-from assistant.request_content import Expected, Fingerprint
-from assistant.request_guard import Declared, Released
 from assistant.terminal_text import literal
 from assistant.testhooks import crashpoint
 
@@ -91,10 +92,10 @@ class Prepared:
     record: SubmissionRecord
     notes: list[str]  # said under the review (e.g. "RESUBMITTING: …")
     prefix: str  # of its files' names (`runfiles`)
-    guard: browser.GuardedContext
+    guard: launch.GuardedContext
     submit: SubmitAction  # the map's one submit action, right after the review gate
-    states: list[fill.StepState] = field(default_factory=list)
-    values: list[fill.ReadBack] | None = None  # read back ahead of the review, if it was
+    states: list[fields.StepState] = field(default_factory=list)
+    values: list[fields.ReadBack] | None = None  # read back ahead of the review, if it was
     screenshot: Path | None = None  # of the review, taken with `values`
     open: bool = True  # its row has no outcome yet
     closed: bool = False  # its context is closed
@@ -108,9 +109,9 @@ class FillOptions:
     url: str | None = None  # another start URL (e.g. the replica); its host is then the only one
     headless: bool = True
     data_dir: Path | None = None
-    timeouts: fill.Timeouts = field(default_factory=fill.Timeouts)
+    timeouts: fields.Timeouts = field(default_factory=fields.Timeouts)
     submit_timeout_s: float | None = None  # default: the map's success.timeout_s
-    load_attempts: int = browser.DEFAULT_LOAD_ATTEMPTS
+    load_attempts: int = launch.DEFAULT_LOAD_ATTEMPTS
     trace: bool = False  # --trace: a Playwright trace per submission, in the run folder (0600)
     mask_contact: bool = False  # --mask-contact: black out email, phone and code in screenshots
 
@@ -200,7 +201,7 @@ class Session:
         # Asked between two actions; true means stop there, for `stop_reason()`.
         self.stop_requested = stop_requested
         self.stop_reason = stop_reason
-        self.last_guard: browser.GuardedContext | None = None
+        self.last_guard: launch.GuardedContext | None = None
         self._contact: tuple[str, ...] = ()  # masked in screenshots under --mask-contact
 
     def _record(self, submission: SubmissionPlan) -> SubmissionRecord:
@@ -221,15 +222,15 @@ class Session:
 
     def _shot(self, page: Page, name: str, *, quick: bool = False) -> Path:
         mask = (
-            fill.contact_locators(page, self.options.portal, self._contact)
+            fields.contact_locators(page, self.options.portal, self._contact)
             if self.options.mask_contact
             else []
         )
-        shot = browser.screenshot(page, mask, quick=quick)
+        shot = launch.screenshot(page, mask, quick=quick)
         # A fresh name: a file of this run is never written over (see `assistant.records.runfiles`).
         return write_private(fresh(self.run_dir / f"{name}.{'jpg' if quick else 'png'}"), shot)
 
-    def _checkpoint(self, guard: browser.GuardedContext | None = None) -> None:
+    def _checkpoint(self, guard: launch.GuardedContext | None = None) -> None:
         if self.stop_requested():
             reason = self.stop_reason()
             raise Interrupted(f"{reason[:1].upper()}{reason[1:]}.")
@@ -287,7 +288,7 @@ class Session:
             self.run_dir, submission.label, submission.index, submission.numbers[0]
         )
         trace = fresh(self.run_dir / f"{prefix}-trace.zip") if self.options.trace else None
-        guard = browser.GuardedContext(
+        guard = launch.GuardedContext(
             self.browser,
             self.options.allowed_hosts,
             _submit_rule(portal),
@@ -304,13 +305,13 @@ class Session:
         )
         try:
             self.terminal.say(f"{submission.title}: opening {self.options.start_url}")
-            browser.load_page(page, self.options.start_url, attempts=self.options.load_attempts)
+            launch.load_page(page, self.options.start_url, attempts=self.options.load_attempts)
             for number, step in enumerate(submission.steps, start=1):
                 self._checkpoint(guard)
                 if not step.fields():
-                    fill.wait_for_step(page, step, timeouts, guard)
+                    fields.wait_for_step(page, step, timeouts, guard)
                 else:
-                    state, _ = fill.fill_step(page, step, timeouts, guard=guard, known=known)
+                    state, _ = fields.fill_step(page, step, timeouts, guard=guard, known=known)
                     prepared.states.append(state)
                     if not any(isinstance(a, ReviewGate) for a in step.actions):
                         # The whole page as a JPEG (cheaper than a PNG): every row of a long
@@ -320,13 +321,13 @@ class Session:
                 for action in step.actions:
                     self._checkpoint(guard)
                     if isinstance(action, ClickAction):
-                        fill.click(page, step.name, action, timeouts, guard)
+                        fields.click(page, step.name, action, timeouts, guard)
                     elif isinstance(action, CodeGate):
                         self._code_gate(page, guard, step.name, action, profile.contact.email)
                     elif isinstance(action, ReviewGate):
                         # The map puts the submit right after it (checked when it is loaded).
                         if read_back:
-                            prepared.values = fill.read_back_steps(page, prepared.states)
+                            prepared.values = fields.read_back_steps(page, prepared.states)
                             prepared.screenshot = self._shot(page, f"{prefix}-review")
                         return prepared
             raise PortalError("the portal map ended without a review gate")  # pragma: no cover
@@ -347,7 +348,7 @@ class Session:
             prepared.guard.raise_if_refused()
             # Read from the page now, not kept from the filling: what will be sent is what it
             # holds. A review prepared earlier keeps its screenshot while the page is unchanged.
-            values = fill.read_back_steps(page, prepared.states)
+            values = fields.read_back_steps(page, prepared.states)
             shot = prepared.screenshot
             if shot is None or values != prepared.values:
                 shot = self._shot(page, f"{prepared.prefix}-review")
@@ -472,7 +473,7 @@ class Session:
             )
 
     def _code_gate(
-        self, page: Page, guard: browser.GuardedContext, step: str, gate: CodeGate, email: str
+        self, page: Page, guard: launch.GuardedContext, step: str, gate: CodeGate, email: str
     ) -> None:
         problem = ""
         for attempt in range(1, MAX_CODE_ATTEMPTS + 1):
@@ -490,7 +491,7 @@ class Session:
             # A stop asked for while the code came (e.g. Ctrl-C during a mailbox read):
             # nothing is typed, nothing verified.
             self._checkpoint()
-            result = fill.enter_code(page, step, gate, code, self.options.timeouts, guard)
+            result = fields.enter_code(page, step, gate, code, self.options.timeouts, guard)
             if result.accepted:
                 if gate.confirm is not None:
                     self.terminal.say("The portal accepted the code.")
@@ -507,9 +508,9 @@ class Session:
         success = self.options.portal.success
         timeout_s = self.options.submit_timeout_s or success.timeout_s
         index, count = record.index, record.count
-        error_cls, _ = browser.playwright_errors()
+        error_cls, _ = launch.playwright_errors()
         # Found and read before the intent, so that nothing but the click follows it.
-        button = fill.find_one(
+        button = fields.find_one(
             page, "review", "the submit button", action.submit, self.options.timeouts.action_ms
         )
         before = outcome.before_click(page, success)
@@ -517,7 +518,7 @@ class Session:
         # then every value is read again: what is sent must be what was reviewed.
         guard.drain()
         guard.raise_if_refused()
-        now = fill.read_back_steps(page, prepared.states)
+        now = fields.read_back_steps(page, prepared.states)
         changed = review_changes(review.values, now)
         if changed:
             raise ChangedAfterReview(
@@ -708,7 +709,7 @@ class Session:
         )
 
     def _try_shot(self, page: Page, name: str) -> None:
-        error_cls, _ = browser.playwright_errors()
+        error_cls, _ = launch.playwright_errors()
         try:
             self._shot(page, name)
         except (error_cls, OSError, DataFolderError) as error:  # e.g. the disk just filled up
@@ -726,7 +727,9 @@ def declared_requests(portal: PortalMap) -> list[Declared]:
     return [Declared(r.name, r.method, r.url, frozenset(r.carries)) for r in portal.allow_requests]
 
 
-def review_changes(reviewed: Sequence[fill.ReadBack], now: Sequence[fill.ReadBack]) -> list[str]:
+def review_changes(
+    reviewed: Sequence[fields.ReadBack], now: Sequence[fields.ReadBack]
+) -> list[str]:
     """How the page now differs from what was reviewed: `company name: reviewed "A", now
     "B"` for each field (a field gone or new counts too, and so does a select whose value
     changed under the same label)."""
@@ -747,7 +750,7 @@ def review_changes(reviewed: Sequence[fill.ReadBack], now: Sequence[fill.ReadBac
     return changes
 
 
-def expected_in_request(reviewed: Sequence[fill.ReadBack]) -> list[Expected]:
+def expected_in_request(reviewed: Sequence[fields.ReadBack]) -> list[Expected]:
     """What the submit request must carry: every value reviewed, as the page sends it."""
     return [Expected(v.field, v.in_request, v.key) for v in reviewed if v.in_request]
 
@@ -765,14 +768,14 @@ def record_title(record: SubmissionRecord) -> str:
     return f"Submission {record.index} of {record.count}"
 
 
-def _submit_rule(portal: PortalMap) -> browser.SubmitRule | None:
+def _submit_rule(portal: PortalMap) -> launch.SubmitRule | None:
     """The submit request the map names, if it names one (it then stays blocked at all times
     but right after the confirmation)."""
     request = portal.submit_action().request
-    return browser.SubmitRule(request.method, request.url) if request is not None else None
+    return launch.SubmitRule(request.method, request.url) if request is not None else None
 
 
-def anchor_notes(states: list[fill.StepState]) -> list[str]:
+def anchor_notes(states: list[fields.StepState]) -> list[str]:
     """The review's footer: every element found by an anchor other than its map's first."""
     notes = []
     for state in states:

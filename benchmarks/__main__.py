@@ -38,10 +38,10 @@ def _cpu_model() -> str:
 
 def machine() -> str:
     """One line about where the figures come from: cores, CPU, Chromium, load."""
-    from assistant import browser
+    from assistant.browser import launch
 
     try:
-        info = browser.find_browser()
+        info = launch.find_browser()
         chromium = f"{info.version} ({info.source})"
     except Exception as error:  # the fill benchmarks will say the same, louder
         chromium = f"none ({error})"

@@ -119,8 +119,9 @@ def measure(ahead: bool, count: int = SUBMISSIONS) -> Measured:
     sys.path.insert(0, str(TESTS))
     from mailserver import start_mail_server
 
-    from assistant import browser, gates
+    from assistant import gates
     from assistant.batch import Batch, BatchOptions, plan_jobs
+    from assistant.browser import launch
     from assistant.mailbox.config import MailboxSettings
     from assistant.mailbox.source import MailboxCodeSource
     from assistant.portals import load_portal
@@ -170,10 +171,10 @@ def measure(ahead: bool, count: int = SUBMISSIONS) -> Measured:
                 options = BatchOptions(
                     fill=FillOptions(portal=portal, url=replica.url, data_dir=data)
                 )
-                info = browser.find_browser()
+                info = launch.find_browser()
                 with (
                     Journal.open(data) as journal,
-                    browser.running_browser(info, headless=True) as launched,
+                    launch.running_browser(info, headless=True) as launched,
                 ):
                     jobs = plan_jobs(loaded, portal, replica.url)
                     run = Batch(jobs, options, journal, terminal, source)

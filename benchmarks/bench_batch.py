@@ -122,8 +122,9 @@ class Measured:
 
 def measure(count: int = SUBMISSIONS) -> Measured:
     """Run a batch of `count` one-number profiles to the review, declining each."""
-    from assistant import browser, gates
+    from assistant import gates
     from assistant.batch import Batch, BatchOptions, plan_jobs
+    from assistant.browser import launch
     from assistant.portals import load_portal
     from assistant.profiles import load_profiles
     from assistant.records.journal import Journal
@@ -150,8 +151,8 @@ def measure(count: int = SUBMISSIONS) -> Measured:
         data = Path(tmp) / "data"
         data.mkdir(mode=0o700)
         options = BatchOptions(fill=FillOptions(portal=portal, url=replica.url, data_dir=data))
-        info = browser.find_browser()
-        with Journal.open(data) as journal, browser.running_browser(info, headless=True) as b:
+        info = launch.find_browser()
+        with Journal.open(data) as journal, launch.running_browser(info, headless=True) as b:
             run = Batch(plan_jobs(loaded, portal, replica.url), options, journal, terminal)
             start = time.perf_counter()
             report = run.run(lambda: contextlib.nullcontext(b))

@@ -45,7 +45,7 @@ def running() -> Iterator[tuple[Browser, Replica]]:
     """A headless Chromium (launched as the assistant launches it) and a wizard replica."""
     from playwright.sync_api import sync_playwright
 
-    from assistant import browser as browser_module
+    from assistant.browser import launch as browser_module
     from assistant.replica import Replica
 
     info = browser_module.find_browser()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-from assistant import browser, overlay
+from assistant.browser import launch, overlay
 from assistant.portals.elements import find_element
 from assistant.portals.loader import load_shipped
 from assistant.replica import Replica
@@ -41,7 +41,7 @@ def main() -> None:
         Replica(variants=("renamed-ids",), data_dir=Path(tempfile.mkdtemp())) as portal,
         sync_playwright() as p,
     ):
-        launched = browser.launch(p, browser.find_browser(), headless=True)
+        launched = launch.launch(p, launch.find_browser(), headless=True)
         page = launched.new_page(viewport={"width": 1024, "height": 560})
         page.goto(portal.url)
         overlay.ask(page, prompt, Photographer())

@@ -80,7 +80,7 @@ def playwright_instance() -> Iterator[Playwright]:
 
 @pytest.fixture(scope="session")
 def browser(playwright_instance: Playwright) -> Iterator[Browser]:
-    from assistant import browser as browser_module
+    from assistant.browser import launch as browser_module
 
     info = browser_module.find_browser()
     launched = browser_module.launch(playwright_instance, info, headless=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from assistant.overlay import Prompt
+from assistant.browser.overlay import Prompt
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

@@ -23,8 +23,8 @@ from replicarun import batch_of
 from test_batch_support import numbers_of, profile_text, write_profiles
 
 from assistant.batch import Batch, BatchOptions, plan_jobs
+from assistant.browser.fields import Timeouts
 from assistant.errors import ExitCode
-from assistant.fill import Timeouts
 from assistant.gates import (
     CodeRequest,
     OutboxCodeSource,

@@ -25,8 +25,8 @@ from ptyperson import PtyPerson
 from test_batch_support import EMAIL, numbers_of, profile_text
 
 from assistant.batch import Batch, BatchOptions, BatchReport, plan_jobs
+from assistant.browser.fields import Timeouts
 from assistant.errors import ExitCode
-from assistant.fill import Timeouts
 from assistant.mailbox.config import MailboxSettings
 from assistant.mailbox.source import MailboxCodeSource
 from assistant.portals import load_portal

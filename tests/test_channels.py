@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import pytest
 from localsite import QuietHandler, serve
 
-from assistant import browser as browser_module
+from assistant.browser import launch as browser_module
+from assistant.browser.fence import NetworkFence
+from assistant.browser.request_guard import REPAIR, Seen
 from assistant.errors import RequestRefused
-from assistant.fence import NetworkFence
-from assistant.request_guard import REPAIR, Seen
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

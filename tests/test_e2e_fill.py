@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from ptyperson import PtyPerson
 
-from assistant import browser as browser_module
+from assistant.browser import launch as browser_module
+from assistant.browser.fields import Timeouts
+from assistant.browser.request_guard import REPAIR
 from assistant.errors import ElementMissing, NotConfirmed, PortalMismatch, ReadBackMismatch
-from assistant.fill import Timeouts
 from assistant.gates import OutboxCodeSource
 from assistant.portals import load_portal
 from assistant.portals.plan import Plan, build_plan
@@ -28,7 +29,6 @@ from assistant.records.journal import Journal
 from assistant.records.journal.recorder import JournalRecorder
 from assistant.replica import Replica
 from assistant.replica.catalog import category_options
-from assistant.request_guard import REPAIR
 from assistant.session import FillOptions, Outcome, Session
 
 if TYPE_CHECKING:

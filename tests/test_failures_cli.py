@@ -14,7 +14,7 @@ import pexpect
 import pytest
 from clirun import PROFILE, ROOT, run_assistant, spawn_assistant
 
-from assistant.browser import INSTALL_HINT
+from assistant.browser.launch import INSTALL_HINT
 from assistant.errors import ExitCode
 from assistant.records.journal import Journal, NewAttempt, State
 from assistant.replica import Replica

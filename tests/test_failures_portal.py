@@ -22,8 +22,9 @@ import pytest
 from localsite import QuietHandler, serve
 from ptyperson import PtyPerson
 
-from assistant import browser as browser_module
-from assistant import fill, log
+from assistant import log
+from assistant.browser import fields
+from assistant.browser import launch as browser_module
 from assistant.errors import (
     DuplicateSubmission,
     ExitCode,
@@ -52,7 +53,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 LAKESIDE = load_profile(ROOT / "profiles" / "lakeside-closures.yaml").profile
 COUNTY = load_profile(ROOT / "profiles" / "county-weather.yaml").profile
-FAST = fill.Timeouts(step_ms=10_000, action_ms=8_000)
+FAST = fields.Timeouts(step_ms=10_000, action_ms=8_000)
 PHONE = LAKESIDE.contact.phone  # +16195550142
 EMAIL = LAKESIDE.contact.email
 
@@ -106,7 +107,7 @@ def flow(browser: Browser, tmp_path: Path) -> Iterator[Run]:
         load_attempts: int = browser_module.DEFAULT_LOAD_ATTEMPTS,
         recorder: Callable[[Journal], JournalRecorder] = JournalRecorder,
         typed_codes: bool = False,
-        timeouts: fill.Timeouts = FAST,
+        timeouts: fields.Timeouts = FAST,
         **extra: Any,
     ) -> Flow:
         if portal is None:
@@ -324,7 +325,7 @@ def test_item_12_a_masked_phone_is_typed_or_the_run_stops_naming_the_field(
         ],
     )
     with pytest.raises(ReadBackMismatch) as caught:
-        fill.fill_step(page, step, FAST)
+        fields.fill_step(page, step, FAST)
     assert str(caught.value) == (
         "business step: field \"contact phone\" (#phone): the page shows '' after typing "
         "'[masked]'; stopped before the review"
@@ -520,7 +521,7 @@ def test_item_18_a_secret_forced_into_an_error_is_masked_in_logs(
             ],
         )
         with pytest.raises(PortalError) as caught:
-            fill.fill_step(page, step, fill.Timeouts(step_ms=2_000, action_ms=300))
+            fields.fill_step(page, step, fields.Timeouts(step_ms=2_000, action_ms=300))
         assert str(caught.value) == (
             'business step: writing "contact phone" failed (Locator.fill: Timeout 300ms '
             "exceeded.); nothing was submitted"
@@ -588,7 +589,7 @@ def test_an_answer_slower_than_the_click_may_take_is_still_awaited_to_the_submit
         faults=("submit-hang",),
         hang_seconds=3.5,
         submit_timeout_s=30,
-        timeouts=fill.Timeouts(step_ms=FAST.step_ms, action_ms=2_000),
+        timeouts=fields.Timeouts(step_ms=FAST.step_ms, action_ms=2_000),
     )
     assert run.error is None, run.error
     [record] = run.portal.submissions()
@@ -709,7 +710,7 @@ def test_a_feedback_id_on_the_page_before_the_click_is_not_this_submissions(
             super().__init__(*args, **kwargs)
             self.context.add_init_script(script=SHOWS_AN_OLD_ID)
 
-    from assistant import outcome as outcome_module
+    from assistant.browser import outcome as outcome_module
 
     real_before_click = outcome_module.before_click
     shown_before: list[str] = []

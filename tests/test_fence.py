@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 import pytest
 from localsite import QuietHandler, serve
 
-from assistant.fence import NetworkFence, normal_host
+from assistant.browser.fence import NetworkFence, normal_host
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from assistant import browser as browser_module
-from assistant.fill import Timeouts
+from assistant.browser import launch as browser_module
+from assistant.browser.drift import StepReport, survey
+from assistant.browser.fields import Timeouts
 from assistant.portals import load_portal
 from assistant.replica import Replica
-from assistant.survey import StepReport, survey
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

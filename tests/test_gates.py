@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from ptyperson import PtyPerson
 
+from assistant.browser.fields import ReadBack
 from assistant.errors import ExitCode, NotConfirmed, Stopped
-from assistant.fill import ReadBack
 from assistant.gates import (
     CodeRequest,
     Review,

@@ -13,15 +13,15 @@ import pytest
 from localsite import QuietHandler, serve
 from ptyperson import PtyPerson
 
+from assistant.browser.fields import Timeouts
+from assistant.browser.request_guard import REPAIR
 from assistant.errors import RequestRefused
-from assistant.fill import Timeouts
 from assistant.gates import CodeRequest
 from assistant.portals import parse_portal
 from assistant.portals.plan import build_plan
 from assistant.profiles import load_profile
 from assistant.records.journal import Journal
 from assistant.records.journal.recorder import JournalRecorder
-from assistant.request_guard import REPAIR
 from assistant.session import FillOptions, Session
 
 if TYPE_CHECKING:

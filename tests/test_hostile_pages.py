@@ -18,12 +18,12 @@ from ptyperson import PtyPerson
 from replicarun import batch_of, fill_lakeside
 from test_batch_support import write_profiles
 
+from assistant.browser.fields import Timeouts
+from assistant.browser.request_guard import REPAIR
 from assistant.errors import ChangedAfterReview, NotConfirmed, RequestRefused
-from assistant.fill import Timeouts
 from assistant.records import duplicates as duplicate_guard
 from assistant.records.journal import Journal, State
 from assistant.replica import Replica
-from assistant.request_guard import REPAIR
 from assistant.session import Outcome
 
 if TYPE_CHECKING:

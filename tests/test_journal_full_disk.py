@@ -28,9 +28,9 @@ from test_batch_support import write_profiles
 from assistant import paths
 from assistant import session as session_module
 from assistant.batch import Batch
+from assistant.browser.fields import Timeouts
 from assistant.cli.batch import render_summary
 from assistant.errors import DataDirUnusable, ExitCode, JournalWriteFailed
-from assistant.fill import Timeouts
 from assistant.records import receipts
 from assistant.records.journal import Attempt, Journal, NewAttempt, State
 from assistant.records.journal import schema as journal_schema

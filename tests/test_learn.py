@@ -16,8 +16,8 @@ from pointing import ScriptedPerson
 from ptyperson import PtyPerson
 from test_variants import expected
 
-from assistant import browser as browser_module
-from assistant.fill import Timeouts
+from assistant.browser import launch as browser_module
+from assistant.browser.fields import Timeouts
 from assistant.gates import OutboxCodeSource
 from assistant.learn import LearnOptions, learn, offer_to_save
 from assistant.portals import load_portal, loader, parse_portal

@@ -35,7 +35,7 @@ from assistant.session import FillOptions, Interrupted, Session
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-    from assistant.browser import GuardedContext
+    from assistant.browser.launch import GuardedContext
     from assistant.records.recorder import Recorder
 
 SENDER = "no-reply@tnsi.com"
@@ -206,17 +206,17 @@ class _CodeAfterTheStop:
 def test_a_code_that_comes_after_a_stop_is_never_typed(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import assistant.fill
+    import assistant.browser.fields
 
     typed: list[str | None] = []
 
     def enter_code(
         page: object, step: str, gate: CodeGate, code: str | None, *rest: object
-    ) -> assistant.fill.CodeResult:
+    ) -> assistant.browser.fields.CodeResult:
         typed.append(code)
-        return assistant.fill.CodeResult(True)
+        return assistant.browser.fields.CodeResult(True)
 
-    monkeypatch.setattr(assistant.fill, "enter_code", enter_code)
+    monkeypatch.setattr(assistant.browser.fields, "enter_code", enter_code)
     pressed = threading.Event()
     portal = load_portal("fcr")
     gate = next(a for step in portal.steps for a in step.actions if isinstance(a, CodeGate))

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import pytest
 from pointing import ABSENT, BY_PAGE, SKIP, ScriptedPerson
 
-from assistant import overlay
-from assistant.overlay import Answer, Prompt
+from assistant.browser import overlay
+from assistant.browser.overlay import Answer, Prompt
 from assistant.portals.elements import Element, Kind
 from assistant.portals.model import Anchor, Target
 

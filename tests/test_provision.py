@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import provision
+from assistant.browser import provision
 
 ROOT = Path(__file__).resolve().parent.parent
 HINT_START = "setup: No usable Chromium was found. Install one of:\n"
@@ -41,7 +41,7 @@ def download_fails(tmp_path: Path, host: str) -> dict[str, str]:
 
 
 def test_a_failed_download_says_so_plainly_and_uses_the_system_browser(tmp_path: Path) -> None:
-    """`python -m assistant.provision` as `make setup` runs it: from the project folder, in
+    """`python -m assistant.browser.provision` as `make setup` runs it: from the project folder, in
     a fresh virtual environment `.venv` (where it keeps its log and what it found)."""
     venv = tmp_path / ".venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
@@ -52,7 +52,7 @@ def test_a_failed_download_says_so_plainly_and_uses_the_system_browser(tmp_path:
         "PYTHONPATH": os.pathsep.join([str(ROOT), sysconfig.get_paths()["purelib"]]),
     }
     result = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "assistant.provision"],
+        [str(venv / "bin" / "python"), "-m", "assistant.browser.provision"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -100,9 +100,9 @@ DOWNLOAD_TAIL = (
 
 
 def download_tail() -> str:
-    from assistant import browser
+    from assistant.browser import launch
 
-    entry = browser._chromium_entry() or {}
+    entry = launch._chromium_entry() or {}
     return DOWNLOAD_TAIL.format(version=entry["browserVersion"], revision=entry["revision"])
 
 

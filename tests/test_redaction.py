@@ -89,7 +89,7 @@ def test_log_records_their_arguments_and_tracebacks_are_masked(run_log: Path) ->
 
 
 def test_the_terminal_masks_everything_but_the_review_table() -> None:
-    from assistant.fill import ReadBack
+    from assistant.browser.fields import ReadBack
     from assistant.gates import Review, render_review
 
     log.register_secret(EMAIL, PHONE)

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from assistant.request_content import (
+from assistant.browser.request_content import (
     Body,
     Expected,
     Fingerprint,
@@ -254,7 +254,7 @@ def test_a_reviewed_value_must_be_under_its_own_name_once() -> None:
 
 
 def test_a_body_longer_than_what_is_read_is_never_taken_as_checked() -> None:
-    from assistant.request_content import MAX_BODY
+    from assistant.browser.request_content import MAX_BODY
 
     body = b"name=Lakeside+Unified+School+District&pad=" + b"x" * MAX_BODY
     mismatch = compare(REVIEWED[:1], read(Body("https://h/fcr/submit", body, FORM)))

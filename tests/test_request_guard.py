@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from assistant.request_content import Expected, Fingerprint
-from assistant.request_guard import (
+from assistant.browser.request_content import Expected, Fingerprint
+from assistant.browser.request_guard import (
     EMAIL_AND_CODE,
     REPAIR,
     Click,

@@ -22,14 +22,14 @@ from clirun import run_assistant, spawn_assistant
 from ptyperson import PtyPerson
 from replicarun import fill_lakeside
 
+from assistant.browser.fields import Timeouts
+from assistant.browser.request_guard import REPAIR
 from assistant.errors import PortalMismatch, RequestRefused
-from assistant.fill import Timeouts
 from assistant.gates import Terminal
 from assistant.profiles import load_profile
 from assistant.records.journal import Journal
 from assistant.replica import Replica
 from assistant.replica.catalog import category_options
-from assistant.request_guard import REPAIR
 from assistant.session import Outcome, Session
 
 if TYPE_CHECKING:

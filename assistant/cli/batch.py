@@ -195,8 +195,9 @@ def run_profiles(
     code_timeout: float = 300.0,
 ) -> None:
     """Validate, guard, run and summarise; exits with the batch's code (see `assistant.batch`)."""
-    from assistant import browser, gates
+    from assistant import gates
     from assistant.batch import Batch, BatchOptions, plan_jobs
+    from assistant.browser import launch
     from assistant.errors import NotConfirmed, ProfileError
     from assistant.mailbox import code_source_setup
     from assistant.paths import data_dir as private_data_dir
@@ -219,8 +220,8 @@ def run_profiles(
             "Input is not a terminal, so nobody could review and confirm; nothing was opened "
             f"or submitted. Run `assistant {command}` in a terminal."
         )
-    info = browser.find_browser()
-    if not headless and not browser.display_available():
+    info = launch.find_browser()
+    if not headless and not launch.display_available():
         terminal.say("No display found: the browser runs headless (you cannot type in it).")
         headless = True
     options = BatchOptions(
@@ -255,7 +256,7 @@ def run_profiles(
             terminal.say(notice)
         if stop_on_duplicate:
             run.preflight()
-        report = run.run(lambda: browser.running_browser(info, headless=headless))
+        report = run.run(lambda: launch.running_browser(info, headless=headless))
     render_summary(report, terminal)
     raise typer.Exit(int(report.exit_code))
 

@@ -31,31 +31,31 @@ def check(
 
     Exit 0 when it matches, 4 when not.
     """
-    from assistant import browser
-    from assistant.fill import Timeouts
+    from assistant.browser import launch
+    from assistant.browser.drift import seen_options, survey
+    from assistant.browser.fields import Timeouts
     from assistant.hosts import allow_list
     from assistant.paths import data_dir as private_data_dir
     from assistant.portals import load_portal, seen
     from assistant.portals.repairs import repair_command
-    from assistant.survey import seen_options, survey
     from assistant.terminal_text import columns
 
     portal_map = load_portal(portal)
     folder = private_data_dir(data_dir)  # refused here, before the browser opens, if unsafe
     start = url or portal_map.start_url
     hosts = allow_list(url, portal_map.allowed_hosts)
-    info = browser.find_browser()
-    if not headless and not browser.display_available():
+    info = launch.find_browser()
+    if not headless and not launch.display_available():
         print("No display found: the browser runs headless.")
         headless = True
     print(f"Checking {start} against the map {portal_map.name} ({portal_map.title})")
     source = getattr(portal_map, "source", "")
     if source:
         say(f"Your repairs from {source} are in use (`assistant map diff {portal}`).", None)
-    with browser.running_browser(info, headless=headless) as launched:
-        guard = browser.GuardedContext(launched, hosts)
+    with launch.running_browser(info, headless=headless) as launched:
+        guard = launch.GuardedContext(launched, hosts)
         try:
-            browser.load_page(guard.page, start)
+            launch.load_page(guard.page, start)
             reports = survey(guard.page, portal_map, Timeouts(), guard)
         finally:
             guard.close()

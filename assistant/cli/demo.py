@@ -44,8 +44,9 @@ def demo() -> None:
     import contextlib
     import tempfile
 
-    from assistant import browser, gates
+    from assistant import gates
     from assistant.batch import Batch, BatchOptions, plan_jobs
+    from assistant.browser import launch
     from assistant.cli.batch import render_summary
     from assistant.portals import load_portal
     from assistant.profiles import load_profile
@@ -57,7 +58,7 @@ def demo() -> None:
     folder = Path(tempfile.mkdtemp(prefix="assistant-demo-"))  # 0700, private
     terminal = gates.Terminal()
     terminal.say(f"Demo data (replica portal, screenshots, records) goes to {folder}")
-    info = browser.find_browser()
+    info = launch.find_browser()
     with Replica(layout="wizard", data_dir=folder / "replica") as portal:
         terminal.say(f"Replica portal running at {portal.url} (not the real one).")
         portal_map = load_portal("fcr")
@@ -67,7 +68,7 @@ def demo() -> None:
         jobs = plan_jobs([loaded], portal_map, portal.url)
         with (
             Journal.open(folder, check_integrity=True) as journal,
-            browser.running_browser(info, headless=True) as launched,
+            launch.running_browser(info, headless=True) as launched,
         ):
             run = Batch(jobs, options, journal, terminal, _DemoOutbox(portal, terminal))
             report = run.run(lambda: contextlib.nullcontext(launched))

@@ -65,36 +65,36 @@ def doctor(
 
 def _browser() -> ExitCode:
     """Report the browser and start it; NO_BROWSER when none starts."""
-    from assistant import browser
+    from assistant.browser import launch
 
     print(f"Python      {platform.python_version()}  ({sys.executable})")
-    print(f"Playwright  {browser.playwright_version()}")
-    expected = browser.expected_chromium_version()
+    print(f"Playwright  {launch.playwright_version()}")
+    expected = launch.expected_chromium_version()
     print(f"Expects     Chromium {expected or 'unknown'}")
     try:
-        info = browser.find_browser()
+        info = launch.find_browser()
     except BrowserMissing as error:
         print(f"Browser     none found\n\n{error}", file=sys.stderr)
         return ExitCode.NO_BROWSER
     print(f"Browser     {info.version}  ({info.executable}, {info.source})")
     try:
-        running = browser.smoke_test(info)
+        running = launch.smoke_test(info)
     except Exception as error:  # any launch failure is reported, never a traceback
         print(
             f"Smoke test  FAILED: {error}\n\n"
-            f"The browser at {info.executable} did not start. {browser.INSTALL_HINT}",
+            f"The browser at {info.executable} did not start. {launch.INSTALL_HINT}",
             file=sys.stderr,
         )
         return ExitCode.NO_BROWSER
     print(f"Smoke test  ok: headless Chromium {running} rendered a blank page")
     if expected and info.major and not expected.startswith(f"{info.major}."):
         print(
-            f"Note        Playwright {browser.playwright_version()} was built for Chromium "
+            f"Note        Playwright {launch.playwright_version()} was built for Chromium "
             f"{expected}; this is {info.major}. It works for the assistant's needs; "
             "if something odd happens, run `.venv/bin/playwright install chromium` where the "
             "network allows it."
         )
-    if not browser.display_available():
+    if not launch.display_available():
         print("Display     none: commands will run the browser headless")
     return ExitCode.OK
 

@@ -62,7 +62,8 @@ def learn(
     Exit 0 saved (or nothing to repair), 1 invalid profile or map, 2 bad option,
     3 not saved, 4 the portal failed, 5 no display or no browser.
     """
-    from assistant import browser, gates, overlay
+    from assistant import gates
+    from assistant.browser import launch, overlay
     from assistant.errors import NoDisplay, NotConfirmed, PortalError, UsageError
     from assistant.learn import LearnOptions, allowed_hosts, offer_to_save
     from assistant.learn import learn as walk
@@ -72,7 +73,7 @@ def learn(
     from assistant.portals.overrides import overrides_path, read_overrides
     from assistant.profiles import load_profile
 
-    if not browser.display_available():
+    if not launch.display_available():
         raise NoDisplay(NO_DISPLAY)
     if portal not in available_portals():
         known = ", ".join(available_portals())
@@ -96,14 +97,14 @@ def learn(
         except ValueError as error:
             raise UsageError(str(error)) from None
         reteach.add((found.step, found.name))
-    info = browser.find_browser()
+    info = launch.find_browser()
     submit = shipped.submit_action().request
-    with browser.running_browser(info, headless=False) as launched:
-        guard = browser.GuardedContext(
+    with launch.running_browser(info, headless=False) as launched:
+        guard = launch.GuardedContext(
             launched,
             allowed_hosts(shipped, url),
-            browser.SubmitRule(submit.method, submit.url) if submit else None,
-            allowed=[browser.SubmitRule(r.method, r.url) for r in shipped.allow_requests],
+            launch.SubmitRule(submit.method, submit.url) if submit else None,
+            allowed=[launch.SubmitRule(r.method, r.url) for r in shipped.allow_requests],
         )
         try:
             learnt = walk(

@@ -273,7 +273,8 @@ ERROR_REGIONS = '[role="alert"], .error, .error-summary, .alert-danger, .alert-e
 
 
 # What a request may carry of a submission, as the request guard recognises it
-# (`assistant.request_content`); a map declares what a click's or a request's writes may carry.
+# (`assistant.browser.request_content`); a map declares what a click's or a request's writes may
+# carry.
 Carried = Literal["contact email", "verification code", "numbers", "company name"]
 
 

@@ -1,6 +1,6 @@
 """What a request leaving the browser carries of a submission, read as a server would read it.
 
-The request guard (`assistant.request_guard`) asks two questions of every request: does it
+The request guard (`assistant.browser.request_guard`) asks two questions of every request: does it
 carry any of the registration (its numbers, the company name, the contact email, the emailed
 code), and, for the one submit request, does it carry exactly what the person reviewed? Both
 are answered here, without a browser:

@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from assistant import browser, locate
+from assistant.browser import launch, locate
 from assistant.errors import PortalError
 from assistant.log import get_logger
 from assistant.portals.elements import Element
@@ -32,7 +32,11 @@ SHOW_ATTEMPTS = 3
 @cache
 def overlay_script() -> str:
     """The overlay's page script."""
-    return resources.files("assistant").joinpath("js", "overlay.js").read_text(encoding="utf-8")
+    return (
+        resources.files("assistant.browser")
+        .joinpath("js", "overlay.js")
+        .read_text(encoding="utf-8")
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +114,7 @@ class Answer:
 
 def ask(page: Page, prompt: Prompt, person: Person) -> Answer:
     """Show `prompt` in `page`, let `person` respond, and wait for their answer."""
-    error_cls, _ = browser.playwright_errors()
+    error_cls, _ = launch.playwright_errors()
     for _attempt in range(SHOW_ATTEMPTS):
         install(page)
         page.evaluate("(p) => window.__assistantLearn.show(p)", prompt.spec())
@@ -138,7 +142,7 @@ def install(page: Page) -> None:
 
 def clear(page: Page) -> None:
     """Take the overlay and its highlight away (nothing to do where it never showed)."""
-    error_cls, _ = browser.playwright_errors()
+    error_cls, _ = launch.playwright_errors()
     try:
         page.evaluate("() => window.__assistantLearn && window.__assistantLearn.clear()")
     except error_cls:

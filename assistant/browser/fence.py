@@ -1,11 +1,11 @@
 """The network fence: a SOCKS5 proxy on 127.0.0.1, one per browser context, through which the
 context reaches the network at all.
 
-The request guard (`assistant.request_guard`) decides every request Playwright's routing shows
-it. Some requests never reach routing: those a page sends while it is being closed (beacons,
-keepalive fetches, plain fetches in `pagehide` and `visibilitychange`), and channels that are
-not HTTP requests (WebRTC's TURN over TCP). Chromium still sends all of them through the
-context's proxy, so the fence sees each connection before a byte of it leaves the machine:
+The request guard (`assistant.browser.request_guard`) decides every request Playwright's routing
+shows it. Some requests never reach routing: those a page sends while it is being closed (beacons,
+keepalive fetches, plain fetches in `pagehide` and `visibilitychange`), and channels that are not
+HTTP requests (WebRTC's TURN over TCP). Chromium still sends all of them through the context's
+proxy, so the fence sees each connection before a byte of it leaves the machine:
 
 - while **open**, it connects only to the portal's hosts (`allowed`); any other destination is
   refused and noted (`refused`);
@@ -14,7 +14,7 @@ context's proxy, so the fence sees each connection before a byte of it leaves th
 
 It relays bytes and never reads them (HTTPS stays end to end). Chromium is launched with
 `--webrtc-ip-handling-policy=disable_non_proxied_udp`, so WebRTC can only use the proxy, and a
-SOCKS5 proxy carries no UDP (`assistant.browser.launch_args`).
+SOCKS5 proxy carries no UDP (`assistant.browser.launch.launch_args`).
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from assistant import browser, locate
-from assistant.fill import Timeouts, button_name
+from assistant.browser import launch, locate
+from assistant.browser.fields import Timeouts, button_name
 from assistant.portals.formats import Option
 from assistant.portals.model import (
     ClickAction,
@@ -143,7 +143,7 @@ def survey(
     page: Page,
     portal: PortalMap,
     timeouts: Timeouts,
-    guard: browser.GuardedContext | None = None,
+    guard: launch.GuardedContext | None = None,
 ) -> list[StepReport]:
     """Check the loaded portal page against `portal`, step by step (see the module doc).
     The acknowledgement clicks pass through `guard`'s declared gate when one is given."""

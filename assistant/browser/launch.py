@@ -1,8 +1,9 @@
 """The only module that imports Playwright: finds a usable Chromium and launches it.
 
-Order of preference: Playwright's own Chromium (when `playwright install chromium` has run),
-then a system Chromium or Chrome (Debian's `chromium`, Google Chrome), or the executable named
-by `$ASSISTANT_BROWSER`. `make setup` (see `assistant.provision`) installs one when none exists.
+Order of preference: Playwright's own Chromium (when `playwright install chromium` has run), then a
+system Chromium or Chrome (Debian's `chromium`, Google Chrome), or the executable named by
+`$ASSISTANT_BROWSER`. `make setup` (see `assistant.browser.provision`) installs one when none
+exists.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ from importlib import util as importlib_util
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from assistant import request_content, request_guard
+from assistant.browser import request_content, request_guard
+from assistant.browser.fence import NetworkFence
+from assistant.browser.request_content import Expected, Fingerprint, Kind
+from assistant.browser.request_guard import Declared, RequestGuard, Seen
 from assistant.errors import BrowserMissing, RequestRefused
-from assistant.fence import NetworkFence
 from assistant.log import get_logger
-from assistant.request_content import Expected, Fingerprint, Kind
-from assistant.request_guard import Declared, RequestGuard, Seen
 
 if TYPE_CHECKING:
     from playwright.sync_api import (
@@ -401,12 +402,16 @@ def channels_script() -> str:
     """The script that closes the channels routing does not show (`assistant/js/channels.js`)."""
     from importlib import resources
 
-    return resources.files("assistant").joinpath("js", "channels.js").read_text(encoding="utf-8")
+    return (
+        resources.files("assistant.browser")
+        .joinpath("js", "channels.js")
+        .read_text(encoding="utf-8")
+    )
 
 
 class GuardedContext:
     """A fresh browser context for one submission, fenced in; every decision about a request
-    is the request guard's (`assistant.request_guard`), this class only carries it out.
+    is the request guard's (`assistant.browser.request_guard`), this class only carries it out.
 
     - Every request of every page, frame and worker of the context passes `guard.decide`
       before it is sent; one it refuses is aborted, and so is one whose decision raised (fail
@@ -418,7 +423,7 @@ class GuardedContext:
       decided with the gate shut (`drain`): a write the page made while the assistant waited
       for the person never rides through a gate opened later.
     - Channels routing does not see are closed in the page (`channels.js`); the context
-      reaches the network only through its fence (`assistant.fence`), which lets only the
+      reaches the network only through its fence (`assistant.browser.fence`), which lets only the
       portal's hosts through, and nothing once `close` begins.
     - Service workers are blocked; HTTPS errors are never ignored; popups are refused and
       closed; a redirect to another host is refused before it is followed.
@@ -439,7 +444,7 @@ class GuardedContext:
         trace: Path | None = None,
         fingerprint: Fingerprint | None = None,
     ) -> None:
-        from assistant.locate import page_script
+        from assistant.browser.locate import page_script
 
         declared = [
             rule.declared(f"{rule.method} {rule.url_glob}")

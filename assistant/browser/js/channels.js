@@ -1,7 +1,7 @@
 /* Installed in every frame and popup of the portal's browser context before the page's own
    scripts run (context.add_init_script; it runs at once in an iframe or a popup a page script
    creates, before that script can reach into it). It closes the ways out that Playwright's
-   request routing, and so the request guard (assistant/request_guard.py), never sees:
+   request routing, and so the request guard (assistant/browser/request_guard.py), never sees:
 
    - requests a page makes while it is being unloaded (a beacon, a keepalive fetch, a plain
      fetch, an image in `pagehide`, `unload`, `beforeunload`, `visibilitychange`, `freeze`,
@@ -17,7 +17,7 @@
      page chooses, fetched past routing): such script elements are removed as they are added,
      in the document and in every shadow root, before Chromium acts on them.
 
-   The network fence (assistant/fence.py) is the line behind this one: whatever still gets
+   The network fence (assistant/browser/fence.py) is the line behind this one: whatever still gets
    out can reach only the portal's hosts, and nothing once the context's decision is made. */
 (() => {
   "use strict";

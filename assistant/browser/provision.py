@@ -1,4 +1,5 @@
-"""Make sure a usable Chromium exists; run by `make setup` as `python -m assistant.provision`.
+"""Make sure a usable Chromium exists; run by `make setup` as `python -m
+assistant.browser.provision`.
 
 Order: Playwright's own Chromium if installed; else `playwright install chromium`; else a system
 Chromium or Chrome; else, on Debian or Ubuntu as root, `apt-get install -y chromium`; else a
@@ -22,7 +23,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant import browser
+from assistant.browser import launch
 from assistant.errors import BrowserMissing, ExitCode
 
 STAMP = Path(sys.prefix) / ".browser"
@@ -138,7 +139,7 @@ def explaining_lines(output: str, count: int = TAIL_LINES) -> list[str]:
     return lines[-count:]
 
 
-def _using(info: browser.BrowserInfo) -> str:
+def _using(info: launch.BrowserInfo) -> str:
     return f"using {info.executable} {info.major or info.version}"
 
 
@@ -164,30 +165,30 @@ def _failed(attempts: list[Attempt]) -> None:
     _say(f"everything it printed is in {_shown(LOG)}")
 
 
-def provision() -> browser.BrowserInfo:
+def provision() -> launch.BrowserInfo:
     """Find or install a browser, in the documented order, saying what it tries and what it
     uses; `BrowserMissing` when all fail (after showing why the last installer failed)."""
-    if os.environ.get(browser.ENV_BROWSER):
-        return browser.find_browser()
+    if os.environ.get(launch.ENV_BROWSER):
+        return launch.find_browser()
     if _remembered() is not None:
-        return browser.find_browser()
+        return launch.find_browser()
     LOG.write_text("", encoding="utf-8")  # this run's installers only
     attempts: list[Attempt] = []
-    own = browser._playwright_chromium()
+    own = launch._playwright_chromium()
     failed_download = ""  # why the download did not give a browser, in a person's words
     if own is None:
         _say(f"downloading Playwright's Chromium; details go to {_shown(LOG)}")
         download = _install("playwright install chromium", DOWNLOAD)
         attempts.append(download)
-        own = browser._playwright_chromium()
+        own = launch._playwright_chromium()
         if own is None:
             failed_download = _why_download_failed(download)
     then = f"{failed_download}; " if failed_download else ""
     if own is not None:
-        info = browser.find_browser()
+        info = launch.find_browser()
         _say(then + _using(info))
         return info
-    system = browser.find_system_browser()
+    system = launch.find_system_browser()
     if system is not None:
         _say(then + _using(system))
         return system
@@ -199,14 +200,14 @@ def provision() -> browser.BrowserInfo:
             ("apt-get install chromium", ["apt-get", "install", "-y", "-qq", "chromium"]),
         ):
             attempts.append(_install(what, command, env))
-        system = browser.find_system_browser()
+        system = launch.find_system_browser()
         if system is not None:
             _say(_using(system))
             return system
     else:
         _say(f"{failed_download}, and no Chromium or Chrome is installed here")
     _failed(attempts)
-    raise BrowserMissing(browser.INSTALL_HINT)
+    raise BrowserMissing(launch.INSTALL_HINT)
 
 
 def main() -> int:

@@ -1,6 +1,6 @@
 """The request guard: every decision about a request leaving the browser, in one place.
 
-The person's `submit` is worth only what the browser lets out. `assistant.browser.
+The person's `submit` is worth only what the browser lets out. `assistant.browser.launch.
 GuardedContext` shows this guard every request of its context (every page, frame, worker and
 popup; every method; navigations, form posts, fetches, beacons) before it is sent, and does
 what it says. The guard knows the submission (`Fingerprint`: its numbers, the company name,
@@ -39,10 +39,10 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from urllib.parse import urlsplit
 
-from assistant import request_content
-from assistant.fence import HostList, normal_host
+from assistant.browser import request_content
+from assistant.browser.fence import HostList, normal_host
+from assistant.browser.request_content import REGISTRATION, Body, Expected, Fingerprint, Kind
 from assistant.log import get_logger
-from assistant.request_content import REGISTRATION, Body, Expected, Fingerprint, Kind
 
 log = get_logger(__name__)
 

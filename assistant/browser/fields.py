@@ -1,6 +1,6 @@
 """Filling one step of a portal from a plan: check the page first, write, read back, retype.
 
-Finding elements and knowing when the page is ready is `assistant.locate`'s job; this module
+Finding elements and knowing when the page is ready is `assistant.browser.locate`'s job; this module
 writes, reads back and retypes. Promises, per step:
 
 - wait for the step's element, never a fixed sleep;
@@ -17,7 +17,7 @@ writes, reads back and retypes. Promises, per step:
   empty stops the run naming it (the portal changed).
 
 Only page work lives here: asking a person for anything is the session's and the gates' job.
-Playwright itself is never imported here (`assistant.browser` hands out its error classes).
+Playwright itself is never imported here (`assistant.browser.launch` hands out its error classes).
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from assistant import browser, locate, request_guard
+from assistant.browser import launch, locate, request_guard
+from assistant.browser.locate import Located
 from assistant.errors import (
     ElementMissing,
     NoMatchingOption,
@@ -37,7 +38,6 @@ from assistant.errors import (
     ReadBackMismatch,
     ValueRefused,
 )
-from assistant.locate import Located
 from assistant.log import get_logger, redact
 from assistant.portals.formats import Option, did_you_mean, match_option, same_value
 from assistant.portals.model import (
@@ -157,7 +157,7 @@ def _where(step: str, field_name: str, target: Target) -> str:
 
 
 def wait_for_step(
-    page: Page, step: PlannedStep, timeouts: Timeouts, guard: browser.GuardedContext | None = None
+    page: Page, step: PlannedStep, timeouts: Timeouts, guard: launch.GuardedContext | None = None
 ) -> Located:
     """Wait until the step's element is visible; `PortalMismatch` naming what was tried."""
     located = locate.wait_visible(page, step.wait_for, timeouts.step_ms)
@@ -175,7 +175,7 @@ def _tried(located: Located) -> str:
     return f" (tried {located.tried()})" if len(located.target.any) > 1 else ""
 
 
-def blocked_note(guard: browser.GuardedContext | None, since: int = 0) -> str:
+def blocked_note(guard: launch.GuardedContext | None, since: int = 0) -> str:
     """ "; the page tried to send POST x by itself, which was blocked" when it did."""
     if guard is None or len(guard.blocked_writes) <= since:
         return ""
@@ -212,7 +212,7 @@ def check_step(
     page: Page,
     step: PlannedStep,
     timeouts: Timeouts = Timeouts(),
-    guard: browser.GuardedContext | None = None,
+    guard: launch.GuardedContext | None = None,
 ) -> StepState:
     """Wait for the step, then check every element it writes, before anything is typed, on a
     ready page.
@@ -373,12 +373,12 @@ def _row(
 
 def _write_rows(
     page: Page,
-    guard: browser.GuardedContext | None,
+    guard: launch.GuardedContext | None,
     state: StepState,
     action: PlannedRows,
     timeouts: Timeouts,
 ) -> None:
-    error_cls, timeout_error = browser.playwright_errors()
+    error_cls, timeout_error = launch.playwright_errors()
     step = state.step.name
     for index, row in enumerate(action.rows):
         name = f"number {index + 1}"
@@ -567,7 +567,7 @@ def fill_step(
     step: PlannedStep,
     timeouts: Timeouts,
     *,
-    guard: browser.GuardedContext | None = None,
+    guard: launch.GuardedContext | None = None,
     known: list[Target] | None = None,
 ) -> tuple[StepState, list[ReadBack]]:
     """Wait for `step`; check, write and verify every value of it (not its clicks or gates).
@@ -606,7 +606,7 @@ def fill_step(
 
 def _verify(
     page: Page,
-    guard: browser.GuardedContext | None,
+    guard: launch.GuardedContext | None,
     state: StepState,
     written: list[PlannedField | PlannedRows],
     entries: list[_Entry],
@@ -760,7 +760,7 @@ def read_back_steps(page: Page, states: Sequence[StepState]) -> list[ReadBack]:
 
 def _write(
     page: Page,
-    guard: browser.GuardedContext | None,
+    guard: launch.GuardedContext | None,
     state: StepState,
     action: PlannedField | PlannedRows,
     timeouts: Timeouts,
@@ -775,7 +775,7 @@ def _write(
 @contextmanager
 def _writing(step: str, field_name: str) -> Iterator[None]:
     """Turn a Playwright error while writing `field` into a `PortalError` with no value in it."""
-    error_cls, _ = browser.playwright_errors()
+    error_cls, _ = launch.playwright_errors()
     try:
         yield
     except error_cls as error:
@@ -841,7 +841,7 @@ def click(
     step: str,
     action: ClickAction,
     timeouts: Timeouts,
-    guard: browser.GuardedContext | None = None,
+    guard: launch.GuardedContext | None = None,
 ) -> None:
     """Click a button of the map; with `expect`, wait until that element shows.
 
@@ -925,7 +925,7 @@ def enter_code(
     gate: CodeGate,
     code: str | None,
     timeouts: Timeouts,
-    guard: browser.GuardedContext | None = None,
+    guard: launch.GuardedContext | None = None,
 ) -> CodeResult:
     """Type `code` into the gate's box (None: the person typed it in the browser) and, when the
     gate has a confirm button, press it and wait for `accepted` or the page's error."""
