@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 
 from assistant import gates
 from assistant.ahead import Ahead, HeldTerminal, Turn
-from assistant.browser import launch
+from assistant.browser import driver
 from assistant.errors import (
     AssistantError,
     ConcurrentSubmission,
@@ -661,7 +661,7 @@ class _Attempt:
     def run(self, call: Callable[[], _T]) -> _T | None:
         """`call()`, or None when it failed (its result then said and reported)."""
         batch, job, submission = self.batch, self.job, self.submission
-        error_cls, _ = launch.playwright_errors()
+        error_cls, _ = driver.playwright_errors()
         try:
             return call()
         except OutcomeNotRecorded as error:

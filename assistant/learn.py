@@ -1,12 +1,12 @@
 """Teaching a shipped map where the portal moved its elements: `assistant learn`'s core.
 
 The walk goes through the portal as a fill does, in a fenced browser context
-(`launch.GuardedContext`): the profile's values are typed so that later steps open, the map's own
-buttons are clicked (send code, continue: their requests leave through the declared gate as in a
-fill), the emailed code is asked for as usual. Wherever an element is not found, is found more than
-once, or the person asked to re-teach it, the page shows the overlay (`assistant.browser.overlay`)
-and the person points at it; the anchor derived for what they clicked is tried first from then on,
-in this walk and, once saved, in every run.
+(`guarded_context.GuardedContext`): the profile's values are typed so that later steps open, the
+map's own buttons are clicked (send code, continue: their requests leave through the declared gate
+as in a fill), the emailed code is asked for as usual. Wherever an element is not found, is found
+more than once, or the person asked to re-teach it, the page shows the overlay
+(`assistant.browser.overlay`) and the person points at it; the anchor derived for what they clicked
+is tried first from then on, in this walk and, once saved, in every run.
 
 The walk ends at the review: the submit button is located, never clicked; no confirmation is
 asked; the context's submit gate (`GuardedContext.submitting`) is never opened, so nothing can
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant import gates, hosts, log
-from assistant.browser import fields, launch, locate, overlay
+from assistant.browser import fields, guarded_context, loading, locate, overlay
 from assistant.errors import NotConfirmed, PortalError, Stopped
 from assistant.portals.elements import Element, elements
 from assistant.portals.model import (
@@ -103,7 +103,7 @@ def allowed_hosts(shipped: PortalMap, url: str | None) -> list[str]:
 
 
 def learn(
-    guard: launch.GuardedContext,
+    guard: guarded_context.GuardedContext,
     shipped: PortalMap,
     existing: Overrides,
     profile: Profile,
@@ -127,7 +127,7 @@ def learn(
 class _Walk:
     def __init__(
         self,
-        guard: launch.GuardedContext,
+        guard: guarded_context.GuardedContext,
         shipped: PortalMap,
         existing: Overrides,
         profile: Profile,
@@ -184,7 +184,7 @@ class _Walk:
         url = self.options.url or self.shipped.start_url
         self.say(f"Opening {url}: click in the page wherever it asks you to.")
         try:
-            launch.load_page(self.page, url)
+            loading.load_page(self.page, url)
             for step in self.shipped.steps:
                 if self.current(step.name) is None:
                     self.say(f"The {step.name} step is left out: its button is not on this portal.")

@@ -1,10 +1,10 @@
 """One submission, from the duplicate guard to its recorded outcome (`Session`).
 
 For each submission: the duplicate guard (`Recorder.check`); a fresh, fenced browser context
-(`launch.GuardedContext`); the start page loaded with bounded retries; each step waited for,
-checked, filled and read back (`assistant.browser.fields`), with a screenshot into the run's private
-folder; the code asked through a `CodeSource`; the review shown and the confirmation read from
-the terminal (`assistant.gates`); then the intent (with what was reviewed) recorded durably,
+(`guarded_context.GuardedContext`); the start page loaded with bounded retries; each step waited
+for, checked, filled and read back (`assistant.browser.fields`), with a screenshot into the run's
+private folder; the code asked through a `CodeSource`; the review shown and the confirmation read
+from the terminal (`assistant.gates`); then the intent (with what was reviewed) recorded durably,
 exactly one submit click, and its outcome recorded. Running submissions one after the other is
 `assistant.batch`'s job.
 
@@ -28,7 +28,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from assistant import gates, hosts, log
-from assistant.browser import fields, launch, locate, outcome, request_content
+from assistant.browser import (
+    driver,
+    fields,
+    guarded_context,
+    loading,
+    locate,
+    outcome,
+    request_content,
+    screenshots,
+)
 from assistant.browser.request_content import Expected, Fingerprint
 from assistant.browser.request_guard import Declared, Released
 from assistant.errors import (
@@ -92,7 +101,7 @@ class Prepared:
     record: SubmissionRecord
     notes: list[str]  # said under the review (e.g. "RESUBMITTING: …")
     prefix: str  # of its files' names (`runfiles`)
-    guard: launch.GuardedContext
+    guard: guarded_context.GuardedContext
     submit: SubmitAction  # the map's one submit action, right after the review gate
     states: list[fields.StepState] = field(default_factory=list)
     values: list[fields.ReadBack] | None = None  # read back ahead of the review, if it was
@@ -111,7 +120,7 @@ class FillOptions:
     data_dir: Path | None = None
     timeouts: fields.Timeouts = field(default_factory=fields.Timeouts)
     submit_timeout_s: float | None = None  # default: the map's success.timeout_s
-    load_attempts: int = launch.DEFAULT_LOAD_ATTEMPTS
+    load_attempts: int = loading.DEFAULT_LOAD_ATTEMPTS
     trace: bool = False  # --trace: a Playwright trace per submission, in the run folder (0600)
     mask_contact: bool = False  # --mask-contact: black out email, phone and code in screenshots
 
@@ -201,7 +210,7 @@ class Session:
         # Asked between two actions; true means stop there, for `stop_reason()`.
         self.stop_requested = stop_requested
         self.stop_reason = stop_reason
-        self.last_guard: launch.GuardedContext | None = None
+        self.last_guard: guarded_context.GuardedContext | None = None
         self._contact: tuple[str, ...] = ()  # masked in screenshots under --mask-contact
 
     def _record(self, submission: SubmissionPlan) -> SubmissionRecord:
@@ -226,11 +235,11 @@ class Session:
             if self.options.mask_contact
             else []
         )
-        shot = launch.screenshot(page, mask, quick=quick)
+        shot = screenshots.screenshot(page, mask, quick=quick)
         # A fresh name: a file of this run is never written over (see `assistant.records.runfiles`).
         return write_private(fresh(self.run_dir / f"{name}.{'jpg' if quick else 'png'}"), shot)
 
-    def _checkpoint(self, guard: launch.GuardedContext | None = None) -> None:
+    def _checkpoint(self, guard: guarded_context.GuardedContext | None = None) -> None:
         if self.stop_requested():
             reason = self.stop_reason()
             raise Interrupted(f"{reason[:1].upper()}{reason[1:]}.")
@@ -288,7 +297,7 @@ class Session:
             self.run_dir, submission.label, submission.index, submission.numbers[0]
         )
         trace = fresh(self.run_dir / f"{prefix}-trace.zip") if self.options.trace else None
-        guard = launch.GuardedContext(
+        guard = guarded_context.GuardedContext(
             self.browser,
             self.options.allowed_hosts,
             _submit_rule(portal),
@@ -305,7 +314,7 @@ class Session:
         )
         try:
             self.terminal.say(f"{submission.title}: opening {self.options.start_url}")
-            launch.load_page(page, self.options.start_url, attempts=self.options.load_attempts)
+            loading.load_page(page, self.options.start_url, attempts=self.options.load_attempts)
             for number, step in enumerate(submission.steps, start=1):
                 self._checkpoint(guard)
                 if not step.fields():
@@ -473,7 +482,12 @@ class Session:
             )
 
     def _code_gate(
-        self, page: Page, guard: launch.GuardedContext, step: str, gate: CodeGate, email: str
+        self,
+        page: Page,
+        guard: guarded_context.GuardedContext,
+        step: str,
+        gate: CodeGate,
+        email: str,
     ) -> None:
         problem = ""
         for attempt in range(1, MAX_CODE_ATTEMPTS + 1):
@@ -508,7 +522,7 @@ class Session:
         success = self.options.portal.success
         timeout_s = self.options.submit_timeout_s or success.timeout_s
         index, count = record.index, record.count
-        error_cls, _ = launch.playwright_errors()
+        error_cls, _ = driver.playwright_errors()
         # Found and read before the intent, so that nothing but the click follows it.
         button = fields.find_one(
             page, "review", "the submit button", action.submit, self.options.timeouts.action_ms
@@ -709,7 +723,7 @@ class Session:
         )
 
     def _try_shot(self, page: Page, name: str) -> None:
-        error_cls, _ = launch.playwright_errors()
+        error_cls, _ = driver.playwright_errors()
         try:
             self._shot(page, name)
         except (error_cls, OSError, DataFolderError) as error:  # e.g. the disk just filled up
@@ -768,11 +782,11 @@ def record_title(record: SubmissionRecord) -> str:
     return f"Submission {record.index} of {record.count}"
 
 
-def _submit_rule(portal: PortalMap) -> launch.SubmitRule | None:
+def _submit_rule(portal: PortalMap) -> guarded_context.SubmitRule | None:
     """The submit request the map names, if it names one (it then stays blocked at all times
     but right after the confirmation)."""
     request = portal.submit_action().request
-    return launch.SubmitRule(request.method, request.url) if request is not None else None
+    return guarded_context.SubmitRule(request.method, request.url) if request is not None else None
 
 
 def anchor_notes(states: list[fields.StepState]) -> list[str]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import pytest
 from localsite import QuietHandler, serve
 
-from assistant.browser import launch as browser_module
+from assistant.browser import guarded_context
 from assistant.browser.fence import NetworkFence
 from assistant.browser.request_guard import REPAIR, Seen
 from assistant.errors import RequestRefused
@@ -133,7 +133,7 @@ def test_without_the_script_the_hostile_page_gets_the_number_out(
 def test_a_guarded_context_lets_none_of_it_out_while_its_fence_is_open(
     browser: Browser, site: str
 ) -> None:
-    guarded = browser_module.GuardedContext(browser, ["127.0.0.1"])
+    guarded = guarded_context.GuardedContext(browser, ["127.0.0.1"])
     try:
         visit_and_leave(guarded.page, site + "/")
         guarded.page.wait_for_timeout(500)  # as long as the control waits
@@ -145,7 +145,7 @@ def test_a_guarded_context_lets_none_of_it_out_while_its_fence_is_open(
 
 
 def test_every_realm_lacks_the_closed_channels(browser: Browser, site: str) -> None:
-    guarded = browser_module.GuardedContext(browser, ["127.0.0.1"])
+    guarded = guarded_context.GuardedContext(browser, ["127.0.0.1"])
     try:
         guarded.page.goto(site + "/realms")
         guarded.page.wait_for_function("window.found && window.found.srcdoc")
@@ -158,7 +158,7 @@ def test_every_realm_lacks_the_closed_channels(browser: Browser, site: str) -> N
 def test_a_page_reaching_for_a_closed_channel_is_told_to_the_person(
     browser: Browser, site: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    guarded = browser_module.GuardedContext(browser, ["127.0.0.1"])
+    guarded = guarded_context.GuardedContext(browser, ["127.0.0.1"])
     try:
         guarded.page.goto(site + "/realms")
         with guarded.page.expect_event("pageerror"):
@@ -175,7 +175,7 @@ def test_a_page_reaching_for_a_closed_channel_is_told_to_the_person(
 def test_a_request_the_guard_could_not_judge_is_refused_and_stops_the_run(
     browser: Browser, site: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    guarded = browser_module.GuardedContext(browser, ["127.0.0.1"])
+    guarded = guarded_context.GuardedContext(browser, ["127.0.0.1"])
     decide = guarded.guard.decide
 
     def broken(request: Any) -> Any:
@@ -202,7 +202,7 @@ def test_a_request_the_guard_could_not_judge_is_refused_and_stops_the_run(
 def test_gates_decide_what_the_page_already_started_before_they_open(
     browser: Browser, site: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    guarded = browser_module.GuardedContext(browser, ["127.0.0.1"])
+    guarded = guarded_context.GuardedContext(browser, ["127.0.0.1"])
     happened: list[str] = []
     drain = guarded.drain
 
@@ -226,7 +226,7 @@ def test_a_context_is_cut_off_before_it_closes(
     browser: Browser, site: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Its pages unload as it closes: by then the guard and the fence refuse everything."""
-    guarded = browser_module.GuardedContext(browser, ["127.0.0.1"])
+    guarded = guarded_context.GuardedContext(browser, ["127.0.0.1"])
     guarded.page.goto(site + "/realms")
     assert not guarded.fence.is_shut
     at_close: list[tuple[bool, bool]] = []
@@ -298,7 +298,7 @@ def test_rules_in_a_closed_shadow_root_and_links_to_a_new_window_lead_nowhere(
     browser: Browser, site: str
 ) -> None:
     _Site.pages = {**_Site.pages, "/shadowed": SHADOWED}
-    guarded = browser_module.GuardedContext(browser, ["127.0.0.1"])
+    guarded = guarded_context.GuardedContext(browser, ["127.0.0.1"])
     try:
         guarded.page.goto(site + "/shadowed")
         guarded.page.wait_for_function("window.ready === true")
@@ -319,7 +319,7 @@ def test_a_cookie_the_page_set_with_a_number_is_read_like_the_rest_of_a_request(
     browser: Browser, site: str
 ) -> None:
     _Site.pages = {**_Site.pages, "/cookie": COOKIE}
-    guarded = browser_module.GuardedContext(browser, ["127.0.0.1"])
+    guarded = guarded_context.GuardedContext(browser, ["127.0.0.1"])
     fp = guarded.guard.fingerprint
     guarded.guard.fingerprint = type(fp)(frozenset({NUMBER}), fp.company, fp.email)
     try:
@@ -340,7 +340,7 @@ def test_a_run_pointed_at_one_port_reaches_no_other_on_that_machine(
 ) -> None:
     other = serve(_Site)
     port = site.rsplit(":", 1)[1]
-    guarded = browser_module.GuardedContext(browser, [f"127.0.0.1:{port}"])
+    guarded = guarded_context.GuardedContext(browser, [f"127.0.0.1:{port}"])
     try:
         guarded.page.goto(site + "/realms")
         elsewhere = f"http://127.0.0.1:{other.server_address[1]}/elsewhere"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from ptyperson import PtyPerson
 
-from assistant.browser import launch as browser_module
+from assistant.browser import guarded_context
 from assistant.browser.fields import Timeouts
 from assistant.browser.request_guard import REPAIR
 from assistant.errors import ElementMissing, NotConfirmed, PortalMismatch, ReadBackMismatch
@@ -118,8 +118,8 @@ def fill_run(browser: Browser, tmp_path: Path) -> Iterator[Any]:
             recorder=JournalRecorder(journal),
         )
         if keep_page:
-            session_close = browser_module.GuardedContext.close
-            browser_module.GuardedContext.close = lambda self: None  # type: ignore[method-assign]
+            session_close = guarded_context.GuardedContext.close
+            guarded_context.GuardedContext.close = lambda self: None  # type: ignore[method-assign]
         outcomes: list[Outcome] = []
         error: Exception | None = None
         try:
@@ -128,7 +128,7 @@ def fill_run(browser: Browser, tmp_path: Path) -> Iterator[Any]:
             error = caught
         finally:
             if keep_page:
-                browser_module.GuardedContext.close = session_close  # type: ignore[method-assign]
+                guarded_context.GuardedContext.close = session_close  # type: ignore[method-assign]
         return Run(portal, person, session, outcomes, error, run_dir, journal)
 
     yield run
@@ -449,8 +449,8 @@ def test_the_guard_blocks_submits_before_confirmation(fill_run: Any) -> None:
 def test_the_guard_blocks_a_script_submitting_the_form(browser: Browser) -> None:
     with Replica(layout="wizard") as portal:
         # A map that names its submit request: blocked by name too (and counted as such).
-        guard = browser_module.GuardedContext(
-            browser, ["127.0.0.1"], browser_module.SubmitRule("POST", "**/fcr/submit")
+        guard = guarded_context.GuardedContext(
+            browser, ["127.0.0.1"], guarded_context.SubmitRule("POST", "**/fcr/submit")
         )
         try:
             guard.page.goto(portal.url)

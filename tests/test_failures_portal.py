@@ -23,8 +23,7 @@ from localsite import QuietHandler, serve
 from ptyperson import PtyPerson
 
 from assistant import log
-from assistant.browser import fields
-from assistant.browser import launch as browser_module
+from assistant.browser import driver, fields, guarded_context, launch, loading
 from assistant.errors import (
     DuplicateSubmission,
     ExitCode,
@@ -104,7 +103,7 @@ def flow(browser: Browser, tmp_path: Path) -> Iterator[Run]:
         portal: Replica | None = None,
         hang_seconds: float = 20.0,
         submit_timeout_s: float | None = None,
-        load_attempts: int = browser_module.DEFAULT_LOAD_ATTEMPTS,
+        load_attempts: int = loading.DEFAULT_LOAD_ATTEMPTS,
         recorder: Callable[[Journal], JournalRecorder] = JournalRecorder,
         typed_codes: bool = False,
         timeouts: fields.Timeouts = FAST,
@@ -400,9 +399,9 @@ def test_item_15_requests_popups_and_redirects_off_the_portal_are_blocked_and_lo
     failures: list[tuple[str, str | None]] = []
     popups: list[Page] = []
     closed: list[bool] = []  # of each popup, whether it was closed when its context closed
-    error_cls, timeout_cls = browser_module.playwright_errors()
+    error_cls, timeout_cls = driver.playwright_errors()
 
-    class Watched(browser_module.GuardedContext):
+    class Watched(guarded_context.GuardedContext):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.context.on("requestfailed", lambda r: failures.append((r.url, r.failure)))
@@ -416,7 +415,7 @@ def test_item_15_requests_popups_and_redirects_off_the_portal_are_blocked_and_lo
                 closed.append(popup.is_closed())
             super().close()
 
-    monkeypatch.setattr(browser_module, "GuardedContext", Watched)
+    monkeypatch.setattr(guarded_context, "GuardedContext", Watched)
     portal = Replica(layout="wizard", faults=("offsite-request",), data_dir=tmp_path / "r")
     portal.start()
     # The other host the page reaches for (127.0.0.2, the replica's port), listening: a
@@ -446,8 +445,8 @@ def test_item_15_requests_popups_and_redirects_off_the_portal_are_blocked_and_lo
     # followed (the browser follows redirects without asking the route handler again).
     far, far_hits = _server("127.0.0.2")
     near, near_hits = _server("127.0.0.1", far=f"http://127.0.0.2:{far.server_address[1]}/landed")
-    fenced = browser_module.GuardedContext(
-        browser, ["127.0.0.1"], browser_module.SubmitRule("POST", "**/submit")
+    fenced = guarded_context.GuardedContext(
+        browser, ["127.0.0.1"], guarded_context.SubmitRule("POST", "**/submit")
     )
     try:
         # A page the context gets by other means (a popup that opened anyway) is closed at
@@ -493,7 +492,7 @@ def test_item_18_a_secret_forced_into_an_error_is_masked_in_logs(
     try:
         # 1. Playwright's own error quotes the value typed, in its call log.
         page.set_content("<input id=enterprise_contact_phone disabled>")
-        error_cls, _ = browser_module.playwright_errors()
+        error_cls, _ = driver.playwright_errors()
         with pytest.raises(error_cls) as raw:
             page.locator("#enterprise_contact_phone").fill(digits, timeout=300)
         assert f'fill("{digits}")' in str(raw.value)  # the leak this test is about
@@ -532,7 +531,7 @@ def test_item_18_a_secret_forced_into_an_error_is_masked_in_logs(
         port = closed.getsockname()[1]
         closed.close()  # nothing listens there now: connection refused
         with pytest.raises(PortalError) as refused:
-            browser_module.load_page(
+            loading.load_page(
                 page,
                 f"http://127.0.0.1:{port}/?contact={EMAIL}&tel=({digits[:3]}) 555-0142",
                 attempts=2,
@@ -544,7 +543,7 @@ def test_item_18_a_secret_forced_into_an_error_is_masked_in_logs(
         def broken() -> str:
             raise RuntimeError(f"code {code} for {EMAIL} at +1 619-555-0142")
 
-        monkeypatch.setattr(browser_module, "playwright_version", broken)
+        monkeypatch.setattr(launch, "playwright_version", broken)
         with pytest.raises(SystemExit) as exited:
             main(["doctor"])
         assert exited.value.code == ExitCode.INVALID
@@ -705,7 +704,7 @@ document.addEventListener("DOMContentLoaded", () => {{
 def test_a_feedback_id_on_the_page_before_the_click_is_not_this_submissions(
     flow: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    class ShowsAnOldId(browser_module.GuardedContext):
+    class ShowsAnOldId(guarded_context.GuardedContext):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.context.add_init_script(script=SHOWS_AN_OLD_ID)
@@ -719,7 +718,7 @@ def test_a_feedback_id_on_the_page_before_the_click_is_not_this_submissions(
         shown_before.append(page.inner_text("body"))
         return real_before_click(page, success)
 
-    monkeypatch.setattr(browser_module, "GuardedContext", ShowsAnOldId)
+    monkeypatch.setattr(guarded_context, "GuardedContext", ShowsAnOldId)
     monkeypatch.setattr(outcome_module, "before_click", before_click)
     run = flow(faults=("submit-no-id",), submit_timeout_s=3)
     assert run.error is None, run.error
@@ -763,12 +762,12 @@ def test_a_code_typed_at_the_prompt_is_masked_wherever_it_is_repeated(
     """The codes the person types are secrets from the moment they are typed: a page that
     repeats a refused one has it masked in what the assistant says and logs."""
 
-    class EchoesTheCode(browser_module.GuardedContext):
+    class EchoesTheCode(guarded_context.GuardedContext):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.context.add_init_script(script=ECHOES_A_REFUSED_CODE)
 
-    monkeypatch.setattr(browser_module, "GuardedContext", EchoesTheCode)
+    monkeypatch.setattr(guarded_context, "GuardedContext", EchoesTheCode)
     portal = Replica(layout="wizard", data_dir=tmp_path / "replica").start()
     typed: list[str] = []
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from assistant.browser import launch as browser_module
+from assistant.browser import guarded_context, loading
 from assistant.browser.drift import StepReport, survey
 from assistant.browser.fields import Timeouts
 from assistant.portals import load_portal
@@ -23,9 +23,9 @@ def _survey(
 ) -> list[StepReport]:
     portal_map = load_portal("fcr" if layout == "wizard" else "fcr-classic")
     with Replica(layout=layout, faults=faults, variants=variants) as portal:
-        guard = browser_module.GuardedContext(browser, ["127.0.0.1"])
+        guard = guarded_context.GuardedContext(browser, ["127.0.0.1"])
         try:
-            browser_module.load_page(guard.page, portal.url)
+            loading.load_page(guard.page, portal.url)
             reports = survey(guard.page, portal_map, Timeouts(step_ms=8_000), guard)
         finally:
             guard.close()

@@ -16,7 +16,7 @@ from pointing import ScriptedPerson
 from ptyperson import PtyPerson
 from test_variants import expected
 
-from assistant.browser import launch as browser_module
+from assistant.browser import guarded_context
 from assistant.browser.fields import Timeouts
 from assistant.gates import OutboxCodeSource
 from assistant.learn import LearnOptions, learn, offer_to_save
@@ -98,7 +98,7 @@ def test_learn_repairs_three_elements_by_pointing_and_the_next_fill_submits(
             }
         )
         terminal = PtyPerson("yes")
-        guard = browser_module.GuardedContext(browser, ["127.0.0.1"])
+        guard = guarded_context.GuardedContext(browser, ["127.0.0.1"])
         try:
             learnt = learn(
                 guard,

@@ -35,7 +35,7 @@ from assistant.session import FillOptions, Interrupted, Session
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-    from assistant.browser.launch import GuardedContext
+    from assistant.browser.guarded_context import GuardedContext
     from assistant.records.recorder import Recorder
 
 SENDER = "no-reply@tnsi.com"

@@ -14,7 +14,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from assistant.browser import launch, locate
+from assistant.browser import guarded_context, locate
 from assistant.browser.fields import Timeouts, button_name
 from assistant.portals.formats import Option
 from assistant.portals.model import (
@@ -143,7 +143,7 @@ def survey(
     page: Page,
     portal: PortalMap,
     timeouts: Timeouts,
-    guard: launch.GuardedContext | None = None,
+    guard: guarded_context.GuardedContext | None = None,
 ) -> list[StepReport]:
     """Check the loaded portal page against `portal`, step by step (see the module doc).
     The acknowledgement clicks pass through `guard`'s declared gate when one is given."""

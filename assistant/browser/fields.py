@@ -28,7 +28,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from assistant.browser import launch, locate, request_guard
+from assistant.browser import driver, guarded_context, locate, request_guard
 from assistant.browser.locate import Located
 from assistant.errors import (
     ElementMissing,
@@ -157,7 +157,10 @@ def _where(step: str, field_name: str, target: Target) -> str:
 
 
 def wait_for_step(
-    page: Page, step: PlannedStep, timeouts: Timeouts, guard: launch.GuardedContext | None = None
+    page: Page,
+    step: PlannedStep,
+    timeouts: Timeouts,
+    guard: guarded_context.GuardedContext | None = None,
 ) -> Located:
     """Wait until the step's element is visible; `PortalMismatch` naming what was tried."""
     located = locate.wait_visible(page, step.wait_for, timeouts.step_ms)
@@ -175,7 +178,7 @@ def _tried(located: Located) -> str:
     return f" (tried {located.tried()})" if len(located.target.any) > 1 else ""
 
 
-def blocked_note(guard: launch.GuardedContext | None, since: int = 0) -> str:
+def blocked_note(guard: guarded_context.GuardedContext | None, since: int = 0) -> str:
     """ "; the page tried to send POST x by itself, which was blocked" when it did."""
     if guard is None or len(guard.blocked_writes) <= since:
         return ""
@@ -212,7 +215,7 @@ def check_step(
     page: Page,
     step: PlannedStep,
     timeouts: Timeouts = Timeouts(),
-    guard: launch.GuardedContext | None = None,
+    guard: guarded_context.GuardedContext | None = None,
 ) -> StepState:
     """Wait for the step, then check every element it writes, before anything is typed, on a
     ready page.
@@ -373,12 +376,12 @@ def _row(
 
 def _write_rows(
     page: Page,
-    guard: launch.GuardedContext | None,
+    guard: guarded_context.GuardedContext | None,
     state: StepState,
     action: PlannedRows,
     timeouts: Timeouts,
 ) -> None:
-    error_cls, timeout_error = launch.playwright_errors()
+    error_cls, timeout_error = driver.playwright_errors()
     step = state.step.name
     for index, row in enumerate(action.rows):
         name = f"number {index + 1}"
@@ -567,7 +570,7 @@ def fill_step(
     step: PlannedStep,
     timeouts: Timeouts,
     *,
-    guard: launch.GuardedContext | None = None,
+    guard: guarded_context.GuardedContext | None = None,
     known: list[Target] | None = None,
 ) -> tuple[StepState, list[ReadBack]]:
     """Wait for `step`; check, write and verify every value of it (not its clicks or gates).
@@ -606,7 +609,7 @@ def fill_step(
 
 def _verify(
     page: Page,
-    guard: launch.GuardedContext | None,
+    guard: guarded_context.GuardedContext | None,
     state: StepState,
     written: list[PlannedField | PlannedRows],
     entries: list[_Entry],
@@ -760,7 +763,7 @@ def read_back_steps(page: Page, states: Sequence[StepState]) -> list[ReadBack]:
 
 def _write(
     page: Page,
-    guard: launch.GuardedContext | None,
+    guard: guarded_context.GuardedContext | None,
     state: StepState,
     action: PlannedField | PlannedRows,
     timeouts: Timeouts,
@@ -775,7 +778,7 @@ def _write(
 @contextmanager
 def _writing(step: str, field_name: str) -> Iterator[None]:
     """Turn a Playwright error while writing `field` into a `PortalError` with no value in it."""
-    error_cls, _ = launch.playwright_errors()
+    error_cls, _ = driver.playwright_errors()
     try:
         yield
     except error_cls as error:
@@ -841,7 +844,7 @@ def click(
     step: str,
     action: ClickAction,
     timeouts: Timeouts,
-    guard: launch.GuardedContext | None = None,
+    guard: guarded_context.GuardedContext | None = None,
 ) -> None:
     """Click a button of the map; with `expect`, wait until that element shows.
 
@@ -925,7 +928,7 @@ def enter_code(
     gate: CodeGate,
     code: str | None,
     timeouts: Timeouts,
-    guard: launch.GuardedContext | None = None,
+    guard: guarded_context.GuardedContext | None = None,
 ) -> CodeResult:
     """Type `code` into the gate's box (None: the person typed it in the browser) and, when the
     gate has a confirm button, press it and wait for `accepted` or the page's error."""

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from assistant.browser import launch
+from assistant.browser import driver, guarded_context
+from assistant.browser.scripts import page_script
 from assistant.errors import PortalMismatch
 from assistant.log import get_logger
 from assistant.portals.model import (
@@ -50,16 +49,8 @@ QUIET_MS = 40
 # speak: a page with a timer that never ends must not stall every step.
 READY_MAX_MS = 3_000
 # Long waits for an element are made in slices this long, so that a request the guard refused
-# meanwhile stops the run at once (`launch.raise_if_refused`).
+# meanwhile stops the run at once (`guarded_context.raise_if_refused`).
 WAIT_SLICE_MS = 500
-
-
-@cache
-def page_script() -> str:
-    """The script installed in every portal page (see `assistant/js/page.js`)."""
-    return (
-        resources.files("assistant.browser").joinpath("js", "page.js").read_text(encoding="utf-8")
-    )
 
 
 def anchor_spec(anchor: Anchor) -> dict[str, Any]:
@@ -147,7 +138,7 @@ def resolve(page: Page, targets: list[Target], *, visible: bool = True) -> list[
 def evaluate(page: Page, expression: str, arg: Any = None) -> Any:
     """`page.evaluate`, with the page script installed first where a page lacks it (a page
     the browser made itself, such as an error page, runs no init script)."""
-    error_cls, _ = launch.playwright_errors()
+    error_cls, _ = driver.playwright_errors()
     try:
         return page.evaluate(expression, arg)
     except error_cls:
@@ -196,7 +187,7 @@ def _idle(raw: dict[str, Any]) -> Idle:
 
 def settle(
     page: Page,
-    guard: launch.GuardedContext | None,
+    guard: guarded_context.GuardedContext | None,
     *,
     quiet_ms: int = QUIET_MS,
     max_ms: int = READY_MAX_MS,
@@ -234,7 +225,9 @@ def find_with_errors(page: Page, target: Target, errors: str) -> tuple[Located, 
     return located, str(raw.get("caption") or ""), [str(e) for e in raw["errors"]]
 
 
-def settled_errors(page: Page, guard: launch.GuardedContext | None, errors: str) -> list[str]:
+def settled_errors(
+    page: Page, guard: guarded_context.GuardedContext | None, errors: str
+) -> list[str]:
     """Wait until the page is ready (requests on the context included), then the texts its
     error regions (`errors`) show."""
     if guard is not None and guard.in_flight():
@@ -269,7 +262,7 @@ def wait_for(page: Page, expression: str, arg: Any, timeout_ms: float) -> Any:
     """What `expression` (a page function of `arg`) returns once it is truthy, polled every
     frame; None when `timeout_ms` pass first. Waited in slices: a request the guard refused
     meanwhile stops the run now (`RequestRefused`), not when the time is up."""
-    _, timeout_error = launch.playwright_errors()
+    _, timeout_error = driver.playwright_errors()
     deadline = time.monotonic() + timeout_ms / 1000
     while True:
         left_ms = (deadline - time.monotonic()) * 1000
@@ -283,7 +276,7 @@ def wait_for(page: Page, expression: str, arg: Any, timeout_ms: float) -> Any:
                 timeout=max(1.0, min(left_ms, WAIT_SLICE_MS)),
             )
         except timeout_error:
-            launch.raise_if_refused(page)
+            guarded_context.raise_if_refused(page)
             continue
         return handle.json_value()
 

@@ -19,7 +19,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from assistant.browser import launch, locate
+from assistant.browser import driver, guarded_context, locate
 from assistant.log import get_logger
 from assistant.portals.model import Success
 from assistant.testhooks import crashpoint
@@ -81,7 +81,7 @@ def before_click(page: Page, success: Success) -> Before:
 
 def await_outcome(
     page: Page,
-    guard: launch.GuardedContext,
+    guard: guarded_context.GuardedContext,
     success: Success,
     before: Before,
     timeout_s: float,
@@ -98,17 +98,17 @@ def await_outcome(
     return _watch_page(page, guard, success, before, deadline, started)
 
 
-def answered(page: Page, guard: launch.GuardedContext, deadline: float) -> bool:
+def answered(page: Page, guard: guarded_context.GuardedContext, deadline: float) -> bool:
     """Wait for the answers to the click's requests, on the client side only: while a form
     post is on its way, a call into the page may wait for the next document whatever its own
     time-out says. False when some request is still unanswered at `deadline`."""
-    _, timeout_cls = launch.playwright_errors()
+    _, timeout_cls = driver.playwright_errors()
     if not guard.submit_writes_seen:
         # The click's request may not have been seen yet: give it a moment to show up.
         with suppress(timeout_cls):
             page.wait_for_event(
                 "request",
-                predicate=lambda r: r.method.upper() not in launch.SAFE_METHODS,
+                predicate=lambda r: r.method.upper() not in guarded_context.SAFE_METHODS,
                 timeout=max(1.0, min(deadline - time.monotonic(), FIRST_REQUEST_S) * 1000),
             )
     while guard.submit_in_flight():
@@ -124,14 +124,14 @@ def answered(page: Page, guard: launch.GuardedContext, deadline: float) -> bool:
 
 def _watch_page(
     page: Page,
-    guard: launch.GuardedContext,
+    guard: guarded_context.GuardedContext,
     success: Success,
     before: Before,
     deadline: float,
     started: float,
 ) -> Answer:
     """Watch what the page shows until it names the outcome or `deadline` comes."""
-    error_cls, timeout_cls = launch.playwright_errors()
+    error_cls, timeout_cls = driver.playwright_errors()
     spec = _spec(success, before)
     bad_since: float | None = None
     while True:
@@ -163,7 +163,7 @@ def _watch_page(
     return Answer("unknown", time.monotonic() - started, status=_worst(guard.submit_answers))
 
 
-def stopped_in_browser(guard: launch.GuardedContext) -> bool:
+def stopped_in_browser(guard: guarded_context.GuardedContext) -> bool:
     """Whether the request guard stopped the submit request (it did not carry what was
     reviewed): nothing was sent, and there is no answer to wait for."""
     return guard.guard.submit_stopped is not None

@@ -10,11 +10,10 @@ needs nothing (their click is the answer); a test clicks for them there.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from assistant.browser import launch, locate
+from assistant.browser import driver
+from assistant.browser.scripts import overlay_script, page_script
 from assistant.errors import PortalError
 from assistant.log import get_logger
 from assistant.portals.elements import Element
@@ -27,16 +26,6 @@ log = get_logger(__name__)
 
 # A page that reloads while it waits is shown the prompt again, this many times at most.
 SHOW_ATTEMPTS = 3
-
-
-@cache
-def overlay_script() -> str:
-    """The overlay's page script."""
-    return (
-        resources.files("assistant.browser")
-        .joinpath("js", "overlay.js")
-        .read_text(encoding="utf-8")
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +103,7 @@ class Answer:
 
 def ask(page: Page, prompt: Prompt, person: Person) -> Answer:
     """Show `prompt` in `page`, let `person` respond, and wait for their answer."""
-    error_cls, _ = launch.playwright_errors()
+    error_cls, _ = driver.playwright_errors()
     for _attempt in range(SHOW_ATTEMPTS):
         install(page)
         page.evaluate("(p) => window.__assistantLearn.show(p)", prompt.spec())
@@ -136,13 +125,13 @@ def install(page: Page) -> None:
     if page.evaluate("() => Boolean(window.__assistantLearn)"):
         return
     if not page.evaluate("() => Boolean(window.__assistant)"):
-        page.evaluate(locate.page_script())
+        page.evaluate(page_script())
     page.evaluate(overlay_script())
 
 
 def clear(page: Page) -> None:
     """Take the overlay and its highlight away (nothing to do where it never showed)."""
-    error_cls, _ = launch.playwright_errors()
+    error_cls, _ = driver.playwright_errors()
     try:
         page.evaluate("() => window.__assistantLearn && window.__assistantLearn.clear()")
     except error_cls:

@@ -31,7 +31,7 @@ def check(
 
     Exit 0 when it matches, 4 when not.
     """
-    from assistant.browser import launch
+    from assistant.browser import guarded_context, launch, loading
     from assistant.browser.drift import seen_options, survey
     from assistant.browser.fields import Timeouts
     from assistant.hosts import allow_list
@@ -53,9 +53,9 @@ def check(
     if source:
         say(f"Your repairs from {source} are in use (`assistant map diff {portal}`).", None)
     with launch.running_browser(info, headless=headless) as launched:
-        guard = launch.GuardedContext(launched, hosts)
+        guard = guarded_context.GuardedContext(launched, hosts)
         try:
-            launch.load_page(guard.page, start)
+            loading.load_page(guard.page, start)
             reports = survey(guard.page, portal_map, Timeouts(), guard)
         finally:
             guard.close()

@@ -63,7 +63,7 @@ def learn(
     3 not saved, 4 the portal failed, 5 no display or no browser.
     """
     from assistant import gates
-    from assistant.browser import launch, overlay
+    from assistant.browser import guarded_context, launch, overlay
     from assistant.errors import NoDisplay, NotConfirmed, PortalError, UsageError
     from assistant.learn import LearnOptions, allowed_hosts, offer_to_save
     from assistant.learn import learn as walk
@@ -100,11 +100,11 @@ def learn(
     info = launch.find_browser()
     submit = shipped.submit_action().request
     with launch.running_browser(info, headless=False) as launched:
-        guard = launch.GuardedContext(
+        guard = guarded_context.GuardedContext(
             launched,
             allowed_hosts(shipped, url),
-            launch.SubmitRule(submit.method, submit.url) if submit else None,
-            allowed=[launch.SubmitRule(r.method, r.url) for r in shipped.allow_requests],
+            guarded_context.SubmitRule(submit.method, submit.url) if submit else None,
+            allowed=[guarded_context.SubmitRule(r.method, r.url) for r in shipped.allow_requests],
         )
         try:
             learnt = walk(
