@@ -23,7 +23,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant import gates, hosts, log
-from assistant.browser import fields, guarded_context, loading, locate, overlay
+from assistant.browser import (
+    clicks,
+    code_entry,
+    fields,
+    guarded_context,
+    loading,
+    locate,
+    overlay,
+    step_state,
+)
 from assistant.errors import NotConfirmed, PortalError, Stopped
 from assistant.portals.elements import Element, elements
 from assistant.portals.model import (
@@ -56,7 +65,7 @@ logger = log.get_logger(__name__)
 
 # A step that has not opened after `step_ms` is asked about; a slow page is no harm (the
 # overlay waits for the person), so learning waits less than a fill before it asks.
-LEARN_TIMEOUTS = fields.Timeouts(step_ms=15_000, action_ms=15_000)
+LEARN_TIMEOUTS = step_state.Timeouts(step_ms=15_000, action_ms=15_000)
 # Within an open step, an element not shown after this long is asked about.
 ASK_AFTER_MS = 5_000
 MAX_CODE_ATTEMPTS = 5
@@ -71,7 +80,7 @@ class LearnOptions:
 
     url: str | None = None
     reteach: frozenset[tuple[str, str]] = frozenset()
-    timeouts: fields.Timeouts = LEARN_TIMEOUTS
+    timeouts: step_state.Timeouts = LEARN_TIMEOUTS
     ask_after_ms: float = ASK_AFTER_MS
 
 
@@ -270,7 +279,7 @@ class _Walk:
         action = found[1]
         assert isinstance(action, ClickAction)
         try:
-            fields.click(self.page, step_name, action, self.timeouts, self.guard)
+            clicks.click(self.page, step_name, action, self.timeouts, self.guard)
         except PortalError as error:
             after = self.element(step_name, f"after {name}")
             if after is None or locate.present(self.page, after[0].target) or self.errors_shown():
@@ -311,7 +320,9 @@ class _Walk:
             code = self.code_source.code(request)
             if code:
                 log.register_secret(code)
-            result = fields.enter_code(self.page, step_name, gate, code, self.timeouts, self.guard)
+            result = code_entry.enter_code(
+                self.page, step_name, gate, code, self.timeouts, self.guard
+            )
             accepted = self.element(step_name, "code accepted")
             if result.accepted:
                 if gate.confirm is not None:  # else the portal checks it only at submit

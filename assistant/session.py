@@ -29,14 +29,19 @@ from typing import TYPE_CHECKING, Literal
 
 from assistant import gates, hosts, log
 from assistant.browser import (
+    clicks,
+    code_entry,
+    contact,
     driver,
     fields,
     guarded_context,
     loading,
     locate,
     outcome,
+    preflight,
     request_content,
     screenshots,
+    step_state,
 )
 from assistant.browser.request_content import Expected, Fingerprint
 from assistant.browser.request_guard import Declared, Released
@@ -103,7 +108,7 @@ class Prepared:
     prefix: str  # of its files' names (`runfiles`)
     guard: guarded_context.GuardedContext
     submit: SubmitAction  # the map's one submit action, right after the review gate
-    states: list[fields.StepState] = field(default_factory=list)
+    states: list[step_state.StepState] = field(default_factory=list)
     values: list[fields.ReadBack] | None = None  # read back ahead of the review, if it was
     screenshot: Path | None = None  # of the review, taken with `values`
     open: bool = True  # its row has no outcome yet
@@ -118,7 +123,7 @@ class FillOptions:
     url: str | None = None  # another start URL (e.g. the replica); its host is then the only one
     headless: bool = True
     data_dir: Path | None = None
-    timeouts: fields.Timeouts = field(default_factory=fields.Timeouts)
+    timeouts: step_state.Timeouts = field(default_factory=step_state.Timeouts)
     submit_timeout_s: float | None = None  # default: the map's success.timeout_s
     load_attempts: int = loading.DEFAULT_LOAD_ATTEMPTS
     trace: bool = False  # --trace: a Playwright trace per submission, in the run folder (0600)
@@ -231,7 +236,7 @@ class Session:
 
     def _shot(self, page: Page, name: str, *, quick: bool = False) -> Path:
         mask = (
-            fields.contact_locators(page, self.options.portal, self._contact)
+            contact.contact_locators(page, self.options.portal, self._contact)
             if self.options.mask_contact
             else []
         )
@@ -318,7 +323,7 @@ class Session:
             for number, step in enumerate(submission.steps, start=1):
                 self._checkpoint(guard)
                 if not step.fields():
-                    fields.wait_for_step(page, step, timeouts, guard)
+                    preflight.wait_for_step(page, step, timeouts, guard)
                 else:
                     state, _ = fields.fill_step(page, step, timeouts, guard=guard, known=known)
                     prepared.states.append(state)
@@ -330,7 +335,7 @@ class Session:
                 for action in step.actions:
                     self._checkpoint(guard)
                     if isinstance(action, ClickAction):
-                        fields.click(page, step.name, action, timeouts, guard)
+                        clicks.click(page, step.name, action, timeouts, guard)
                     elif isinstance(action, CodeGate):
                         self._code_gate(page, guard, step.name, action, profile.contact.email)
                     elif isinstance(action, ReviewGate):
@@ -505,7 +510,7 @@ class Session:
             # A stop asked for while the code came (e.g. Ctrl-C during a mailbox read):
             # nothing is typed, nothing verified.
             self._checkpoint()
-            result = fields.enter_code(page, step, gate, code, self.options.timeouts, guard)
+            result = code_entry.enter_code(page, step, gate, code, self.options.timeouts, guard)
             if result.accepted:
                 if gate.confirm is not None:
                     self.terminal.say("The portal accepted the code.")
@@ -524,7 +529,7 @@ class Session:
         index, count = record.index, record.count
         error_cls, _ = driver.playwright_errors()
         # Found and read before the intent, so that nothing but the click follows it.
-        button = fields.find_one(
+        button = clicks.find_one(
             page, "review", "the submit button", action.submit, self.options.timeouts.action_ms
         )
         before = outcome.before_click(page, success)
@@ -789,7 +794,7 @@ def _submit_rule(portal: PortalMap) -> guarded_context.SubmitRule | None:
     return guarded_context.SubmitRule(request.method, request.url) if request is not None else None
 
 
-def anchor_notes(states: list[fields.StepState]) -> list[str]:
+def anchor_notes(states: list[step_state.StepState]) -> list[str]:
     """The review's footer: every element found by an anchor other than its map's first."""
     notes = []
     for state in states:

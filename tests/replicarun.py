@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.batch import Batch, BatchOptions, plan_jobs
-from assistant.browser.fields import Timeouts
+from assistant.browser.step_state import Timeouts
 from assistant.gates import CodeSource, OutboxCodeSource, Terminal
 from assistant.portals import load_portal
 from assistant.portals.plan import build_plan

@@ -23,7 +23,7 @@ from replicarun import batch_of
 from test_batch_support import numbers_of, profile_text, write_profiles
 
 from assistant.batch import Batch, BatchOptions, plan_jobs
-from assistant.browser.fields import Timeouts
+from assistant.browser.step_state import Timeouts
 from assistant.errors import ExitCode
 from assistant.gates import (
     CodeRequest,

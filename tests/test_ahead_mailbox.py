@@ -25,7 +25,7 @@ from ptyperson import PtyPerson
 from test_batch_support import EMAIL, numbers_of, profile_text
 
 from assistant.batch import Batch, BatchOptions, BatchReport, plan_jobs
-from assistant.browser.fields import Timeouts
+from assistant.browser.step_state import Timeouts
 from assistant.errors import ExitCode
 from assistant.mailbox.config import MailboxSettings
 from assistant.mailbox.source import MailboxCodeSource

@@ -15,7 +15,7 @@ from clirun import spawn_assistant
 from test_failures_portal import Run, flow  # noqa: F401 (the fixture)
 
 from assistant import log
-from assistant.browser import fields, screenshots
+from assistant.browser import contact, screenshots
 from assistant.cli import main
 from assistant.errors import ExitCode
 from assistant.portals import load_portal
@@ -71,12 +71,12 @@ def test_mask_contact_blacks_out_email_phone_and_code_in_screenshots(
     page: Page, quick: bool
 ) -> None:
     portal = load_portal("fcr")
-    assert [t.describe() for t in fields.contact_targets(portal)] == [
+    assert [t.describe() for t in contact.contact_targets(portal)] == [
         "type=email",
         "autocomplete=one-time-code",
         "#enterprise_contact_phone",
     ]
-    assert [t.describe() for t in fields.contact_targets(load_portal("fcr-classic"))] == [
+    assert [t.describe() for t in contact.contact_targets(load_portal("fcr-classic"))] == [
         "#enterprise_contact_phone",
         "#enterprise_contact_email",
         "#captcha",
@@ -84,7 +84,7 @@ def test_mask_contact_blacks_out_email_phone_and_code_in_screenshots(
 
     def shot(masked: bool, **values: str) -> bytes:
         page.set_content(CONTACT_FORM.format(**values))
-        mask = fields.contact_locators(page, portal) if masked else []
+        mask = contact.contact_locators(page, portal) if masked else []
         return screenshots.screenshot(page, mask, quick=quick)
 
     dana = {"email": "dana@lakeside.example.org", "phone": "6195550142", "code": "48213"}
@@ -95,7 +95,7 @@ def test_mask_contact_blacks_out_email_phone_and_code_in_screenshots(
     # The mask covers only them: the company name still shows.
     changed = CONTACT_FORM.replace('value="Lakeside"', 'value="Elsewhere"')
     page.set_content(changed.format(**dana))
-    masks = fields.contact_locators(page, portal)
+    masks = contact.contact_locators(page, portal)
     assert screenshots.screenshot(page, masks, quick=quick) != shot(True, **dana)
 
 
@@ -113,7 +113,7 @@ def test_mask_contact_blacks_out_contact_details_in_the_pages_text_too(page: Pag
 
     def shot(masked: bool, email: str, phone: str, shown_phone: str) -> bytes:
         page.set_content(REVIEW_SUMMARY.format(email=email, phone=shown_phone))
-        mask = fields.contact_locators(page, portal, (email, phone)) if masked else []
+        mask = contact.contact_locators(page, portal, (email, phone)) if masked else []
         return screenshots.screenshot(page, mask)
 
     dana = ("dana@lakeside.example.org", "+16195550142")
@@ -124,11 +124,11 @@ def test_mask_contact_blacks_out_contact_details_in_the_pages_text_too(page: Pag
         assert shot(False, *dana, spelling) != shot(False, *other, shown_other)
     # The company name is still shown: the mask covers the contact details only.
     page.set_content(REVIEW_SUMMARY.format(email=dana[0], phone="6195550142"))
-    masked = screenshots.screenshot(page, fields.contact_locators(page, portal, dana))
+    masked = screenshots.screenshot(page, contact.contact_locators(page, portal, dana))
     page.set_content(
         REVIEW_SUMMARY.format(email=dana[0], phone="6195550142").replace("Lakeside", "Elsewhere")
     )
-    assert screenshots.screenshot(page, fields.contact_locators(page, portal, dana)) != masked
+    assert screenshots.screenshot(page, contact.contact_locators(page, portal, dana)) != masked
 
 
 def test_a_data_folder_others_can_read_is_refused_with_the_fix(

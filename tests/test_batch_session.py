@@ -14,7 +14,7 @@ from ptyperson import PtyPerson
 from test_batch_support import EMAIL, numbers_of, profile_text, write_profiles
 
 from assistant.batch import Batch, BatchOptions, BatchReport, Result, plan_jobs
-from assistant.browser.fields import Timeouts
+from assistant.browser.step_state import Timeouts
 from assistant.errors import ExitCode
 from assistant.gates import OutboxCodeSource
 from assistant.portals import load_portal, seen

@@ -17,8 +17,8 @@ import pytest
 from ptyperson import PtyPerson
 
 from assistant.browser import guarded_context
-from assistant.browser.fields import Timeouts
 from assistant.browser.request_guard import REPAIR
+from assistant.browser.step_state import Timeouts
 from assistant.errors import ElementMissing, NotConfirmed, PortalMismatch, ReadBackMismatch
 from assistant.gates import OutboxCodeSource
 from assistant.portals import load_portal

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pytest
 from ptyperson import PtyPerson
 
-from assistant.browser import fields
+from assistant.browser import step_state
 from assistant.cli import main
 from assistant.errors import (
     AssistantError,
@@ -44,9 +44,9 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 LAKESIDE = load_profile(ROOT / "profiles" / "lakeside-closures.yaml").profile
-FAST = fields.Timeouts(step_ms=10_000, action_ms=8_000)
+FAST = step_state.Timeouts(step_ms=10_000, action_ms=8_000)
 # For a field that never comes: the fill waits this long for it before saying so.
-SHORT_WAIT = fields.Timeouts(step_ms=2_000, action_ms=8_000)
+SHORT_WAIT = step_state.Timeouts(step_ms=2_000, action_ms=8_000)
 
 
 class WrongCode:

@@ -23,7 +23,7 @@ from localsite import QuietHandler, serve
 from ptyperson import PtyPerson
 
 from assistant import log
-from assistant.browser import driver, fields, guarded_context, launch, loading
+from assistant.browser import driver, fields, guarded_context, launch, loading, step_state
 from assistant.errors import (
     DuplicateSubmission,
     ExitCode,
@@ -52,7 +52,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 LAKESIDE = load_profile(ROOT / "profiles" / "lakeside-closures.yaml").profile
 COUNTY = load_profile(ROOT / "profiles" / "county-weather.yaml").profile
-FAST = fields.Timeouts(step_ms=10_000, action_ms=8_000)
+FAST = step_state.Timeouts(step_ms=10_000, action_ms=8_000)
 PHONE = LAKESIDE.contact.phone  # +16195550142
 EMAIL = LAKESIDE.contact.email
 
@@ -106,7 +106,7 @@ def flow(browser: Browser, tmp_path: Path) -> Iterator[Run]:
         load_attempts: int = loading.DEFAULT_LOAD_ATTEMPTS,
         recorder: Callable[[Journal], JournalRecorder] = JournalRecorder,
         typed_codes: bool = False,
-        timeouts: fields.Timeouts = FAST,
+        timeouts: step_state.Timeouts = FAST,
         **extra: Any,
     ) -> Flow:
         if portal is None:
@@ -520,7 +520,7 @@ def test_item_18_a_secret_forced_into_an_error_is_masked_in_logs(
             ],
         )
         with pytest.raises(PortalError) as caught:
-            fields.fill_step(page, step, fields.Timeouts(step_ms=2_000, action_ms=300))
+            fields.fill_step(page, step, step_state.Timeouts(step_ms=2_000, action_ms=300))
         assert str(caught.value) == (
             'business step: writing "contact phone" failed (Locator.fill: Timeout 300ms '
             "exceeded.); nothing was submitted"
@@ -588,7 +588,7 @@ def test_an_answer_slower_than_the_click_may_take_is_still_awaited_to_the_submit
         faults=("submit-hang",),
         hang_seconds=3.5,
         submit_timeout_s=30,
-        timeouts=fields.Timeouts(step_ms=FAST.step_ms, action_ms=2_000),
+        timeouts=step_state.Timeouts(step_ms=FAST.step_ms, action_ms=2_000),
     )
     assert run.error is None, run.error
     [record] = run.portal.submissions()

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.browser import guarded_context, loading
 from assistant.browser.drift import StepReport, survey
-from assistant.browser.fields import Timeouts
+from assistant.browser.step_state import Timeouts
 from assistant.portals import load_portal
 from assistant.replica import Replica
 

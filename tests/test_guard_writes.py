@@ -13,8 +13,8 @@ import pytest
 from localsite import QuietHandler, serve
 from ptyperson import PtyPerson
 
-from assistant.browser.fields import Timeouts
 from assistant.browser.request_guard import REPAIR
+from assistant.browser.step_state import Timeouts
 from assistant.errors import RequestRefused
 from assistant.gates import CodeRequest
 from assistant.portals import parse_portal

@@ -18,8 +18,8 @@ from ptyperson import PtyPerson
 from replicarun import batch_of, fill_lakeside
 from test_batch_support import write_profiles
 
-from assistant.browser.fields import Timeouts
 from assistant.browser.request_guard import REPAIR
+from assistant.browser.step_state import Timeouts
 from assistant.errors import ChangedAfterReview, NotConfirmed, RequestRefused
 from assistant.records import duplicates as duplicate_guard
 from assistant.records.journal import Journal, State

@@ -28,7 +28,7 @@ from test_batch_support import write_profiles
 from assistant import paths
 from assistant import session as session_module
 from assistant.batch import Batch
-from assistant.browser.fields import Timeouts
+from assistant.browser.step_state import Timeouts
 from assistant.cli.batch import render_summary
 from assistant.errors import DataDirUnusable, ExitCode, JournalWriteFailed
 from assistant.records import receipts

@@ -17,7 +17,7 @@ from ptyperson import PtyPerson
 from test_variants import expected
 
 from assistant.browser import guarded_context
-from assistant.browser.fields import Timeouts
+from assistant.browser.step_state import Timeouts
 from assistant.gates import OutboxCodeSource
 from assistant.learn import LearnOptions, learn, offer_to_save
 from assistant.portals import load_portal, loader, parse_portal

@@ -206,17 +206,17 @@ class _CodeAfterTheStop:
 def test_a_code_that_comes_after_a_stop_is_never_typed(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import assistant.browser.fields
+    import assistant.browser.code_entry
 
     typed: list[str | None] = []
 
     def enter_code(
         page: object, step: str, gate: CodeGate, code: str | None, *rest: object
-    ) -> assistant.browser.fields.CodeResult:
+    ) -> assistant.browser.code_entry.CodeResult:
         typed.append(code)
-        return assistant.browser.fields.CodeResult(True)
+        return assistant.browser.code_entry.CodeResult(True)
 
-    monkeypatch.setattr(assistant.browser.fields, "enter_code", enter_code)
+    monkeypatch.setattr(assistant.browser.code_entry, "enter_code", enter_code)
     pressed = threading.Event()
     portal = load_portal("fcr")
     gate = next(a for step in portal.steps for a in step.actions if isinstance(a, CodeGate))

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from assistant.browser import fields
+from assistant.browser import clicks, preflight, step_state
 from assistant.errors import NoMatchingOption, PortalError, UnsafeDataDir, ValueRefused
 from assistant.portals import load_portal, seen
 from assistant.portals.model import ClickAction, Target
@@ -183,7 +183,7 @@ def test_every_select_without_the_value_is_named_at_once_with_the_option_meant(
         actions=(_select("state", "Kansus"), _select("category", "Helth Care")),
     )
     with pytest.raises(NoMatchingOption) as caught:
-        fields.check_step(page, step, fields.Timeouts(step_ms=5_000, action_ms=5_000))
+        preflight.check_step(page, step, step_state.Timeouts(step_ms=5_000, action_ms=5_000))
     states = ", ".join(name for _, name in STATE_OPTIONS)
     categories = ", ".join(CATEGORIES)
     assert str(caught.value) == (
@@ -200,7 +200,7 @@ def test_every_select_without_the_value_is_named_at_once_with_the_option_meant(
         wait_for=Target.of(id="state"),
         actions=(_select("state", "kansas"), _select("category", "Health Care")),
     )
-    chosen = fields.check_step(page, spaced, fields.Timeouts(step_ms=5_000, action_ms=5_000))
+    chosen = preflight.check_step(page, spaced, step_state.Timeouts(step_ms=5_000, action_ms=5_000))
     assert chosen.chosen == {"state": ("Kansas", "Kansas"), "category": ("7", "Healthcare")}
 
 
@@ -215,9 +215,9 @@ REFUSING_FORM = """
 
 def test_the_page_refusing_the_values_on_moving_on_is_the_profiles_doing(page: Page) -> None:
     page.set_content(REFUSING_FORM.format(message="Enter a 5-digit ZIP code."))
-    fast = fields.Timeouts(step_ms=3_000, action_ms=3_000)
+    fast = step_state.Timeouts(step_ms=3_000, action_ms=3_000)
     with pytest.raises(ValueRefused) as caught:
-        fields.click(page, "business", ClickAction(click=Target.of(id="next")), fast)
+        clicks.click(page, "business", ClickAction(click=Target.of(id="next")), fast)
     assert str(caught.value) == (
         "business step: after clicking button #next, the page says 'Enter a 5-digit ZIP code.'"
     )
@@ -226,6 +226,6 @@ def test_the_page_refusing_the_values_on_moving_on_is_the_profiles_doing(page: P
     page.set_content(REFUSING_FORM.format(message="Something went wrong (N)."))
     retried = ClickAction(click=Target.of(id="next"), retry_on="#problem", attempts=2)
     with pytest.raises(PortalError) as hiccup:
-        fields.click(page, "email", retried, fast)
+        clicks.click(page, "email", retried, fast)
     assert str(hiccup.value).endswith("the page says 'Something went wrong (2).'")
     assert not hiccup.value.by_profile

@@ -22,8 +22,8 @@ from clirun import run_assistant, spawn_assistant
 from ptyperson import PtyPerson
 from replicarun import fill_lakeside
 
-from assistant.browser.fields import Timeouts
 from assistant.browser.request_guard import REPAIR
+from assistant.browser.step_state import Timeouts
 from assistant.errors import PortalMismatch, RequestRefused
 from assistant.gates import Terminal
 from assistant.profiles import load_profile

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from assistant.browser import guarded_context, locate
-from assistant.browser.fields import Timeouts, button_name
+from assistant.browser.clicks import button_name
+from assistant.browser.step_state import Timeouts
 from assistant.portals.formats import Option
 from assistant.portals.model import (
     ClickAction,

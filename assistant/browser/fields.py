@@ -22,30 +22,31 @@ Playwright itself is never imported here (`assistant.browser.launch` hands out i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from assistant.browser import driver, guarded_context, locate, request_guard
+from assistant.browser import driver, guarded_context, locate
 from assistant.browser.locate import Located
+from assistant.browser.preflight import check_step
+from assistant.browser.step_state import (
+    ElementState,
+    StepState,
+    Timeouts,
+    element_state,
+    field_place,
+    read_elements,
+)
 from assistant.errors import (
     ElementMissing,
-    NoMatchingOption,
     PortalError,
     PortalMismatch,
     ReadBackMismatch,
-    ValueRefused,
 )
 from assistant.log import get_logger, redact
-from assistant.portals.formats import Option, did_you_mean, match_option, same_value
+from assistant.portals.formats import Option, same_value
 from assistant.portals.model import (
-    ERROR_REGIONS,
-    ClickAction,
-    CodeGate,
-    FieldAction,
-    PortalMap,
     Target,
     ValueFormat,
 )
@@ -57,14 +58,6 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 ABSENT = "not on this portal"
-
-
-@dataclass(frozen=True, slots=True)
-class Timeouts:
-    """How long to wait for the page (milliseconds); tests shorten them."""
-
-    step_ms: float = 30_000
-    action_ms: float = 15_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,34 +87,6 @@ class ReadBack:
 
 
 @dataclass(frozen=True, slots=True)
-class _State:
-    """One element as the page holds it (`count`: how many elements its selector found)."""
-
-    count: int
-    value: str = ""
-    label: str = ""
-    checked: bool = False
-    options: tuple[Option, ...] = ()
-    token: int = 0  # which element (a re-rendered one gets a new token)
-    name: str = ""  # its form field name: what a form post calls its value
-
-
-def _state(raw: dict[str, Any] | None) -> _State:
-    if raw is None:
-        return _State(0)
-    options = tuple((str(v), str(t)) for v, t in raw.get("options") or ())
-    return _State(
-        int(raw["count"]),
-        str(raw.get("value", "")),
-        str(raw.get("label", "")),
-        bool(raw.get("checked", False)),
-        options,
-        int(raw.get("token", 0)),
-        str(raw.get("name", "")),
-    )
-
-
-@dataclass(frozen=True, slots=True)
 class _Entry:
     """One value a step writes: where, what the page should show, and how to compare."""
 
@@ -132,188 +97,6 @@ class _Entry:
     profile: str
     format: ValueFormat
     option: Option | None = None
-
-
-@dataclass
-class StepState:
-    """What filling a step learnt: where each element is (by field name, rows as "number 3"
-    and "display name 3"), the option chosen for each select, and the fields this page lacks."""
-
-    step: PlannedStep
-    located: dict[str, Located] = field(default_factory=dict)
-    chosen: dict[str, Option] = field(default_factory=dict)
-    absent: set[str] = field(default_factory=set)
-    tokens: dict[str, int] = field(default_factory=dict)
-    page_resets: int = 0  # the page's count of re-renders when the step was checked
-
-    def selector(self, name: str) -> str:
-        """The selector that finds field `name` again ("" when it was not found)."""
-        found = self.located.get(name)
-        return found.selector if found is not None else ""
-
-
-def _where(step: str, field_name: str, target: Target) -> str:
-    return f'{step} step: field "{field_name}" ({target.describe()})'
-
-
-def wait_for_step(
-    page: Page,
-    step: PlannedStep,
-    timeouts: Timeouts,
-    guard: guarded_context.GuardedContext | None = None,
-) -> Located:
-    """Wait until the step's element is visible; `PortalMismatch` naming what was tried."""
-    located = locate.wait_visible(page, step.wait_for, timeouts.step_ms)
-    if located.found or located.doubled:
-        return located  # doubled: the step's own check names the field
-    raise ElementMissing(
-        f'{step.name} step: "{step.wait_for.describe()}" did not appear within '
-        f"{timeouts.step_ms / 1000:.0f} s{_tried(located)}{blocked_note(guard)}; the "
-        "portal may have changed (run `assistant check`)"
-    )
-
-
-def _tried(located: Located) -> str:
-    """ " (tried type=email: none; label /e-?mail/: none)" for a target of several anchors."""
-    return f" (tried {located.tried()})" if len(located.target.any) > 1 else ""
-
-
-def blocked_note(guard: guarded_context.GuardedContext | None, since: int = 0) -> str:
-    """ "; the page tried to send POST x by itself, which was blocked" when it did."""
-    if guard is None or len(guard.blocked_writes) <= since:
-        return ""
-    sent = ", ".join(dict.fromkeys(guard.blocked_writes[since:]))
-    return (
-        f"; the page tried to send {sent} by itself, which was blocked (requests leave only "
-        "through the map's buttons)"
-    )
-
-
-def _check_targets(step: PlannedStep) -> list[tuple[str, Target, PlannedField | None, bool]]:
-    """What `check_step` looks at: (name, target, the field when it is one, may be absent)."""
-    found: list[tuple[str, Target, PlannedField | None, bool]] = []
-    for action in step.fields():
-        if isinstance(action, PlannedRows):
-            found.append(("number 1", action.number.with_index(0), None, False))
-            if action.display_name:
-                found.append(
-                    (
-                        "display name 1",
-                        action.display_name.with_index(0),
-                        None,
-                        action.display_name_when_present,
-                    )
-                )
-            if action.add and len(action.rows) > 1:
-                found.append(("add a number", action.add, None, False))
-        else:
-            found.append((action.field, action.target, action, action.when_present))
-    return found
-
-
-def check_step(
-    page: Page,
-    step: PlannedStep,
-    timeouts: Timeouts = Timeouts(),
-    guard: guarded_context.GuardedContext | None = None,
-) -> StepState:
-    """Wait for the step, then check every element it writes, before anything is typed, on a
-    ready page.
-
-    Every element must be found once (a `when_present` one may be absent), and every select
-    must hold an option for its value; found, read and checked in one round trip once the page
-    is ready (the step, or an element still missing, is waited for). Returns where each one is
-    and the option chosen for each select. Selects without an option for their value raise one
-    `NoMatchingOption` naming each of them, holding the live options of every select.
-    """
-    checks = _check_targets(step)
-    raw = _check(page, step.wait_for, checks)
-    arrived = raw["located"].pop(0)
-    raw["states"].pop(0)
-    if arrived["anchor"] < 0 and not any(int(c) > 1 for c in arrived["counts"]):
-        # The step is not (yet) on the page: wait for it, then look again.
-        wait_for_step(page, step, timeouts, guard)
-        raw = _check(page, step.wait_for, checks)
-        raw["located"].pop(0)
-        raw["states"].pop(0)
-    state = StepState(step, page_resets=int(raw.get("resets", 0)))
-    shown: dict[str, tuple[Option, ...]] = {}  # the live options of each select
-    unmatched: list[str] = []
-    for (name, target, action, maybe), found, held in zip(
-        checks, raw["located"], raw["states"], strict=True
-    ):
-        located = Located.from_page(target, found)
-        if not located.found and not located.doubled and not maybe:
-            located = locate.wait_visible(page, target, timeouts.step_ms)
-            held = None
-        if located.doubled and not located.found:
-            raise ElementMissing(
-                f"{_where(step.name, name, target)}: found {located.doubled} times; "
-                "the map cannot tell which one to fill"
-            )
-        if not located.found:
-            if maybe:
-                state.absent.add(name)
-                log.info(
-                    "%s step: %s is not on this portal (tried %s).",
-                    step.name,
-                    name,
-                    located.tried(),
-                )
-                continue
-            raise ElementMissing(
-                f"{_where(step.name, name, target)}: not found on the page{_tried(located)}"
-            )
-        state.located[name] = located
-        if located.anchor > 0:
-            log.info("%s step: %s found by %s.", step.name, name, located.how())
-        current = _state(held) if held is not None else _read(page, [located.selector])[0]
-        state.tokens[name] = current.token
-        if action is None or action.write != "select":
-            continue
-        options = tuple(o for o in current.options if o[0])
-        shown[action.field] = options
-        if not action.value:
-            continue
-        option = match_option(options, action.value, action.match)
-        if option is None:
-            unmatched.append(_no_match(_where(step.name, action.field, target), action, options))
-        else:
-            state.chosen[action.field] = option
-    if unmatched:
-        # Every select of the step is judged before stopping: one code shows every misspelling.
-        raise NoMatchingOption("; also ".join(unmatched), shown)
-    return state
-
-
-def _check(
-    page: Page, arrival: Target, checks: list[tuple[str, Target, PlannedField | None, bool]]
-) -> dict[str, Any]:
-    """The step's own element and every element it writes, found and read once the page is
-    ready, in one round trip."""
-    targets = [arrival, *(t for _, t, _, _ in checks)]
-    raw: dict[str, Any] = locate.evaluate(
-        page,
-        "([t, q, m]) => window.__assistant.check(t, q, m)",
-        [[locate.target_spec(t) for t in targets], locate.QUIET_MS, locate.READY_MAX_MS],
-    )
-    return raw
-
-
-def _no_match(where: str, action: PlannedField, options: Sequence[Option]) -> str:
-    """`…: no option matches "Helth Care"; did you mean Healthcare? Options found: …`."""
-    found = ", ".join(label for _, label in options) or "none"
-    if action.match == "range":
-        return f"{where}: no option matches contains {action.value}; options found: {found}"
-    near = did_you_mean(options, action.value, action.match)
-    if near:
-        return f'{where}: no option matches "{action.value}"; {near} Options found: {found}'
-    return f'{where}: no option matches "{action.value}"; options found: {found}'
-
-
-def _read(page: Page, selectors: list[str]) -> list[_State]:
-    raw = locate.evaluate(page, "(s) => window.__assistant.snapshot(s)", selectors)
-    return [_state(r) for r in raw]
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -386,7 +169,7 @@ def _write_rows(
     for index, row in enumerate(action.rows):
         name = f"number {index + 1}"
         target = action.number.with_index(index)
-        missing = f"{_where(step, name, target)}: no row appeared for it"
+        missing = f"{field_place(step, name, target)}: no row appeared for it"
         selector: str | None = state.selector(name)
         if index > 0 and action.add:
             # Rows appear only when asked for: press "add" when the row is missing.
@@ -416,7 +199,7 @@ def _write_rows(
                 raise ElementMissing(missing) from None
             if count > 1:
                 raise ElementMissing(
-                    f"{_where(step, name, target)}: found {count} times; the map cannot tell "
+                    f"{field_place(step, name, target)}: found {count} times; the map cannot tell "
                     "which one to fill"
                 ) from None
             raise
@@ -426,7 +209,9 @@ def _write_rows(
             where = state.selector(label) if index == 0 else None
             where = where or _row(page, state, label, name_target, timeouts, wait=True)
             if where is None:
-                raise ElementMissing(f"{_where(step, label, name_target)}: not found on the page")
+                raise ElementMissing(
+                    f"{field_place(step, label, name_target)}: not found on the page"
+                )
             if row.display_name or page.locator(where).input_value():
                 page.locator(where).fill(row.display_name, timeout=timeouts.action_ms)
 
@@ -475,7 +260,7 @@ def _entries(state: StepState, actions: Sequence[PlannedField | PlannedRows]) ->
     return entries
 
 
-def _compare(step: str, entry: _Entry, held: _State, element: str) -> ReadBack:
+def _compare(step: str, entry: _Entry, held: ElementState, element: str) -> ReadBack:
     """`entry` as the page shows it (`held`); an element gone or doubled shows nothing."""
     single = held.count == 1
     if entry.write == "select":
@@ -526,7 +311,7 @@ class _Probed:
     and how many times the page took away an element it fills since it was loaded."""
 
     values: list[ReadBack]
-    held: list[_State]
+    held: list[ElementState]
     required: list[tuple[str, str]]
     resets: int
 
@@ -551,7 +336,7 @@ def _probe(
             [locate.target_spec(t) for t in known] if known is not None else None,
         ],
     )
-    held = [_state(r) for r in raw["states"]]
+    held = [element_state(r) for r in raw["states"]]
     values = [
         _compare(state.step.name, e, h, _element(state, e))
         for e, h in zip(entries, held, strict=True)
@@ -560,7 +345,7 @@ def _probe(
     return _Probed(values, held, required, int(raw.get("resets", 0)))
 
 
-def _same_element(state: StepState, entry: _Entry, held: _State) -> bool:
+def _same_element(state: StepState, entry: _Entry, held: ElementState) -> bool:
     """Whether the page still holds the element this field was found in (not a re-render)."""
     return held.token == state.tokens.get(entry.field, held.token)
 
@@ -649,7 +434,7 @@ def _verify(
                     # Masked at the source: this message may reach a summary or the journal.
                     raise ReadBackMismatch(
                         redact(
-                            f"{_where(state.step.name, entry.field, entry.target)}: the page "
+                            f"{field_place(state.step.name, entry.field, entry.target)}: the page "
                             f"shows {value.shown!r} after typing {entry.wanted!r}; stopped "
                             "before the review"
                         )
@@ -684,7 +469,7 @@ def _verify(
 def _retype(page: Page, state: StepState, entries: list[_Entry], timeouts: Timeouts) -> None:
     """Type each of `entries` key by key (a key-driven input mask ignores fill())."""
     for entry in entries:
-        where = _where(state.step.name, entry.field, entry.target)
+        where = field_place(state.step.name, entry.field, entry.target)
         log.info("%s: the page did not keep the filled value; typing it key by key.", where)
         with _writing(state.step.name, entry.field):
             _type_keys(page.locator(state.selector(entry.field)), entry.wanted, timeouts)
@@ -693,7 +478,7 @@ def _retype(page: Page, state: StepState, entries: list[_Entry], timeouts: Timeo
 def _relocate(page: Page, state: StepState, entries: list[_Entry]) -> None:
     """Find again the elements whose selector no longer finds them (a re-render may have made
     up new ids)."""
-    held = _read(page, [state.selector(e.field) for e in entries])
+    held = read_elements(page, [state.selector(e.field) for e in entries])
     lost = [e for e, h in zip(entries, held, strict=True) if h.count != 1]
     for entry, found in zip(lost, locate.resolve(page, [e.target for e in lost]), strict=True):
         if found.found:
@@ -751,7 +536,7 @@ def read_back_steps(page: Page, states: Sequence[StepState]) -> list[ReadBack]:
         ],
     )
     values = [
-        _compare(s.step.name, e, _state(r), _element(s, e))
+        _compare(s.step.name, e, element_state(r), _element(s, e))
         for (s, e), r in zip(entries, raw["states"], strict=True)
     ]
     out: list[ReadBack] = []
@@ -791,229 +576,3 @@ def _writing(step: str, field_name: str) -> Iterator[None]:
 
 
 # -- clicks and the code ---------------------------------------------------------------------
-
-
-def find_one(
-    page: Page,
-    step: str,
-    what: str,
-    target: Target,
-    timeout_ms: float,
-    located: Located | None = None,
-) -> Located:
-    """The one visible element for `target` (waited for unless `located` already found it),
-    or `PortalMismatch` naming it."""
-    if located is None or not located.found:
-        located = locate.wait_visible(page, target, timeout_ms)
-    if located.found:
-        if located.anchor > 0:
-            log.info("%s step: %s found by %s.", step, what, located.how())
-        return located
-    if located.doubled:
-        raise ElementMissing(
-            f"{step} step: {what} ({target.describe()}): found {located.doubled} times; the "
-            "map cannot tell which one to click"
-        )
-    raise ElementMissing(
-        f"{step} step: {what} ({target.describe()}): not found on the page{_tried(located)}; "
-        "the portal may have changed (run `assistant check`)"
-    )
-
-
-def _await_effect(
-    page: Page, expect: Target | None, errors: str, before: list[str], timeout_ms: float
-) -> dict[str, Any] | None:
-    """Wait until `expect` is visible or an error region shows a new text; None on time-out."""
-    arg = [locate.target_spec(expect) if expect else None, errors, before]
-    found: dict[str, Any] | None = locate.wait_for(
-        page, "([t, e, b]) => window.__assistant.effect(t, e, b)", arg, timeout_ms
-    )
-    return found
-
-
-def _errors_now(page: Page, selector: str) -> list[str]:
-    """What the error regions show before a click; the page notes every change to them from
-    now on, so that the same words shown again after the click count as the page's answer."""
-    return [
-        str(t) for t in locate.evaluate(page, "(s) => window.__assistant.armErrors(s)", selector)
-    ]
-
-
-def click(
-    page: Page,
-    step: str,
-    action: ClickAction,
-    timeouts: Timeouts,
-    guard: guarded_context.GuardedContext | None = None,
-) -> None:
-    """Click a button of the map; with `expect`, wait until that element shows.
-
-    Writes the click causes may leave the browser while its effects settle (the guard's
-    declared gate). A page that answers with a new message in its error regions stops the run
-    with that message; with `retry_on`, such a click is made again, up to `attempts` clicks in
-    all, each retry logged. Maps use this only for clicks that are safe to repeat (sending the
-    code); the submit is a different action and is never repeated.
-    """
-    what = button_name(action.click)
-    regions = action.retry_on or ERROR_REGIONS
-    first, caption, before = locate.find_with_errors(page, action.click, regions)
-    button = find_one(page, step, what, action.click, timeouts.action_ms, first)
-    blocked = len(guard.blocked_writes) if guard else 0
-    clicking = f'"{caption}"' if caption else what
-    for attempt in range(1, action.attempts + 1):
-        if attempt > 1 or not first.found:
-            before = _errors_now(page, regions)
-        gate = (
-            guard.declared(clicking, writes=action.writes, carries=frozenset(action.carries))
-            if guard
-            else nullcontext()
-        )
-        with gate:
-            page.locator(button.selector).click(timeout=timeouts.action_ms)
-            log.info("%s step: clicked %s.", step, button.how())
-            if action.expect is not None:
-                effect = _await_effect(page, action.expect, regions, before, timeouts.step_ms)
-            else:
-                # The requests the click started go out and come back while the gate is open;
-                # timers it set run after the gate shuts, like anything else the page does.
-                locate.settle(page, guard, timers=False)
-        if action.expect is None:
-            new = [t for t in locate.settled_errors(page, guard, regions) if t not in before]
-            effect = {"done": not new, "error": new[0] if new else None}
-        if effect is not None and effect.get("done"):
-            return
-        message = str(effect.get("error")) if effect else ""
-        if not message:
-            raise PortalError(
-                f'{step} step: after clicking {what}, "{_describe(action.expect)}" did not '
-                f"appear within {timeouts.step_ms / 1000:.0f} s{blocked_note(guard, blocked)}"
-            )
-        if action.retry_on and attempt < action.attempts:
-            log.warning(
-                "%s step: %s did not work: the page says %r; clicking again (%d of %d).",
-                step,
-                what,
-                message,
-                attempt + 1,
-                action.attempts,
-            )
-            continue
-        # The page's answer to what was typed (a retry_on click's is a hiccup, said again).
-        refused = PortalError if action.retry_on else ValueRefused
-        raise refused(f"{step} step: after clicking {what}, the page says {message!r}")
-    raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
-
-
-def button_name(target: Target) -> str:
-    """`button #id` or `button "Send code"` (a role anchor names the role itself)."""
-    shown = target.describe()
-    return shown if target.first.kind == "role" else f"button {shown}"
-
-
-def _describe(target: Target | None) -> str:
-    return target.describe() if target is not None else "the next step"
-
-
-@dataclass(frozen=True, slots=True)
-class CodeResult:
-    """What the page made of a verification code: accepted, or refused with its message."""
-
-    accepted: bool
-    message: str = ""
-
-
-def enter_code(
-    page: Page,
-    step: str,
-    gate: CodeGate,
-    code: str | None,
-    timeouts: Timeouts,
-    guard: guarded_context.GuardedContext | None = None,
-) -> CodeResult:
-    """Type `code` into the gate's box (None: the person typed it in the browser) and, when the
-    gate has a confirm button, press it and wait for `accepted` or the page's error."""
-    if (
-        gate.confirm is not None
-        and gate.accepted is not None
-        and locate.present(page, gate.accepted)
-    ):
-        return CodeResult(True)  # accepted already (the person pressed verify in the browser)
-    box = find_one(page, step, "the verification code box", gate.input, timeouts.action_ms)
-    loc = page.locator(box.selector)
-    if code is not None and guard is not None:
-        guard.knows_code(code)  # a request carrying it is recognised from now on
-    if code is not None:
-        loc.fill(code, timeout=timeouts.action_ms)
-        if loc.input_value() != code:
-            loc.fill("")
-            loc.press_sequentially(code, timeout=timeouts.action_ms)
-    typed = loc.input_value().strip()
-    if not (typed.isdigit() and len(typed) == gate.digits):
-        return CodeResult(False, f"the code box holds no {gate.digits}-digit code")
-    if guard is not None:
-        guard.knows_code(typed)  # also the code the person typed into the browser
-    if gate.confirm is None:
-        return CodeResult(True)
-    if gate.accepted is not None and locate.present(page, gate.accepted):
-        return CodeResult(True)  # the person already pressed the button in the browser
-    what = "the verify button"
-    button = find_one(page, step, what, gate.confirm, timeouts.action_ms)
-    before = _errors_now(page, gate.error)
-    verifying = (
-        guard.declared(what, writes=gate.writes, carries=request_guard.EMAIL_AND_CODE)
-        if guard
-        else nullcontext()
-    )
-    with verifying:
-        page.locator(button.selector).click(timeout=timeouts.action_ms)
-        if gate.accepted is None:
-            locate.settle(page, guard)
-            return CodeResult(True)
-        effect = _await_effect(page, gate.accepted, gate.error, before, timeouts.step_ms)
-    if effect is None:
-        return CodeResult(False, "the page neither accepted nor refused the code")
-    if effect.get("done"):
-        return CodeResult(True)
-    return CodeResult(False, str(effect.get("error") or "the page refused the code"))
-
-
-# Profile values that are contact details: masked in screenshots under `--mask-contact`.
-CONTACT_PATHS = frozenset({"contact.email", "contact.phone"})
-
-
-def contact_targets(portal: PortalMap) -> tuple[Target, ...]:
-    """The elements of `portal` that hold the contact email, the contact phone or the code."""
-    targets: list[Target] = []
-    for step in portal.steps:
-        for action in step.actions:
-            if isinstance(action, FieldAction) and action.value in CONTACT_PATHS:
-                targets.append(action.target)
-            elif isinstance(action, CodeGate):
-                targets.append(action.input)
-    return tuple(targets)
-
-
-def contact_locators(page: Page, portal: PortalMap, values: Sequence[str] = ()) -> list[Locator]:
-    """What to paint over in screenshots: the elements of `contact_targets` (wherever one of
-    each target's anchors finds its element), and every element whose text shows one of
-    `values` (the contact email or phone, in any common spelling), such as a review summary."""
-    found = locate.resolve(page, list(contact_targets(portal)), visible=False)
-    masks = [page.locator(f.selector) for f in found if f.found]
-    masks += [page.get_by_text(pattern) for pattern in _spellings(values)]
-    return masks
-
-
-def _spellings(values: Sequence[str]) -> list[re.Pattern[str]]:
-    """A pattern per value that finds it as a page may print it: an email in any case, a
-    phone number with or without +1, brackets, spaces, dots or dashes."""
-    patterns = []
-    for value in values:
-        value = value.strip()
-        digits = re.sub(r"\D", "", value)
-        if "@" in value:
-            patterns.append(re.compile(re.escape(value), re.IGNORECASE))
-        elif len(digits) >= 10:
-            d = digits[-10:]
-            sep = r"[\s.-]*"
-            patterns.append(re.compile(rf"(\+?1{sep})?\(?{d[:3]}\)?{sep}{d[3:6]}{sep}{d[6:]}"))
-    return patterns

@@ -33,7 +33,7 @@ def check(
     """
     from assistant.browser import guarded_context, launch, loading
     from assistant.browser.drift import seen_options, survey
-    from assistant.browser.fields import Timeouts
+    from assistant.browser.step_state import Timeouts
     from assistant.hosts import allow_list
     from assistant.paths import data_dir as private_data_dir
     from assistant.portals import load_portal, seen
