@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant import gates
 from assistant.errors import NotConfirmed
+from assistant.sitting import gates
 from benchmarks.calls import CallCounter
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from assistant.portals.plan import Plan
     from assistant.profiles.model import Profile
     from assistant.replica import Replica
-    from assistant.session import Session
+    from assistant.sitting.session import Session
 
 
 @dataclass
@@ -119,7 +119,7 @@ def run_marks(
     """One submission up to the declined confirmation; the moments it went through."""
     from assistant.records.journal import Journal
     from assistant.records.journal.recorder import JournalRecorder
-    from assistant.session import FillOptions, Session
+    from assistant.sitting.session import FillOptions, Session
 
     marks = Marks(counter=counter)
     attempts_before = replica.submit_attempts()

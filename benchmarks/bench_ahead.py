@@ -2,7 +2,7 @@
 between typing `submit` and the next review, with the next submission prepared during the
 review (ahead) against one after the other (sequential), and how many keys they press.
 
-Runs the batch core (`assistant.batch.Batch.run`) in process against a wizard replica that
+Runs the batch core (`assistant.sitting.batch.Batch.run`) in process against a wizard replica that
 mails each code into a real IMAP server (pymap, as in the tests: tests/mailserver.py) `MAIL_S`
 seconds after it is asked for; codes come from that mailbox (`MailboxCodeSource`). A scripted
 person at a real pseudo-terminal reads each review for `READ_S` seconds (longer than the mail
@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from assistant.gates import CodeRequest, CodeSource
     from assistant.replica import Replica
+    from assistant.sitting.gates import CodeRequest, CodeSource
 
 SUBMISSIONS = 10
 MAIL_S = 5.0  # the replica's mail delay
@@ -119,8 +119,6 @@ def measure(ahead: bool, count: int = SUBMISSIONS) -> Measured:
     sys.path.insert(0, str(TESTS))
     from mailserver import start_mail_server
 
-    from assistant import gates
-    from assistant.batch import Batch, BatchOptions, plan_jobs
     from assistant.browser import launch
     from assistant.mailbox.config import MailboxSettings
     from assistant.mailbox.source import MailboxCodeSource
@@ -129,7 +127,9 @@ def measure(ahead: bool, count: int = SUBMISSIONS) -> Measured:
     from assistant.records.journal import Journal
     from assistant.replica import Replica
     from assistant.replica.maildrop import MailDrop
-    from assistant.session import FillOptions
+    from assistant.sitting import gates
+    from assistant.sitting.batch import Batch, BatchOptions, plan_jobs
+    from assistant.sitting.session import FillOptions
 
     email = f"ops-{secrets.token_hex(4)}@harbor.example.org"
     with tempfile.TemporaryDirectory() as tmp:

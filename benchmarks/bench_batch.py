@@ -1,6 +1,6 @@
 """A long batch: N replica submissions filled to the review and declined, in one browser.
 
-Runs the same core as `assistant batch` (`assistant.batch.Batch.run`) in process, against a
+Runs the same core as `assistant batch` (`assistant.sitting.batch.Batch.run`) in process, against a
 wizard replica, with a scripted person at a real pseudo-terminal: a thread reads what the
 assistant prints, types the replica's newest code at each code prompt and "no" at each
 confirmation (so nothing is ever submitted; the replica's submit counter is checked). Reports
@@ -122,14 +122,14 @@ class Measured:
 
 def measure(count: int = SUBMISSIONS) -> Measured:
     """Run a batch of `count` one-number profiles to the review, declining each."""
-    from assistant import gates
-    from assistant.batch import Batch, BatchOptions, plan_jobs
     from assistant.browser import launch
     from assistant.portals import load_portal
     from assistant.profiles import load_profiles
     from assistant.records.journal import Journal
     from assistant.replica import Replica
-    from assistant.session import FillOptions
+    from assistant.sitting import gates
+    from assistant.sitting.batch import Batch, BatchOptions, plan_jobs
+    from assistant.sitting.session import FillOptions
 
     with tempfile.TemporaryDirectory() as tmp, Replica(layout="wizard") as replica:
         folder = Path(tmp) / "profiles"

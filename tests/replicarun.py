@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.batch import Batch, BatchOptions, plan_jobs
 from assistant.browser.step_state import Timeouts
-from assistant.gates import CodeSource, OutboxCodeSource, Terminal
 from assistant.portals import load_portal
 from assistant.portals.plan import build_plan
 from assistant.profiles import load_profile, load_profiles
 from assistant.records.journal import Journal
 from assistant.records.journal.recorder import JournalRecorder
 from assistant.replica import Replica
-from assistant.session import FillOptions, Outcome, Session
+from assistant.sitting.batch import Batch, BatchOptions, plan_jobs
+from assistant.sitting.gates import CodeSource, OutboxCodeSource, Terminal
+from assistant.sitting.session import FillOptions, Outcome, Session
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -22,26 +22,26 @@ from ptyperson import PtyPerson
 from replicarun import batch_of
 from test_batch_support import numbers_of, profile_text, write_profiles
 
-from assistant.batch import Batch, BatchOptions, plan_jobs
 from assistant.browser.step_state import Timeouts
 from assistant.errors import ExitCode
-from assistant.gates import (
+from assistant.portals import load_portal
+from assistant.profiles import load_profiles
+from assistant.records.journal import Journal, State
+from assistant.replica import Replica
+from assistant.sitting.batch import Batch, BatchOptions, plan_jobs
+from assistant.sitting.gates import (
     CodeRequest,
     OutboxCodeSource,
     Terminal,
     TerminalCodeSource,
     UnattendedCodeSource,
 )
-from assistant.portals import load_portal
-from assistant.profiles import load_profiles
-from assistant.records.journal import Journal, State
-from assistant.replica import Replica
-from assistant.session import FillOptions
+from assistant.sitting.session import FillOptions
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-    from assistant.gates import CodeSource
+    from assistant.sitting.gates import CodeSource
 
 FAST = Timeouts(step_ms=10_000, action_ms=8_000)
 SEND = "/fcr/api/send-code"
@@ -358,7 +358,7 @@ def test_a_terminal_that_fails_at_the_question_leaves_no_row_or_context_open(
 ) -> None:
     """The question itself fails (the terminal went away): nothing is clicked, and every row
     and context is closed, the next prepared one's too."""
-    import assistant.gates
+    import assistant.sitting.gates
 
     paths = write_profiles(tmp_path / "profiles", count=profiles)
 
@@ -370,7 +370,7 @@ def test_a_terminal_that_fails_at_the_question_leaves_no_row_or_context_open(
             time.sleep(0.02)
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(assistant.gates, "confirm_submit", terminal_gone)
+    monkeypatch.setattr(assistant.sitting.gates, "confirm_submit", terminal_gone)
     person = PtyPerson()
     with (
         Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
@@ -450,7 +450,7 @@ def test_warnings_of_the_next_submission_wait_for_its_turn(
 def test_ctrl_c_ends_a_question_asked_in_a_thread_at_once() -> None:
     """Ctrl-C at a review asked in a thread ends it at the key, not at the main thread's next
     action (which may be a page that takes its time to load)."""
-    from assistant.batch import StopSwitch, _PromptWatch
+    from assistant.sitting.batch import StopSwitch, _PromptWatch
 
     person = PtyPerson()
     switch = StopSwitch()
@@ -481,8 +481,8 @@ def test_a_question_that_ignores_ctrl_c_is_no_answer_even_if_submit_comes_later(
     """Ctrl-C asks the question to end; one that does not end within the wait (a terminal that
     ignores `cancel`) finishes the submission as not confirmed, and the "submit" it reads
     afterwards is never taken as the answer."""
-    from assistant.ahead import _CANCEL_WAIT_S, Turn
     from assistant.errors import Stopped
+    from assistant.sitting.ahead import _CANCEL_WAIT_S, Turn
 
     typed = threading.Event()
     asked = threading.Event()

@@ -24,7 +24,6 @@ from mailserver import MailServer
 from ptyperson import PtyPerson
 from test_batch_support import EMAIL, numbers_of, profile_text
 
-from assistant.batch import Batch, BatchOptions, BatchReport, plan_jobs
 from assistant.browser.step_state import Timeouts
 from assistant.errors import ExitCode
 from assistant.mailbox.config import MailboxSettings
@@ -34,7 +33,8 @@ from assistant.profiles import load_profiles
 from assistant.records.journal import Journal, State
 from assistant.replica import Replica
 from assistant.replica.maildrop import MailDrop
-from assistant.session import FillOptions
+from assistant.sitting.batch import Batch, BatchOptions, BatchReport, plan_jobs
+from assistant.sitting.session import FillOptions
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -127,7 +127,7 @@ def test_validate_loads_no_cli_framework_browser_journal_or_phonenumbers() -> No
     }
     heavy = {
         "assistant.browser.launch",
-        "assistant.session",
+        "assistant.sitting.session",
         "assistant.records.journal",
         "assistant.portals",
     }

@@ -157,7 +157,7 @@ def test_a_data_folder_others_can_read_is_refused_with_the_fix(
 
 def test_private_files_and_folders_are_created_0600_and_0700(tmp_path: Path) -> None:
     from assistant.paths import data_dir, private_dir, write_private
-    from assistant.session import new_run_dir
+    from assistant.sitting.session import new_run_dir
 
     try:
         run = new_run_dir("Lakeside USD", tmp_path / "data")

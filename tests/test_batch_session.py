@@ -13,17 +13,17 @@ import pytest
 from ptyperson import PtyPerson
 from test_batch_support import EMAIL, numbers_of, profile_text, write_profiles
 
-from assistant.batch import Batch, BatchOptions, BatchReport, Result, plan_jobs
 from assistant.browser.step_state import Timeouts
 from assistant.errors import ExitCode
-from assistant.gates import OutboxCodeSource
 from assistant.portals import load_portal, seen
 from assistant.portals.model import host_of
 from assistant.profiles import load_profiles
 from assistant.records.journal import Journal, NewAttempt, State
 from assistant.records.recorder import Reviewed, SubmissionRecord
 from assistant.replica import Replica
-from assistant.session import FillOptions
+from assistant.sitting.batch import Batch, BatchOptions, BatchReport, Result, plan_jobs
+from assistant.sitting.gates import OutboxCodeSource
+from assistant.sitting.session import FillOptions
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -20,7 +20,6 @@ from assistant.browser import guarded_context
 from assistant.browser.request_guard import REPAIR
 from assistant.browser.step_state import Timeouts
 from assistant.errors import ElementMissing, NotConfirmed, PortalMismatch, ReadBackMismatch
-from assistant.gates import OutboxCodeSource
 from assistant.portals import load_portal
 from assistant.portals.plan import Plan, build_plan
 from assistant.profiles import load_profile
@@ -29,7 +28,8 @@ from assistant.records.journal import Journal
 from assistant.records.journal.recorder import JournalRecorder
 from assistant.replica import Replica
 from assistant.replica.catalog import category_options
-from assistant.session import FillOptions, Outcome, Session
+from assistant.sitting.gates import OutboxCodeSource
+from assistant.sitting.session import FillOptions, Outcome, Session
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -257,7 +257,7 @@ def test_declined_or_end_of_input_sends_nothing(
 def test_stdin_not_a_terminal_sends_nothing(browser: Browser, tmp_path: Path) -> None:
     import io
 
-    from assistant.gates import Terminal
+    from assistant.sitting.gates import Terminal
 
     with Replica(layout="wizard") as portal, Journal.open(tmp_path / "data") as journal:
         out = io.StringIO()

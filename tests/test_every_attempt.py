@@ -27,7 +27,6 @@ from assistant.errors import (
     PortalMismatch,
     ReadBackMismatch,
 )
-from assistant.gates import CodeRequest, OutboxCodeSource
 from assistant.portals import load_portal
 from assistant.portals.plan import build_plan
 from assistant.profiles import load_profile
@@ -35,7 +34,8 @@ from assistant.records.journal import Journal, State
 from assistant.records.journal.recorder import JournalRecorder
 from assistant.records.recorder import Reviewed
 from assistant.replica import Replica
-from assistant.session import FillOptions, Interrupted, Session
+from assistant.sitting.gates import CodeRequest, OutboxCodeSource
+from assistant.sitting.session import FillOptions, Interrupted, Session
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

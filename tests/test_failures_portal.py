@@ -32,7 +32,6 @@ from assistant.errors import (
     PortalMismatch,
     ReadBackMismatch,
 )
-from assistant.gates import OutboxCodeSource, TerminalCodeSource
 from assistant.portals import load_portal
 from assistant.portals.model import Target
 from assistant.portals.plan import PlannedField, PlannedStep, build_plan
@@ -42,7 +41,8 @@ from assistant.records.journal import Journal, State
 from assistant.records.journal.recorder import JournalRecorder
 from assistant.records.recorder import SubmissionRecord
 from assistant.replica import Replica
-from assistant.session import FillOptions, Outcome, Session
+from assistant.sitting.gates import OutboxCodeSource, TerminalCodeSource
+from assistant.sitting.session import FillOptions, Outcome, Session
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

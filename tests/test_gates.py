@@ -12,7 +12,7 @@ from ptyperson import PtyPerson
 
 from assistant.browser.fields import ReadBack
 from assistant.errors import ExitCode, NotConfirmed, Stopped
-from assistant.gates import (
+from assistant.sitting.gates import (
     CodeRequest,
     Review,
     Terminal,
@@ -413,9 +413,9 @@ class _NotATerminal(io.StringIO):
 def test_a_terminal_relaying_one_that_is_not_a_tty_never_confirms(relay: str) -> None:
     """Every terminal that passes questions on to another (a batch's, a submission prepared
     ahead) is a TTY only when the one it relays is: "submit" read from a file is no answer."""
-    from assistant.ahead import HeldTerminal
-    from assistant.batch import StopSwitch, _PromptWatch
-    from assistant.gates import RelayTerminal
+    from assistant.sitting.ahead import HeldTerminal
+    from assistant.sitting.batch import StopSwitch, _PromptWatch
+    from assistant.sitting.gates import RelayTerminal
 
     inner = Terminal(_NotATerminal("submit\n"), io.StringIO())
     terminal: Terminal

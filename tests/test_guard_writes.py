@@ -16,13 +16,13 @@ from ptyperson import PtyPerson
 from assistant.browser.request_guard import REPAIR
 from assistant.browser.step_state import Timeouts
 from assistant.errors import RequestRefused
-from assistant.gates import CodeRequest
 from assistant.portals import parse_portal
 from assistant.portals.plan import build_plan
 from assistant.profiles import load_profile
 from assistant.records.journal import Journal
 from assistant.records.journal.recorder import JournalRecorder
-from assistant.session import FillOptions, Session
+from assistant.sitting.gates import CodeRequest
+from assistant.sitting.session import FillOptions, Session
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

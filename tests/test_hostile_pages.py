@@ -24,7 +24,7 @@ from assistant.errors import ChangedAfterReview, NotConfirmed, RequestRefused
 from assistant.records import duplicates as duplicate_guard
 from assistant.records.journal import Journal, State
 from assistant.replica import Replica
-from assistant.session import Outcome
+from assistant.sitting.session import Outcome
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -26,8 +26,6 @@ from replicarun import batch_of
 from test_batch_support import write_profiles
 
 from assistant import paths
-from assistant import session as session_module
-from assistant.batch import Batch
 from assistant.browser.step_state import Timeouts
 from assistant.cli.batch import render_summary
 from assistant.errors import DataDirUnusable, ExitCode, JournalWriteFailed
@@ -35,6 +33,8 @@ from assistant.records import receipts
 from assistant.records.journal import Attempt, Journal, NewAttempt, State
 from assistant.records.journal import schema as journal_schema
 from assistant.replica import Replica
+from assistant.sitting import session as session_module
+from assistant.sitting.batch import Batch
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

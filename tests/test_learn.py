@@ -18,8 +18,6 @@ from test_variants import expected
 
 from assistant.browser import guarded_context
 from assistant.browser.step_state import Timeouts
-from assistant.gates import OutboxCodeSource
-from assistant.learn import LearnOptions, learn, offer_to_save
 from assistant.portals import load_portal, loader, parse_portal
 from assistant.portals.elements import map_elements
 from assistant.portals.overrides import EffectiveMap, Overrides, overrides_path
@@ -28,7 +26,9 @@ from assistant.profiles import load_profile
 from assistant.records.journal import Journal
 from assistant.records.journal.recorder import JournalRecorder
 from assistant.replica import Replica
-from assistant.session import FillOptions, Session
+from assistant.sitting.gates import OutboxCodeSource
+from assistant.sitting.learn import LearnOptions, learn, offer_to_save
+from assistant.sitting.session import FillOptions, Session
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -226,10 +226,10 @@ def test_without_a_display_learn_says_how_to_get_one_and_exits_5(
 
 def test_nothing_is_saved_unless_the_person_types_yes(broken_fcr: EffectiveMap) -> None:
     from assistant.errors import NotConfirmed
-    from assistant.gates import Terminal
-    from assistant.learn import Learnt
     from assistant.portals.model import Anchor
     from assistant.portals.overrides import ElementOverride
+    from assistant.sitting.gates import Terminal
+    from assistant.sitting.learn import Learnt
 
     shipped = loader.load_shipped("fcr")
     mine = ElementOverride(any=(Anchor(id="volume_band"),))

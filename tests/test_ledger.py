@@ -21,9 +21,7 @@ from clirun import run_assistant
 from test_batch_support import drive, write_profiles
 from test_journal_support import FCR, FCR_HOST, FID, FakeClock, at, new_attempt, submit
 
-from assistant.batch import Batch, BatchOptions, plan_jobs
 from assistant.errors import DuplicateSubmission, ExitCode
-from assistant.gates import OutboxCodeSource, Terminal
 from assistant.portals import load_portal, parse_portal
 from assistant.portals.model import host_of
 from assistant.profiles import load_profiles
@@ -32,7 +30,9 @@ from assistant.records.journal import Destination, Journal, State
 from assistant.records.journal.recorder import JournalRecorder
 from assistant.records.journal.schema import MIGRATIONS, SCHEMA_VERSION
 from assistant.replica import Replica
-from assistant.session import FillOptions
+from assistant.sitting.batch import Batch, BatchOptions, plan_jobs
+from assistant.sitting.gates import OutboxCodeSource, Terminal
+from assistant.sitting.session import FillOptions
 
 REPLICA = Destination("fcr", "127.0.0.1:8765", real=False)
 
@@ -276,10 +276,10 @@ def _sent_through(portal: str, url: str, profile: Path, data: Path) -> str:
 
     from playwright.sync_api import Browser
 
-    from assistant.gates import Terminal
     from assistant.portals.plan import build_plan
     from assistant.records.recorder import Reviewed
-    from assistant.session import Session, Source
+    from assistant.sitting.gates import Terminal
+    from assistant.sitting.session import Session, Source
 
     [loaded], _ = load_profiles([profile])
     portal_map = load_portal(portal)

@@ -24,9 +24,9 @@ from mailserver import MailServer, free_port
 from test_mailbox_source import code_mail
 
 from assistant.errors import ExitCode
-from assistant.gates import CodeRequest, Terminal, TerminalCodeSource
 from assistant.mailbox.config import MailboxSettings
 from assistant.mailbox.source import MailboxCodeSource
+from assistant.sitting.gates import CodeRequest, Terminal, TerminalCodeSource
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSISTANT = str(Path(sys.executable).parent / "assistant")

@@ -24,10 +24,10 @@ from ptyperson import PtyPerson
 
 from assistant import log
 from assistant.errors import NotConfirmed
-from assistant.gates import CodeRequest, TerminalCodeSource
 from assistant.mailbox.config import MailboxSettings
 from assistant.mailbox.imap import Mailbox
 from assistant.mailbox.source import MailboxCodeSource
+from assistant.sitting.gates import CodeRequest, TerminalCodeSource
 
 SENDER = "no-reply@tnsi.com"
 SIGNATURE = "-- \nFree Caller Registry support\n1 Example Way, Suite 500, Reston, VA 20190\n"

@@ -24,13 +24,13 @@ from mailserver import MailServer
 from ptyperson import PtyPerson
 
 from assistant.errors import MailboxError, NotConfirmed
-from assistant.gates import CodeRequest, Terminal, TerminalCodeSource
 from assistant.mailbox.config import MailboxSettings
 from assistant.mailbox.imap import Mailbox
 from assistant.mailbox.source import MailboxCodeSource
 from assistant.portals import load_portal
 from assistant.portals.model import CodeGate
-from assistant.session import FillOptions, Interrupted, Session
+from assistant.sitting.gates import CodeRequest, Terminal, TerminalCodeSource
+from assistant.sitting.session import FillOptions, Interrupted, Session
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

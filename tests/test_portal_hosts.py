@@ -29,7 +29,7 @@ from assistant.records import duplicates
 from assistant.records.journal import Destination, Journal
 from assistant.records.journal import schema as journal_schema
 from assistant.records.journal.schema import MIGRATIONS, SCHEMA_VERSION
-from assistant.session import FillOptions
+from assistant.sitting.session import FillOptions
 
 FCR_YAML = (resources.files("assistant.portals") / "fcr.yaml").read_text(encoding="utf-8")
 

@@ -14,7 +14,7 @@ from assistant import log, paths
 from assistant.errors import UnsafeDataDir
 from assistant.records.journal import Journal
 from assistant.records.receipts import write_receipt
-from assistant.session import new_run_dir
+from assistant.sitting.session import new_run_dir
 
 SHOT = bytes(range(256)) * 32  # 8,192 bytes, like the review screenshot that was cut short
 

@@ -19,9 +19,9 @@ from mailserver import MailServer
 
 from assistant import log
 from assistant.errors import ExitCode
-from assistant.gates import Terminal
 from assistant.replica import Replica
 from assistant.replica.maildrop import MailDrop
+from assistant.sitting.gates import Terminal
 
 EMAIL = "it@lakeside.example.org"
 PHONE = "+16195550142"
@@ -90,7 +90,7 @@ def test_log_records_their_arguments_and_tracebacks_are_masked(run_log: Path) ->
 
 def test_the_terminal_masks_everything_but_the_review_table() -> None:
     from assistant.browser.fields import ReadBack
-    from assistant.gates import Review, render_review
+    from assistant.sitting.gates import Review, render_review
 
     log.register_secret(EMAIL, PHONE)
     out = io.StringIO()

@@ -25,12 +25,12 @@ from replicarun import fill_lakeside
 from assistant.browser.request_guard import REPAIR
 from assistant.browser.step_state import Timeouts
 from assistant.errors import PortalMismatch, RequestRefused
-from assistant.gates import Terminal
 from assistant.profiles import load_profile
 from assistant.records.journal import Journal
 from assistant.replica import Replica
 from assistant.replica.catalog import category_options
-from assistant.session import Outcome, Session
+from assistant.sitting.gates import Terminal
+from assistant.sitting.session import Outcome, Session
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -20,8 +20,8 @@ from assistant.cli.plan import PortalOption
 from assistant.records.duplicates import DEFAULT_WINDOW_DAYS
 
 if TYPE_CHECKING:
-    from assistant.batch import BatchReport
-    from assistant.gates import Terminal
+    from assistant.sitting.batch import BatchReport
+    from assistant.sitting.gates import Terminal
 
 UrlOption = Annotated[
     str | None,
@@ -194,9 +194,8 @@ def run_profiles(
     codes: Codes | None = None,
     code_timeout: float = 300.0,
 ) -> None:
-    """Validate, guard, run and summarise; exits with the batch's code (see `assistant.batch`)."""
-    from assistant import gates
-    from assistant.batch import Batch, BatchOptions, plan_jobs
+    """Validate, guard, run and summarise; exits with the batch's code (see
+    `assistant.sitting.batch`)."""
     from assistant.browser import launch
     from assistant.errors import NotConfirmed, ProfileError
     from assistant.mailbox import code_source_setup
@@ -205,7 +204,9 @@ def run_profiles(
     from assistant.profiles import load_profiles
     from assistant.records import runlock
     from assistant.records.journal import Journal
-    from assistant.session import FillOptions
+    from assistant.sitting import gates
+    from assistant.sitting.batch import Batch, BatchOptions, plan_jobs
+    from assistant.sitting.session import FillOptions
 
     portal_map = load_portal(portal)
     loaded, problems = load_profiles(paths)
@@ -267,7 +268,7 @@ def render_summary(report: BatchReport, terminal: Terminal) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from assistant.batch import STATES
+    from assistant.sitting.batch import STATES
     from assistant.terminal_text import literal, rendered
 
     table = Table(title=Text("Summary"), title_justify="left")

@@ -17,7 +17,7 @@ from assistant.cli.app import app
 from assistant.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
-    from assistant.gates import CodeRequest, Outbox, Terminal
+    from assistant.sitting.gates import CodeRequest, Outbox, Terminal
 
 DEMO_PROFILE = "lakeside-closures.yaml"
 
@@ -44,15 +44,15 @@ def demo() -> None:
     import contextlib
     import tempfile
 
-    from assistant import gates
-    from assistant.batch import Batch, BatchOptions, plan_jobs
     from assistant.browser import launch
     from assistant.cli.batch import render_summary
     from assistant.portals import load_portal
     from assistant.profiles import load_profile
     from assistant.records.journal import Journal
     from assistant.replica import Replica
-    from assistant.session import FillOptions
+    from assistant.sitting import gates
+    from assistant.sitting.batch import Batch, BatchOptions, plan_jobs
+    from assistant.sitting.session import FillOptions
 
     loaded = load_profile(examples_folder() / DEMO_PROFILE)
     folder = Path(tempfile.mkdtemp(prefix="assistant-demo-"))  # 0700, private
@@ -86,7 +86,7 @@ class _DemoOutbox:
     """The replica's outbox as the code source, saying so (a real run asks the person)."""
 
     def __init__(self, portal: Outbox, terminal: Terminal) -> None:
-        from assistant.gates import OutboxCodeSource
+        from assistant.sitting.gates import OutboxCodeSource
 
         self._source = OutboxCodeSource(portal)
         self._terminal = terminal

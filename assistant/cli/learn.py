@@ -1,5 +1,5 @@
 """`assistant learn --profile PROFILE`: repair a shipped map by pointing at the portal's page
-(the walk is `assistant.learn`; the repairs `assistant.portals.overrides`)."""
+(the walk is `assistant.sitting.learn`; the repairs `assistant.portals.overrides`)."""
 
 from __future__ import annotations
 
@@ -62,16 +62,16 @@ def learn(
     Exit 0 saved (or nothing to repair), 1 invalid profile or map, 2 bad option,
     3 not saved, 4 the portal failed, 5 no display or no browser.
     """
-    from assistant import gates
     from assistant.browser import guarded_context, launch, overlay
     from assistant.errors import NoDisplay, NotConfirmed, PortalError, UsageError
-    from assistant.learn import LearnOptions, allowed_hosts, offer_to_save
-    from assistant.learn import learn as walk
     from assistant.portals import available_portals
     from assistant.portals.elements import find_element
     from assistant.portals.loader import load_shipped
     from assistant.portals.overrides import overrides_path, read_overrides
     from assistant.profiles import load_profile
+    from assistant.sitting import gates
+    from assistant.sitting.learn import LearnOptions, allowed_hosts, offer_to_save
+    from assistant.sitting.learn import learn as walk
 
     if not launch.display_available():
         raise NoDisplay(NO_DISPLAY)

@@ -43,10 +43,10 @@ def setup(
     import os
     import sys
 
-    from assistant import gates
     from assistant.errors import MailboxError
     from assistant.mailbox.config import config_path, load_config, mailbox_settings
     from assistant.mailbox.secret import ENV_PASSWORD, store_password
+    from assistant.sitting import gates
 
     path = config_path()
     given = {
@@ -105,10 +105,10 @@ def _save(path: Path, given: dict[str, str | int]) -> None:
 def test() -> None:
     """Log in to the mailbox and say when the newest code mail arrived (never the code).
     Exit 0 logged in, 2 bad config file, 9 not set up, unreachable or login refused."""
-    from assistant import gates
     from assistant.mailbox.config import load_config, mailbox_settings
     from assistant.mailbox.secret import get_password
     from assistant.mailbox.source import check_mailbox
+    from assistant.sitting import gates
 
     settings = mailbox_settings(load_config())
     password = get_password(settings)

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.gates import CodeSource
 from assistant.mailbox.config import (
     MailboxSettings,
     choose_codes,
@@ -25,6 +24,7 @@ from assistant.mailbox.config import (
 )
 from assistant.mailbox.secret import get_password
 from assistant.mailbox.source import DEFAULT_TIMEOUT_S, MailboxCodeSource
+from assistant.sitting.gates import CodeSource
 
 __all__ = ["MailboxAccess", "MailboxCodeSource", "code_source_setup"]
 

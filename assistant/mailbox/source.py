@@ -35,10 +35,16 @@ from datetime import datetime, timedelta
 
 from assistant import log
 from assistant.errors import MailboxError, NotConfirmed
-from assistant.gates import CodeRequest, CodeSource, Terminal, TerminalCodeSource, mask_email
 from assistant.mailbox.codes import addresses, find_code, is_from, is_to
 from assistant.mailbox.config import MailboxSettings
 from assistant.mailbox.imap import MAX_MAIL_BYTES, Mailbox
+from assistant.sitting.gates import (
+    CodeRequest,
+    CodeSource,
+    Terminal,
+    TerminalCodeSource,
+    mask_email,
+)
 
 logger = log.get_logger(__name__)
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant import gates, hosts, log
+from assistant import hosts, log
 from assistant.browser import (
     clicks,
     code_entry,
@@ -57,6 +57,7 @@ from assistant.portals.overrides import (
 from assistant.portals.plan import PlannedStep, build_plan
 from assistant.portals.repairs import diff_lines
 from assistant.profiles.model import Profile
+from assistant.sitting import gates
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

@@ -4,9 +4,9 @@ For each submission: the duplicate guard (`Recorder.check`); a fresh, fenced bro
 (`guarded_context.GuardedContext`); the start page loaded with bounded retries; each step waited
 for, checked, filled and read back (`assistant.browser.fields`), with a screenshot into the run's
 private folder; the code asked through a `CodeSource`; the review shown and the confirmation read
-from the terminal (`assistant.gates`); then the intent (with what was reviewed) recorded durably,
-exactly one submit click, and its outcome recorded. Running submissions one after the other is
-`assistant.batch`'s job.
+from the terminal (`assistant.sitting.gates`); then the intent (with what was reviewed) recorded
+durably, exactly one submit click, and its outcome recorded. Running submissions one after the other
+is `assistant.sitting.batch`'s job.
 
 A journal row is opened (`started`) as soon as the guard lets a submission through, before
 the browser opens for it, and is always closed before `run_submission` returns or raises:
@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from assistant import gates, hosts, log
+from assistant import hosts, log
 from assistant.browser import (
     clicks,
     code_entry,
@@ -72,6 +72,7 @@ from assistant.records import runfiles
 from assistant.records.journal.models import Destination
 from assistant.records.recorder import Recorder, Reviewed, SubmissionRecord
 from assistant.records.runfiles import fresh
+from assistant.sitting import gates
 from assistant.terminal_text import literal
 from assistant.testhooks import crashpoint
 

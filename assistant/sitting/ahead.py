@@ -1,4 +1,4 @@
-"""The next submission prepared while the person reviews this one (`assistant.batch`).
+"""The next submission prepared while the person reviews this one (`assistant.sitting.batch`).
 
 When codes come without the person (the mailbox, the replica's outbox in the demo), submission
 k+1 is prepared in a second browser context (its code sent, taken, verified, the form filled
@@ -16,7 +16,7 @@ first moment it can be: between two actions of k+1, or once k+1 is ready.
 - `Ahead`: k+1 as prepared, or the error that stopped it, reported at its own turn.
 
 Reviews still come one at a time and in order, and every submission keeps its own guard check,
-typed `submit`, intent and single click (`assistant.session`).
+typed `submit`, intent and single click (`assistant.sitting.session`).
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant import gates
 from assistant.errors import Stopped
 from assistant.log import console_handlers, get_logger
+from assistant.sitting import gates
 
 if TYPE_CHECKING:
     from assistant.portals.plan import SubmissionPlan
-    from assistant.session import Prepared, Session
+    from assistant.sitting.session import Prepared, Session
 
 log = get_logger(__name__)
 

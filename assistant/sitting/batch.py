@@ -44,8 +44,6 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from assistant import gates
-from assistant.ahead import Ahead, HeldTerminal, Turn
 from assistant.browser import driver
 from assistant.errors import (
     AssistantError,
@@ -68,7 +66,9 @@ from assistant.records import duplicates
 from assistant.records.journal import Journal, JournalUnreadable, describe_owner
 from assistant.records.journal import State as AttemptState
 from assistant.records.journal.recorder import JournalRecorder
-from assistant.session import (
+from assistant.sitting import gates
+from assistant.sitting.ahead import Ahead, HeldTerminal, Turn
+from assistant.sitting.session import (
     FillOptions,
     Interrupted,
     Prepared,
