@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.errors import NotConfirmed
-from assistant.sitting import gates
+from assistant.sitting.code_sources import CodeRequest
+from assistant.sitting.terminal import Terminal
 from benchmarks.calls import CallCounter
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class Marks:
                 self.counter.stop()
 
 
-class _Terminal(gates.Terminal):
+class _Terminal(Terminal):
     """The person's terminal: it always answers "no" at the confirmation (a decline)."""
 
     def __init__(self, marks: Marks) -> None:
@@ -81,7 +82,7 @@ class _OutboxCode:
         self.replica = replica
         self.marks = marks
 
-    def code(self, request: gates.CodeRequest) -> str | None:
+    def code(self, request: CodeRequest) -> str | None:
         self.marks.code_given = True
         return self.replica.latest_code(request.email)
 

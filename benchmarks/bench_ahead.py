@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from assistant.replica import Replica
-    from assistant.sitting.gates import CodeRequest, CodeSource
+    from assistant.sitting.code_sources import CodeRequest, CodeSource
 
 SUBMISSIONS = 10
 MAIL_S = 5.0  # the replica's mail delay
@@ -127,9 +127,10 @@ def measure(ahead: bool, count: int = SUBMISSIONS) -> Measured:
     from assistant.records.journal import Journal
     from assistant.replica import Replica
     from assistant.replica.maildrop import MailDrop
-    from assistant.sitting import gates
     from assistant.sitting.batch import Batch, BatchOptions, plan_jobs
+    from assistant.sitting.code_sources import TerminalCodeSource
     from assistant.sitting.session import FillOptions
+    from assistant.sitting.terminal import Terminal
 
     email = f"ops-{secrets.token_hex(4)}@harbor.example.org"
     with tempfile.TemporaryDirectory() as tmp:
@@ -149,7 +150,7 @@ def measure(ahead: bool, count: int = SUBMISSIONS) -> Measured:
                     raise RuntimeError(f"benchmark profiles invalid: {problems[0]}")
                 portal = load_portal("fcr")
                 master, slave = pty.openpty()
-                terminal = gates.Terminal(
+                terminal = Terminal(
                     os.fdopen(slave, "r", encoding="utf-8"),
                     os.fdopen(os.dup(slave), "w", encoding="utf-8"),
                 )
@@ -161,7 +162,7 @@ def measure(ahead: bool, count: int = SUBMISSIONS) -> Measured:
                 mailbox = MailboxCodeSource(
                     settings,
                     server.password,
-                    fallback=gates.TerminalCodeSource(terminal),
+                    fallback=TerminalCodeSource(terminal),
                     say=terminal.say,
                     timeout_s=60,
                 )

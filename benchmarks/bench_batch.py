@@ -127,9 +127,9 @@ def measure(count: int = SUBMISSIONS) -> Measured:
     from assistant.profiles import load_profiles
     from assistant.records.journal import Journal
     from assistant.replica import Replica
-    from assistant.sitting import gates
     from assistant.sitting.batch import Batch, BatchOptions, plan_jobs
     from assistant.sitting.session import FillOptions
+    from assistant.sitting.terminal import Terminal
 
     with tempfile.TemporaryDirectory() as tmp, Replica(layout="wizard") as replica:
         folder = Path(tmp) / "profiles"
@@ -141,7 +141,7 @@ def measure(count: int = SUBMISSIONS) -> Measured:
             raise RuntimeError(f"benchmark profiles invalid: {problems[0]}")
         portal = load_portal("fcr")
         master, slave = pty.openpty()
-        terminal = gates.Terminal(
+        terminal = Terminal(
             os.fdopen(slave, "r", encoding="utf-8"),
             os.fdopen(os.dup(slave), "w", encoding="utf-8"),
         )

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from assistant.sitting.gates import Terminal
+from assistant.sitting.terminal import Terminal
 
 # The questions the assistant asks at a terminal: a person answers when one is on the screen.
 PROMPT = re.compile(

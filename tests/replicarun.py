@@ -17,8 +17,9 @@ from assistant.records.journal import Journal
 from assistant.records.journal.recorder import JournalRecorder
 from assistant.replica import Replica
 from assistant.sitting.batch import Batch, BatchOptions, plan_jobs
-from assistant.sitting.gates import CodeSource, OutboxCodeSource, Terminal
+from assistant.sitting.code_sources import CodeSource, OutboxCodeSource
 from assistant.sitting.session import FillOptions, Outcome, Session
+from assistant.sitting.terminal import Terminal
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -29,19 +29,19 @@ from assistant.profiles import load_profiles
 from assistant.records.journal import Journal, State
 from assistant.replica import Replica
 from assistant.sitting.batch import Batch, BatchOptions, plan_jobs
-from assistant.sitting.gates import (
+from assistant.sitting.code_sources import (
     CodeRequest,
     OutboxCodeSource,
-    Terminal,
     TerminalCodeSource,
     UnattendedCodeSource,
 )
 from assistant.sitting.session import FillOptions
+from assistant.sitting.terminal import Terminal
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-    from assistant.sitting.gates import CodeSource
+    from assistant.sitting.code_sources import CodeSource
 
 FAST = Timeouts(step_ms=10_000, action_ms=8_000)
 SEND = "/fcr/api/send-code"

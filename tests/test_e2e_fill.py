@@ -28,7 +28,7 @@ from assistant.records.journal import Journal
 from assistant.records.journal.recorder import JournalRecorder
 from assistant.replica import Replica
 from assistant.replica.catalog import category_options
-from assistant.sitting.gates import OutboxCodeSource
+from assistant.sitting.code_sources import OutboxCodeSource
 from assistant.sitting.session import FillOptions, Outcome, Session
 
 if TYPE_CHECKING:
@@ -257,7 +257,7 @@ def test_declined_or_end_of_input_sends_nothing(
 def test_stdin_not_a_terminal_sends_nothing(browser: Browser, tmp_path: Path) -> None:
     import io
 
-    from assistant.sitting.gates import Terminal
+    from assistant.sitting.terminal import Terminal
 
     with Replica(layout="wizard") as portal, Journal.open(tmp_path / "data") as journal:
         out = io.StringIO()

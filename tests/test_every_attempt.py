@@ -34,7 +34,7 @@ from assistant.records.journal import Journal, State
 from assistant.records.journal.recorder import JournalRecorder
 from assistant.records.recorder import Reviewed
 from assistant.replica import Replica
-from assistant.sitting.gates import CodeRequest, OutboxCodeSource
+from assistant.sitting.code_sources import CodeRequest, OutboxCodeSource
 from assistant.sitting.session import FillOptions, Interrupted, Session
 
 if TYPE_CHECKING:

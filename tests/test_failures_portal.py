@@ -41,7 +41,7 @@ from assistant.records.journal import Journal, State
 from assistant.records.journal.recorder import JournalRecorder
 from assistant.records.recorder import SubmissionRecord
 from assistant.replica import Replica
-from assistant.sitting.gates import OutboxCodeSource, TerminalCodeSource
+from assistant.sitting.code_sources import OutboxCodeSource, TerminalCodeSource
 from assistant.sitting.session import FillOptions, Outcome, Session
 
 if TYPE_CHECKING:

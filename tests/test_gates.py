@@ -12,15 +12,9 @@ from ptyperson import PtyPerson
 
 from assistant.browser.fields import ReadBack
 from assistant.errors import ExitCode, NotConfirmed, Stopped
-from assistant.sitting.gates import (
-    CodeRequest,
-    Review,
-    Terminal,
-    TerminalCodeSource,
-    confirm_submit,
-    mask_email,
-    render_review,
-)
+from assistant.sitting.code_sources import CodeRequest, TerminalCodeSource, mask_email
+from assistant.sitting.gates import Review, confirm_submit, render_review
+from assistant.sitting.terminal import Terminal
 
 REVIEW = Review(
     title="Submission 1 of 1 (2 numbers)",
@@ -415,7 +409,7 @@ def test_a_terminal_relaying_one_that_is_not_a_tty_never_confirms(relay: str) ->
     ahead) is a TTY only when the one it relays is: "submit" read from a file is no answer."""
     from assistant.sitting.ahead import HeldTerminal
     from assistant.sitting.batch import StopSwitch, _PromptWatch
-    from assistant.sitting.gates import RelayTerminal
+    from assistant.sitting.terminal import RelayTerminal
 
     inner = Terminal(_NotATerminal("submit\n"), io.StringIO())
     terminal: Terminal

@@ -21,7 +21,7 @@ from assistant.portals.plan import build_plan
 from assistant.profiles import load_profile
 from assistant.records.journal import Journal
 from assistant.records.journal.recorder import JournalRecorder
-from assistant.sitting.gates import CodeRequest
+from assistant.sitting.code_sources import CodeRequest
 from assistant.sitting.session import FillOptions, Session
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ from assistant.profiles import load_profile
 from assistant.records.journal import Journal
 from assistant.records.journal.recorder import JournalRecorder
 from assistant.replica import Replica
-from assistant.sitting.gates import OutboxCodeSource
+from assistant.sitting.code_sources import OutboxCodeSource
 from assistant.sitting.learn import LearnOptions, learn, offer_to_save
 from assistant.sitting.session import FillOptions, Session
 
@@ -228,8 +228,8 @@ def test_nothing_is_saved_unless_the_person_types_yes(broken_fcr: EffectiveMap) 
     from assistant.errors import NotConfirmed
     from assistant.portals.model import Anchor
     from assistant.portals.overrides import ElementOverride
-    from assistant.sitting.gates import Terminal
     from assistant.sitting.learn import Learnt
+    from assistant.sitting.terminal import Terminal
 
     shipped = loader.load_shipped("fcr")
     mine = ElementOverride(any=(Anchor(id="volume_band"),))

@@ -31,8 +31,9 @@ from assistant.records.journal.recorder import JournalRecorder
 from assistant.records.journal.schema import MIGRATIONS, SCHEMA_VERSION
 from assistant.replica import Replica
 from assistant.sitting.batch import Batch, BatchOptions, plan_jobs
-from assistant.sitting.gates import OutboxCodeSource, Terminal
+from assistant.sitting.code_sources import OutboxCodeSource
 from assistant.sitting.session import FillOptions
+from assistant.sitting.terminal import Terminal
 
 REPLICA = Destination("fcr", "127.0.0.1:8765", real=False)
 
@@ -278,8 +279,8 @@ def _sent_through(portal: str, url: str, profile: Path, data: Path) -> str:
 
     from assistant.portals.plan import build_plan
     from assistant.records.recorder import Reviewed
-    from assistant.sitting.gates import Terminal
     from assistant.sitting.session import Session, Source
+    from assistant.sitting.terminal import Terminal
 
     [loaded], _ = load_profiles([profile])
     portal_map = load_portal(portal)

@@ -26,7 +26,8 @@ from test_mailbox_source import code_mail
 from assistant.errors import ExitCode
 from assistant.mailbox.config import MailboxSettings
 from assistant.mailbox.source import MailboxCodeSource
-from assistant.sitting.gates import CodeRequest, Terminal, TerminalCodeSource
+from assistant.sitting.code_sources import CodeRequest, TerminalCodeSource
+from assistant.sitting.terminal import Terminal
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSISTANT = str(Path(sys.executable).parent / "assistant")

@@ -27,7 +27,7 @@ from assistant.errors import NotConfirmed
 from assistant.mailbox.config import MailboxSettings
 from assistant.mailbox.imap import Mailbox
 from assistant.mailbox.source import MailboxCodeSource
-from assistant.sitting.gates import CodeRequest, TerminalCodeSource
+from assistant.sitting.code_sources import CodeRequest, TerminalCodeSource
 
 SENDER = "no-reply@tnsi.com"
 SIGNATURE = "-- \nFree Caller Registry support\n1 Example Way, Suite 500, Reston, VA 20190\n"

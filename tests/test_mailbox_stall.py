@@ -29,8 +29,9 @@ from assistant.mailbox.imap import Mailbox
 from assistant.mailbox.source import MailboxCodeSource
 from assistant.portals import load_portal
 from assistant.portals.model import CodeGate
-from assistant.sitting.gates import CodeRequest, Terminal, TerminalCodeSource
+from assistant.sitting.code_sources import CodeRequest, TerminalCodeSource
 from assistant.sitting.session import FillOptions, Interrupted, Session
+from assistant.sitting.terminal import Terminal
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

@@ -21,7 +21,7 @@ from assistant import log
 from assistant.errors import ExitCode
 from assistant.replica import Replica
 from assistant.replica.maildrop import MailDrop
-from assistant.sitting.gates import Terminal
+from assistant.sitting.terminal import Terminal
 
 EMAIL = "it@lakeside.example.org"
 PHONE = "+16195550142"

@@ -29,8 +29,8 @@ from assistant.profiles import load_profile
 from assistant.records.journal import Journal
 from assistant.replica import Replica
 from assistant.replica.catalog import category_options
-from assistant.sitting.gates import Terminal
 from assistant.sitting.session import Outcome, Session
+from assistant.sitting.terminal import Terminal
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -21,7 +21,7 @@ from assistant.records.duplicates import DEFAULT_WINDOW_DAYS
 
 if TYPE_CHECKING:
     from assistant.sitting.batch import BatchReport
-    from assistant.sitting.gates import Terminal
+    from assistant.sitting.terminal import Terminal
 
 UrlOption = Annotated[
     str | None,
@@ -204,9 +204,9 @@ def run_profiles(
     from assistant.profiles import load_profiles
     from assistant.records import runlock
     from assistant.records.journal import Journal
-    from assistant.sitting import gates
     from assistant.sitting.batch import Batch, BatchOptions, plan_jobs
     from assistant.sitting.session import FillOptions
+    from assistant.sitting.terminal import Terminal
 
     portal_map = load_portal(portal)
     loaded, problems = load_profiles(paths)
@@ -215,7 +215,7 @@ def run_profiles(
     # A mailbox chosen but not set up stops the run here, before anything opens.
     mailbox = code_source_setup(codes.value if codes else None)
     jobs = plan_jobs(loaded, portal_map, url)
-    terminal = gates.Terminal()
+    terminal = Terminal()
     if not terminal.is_tty():
         raise NotConfirmed(
             "Input is not a terminal, so nobody could review and confirm; nothing was opened "

@@ -17,7 +17,8 @@ from assistant.cli.app import app
 from assistant.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
-    from assistant.sitting.gates import CodeRequest, Outbox, Terminal
+    from assistant.sitting.code_sources import CodeRequest, Outbox
+    from assistant.sitting.terminal import Terminal
 
 DEMO_PROFILE = "lakeside-closures.yaml"
 
@@ -50,13 +51,13 @@ def demo() -> None:
     from assistant.profiles import load_profile
     from assistant.records.journal import Journal
     from assistant.replica import Replica
-    from assistant.sitting import gates
     from assistant.sitting.batch import Batch, BatchOptions, plan_jobs
     from assistant.sitting.session import FillOptions
+    from assistant.sitting.terminal import Terminal
 
     loaded = load_profile(examples_folder() / DEMO_PROFILE)
     folder = Path(tempfile.mkdtemp(prefix="assistant-demo-"))  # 0700, private
-    terminal = gates.Terminal()
+    terminal = Terminal()
     terminal.say(f"Demo data (replica portal, screenshots, records) goes to {folder}")
     info = launch.find_browser()
     with Replica(layout="wizard", data_dir=folder / "replica") as portal:
@@ -86,7 +87,7 @@ class _DemoOutbox:
     """The replica's outbox as the code source, saying so (a real run asks the person)."""
 
     def __init__(self, portal: Outbox, terminal: Terminal) -> None:
-        from assistant.sitting.gates import OutboxCodeSource
+        from assistant.sitting.code_sources import OutboxCodeSource
 
         self._source = OutboxCodeSource(portal)
         self._terminal = terminal

@@ -69,9 +69,10 @@ def learn(
     from assistant.portals.loader import load_shipped
     from assistant.portals.overrides import overrides_path, read_overrides
     from assistant.profiles import load_profile
-    from assistant.sitting import gates
+    from assistant.sitting.code_sources import TerminalCodeSource
     from assistant.sitting.learn import LearnOptions, allowed_hosts, offer_to_save
     from assistant.sitting.learn import learn as walk
+    from assistant.sitting.terminal import Terminal
 
     if not launch.display_available():
         raise NoDisplay(NO_DISPLAY)
@@ -81,7 +82,7 @@ def learn(
             f"learn repairs a shipped map ({known}); a map file of your own is repaired by "
             "editing it"
         )
-    terminal = gates.Terminal()
+    terminal = Terminal()
     if not terminal.is_tty():
         raise NotConfirmed(
             "Input is not a terminal: learn asks you for the emailed code and before saving; "
@@ -113,7 +114,7 @@ def learn(
                 existing,
                 loaded.profile,
                 person=overlay.AtTheBrowser(),
-                code_source=gates.TerminalCodeSource(terminal),
+                code_source=TerminalCodeSource(terminal),
                 say=terminal.say,
                 options=LearnOptions(url=url, reteach=frozenset(reteach)),
             )

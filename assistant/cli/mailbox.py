@@ -46,7 +46,7 @@ def setup(
     from assistant.errors import MailboxError
     from assistant.mailbox.config import config_path, load_config, mailbox_settings
     from assistant.mailbox.secret import ENV_PASSWORD, store_password
-    from assistant.sitting import gates
+    from assistant.sitting.terminal import Terminal
 
     path = config_path()
     given = {
@@ -61,7 +61,7 @@ def setup(
         }.items()
         if value is not None
     }
-    terminal = gates.Terminal()
+    terminal = Terminal()
     if given:
         _save(path, given)
         terminal.say(f"Mailbox settings written to {path}.")
@@ -108,12 +108,13 @@ def test() -> None:
     from assistant.mailbox.config import load_config, mailbox_settings
     from assistant.mailbox.secret import get_password
     from assistant.mailbox.source import check_mailbox
-    from assistant.sitting import gates
+    from assistant.sitting.code_sources import mask_email
+    from assistant.sitting.terminal import Terminal
 
     settings = mailbox_settings(load_config())
     password = get_password(settings)
     result = check_mailbox(settings, password)
-    terminal = gates.Terminal()
+    terminal = Terminal()
     terminal.say(
         f"Logged in to {settings.where} as {settings.user} (TLS {settings.tls}; "
         f"{'IDLE: new mail is seen at once' if result.can_idle else 'no IDLE: polled'})."
@@ -125,7 +126,7 @@ def test() -> None:
         )
         return
     when = result.received.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    to = f" to {gates.mask_email(result.to)}" if result.to else ""
+    to = f" to {mask_email(result.to)}" if result.to else ""
     terminal.say(
         f"The newest code mail from {settings.sender}{to} arrived {when}; its code is not shown."
     )

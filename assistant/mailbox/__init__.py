@@ -24,7 +24,7 @@ from assistant.mailbox.config import (
 )
 from assistant.mailbox.secret import get_password
 from assistant.mailbox.source import DEFAULT_TIMEOUT_S, MailboxCodeSource
-from assistant.sitting.gates import CodeSource
+from assistant.sitting.code_sources import CodeSource
 
 __all__ = ["MailboxAccess", "MailboxCodeSource", "code_source_setup"]
 

@@ -38,13 +38,8 @@ from assistant.errors import MailboxError, NotConfirmed
 from assistant.mailbox.codes import addresses, find_code, is_from, is_to
 from assistant.mailbox.config import MailboxSettings
 from assistant.mailbox.imap import MAX_MAIL_BYTES, Mailbox
-from assistant.sitting.gates import (
-    CodeRequest,
-    CodeSource,
-    Terminal,
-    TerminalCodeSource,
-    mask_email,
-)
+from assistant.sitting.code_sources import CodeRequest, CodeSource, TerminalCodeSource, mask_email
+from assistant.sitting.terminal import Terminal
 
 logger = log.get_logger(__name__)
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from assistant.errors import Stopped
 from assistant.log import console_handlers, get_logger
-from assistant.sitting import gates
+from assistant.sitting.terminal import RelayTerminal, Terminal
 
 if TYPE_CHECKING:
     from assistant.portals.plan import SubmissionPlan
@@ -42,7 +42,7 @@ _POLL_S = 0.05  # how often the main thread, waiting for an answer, looks at Ctr
 _CANCEL_WAIT_S = 1.0  # how long a cancelled question may take to end
 
 
-class HeldTerminal(gates.RelayTerminal):
+class HeldTerminal(RelayTerminal):
     """The terminal of a submission prepared during another's review; see the module docstring.
 
     `wait_turn` blocks until the submission before has been answered and finished, and says
@@ -51,7 +51,7 @@ class HeldTerminal(gates.RelayTerminal):
     load) are held back with its lines, in order; the log files get them at once.
     """
 
-    def __init__(self, inner: gates.Terminal, wait_turn: Callable[[], bool]) -> None:
+    def __init__(self, inner: Terminal, wait_turn: Callable[[], bool]) -> None:
         super().__init__(inner)
         self._wait_turn = wait_turn
         self.held: list[str | logging.LogRecord] = []

@@ -68,6 +68,7 @@ from assistant.records.journal import State as AttemptState
 from assistant.records.journal.recorder import JournalRecorder
 from assistant.sitting import gates
 from assistant.sitting.ahead import Ahead, HeldTerminal, Turn
+from assistant.sitting.code_sources import CodeSource, TerminalCodeSource, UnattendedCodeSource
 from assistant.sitting.session import (
     FillOptions,
     Interrupted,
@@ -77,6 +78,7 @@ from assistant.sitting.session import (
     new_run_dir,
     stopped_by_ctrl_c,
 )
+from assistant.sitting.terminal import RelayTerminal, Terminal
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -199,10 +201,10 @@ class StopSwitch:
             signal.signal(signal.SIGINT, previous)
 
 
-class _PromptWatch(gates.RelayTerminal):
+class _PromptWatch(RelayTerminal):
     """The person's terminal, telling the stop switch when a prompt waits for a line."""
 
-    def __init__(self, inner: gates.Terminal, switch: StopSwitch) -> None:
+    def __init__(self, inner: Terminal, switch: StopSwitch) -> None:
         super().__init__(inner)
         self.switch = switch
 
@@ -251,15 +253,15 @@ class Batch:
         jobs: Sequence[Job],
         options: BatchOptions,
         journal: Journal,
-        terminal: gates.Terminal,
-        code_source: gates.CodeSource | None = None,
+        terminal: Terminal,
+        code_source: CodeSource | None = None,
     ) -> None:
         self.jobs = list(jobs)
         self.options = options
         self.journal = journal
         self.switch = StopSwitch()
         self.terminal = _PromptWatch(terminal, self.switch)
-        self.code_source = code_source or gates.TerminalCodeSource(self.terminal)
+        self.code_source = code_source or TerminalCodeSource(self.terminal)
         self.recorder = JournalRecorder(
             journal, resubmit=options.resubmit, window_days=options.window_days
         )
@@ -365,7 +367,7 @@ class Batch:
     ) -> None:
         assert report.run_dir is not None
         # Codes that come without the person: the next submission is prepared during a review.
-        unattended = isinstance(self.code_source, gates.UnattendedCodeSource)
+        unattended = isinstance(self.code_source, UnattendedCodeSource)
         ahead: Ahead | None = None
         try:
             for i in range(len(pending)):
@@ -420,7 +422,7 @@ class Batch:
         self,
         launched: Browser,
         job: Job,
-        terminal: gates.Terminal,
+        terminal: Terminal,
         *,
         stop_requested: Callable[[], bool] | None = None,
         stop_reason: Callable[[], str] = stopped_by_ctrl_c,
@@ -520,7 +522,7 @@ class Batch:
             stop_requested=lambda: turn.pump() or self._stop_asked() or turn.crash is not None,
             stop_reason=self._why_stopped,
         )
-        assert isinstance(self.code_source, gates.UnattendedCodeSource)
+        assert isinstance(self.code_source, UnattendedCodeSource)
         following_session.code_source = self.code_source.through(held)
         ahead = Ahead(position, submission, following_session, held)
         try:

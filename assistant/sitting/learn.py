@@ -57,7 +57,8 @@ from assistant.portals.overrides import (
 from assistant.portals.plan import PlannedStep, build_plan
 from assistant.portals.repairs import diff_lines
 from assistant.profiles.model import Profile
-from assistant.sitting import gates
+from assistant.sitting.code_sources import CodeRequest, CodeSource
+from assistant.sitting.terminal import Terminal
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -119,7 +120,7 @@ def learn(
     profile: Profile,
     *,
     person: overlay.Person,
-    code_source: gates.CodeSource,
+    code_source: CodeSource,
     say: Callable[[str], None],
     options: LearnOptions = LearnOptions(),
 ) -> Learnt:
@@ -142,7 +143,7 @@ class _Walk:
         existing: Overrides,
         profile: Profile,
         person: overlay.Person,
-        code_source: gates.CodeSource,
+        code_source: CodeSource,
         say: Callable[[str], None],
         options: LearnOptions,
     ) -> None:
@@ -311,7 +312,7 @@ class _Walk:
             found = self.element(step_name, "verification code")
             gate = found[1] if found is not None else None
             assert isinstance(gate, CodeGate)
-            request = gates.CodeRequest(
+            request = CodeRequest(
                 email=self.profile.contact.email,
                 digits=gate.digits,
                 attempt=attempt,
@@ -410,9 +411,7 @@ def _first(element: Element) -> Target:
     return element.target.with_index(0) if element.row else element.target
 
 
-def offer_to_save(
-    terminal: gates.Terminal, name: str, shipped: PortalMap, learnt: Learnt
-) -> Path | None:
+def offer_to_save(terminal: Terminal, name: str, shipped: PortalMap, learnt: Learnt) -> Path | None:
     """Show the proposal as a diff against the shipped map and save it when the person types
     yes; None when there was nothing new. Raises `NotConfirmed` (`Stopped` for Ctrl-C or
     end of input) when they do not, or when nobody can answer (no terminal): nothing saved."""

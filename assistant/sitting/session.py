@@ -73,6 +73,8 @@ from assistant.records.journal.models import Destination
 from assistant.records.recorder import Recorder, Reviewed, SubmissionRecord
 from assistant.records.runfiles import fresh
 from assistant.sitting import gates
+from assistant.sitting.code_sources import CodeRequest, CodeSource
+from assistant.sitting.terminal import Terminal
 from assistant.terminal_text import literal
 from assistant.testhooks import crashpoint
 
@@ -197,8 +199,8 @@ class Session:
         self,
         launched: Browser,
         options: FillOptions,
-        terminal: gates.Terminal,
-        code_source: gates.CodeSource,
+        terminal: Terminal,
+        code_source: CodeSource,
         *,
         run_dir: Path,
         recorder: Recorder,
@@ -497,7 +499,7 @@ class Session:
     ) -> None:
         problem = ""
         for attempt in range(1, MAX_CODE_ATTEMPTS + 1):
-            request = gates.CodeRequest(
+            request = CodeRequest(
                 email=email,
                 digits=gate.digits,
                 attempt=attempt,
