@@ -127,8 +127,9 @@ def measure(ahead: bool, count: int = SUBMISSIONS) -> Measured:
     from assistant.records.journal import Journal
     from assistant.replica import Replica
     from assistant.replica.maildrop import MailDrop
-    from assistant.sitting.batch import Batch, BatchOptions, plan_jobs
+    from assistant.sitting.batch import Batch
     from assistant.sitting.code_sources import TerminalCodeSource
+    from assistant.sitting.jobs import BatchOptions, plan_jobs
     from assistant.sitting.session import FillOptions
     from assistant.sitting.terminal import Terminal
 

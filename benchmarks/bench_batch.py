@@ -127,7 +127,8 @@ def measure(count: int = SUBMISSIONS) -> Measured:
     from assistant.profiles import load_profiles
     from assistant.records.journal import Journal
     from assistant.replica import Replica
-    from assistant.sitting.batch import Batch, BatchOptions, plan_jobs
+    from assistant.sitting.batch import Batch
+    from assistant.sitting.jobs import BatchOptions, plan_jobs
     from assistant.sitting.session import FillOptions
     from assistant.sitting.terminal import Terminal
 

@@ -16,8 +16,9 @@ from assistant.profiles import load_profile, load_profiles
 from assistant.records.journal import Journal
 from assistant.records.journal.recorder import JournalRecorder
 from assistant.replica import Replica
-from assistant.sitting.batch import Batch, BatchOptions, plan_jobs
+from assistant.sitting.batch import Batch
 from assistant.sitting.code_sources import CodeSource, OutboxCodeSource
+from assistant.sitting.jobs import BatchOptions, plan_jobs
 from assistant.sitting.session import FillOptions, Outcome, Session
 from assistant.sitting.terminal import Terminal
 

@@ -28,13 +28,14 @@ from assistant.portals import load_portal
 from assistant.profiles import load_profiles
 from assistant.records.journal import Journal, State
 from assistant.replica import Replica
-from assistant.sitting.batch import Batch, BatchOptions, plan_jobs
+from assistant.sitting.batch import Batch
 from assistant.sitting.code_sources import (
     CodeRequest,
     OutboxCodeSource,
     TerminalCodeSource,
     UnattendedCodeSource,
 )
+from assistant.sitting.jobs import BatchOptions, plan_jobs
 from assistant.sitting.session import FillOptions
 from assistant.sitting.terminal import Terminal
 
@@ -450,11 +451,11 @@ def test_warnings_of_the_next_submission_wait_for_its_turn(
 def test_ctrl_c_ends_a_question_asked_in_a_thread_at_once() -> None:
     """Ctrl-C at a review asked in a thread ends it at the key, not at the main thread's next
     action (which may be a page that takes its time to load)."""
-    from assistant.sitting.batch import StopSwitch, _PromptWatch
+    from assistant.sitting.stopping import PromptWatch, StopSwitch
 
     person = PtyPerson()
     switch = StopSwitch()
-    watch = _PromptWatch(person.terminal, switch)
+    watch = PromptWatch(person.terminal, switch)
     cancel = threading.Event()
     ended: list[BaseException] = []
 

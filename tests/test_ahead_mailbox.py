@@ -33,7 +33,8 @@ from assistant.profiles import load_profiles
 from assistant.records.journal import Journal, State
 from assistant.replica import Replica
 from assistant.replica.maildrop import MailDrop
-from assistant.sitting.batch import Batch, BatchOptions, BatchReport, plan_jobs
+from assistant.sitting.batch import Batch
+from assistant.sitting.jobs import BatchOptions, BatchReport, plan_jobs
 from assistant.sitting.session import FillOptions
 
 if TYPE_CHECKING:

@@ -21,8 +21,9 @@ from assistant.profiles import load_profiles
 from assistant.records.journal import Journal, NewAttempt, State
 from assistant.records.recorder import Reviewed, SubmissionRecord
 from assistant.replica import Replica
-from assistant.sitting.batch import Batch, BatchOptions, BatchReport, Result, plan_jobs
+from assistant.sitting.batch import Batch
 from assistant.sitting.code_sources import OutboxCodeSource
+from assistant.sitting.jobs import BatchOptions, BatchReport, Result, plan_jobs
 from assistant.sitting.session import FillOptions
 
 if TYPE_CHECKING:

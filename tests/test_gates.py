@@ -408,7 +408,7 @@ def test_a_terminal_relaying_one_that_is_not_a_tty_never_confirms(relay: str) ->
     """Every terminal that passes questions on to another (a batch's, a submission prepared
     ahead) is a TTY only when the one it relays is: "submit" read from a file is no answer."""
     from assistant.sitting.ahead import HeldTerminal
-    from assistant.sitting.batch import StopSwitch, _PromptWatch
+    from assistant.sitting.stopping import PromptWatch, StopSwitch
     from assistant.sitting.terminal import RelayTerminal
 
     inner = Terminal(_NotATerminal("submit\n"), io.StringIO())
@@ -416,7 +416,7 @@ def test_a_terminal_relaying_one_that_is_not_a_tty_never_confirms(relay: str) ->
     if relay == "RelayTerminal":
         terminal = RelayTerminal(inner)
     elif relay == "batch's prompt watch":
-        terminal = _PromptWatch(inner, StopSwitch())
+        terminal = PromptWatch(inner, StopSwitch())
     else:
         held = HeldTerminal(inner, lambda: True)
         held.release()

@@ -30,8 +30,9 @@ from assistant.records.journal import Destination, Journal, State
 from assistant.records.journal.recorder import JournalRecorder
 from assistant.records.journal.schema import MIGRATIONS, SCHEMA_VERSION
 from assistant.replica import Replica
-from assistant.sitting.batch import Batch, BatchOptions, plan_jobs
+from assistant.sitting.batch import Batch
 from assistant.sitting.code_sources import OutboxCodeSource
+from assistant.sitting.jobs import BatchOptions, plan_jobs
 from assistant.sitting.session import FillOptions
 from assistant.sitting.terminal import Terminal
 

@@ -9,9 +9,7 @@ from typing import TYPE_CHECKING
 from assistant.browser import guarded_context, locate, request_guard
 from assistant.browser.clicks import await_effect, errors_now, find_one
 from assistant.browser.step_state import Timeouts
-from assistant.portals.model import (
-    CodeGate,
-)
+from assistant.portals.model import CodeGate
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING
 from assistant.log import get_logger
 
 if TYPE_CHECKING:
-    from playwright.sync_api import (
-        Page,
-    )
+    from playwright.sync_api import Page
 
 log = get_logger(__name__)
 

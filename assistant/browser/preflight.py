@@ -22,9 +22,7 @@ from assistant.errors import (
 )
 from assistant.log import get_logger
 from assistant.portals.formats import Option, did_you_mean, match_option
-from assistant.portals.model import (
-    Target,
-)
+from assistant.portals.model import Target
 from assistant.portals.plan import PlannedField, PlannedRows, PlannedStep
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from assistant.cli.plan import PortalOption
 from assistant.records.duplicates import DEFAULT_WINDOW_DAYS
 
 if TYPE_CHECKING:
-    from assistant.sitting.batch import BatchReport
+    from assistant.sitting.jobs import BatchReport
     from assistant.sitting.terminal import Terminal
 
 UrlOption = Annotated[
@@ -204,7 +204,8 @@ def run_profiles(
     from assistant.profiles import load_profiles
     from assistant.records import runlock
     from assistant.records.journal import Journal
-    from assistant.sitting.batch import Batch, BatchOptions, plan_jobs
+    from assistant.sitting.batch import Batch
+    from assistant.sitting.jobs import BatchOptions, plan_jobs
     from assistant.sitting.session import FillOptions
     from assistant.sitting.terminal import Terminal
 
@@ -268,7 +269,7 @@ def render_summary(report: BatchReport, terminal: Terminal) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from assistant.sitting.batch import STATES
+    from assistant.sitting.jobs import STATES
     from assistant.terminal_text import literal, rendered
 
     table = Table(title=Text("Summary"), title_justify="left")

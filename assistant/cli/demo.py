@@ -51,7 +51,8 @@ def demo() -> None:
     from assistant.profiles import load_profile
     from assistant.records.journal import Journal
     from assistant.replica import Replica
-    from assistant.sitting.batch import Batch, BatchOptions, plan_jobs
+    from assistant.sitting.batch import Batch
+    from assistant.sitting.jobs import BatchOptions, plan_jobs
     from assistant.sitting.session import FillOptions
     from assistant.sitting.terminal import Terminal
 

@@ -25,24 +25,15 @@ A journal that cannot be written (a full or failing disk, a lock held too long) 
 batch: the submission it failed in is not clicked (if its intent could not be recorded) and
 says what its row holds, the rest are listed as not started.
 
-Exit code precedence (the most urgent thing a person must act on wins):
-7 an outcome is unknown (or a submission was skipped because an earlier one is unsettled)
-> 10 (or 9, 11) the journal could not be written, so the batch stopped
-> 6 a submission was refused because another run sent its numbers meanwhile
-> 4 a submission failed > 3 one was declined, not confirmed or stopped (Ctrl-C, Ctrl-D)
-> 0 everything attempted was submitted or skipped as already submitted.
+The summary's states and the exit code's precedence are `assistant.sitting.jobs`'s.
 """
 
 from __future__ import annotations
 
-import signal
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, ExitStack, contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
-from types import FrameType
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from assistant.browser import driver
 from assistant.errors import (
@@ -51,7 +42,6 @@ from assistant.errors import (
     DataDirReadOnly,
     DataFolderError,
     DuplicateSubmission,
-    ExitCode,
     JournalBusy,
     NoMatchingOption,
     NotConfirmed,
@@ -61,7 +51,7 @@ from assistant.errors import (
 )
 from assistant.log import get_logger
 from assistant.portals import seen
-from assistant.portals.plan import Plan, SubmissionPlan, build_plan
+from assistant.portals.plan import SubmissionPlan
 from assistant.records import duplicates
 from assistant.records.journal import Journal, JournalUnreadable, describe_owner
 from assistant.records.journal import State as AttemptState
@@ -69,8 +59,8 @@ from assistant.records.journal.recorder import JournalRecorder
 from assistant.sitting import gates
 from assistant.sitting.ahead import Ahead, HeldTerminal, Turn
 from assistant.sitting.code_sources import CodeSource, TerminalCodeSource, UnattendedCodeSource
+from assistant.sitting.jobs import BatchOptions, BatchReport, Job, Result, State
 from assistant.sitting.session import (
-    FillOptions,
     Interrupted,
     Prepared,
     Session,
@@ -78,171 +68,16 @@ from assistant.sitting.session import (
     new_run_dir,
     stopped_by_ctrl_c,
 )
-from assistant.sitting.terminal import RelayTerminal, Terminal
+from assistant.sitting.stopping import PromptWatch, StopSwitch
+from assistant.sitting.terminal import Terminal
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-    from assistant.portals.model import PortalMap
-    from assistant.profiles import LoadedProfile
 
 log = get_logger(__name__)
 
 _T = TypeVar("_T")
-
-
-State = Literal["submitted", "declined", "stopped", "failed", "unknown", "skipped", "refused"]
-# The summary's counts, always shown; "refused" (another run sent the numbers meanwhile) only
-# when it happened.
-STATES: tuple[State, ...] = ("submitted", "declined", "stopped", "failed", "unknown", "skipped")
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    """One profile of the batch and its plan (split into submissions by the portal's limit)."""
-
-    loaded: LoadedProfile
-    plan: Plan
-
-
-@dataclass(frozen=True, slots=True)
-class BatchOptions:
-    """How to run the batch."""
-
-    fill: FillOptions
-    resubmit: bool = False
-    window_days: int = duplicates.DEFAULT_WINDOW_DAYS
-    stop_on_duplicate: bool = False  # `fill`: refuse (exit 6) instead of skipping
-
-
-@dataclass(frozen=True, slots=True)
-class Result:
-    """How one submission of the batch ended, for the summary."""
-
-    label: str
-    part: int
-    parts: int
-    numbers: tuple[str, ...]
-    state: State
-    reason: str = ""
-    feedback_id: str | None = None
-    blocked_by_unknown: bool = False  # skipped because an earlier outcome is unsettled
-
-
-@dataclass
-class BatchReport:
-    """Every submission of the batch, in order, and whether Ctrl-C stopped it."""
-
-    results: list[Result] = field(default_factory=list)
-    interrupted: bool = False
-    run_dir: Path | None = None
-    # Profiles stopped by a value of theirs (by id of their job): the submission that failed.
-    stopped: dict[int, int] = field(default_factory=dict)
-    # The exit code of the journal's failure that stopped the batch (e.g. 10, a full disk).
-    journal_error: ExitCode | None = None
-
-    def count(self, state: State) -> int:
-        """How many submissions ended in `state`."""
-        return sum(1 for r in self.results if r.state == state)
-
-    @property
-    def exit_code(self) -> ExitCode:
-        """7 unknown > the journal's failure (9-11) > 6 refused > 4 failed > 3 declined/stopped
-        > 0 (module docstring)."""
-        if any(r.state == "unknown" or r.blocked_by_unknown for r in self.results):
-            return ExitCode.OUTCOME_UNKNOWN
-        if self.journal_error is not None:
-            return self.journal_error
-        if any(r.state == "refused" for r in self.results):
-            return ExitCode.DUPLICATE
-        if any(r.state == "failed" for r in self.results):
-            return ExitCode.PORTAL
-        if self.interrupted or any(r.state in ("declined", "stopped") for r in self.results):
-            return ExitCode.NOT_CONFIRMED
-        return ExitCode.OK
-
-
-def plan_jobs(loaded: Sequence[LoadedProfile], portal: PortalMap, url: str | None) -> list[Job]:
-    """A `Job` per valid profile, in order."""
-    return [Job(item, build_plan(item.profile, portal, url)) for item in loaded]
-
-
-class StopSwitch:
-    """Ctrl-C as a request to stop between actions, not an exception in the middle of one.
-
-    While installed, SIGINT sets `requested`; only while the terminal waits for a typed line
-    does it also raise `KeyboardInterrupt` (the gates turn that into "not confirmed").
-    """
-
-    def __init__(self) -> None:
-        self.requested = False
-        self.at_prompt = False
-        self.line_ended = False  # the `^C` the terminal echoed is followed by a line break
-        # Questions asked in another thread: Ctrl-C ends them at once (`cancel`).
-        self.cancels: set[threading.Event] = set()
-
-    def __call__(self, signum: int, frame: FrameType | None) -> None:
-        self.requested = True
-        for cancel in list(self.cancels):
-            cancel.set()
-        if self.at_prompt:
-            raise KeyboardInterrupt
-
-    @contextmanager
-    def installed(self) -> Iterator[None]:
-        """Handle SIGINT with this switch for the block (only in the main thread)."""
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        previous = signal.signal(signal.SIGINT, self)
-        try:
-            yield
-        finally:
-            signal.signal(signal.SIGINT, previous)
-
-
-class _PromptWatch(RelayTerminal):
-    """The person's terminal, telling the stop switch when a prompt waits for a line."""
-
-    def __init__(self, inner: Terminal, switch: StopSwitch) -> None:
-        super().__init__(inner)
-        self.switch = switch
-
-    def say(self, text: str) -> None:
-        self._end_ctrl_c_line()
-        self.inner.say(text)
-
-    def ask(self, prompt: str, *, cancel: threading.Event | None = None) -> str | None:
-        if self.switch.requested:
-            self._end_ctrl_c_line()
-            raise KeyboardInterrupt  # pressed while the browser worked: no more questions
-        if cancel is not None:
-            # Asked in a thread of its own while the main one works: Ctrl-C must not break
-            # into that work, so it only sets `requested` and `cancel`, which ends the question.
-            self.switch.cancels.add(cancel)
-            try:
-                return self.inner.ask(prompt, cancel=cancel)
-            except KeyboardInterrupt:
-                self.switch.line_ended = True
-                raise
-            finally:
-                self.switch.cancels.discard(cancel)
-        self.switch.at_prompt = True
-        try:
-            return self.inner.ask(prompt)
-        except KeyboardInterrupt:
-            self.switch.line_ended = True  # the prompt moved to a new line itself
-            raise
-        finally:
-            self.switch.at_prompt = False
-
-    def _end_ctrl_c_line(self) -> None:
-        """Ctrl-C pressed while the browser worked left `^C` on the current line; what is
-        said next starts on a line of its own."""
-        if self.switch.requested and not self.switch.line_ended:
-            self.switch.line_ended = True
-            self.inner.output.write("\n")
-            self.inner.output.flush()
 
 
 class Batch:
@@ -260,7 +95,7 @@ class Batch:
         self.options = options
         self.journal = journal
         self.switch = StopSwitch()
-        self.terminal = _PromptWatch(terminal, self.switch)
+        self.terminal = PromptWatch(terminal, self.switch)
         self.code_source = code_source or TerminalCodeSource(self.terminal)
         self.recorder = JournalRecorder(
             journal, resubmit=options.resubmit, window_days=options.window_days
