@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,12 +39,10 @@ from assistant.browser import (
     locate,
     outcome,
     preflight,
-    request_content,
     screenshots,
     step_state,
 )
-from assistant.browser.request_content import Expected, Fingerprint
-from assistant.browser.request_guard import Declared, Released
+from assistant.browser.request_guard import Released
 from assistant.errors import (
     AssistantError,
     ChangedAfterReview,
@@ -74,8 +72,15 @@ from assistant.records.recorder import Recorder, Reviewed, SubmissionRecord
 from assistant.records.runfiles import fresh
 from assistant.sitting import gates
 from assistant.sitting.code_sources import CodeRequest, CodeSource
+from assistant.sitting.reviewed import (
+    declared_requests,
+    expected_in_request,
+    fingerprint,
+    review_changes,
+    sent_as,
+    submit_rule,
+)
 from assistant.sitting.terminal import Terminal
-from assistant.terminal_text import literal
 from assistant.testhooks import crashpoint
 
 if TYPE_CHECKING:
@@ -308,7 +313,7 @@ class Session:
         guard = guarded_context.GuardedContext(
             self.browser,
             self.options.allowed_hosts,
-            _submit_rule(portal),
+            submit_rule(portal),
             allowed=declared_requests(portal),
             trace=trace,
             fingerprint=fingerprint(profile, submission),
@@ -738,63 +743,9 @@ class Session:
             logger.info("No screenshot of the result page could be taken: %s", error)
 
 
-def fingerprint(profile: Profile, submission: SubmissionPlan) -> Fingerprint:
-    """What a request of `submission` would carry, for the request guard to recognise."""
-    numbers = frozenset(n for n in (request_content.national(x) for x in submission.numbers) if n)
-    return Fingerprint(numbers, profile.company.name, profile.contact.email)
-
-
-def declared_requests(portal: PortalMap) -> list[Declared]:
-    """The requests the map says the portal sends by itself (`allow_requests`)."""
-    return [Declared(r.name, r.method, r.url, frozenset(r.carries)) for r in portal.allow_requests]
-
-
-def review_changes(
-    reviewed: Sequence[fields.ReadBack], now: Sequence[fields.ReadBack]
-) -> list[str]:
-    """How the page now differs from what was reviewed: `company name: reviewed "A", now
-    "B"` for each field (a field gone or new counts too, and so does a select whose value
-    changed under the same label)."""
-    then = {(v.step, v.field): v.shown for v in reviewed}
-    current = {(v.step, v.field): v.shown for v in now}
-    sent_then = {(v.step, v.field): v.in_request for v in reviewed}
-    for v in now:
-        key = (v.step, v.field)
-        if key in then and then[key] == v.shown and sent_then[key] != v.in_request:
-            current[key] = f"{v.shown} (sent as {v.in_request!r}, was {sent_then[key]!r})"
-    changes = []
-    for key in dict.fromkeys([*then, *current]):
-        before, after = then.get(key), current.get(key)
-        if before != after:
-            shown = literal(before) if before is not None else "nothing"
-            later = literal(after) if after is not None else "nothing"
-            changes.append(f'{key[1]}: reviewed "{shown}", now "{later}"')
-    return changes
-
-
-def expected_in_request(reviewed: Sequence[fields.ReadBack]) -> list[Expected]:
-    """What the submit request must carry: every value reviewed, as the page sends it."""
-    return [Expected(v.field, v.in_request, v.key) for v in reviewed if v.in_request]
-
-
-def sent_as(released: Released | None) -> str:
-    """What the journal and the receipt say the request let out carried."""
-    if released is None:
-        return ""
-    numbers = ", ".join(released.numbers)
-    return f"{released.describe()} ({numbers}), every value you reviewed checked in it"
-
-
 def record_title(record: SubmissionRecord) -> str:
     """ "Submission 1 of 2" """
     return f"Submission {record.index} of {record.count}"
-
-
-def _submit_rule(portal: PortalMap) -> guarded_context.SubmitRule | None:
-    """The submit request the map names, if it names one (it then stays blocked at all times
-    but right after the confirmation)."""
-    request = portal.submit_action().request
-    return guarded_context.SubmitRule(request.method, request.url) if request is not None else None
 
 
 def anchor_notes(states: list[step_state.StepState]) -> list[str]:
