@@ -125,13 +125,8 @@ def test_validate_loads_no_cli_framework_browser_journal_or_phonenumbers() -> No
     assert {name for name in ours if name.startswith("assistant.cli.")} == {
         "assistant.cli.validation"
     }
-    heavy = {
-        "assistant.browser.launch",
-        "assistant.sitting.session",
-        "assistant.records.journal",
-        "assistant.portals",
-    }
-    assert ours & heavy == set()
+    heavy = ("assistant.browser", "assistant.sitting", "assistant.records", "assistant.portals")
+    assert sorted(name for name in ours if name.startswith(heavy)) == []
 
 
 def test_every_command_module_is_in_the_command_table() -> None:
@@ -163,3 +158,177 @@ def test_help_lists_the_commands_in_one_order_whatever_was_imported_first() -> N
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, "True\n", "")
+
+
+# -- the layers --------------------------------------------------------------------------------
+# Lowest first. A module may import its own layer and the layers below it, never one above:
+# what drives a page never asks the person anything, what keeps records never drives a page,
+# and only the command line sees everything. Type-only imports count too: a type from above
+# is a dependency on above. Packages are named for what they hold (docs/architecture.md).
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "shared leaves",
+        (
+            "assistant.errors",
+            "assistant.terminal_text",
+            "assistant.paths",
+            "assistant.log",
+            "assistant.hosts",
+            "assistant.inputfile",
+            "assistant.spelling",
+            "assistant.usps",
+            "assistant.testhooks",
+        ),
+    ),
+    ("the replica portal", ("assistant.replica",)),
+    ("profiles", ("assistant.profiles",)),
+    ("portal maps and plans", ("assistant.portals",)),
+    ("records", ("assistant.records",)),
+    ("the browser", ("assistant.browser",)),
+    ("the sitting", ("assistant.sitting",)),
+    ("the mailbox", ("assistant.mailbox",)),
+    ("the command line", ("assistant.cli", "assistant.__main__", "assistant")),
+)
+
+
+def _module(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULE_NAMES = {_module(path): path for path in MODULES}
+
+
+def _layer(module: str) -> int:
+    """The index in `LAYERS` of the layer `module` belongs to (the longest prefix wins)."""
+    best, length = -1, -1
+    for index, (_, prefixes) in enumerate(LAYERS):
+        for prefix in prefixes:
+            if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > length:
+                best, length = index, len(prefix)
+    return best
+
+
+def _imports(tree: ast.Module, known: set[str]) -> set[str]:
+    """Every module of ours `tree` imports, anywhere (functions and `TYPE_CHECKING` included):
+    `from assistant.browser import fields` is `assistant.browser.fields`, and `from
+    assistant.portals import load_portal` the package `assistant.portals`."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.split(".")[0] == "assistant")
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module.split(".")[0] != "assistant":
+                continue
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                found.add(full if full in known else node.module)
+    return found
+
+
+def _graph(sources: dict[str, str]) -> dict[str, set[str]]:
+    known = set(sources)
+    return {name: _imports(ast.parse(text), known) - {name} for name, text in sources.items()}
+
+
+GRAPH = _graph({name: path.read_text(encoding="utf-8") for name, path in MODULE_NAMES.items()})
+
+
+def _upward(graph: dict[str, set[str]]) -> list[str]:
+    return sorted(
+        f"{module} ({LAYERS[_layer(module)][0]}) imports {target} ({LAYERS[_layer(target)][0]})"
+        for module, targets in graph.items()
+        for target in targets
+        if _layer(target) > _layer(module)
+    )
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every set of modules that import each other, directly or round about (Tarjan)."""
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        order[module] = low[module] = len(order)
+        stack.append(module)
+        for target in sorted(graph.get(module, ())):
+            if target not in graph:
+                continue
+            if target not in order:
+                visit(target)
+                low[module] = min(low[module], low[target])
+            elif target in stack:
+                low[module] = min(low[module], order[target])
+        if low[module] == order[module]:
+            circle = []
+            while True:
+                member = stack.pop()
+                circle.append(member)
+                if member == module:
+                    break
+            if len(circle) > 1:
+                found.append(sorted(circle))
+
+    for module in sorted(graph):
+        if module not in order:
+            visit(module)
+    return found
+
+
+def test_every_module_is_in_a_layer() -> None:
+    assert [name for name in sorted(MODULE_NAMES) if _layer(name) < 0] == []
+
+
+def test_no_module_imports_a_layer_above_its_own() -> None:
+    assert _upward(GRAPH) == []
+
+
+def test_no_modules_import_each_other_round_a_circle() -> None:
+    assert _circles(GRAPH) == []
+
+
+def test_the_replica_stands_apart_it_imports_only_shared_leaves_and_only_the_cli_imports_it() -> (
+    None
+):
+    """The replica plays the portal; it must not lean on the assistant it is checked against."""
+    replica = _layer("assistant.replica")
+    for module, targets in GRAPH.items():
+        inside = _layer(module) == replica
+        for target in targets:
+            if inside:
+                assert _layer(target) in (0, replica), f"{module} imports {target}"
+            elif _layer(target) == replica:
+                assert module.startswith("assistant.cli."), f"{module} imports {target}"
+
+
+def test_the_layer_checks_fail_on_an_upward_import_and_on_a_circle() -> None:
+    """The checks above are only worth their passing if they can fail."""
+    upward = _graph(
+        {
+            "assistant.records.receipts": "from assistant.browser import screenshots\n",
+            "assistant.browser.screenshots": "",
+        }
+    )
+    assert _upward(upward) == [
+        "assistant.records.receipts (records) imports assistant.browser.screenshots (the browser)"
+    ]
+    circle = _graph(
+        {
+            "assistant.portals.loader": "from assistant.portals.overrides import effective\n",
+            "assistant.portals.overrides": "def f():\n    from assistant.portals import loader\n",
+            "assistant.portals": "",
+        }
+    )
+    assert _circles(circle) == [["assistant.portals.loader", "assistant.portals.overrides"]]
+    typed = _graph(
+        {
+            "assistant.browser.fields": (
+                "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+                "    from assistant.sitting.gates import Review\n"
+            ),
+            "assistant.sitting.gates": "",
+        }
+    )
+    assert len(_upward(typed)) == 1  # a type-only import from above counts
