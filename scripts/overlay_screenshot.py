@@ -1,4 +1,4 @@
-"""Take docs/learn-overlay.png, the README's picture of `assistant learn`'s overlay.
+"""Take docs/learn-overlay.png, docs/repairs.md's picture of `assistant learn`'s overlay.
 
 The replica under the `renamed-ids` variant, where a map broken down to our replica's ids
 cannot find the email box: the overlay asks for it, and a click on the send button has just

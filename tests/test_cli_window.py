@@ -78,7 +78,7 @@ def _run(command: str, data: Path, browser: Path, *extra: str) -> tuple[int, str
 
 
 def test_the_window_the_command_line_applies_is_the_guards() -> None:
-    assert DEFAULT_WINDOW_DAYS == 90  # README: "in the last 90 days"
+    assert DEFAULT_WINDOW_DAYS == 90  # docs/commands.md: "in the last 90 days"
 
 
 def test_fill_refuses_a_number_submitted_45_days_ago_without_window_days(

@@ -75,7 +75,7 @@ def test_submit_in_lower_case_confirms_with_spaces_around_it_ignored(
 @pytest.mark.parametrize(
     ("typed", "shown"),
     [
-        # The word in another case is not the word: README, "Only `submit` itself counts".
+        # The word in another case is not the word: docs/commands.md, "Only `submit` itself counts".
         ("SUBMIT", "SUBMIT"),
         (" SUBMIT ", "SUBMIT"),
         ("Submit", "Submit"),

@@ -95,7 +95,7 @@ def test_mailbox_test_says_what_is_wrong_in_one_line_and_exits_12(
         "no-password": f"No password is stored for {mail_server.user} at 127.0.0.1: run "
         "`assistant mailbox setup`, or set ASSISTANT_IMAP_PASSWORD.",
         "not-set-up": f"No mailbox is set up in {home}/assistant/config.toml: run `assistant "
-        'mailbox setup --host HOST --user USER` (see the README, "Codes from your mailbox").',
+        'mailbox setup --host HOST --user USER` (see docs/mailbox.md, "Codes from your mailbox").',
     }[problem]
     assert (result.stdout, result.stderr) == ("", f"Error: {expected}\n")
     assert wrong not in result.stderr

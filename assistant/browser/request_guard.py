@@ -52,8 +52,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # What the person is told to do when the page did something the map does not declare.
 REPAIR = (
     "Look at the portal in a browser; if it really needs this request now, declare it in a "
-    "map of your own (`writes:` on that click, or `allow_requests:`; see the README's "
-    '"Portal maps"), else report it'
+    "map of your own (`writes:` on that click, or `allow_requests:`; see "
+    "docs/portal-maps.md), else report it"
 )
 # Kinds a click of the map may carry when it declares none: nothing.
 NOTHING: frozenset[Kind] = frozenset()

@@ -181,7 +181,7 @@ def mailbox_settings(config: UserConfig) -> MailboxSettings:
     if config.mailbox is None:
         raise MailboxError(
             f"No mailbox is set up in {config.path}: run "
-            "`assistant mailbox setup --host HOST --user USER` (see the README, "
+            "`assistant mailbox setup --host HOST --user USER` (see docs/mailbox.md, "
             '"Codes from your mailbox").'
         )
     return config.mailbox

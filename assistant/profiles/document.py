@@ -164,7 +164,7 @@ NumberItem = Annotated[
 
 
 class ProfileDocument(_Doc):
-    """One registration profile as written in YAML (see the README for the format)."""
+    """One registration profile as written in YAML (the format: docs/profiles.md)."""
 
     extends: Text | None = Field(
         default=None, description="A profile of shared defaults, relative to this file."
