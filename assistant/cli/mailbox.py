@@ -37,7 +37,7 @@ def setup(
     ] = None,
 ) -> None:
     """Write the server settings given into the config file, then ask the mailbox password
-    once (not shown) and keep it in the system keyring. Exit 0 stored, 2 bad settings, 9 no
+    once (not shown) and keep it in the system keyring. Exit 0 stored, 2 bad settings, 12 no
     terminal, no password typed or no keyring."""
     import getpass
     import os
@@ -104,7 +104,7 @@ def _save(path: Path, given: dict[str, str | int]) -> None:
 @mailbox_app.command()
 def test() -> None:
     """Log in to the mailbox and say when the newest code mail arrived (never the code).
-    Exit 0 logged in, 2 bad config file, 9 not set up, unreachable or login refused."""
+    Exit 0 logged in, 2 bad config file, 12 not set up, unreachable or login refused."""
     from assistant.mailbox.config import load_config, mailbox_settings
     from assistant.mailbox.secret import get_password
     from assistant.mailbox.source import check_mailbox
