@@ -42,7 +42,7 @@ bench: setup
 	$(BIN)/python -m benchmarks
 
 fuzz: setup
-	FUZZ_EXAMPLES=20000 $(BIN)/pytest -q tests/test_fuzz.py
+	FUZZ_EXAMPLES=20000 $(BIN)/pytest -q tests/profiles/test_fuzz.py
 
 # The reference in docs/, as a static site in site/ (open site/index.html). Strict: a broken link
 # or a page missing from mkdocs.yml's nav fails it. The theme's end-of-life banner is not news

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from clirun import run_assistant
-from test_journal_support import FakeClock, at, new_attempt, submit
+from journalrows import FakeClock, at, new_attempt, submit
 
 from assistant.errors import ExitCode
 from assistant.records.journal import Journal

@@ -108,7 +108,7 @@ def test_a_linked_runs_folder_is_refused(folder: Path, tmp_path: Path) -> None:
 
 
 def test_a_linked_receipts_folder_is_refused(folder: Path, tmp_path: Path) -> None:
-    from test_journal_support import submit
+    from journalrows import submit
 
     outside = tmp_path / "outside"
     outside.mkdir(mode=0o700)

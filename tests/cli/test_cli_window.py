@@ -1,0 +1,133 @@
+"""The duplicate guard's window as the command line applies it by default (issue 17, item 7):
+`fill` and `batch` take the guard's own 90 days, not a number of their own.
+
+The real `assistant` in a pseudo-terminal (it asks for one), with a journal holding a
+submission of one of the profile's numbers to the real portal. No browser is needed: a
+refusal comes before anything opens, and a run the guard lets through is seen reaching for
+the browser (`$ASSISTANT_BROWSER` points at a stand-in that notes it was started, then fails).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pexpect
+import pytest
+from journalrows import FID, FakeClock, submit
+
+from assistant.errors import ExitCode
+from assistant.records.duplicates import DEFAULT_WINDOW_DAYS
+from assistant.records.journal import Journal, utc_now
+
+ROOT = Path(__file__).resolve().parents[2]
+ASSISTANT = str(Path(sys.executable).parent / "assistant")
+PROFILE = "profiles/lakeside-closures.yaml"
+NUMBER = "+16195550100"  # the profile's first number
+
+STAND_IN = """#!/bin/sh
+if [ "$1" = "--version" ]; then echo "Chromium 1.0 (stand-in)"; exit 0; fi
+touch "{started}"
+exit 1
+"""
+
+
+@pytest.fixture
+def browser_stand_in(tmp_path: Path) -> tuple[Path, Path]:
+    """An executable that answers `--version` like Chromium and, started for real, leaves a
+    file behind (its path is the second item) and exits."""
+    started = tmp_path / "browser-started"
+    path = tmp_path / "chromium"
+    path.write_text(STAND_IN.format(started=started), encoding="utf-8")
+    path.chmod(0o755)
+    return path, started
+
+
+def _journal_with_a_submission(data: Path, days_ago: int) -> str:
+    """A journal where NUMBER was submitted to the real FCR portal `days_ago` days ago; the
+    date (YYYY-MM-DD) it shows."""
+    when = utc_now() - timedelta(days=days_ago)
+    with Journal.open(data, clock=FakeClock(when)) as journal:
+        submit(journal, NUMBER)
+    return when.strftime("%Y-%m-%d")
+
+
+def _run(command: str, data: Path, browser: Path, *extra: str) -> tuple[int, str]:
+    """`assistant COMMAND PROFILE --headless --data-dir DATA` at a terminal: its exit code and
+    what it showed."""
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    env["ASSISTANT_BROWSER"] = str(browser)
+    child = pexpect.spawn(
+        ASSISTANT,
+        [command, PROFILE, "--headless", "--data-dir", str(data), *extra],
+        cwd=str(ROOT),
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(50, 200),
+    )
+    try:
+        child.expect(pexpect.EOF)
+        shown = str(child.before)
+    finally:
+        child.close()
+    assert child.exitstatus is not None, shown
+    return child.exitstatus, shown.replace("\r\n", "\n")
+
+
+def test_the_window_the_command_line_applies_is_the_guards() -> None:
+    assert DEFAULT_WINDOW_DAYS == 90  # docs/commands.md: "in the last 90 days"
+
+
+def test_fill_refuses_a_number_submitted_45_days_ago_without_window_days(
+    tmp_path: Path, browser_stand_in: tuple[Path, Path]
+) -> None:
+    browser, started = browser_stand_in
+    date = _journal_with_a_submission(tmp_path / "data", days_ago=45)
+    code, shown = _run("fill", tmp_path / "data", browser)
+    assert code == ExitCode.DUPLICATE, shown
+    assert shown.endswith(
+        f"Error: {NUMBER} was submitted to fcr on {date} as {FID}; pass --resubmit to send it "
+        "again\n"
+    )
+    assert not started.exists()  # refused before any browser started
+
+
+def test_fill_lets_a_number_submitted_91_days_ago_through_the_guard(
+    tmp_path: Path, browser_stand_in: tuple[Path, Path]
+) -> None:
+    browser, started = browser_stand_in
+    _journal_with_a_submission(tmp_path / "data", days_ago=91)
+    code, shown = _run("fill", tmp_path / "data", browser)
+    assert code != ExitCode.DUPLICATE
+    assert "was submitted to fcr" not in shown
+    assert started.exists()  # past the guard: it went on to start the browser
+
+
+def test_a_shorter_window_days_lets_the_45_day_old_number_through(
+    tmp_path: Path, browser_stand_in: tuple[Path, Path]
+) -> None:
+    browser, started = browser_stand_in
+    _journal_with_a_submission(tmp_path / "data", days_ago=45)
+    code, shown = _run("fill", tmp_path / "data", browser, "--window-days", "30")
+    assert code != ExitCode.DUPLICATE
+    assert "was submitted to fcr" not in shown
+    assert started.exists()
+
+
+@pytest.mark.parametrize(("days_ago", "skipped"), [(45, True), (91, False)])
+def test_batch_skips_a_number_submitted_within_the_guards_window_only(
+    tmp_path: Path, browser_stand_in: tuple[Path, Path], days_ago: int, skipped: bool
+) -> None:
+    browser, started = browser_stand_in
+    date = _journal_with_a_submission(tmp_path / "data", days_ago=days_ago)
+    code, shown = _run("batch", tmp_path / "data", browser)
+    if skipped:
+        assert code == ExitCode.OK, shown
+        assert f"already submitted on {date} ({FID})" in shown
+        assert not started.exists()  # nothing left to run: no browser
+    else:
+        assert "already submitted" not in shown
+        assert started.exists()
