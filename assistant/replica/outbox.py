@@ -27,7 +27,7 @@ class Outbox:
     checks them, and hands out verification tokens for the wizard's later steps."""
 
     def __init__(self, *, code_ttl: float, data_dir: Path | None) -> None:
-        self._ttl = code_ttl
+        self.ttl = code_ttl
         self._file = data_dir / "outbox.jsonl" if data_dir else None
         self._lock = threading.Lock()
         self._mails: list[dict[str, Any]] = []
@@ -65,7 +65,7 @@ class Outbox:
         matching = [at for c, at in sent if c == code]
         if not matching:
             return CodeCheck(False, "wrong")
-        if all(now - at > self._ttl for at in matching):
+        if all(now - at > self.ttl for at in matching):
             return CodeCheck(False, "expired")
         return CodeCheck(True)
 
