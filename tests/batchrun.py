@@ -4,7 +4,6 @@ command driven through a pseudo-terminal the way a person answers it."""
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +11,6 @@ from person import EOF, Person
 
 from assistant.replica import Replica
 
-ASSISTANT = str(Path(sys.executable).parent / "assistant")
 EMAIL = "ops@harbor.example.org"
 
 CODE_PROMPT = r"Type the \d+-digit code: "
