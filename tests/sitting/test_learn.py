@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 from pointing import ScriptedPerson
 from ptyperson import PtyPerson
-from test_variants import expected
+from replicarun import lakeside_fields
 
 from assistant.browser import guarded_context
 from assistant.browser.step_state import Timeouts
@@ -190,7 +190,7 @@ def test_learn_repairs_three_elements_by_pointing_and_the_next_fill_submits(
             for k, v in record["fields"].items()
             if k not in ("captcha", "verification_token") and v != ""
         }
-        assert received == expected("wizard", ("renamed-ids",))
+        assert received == lakeside_fields("wizard", ("renamed-ids",))
     # The review's footer named every repair in use.
     for line in (
         "Your repair in use: email step, contact email: #reg_mail tried first",
