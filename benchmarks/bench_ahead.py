@@ -5,17 +5,15 @@ review (ahead) against one after the other (sequential), and how many keys they 
 Runs the batch core (`assistant.sitting.batch.Batch.run`) in process against a wizard replica that
 mails each code into a real IMAP server (pymap, as in the tests: tests/mailserver.py) `MAIL_S`
 seconds after it is asked for; codes come from that mailbox (`MailboxCodeSource`). A scripted
-person at a real pseudo-terminal reads each review for `READ_S` seconds (longer than the mail
-takes: the case the target is about) and types `submit`; any code question is answered from
-the replica and counted. Sequential is the same code source without its `through` (so the
-batch cannot prepare ahead). Target: under half a second between reviews, ahead.
+person at a real pseudo-terminal (`pty_person`) reads each review for `READ_S` seconds (longer
+than the mail takes: the case the target is about) and types `submit`; any code question is
+answered from the replica and counted. Sequential is the same code source without its `through`
+(so the batch cannot prepare ahead). Target: under half a second between reviews, ahead.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import pty
 import secrets
 import statistics
 import sys
@@ -26,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from benchmarks.pty_person import at_terminal
+
 if TYPE_CHECKING:
     from assistant.replica import Replica
     from assistant.sitting.code_sources import CodeRequest, CodeSource
@@ -34,7 +34,7 @@ SUBMISSIONS = 10
 MAIL_S = 5.0  # the replica's mail delay
 READ_S = 8.0  # how long the person reads each review
 TARGET_S = 0.5
-CODE_PROMPT = b"Type the 5-digit code"
+CODE_PROMPT = b"Type the 5-digit code: "
 CONFIRM_PROMPT = b"anything else to stop: "
 TESTS = Path(__file__).resolve().parent.parent / "tests"
 
@@ -53,43 +53,24 @@ def _profile(n: int, email: str) -> str:
 
 @dataclass
 class _Person:
-    """At the pty's master side: reads each review `READ_S` s, then types `submit`."""
+    """At the terminal: reads each review `READ_S` s, then types `submit`; a code asked for
+    is typed from the replica (and counted)."""
 
-    master: int
     replica: Replica
     email: str
     shown: list[float] = field(default_factory=list)  # when each confirmation showed
     answered: list[float] = field(default_factory=list)  # when `submit` was typed
-    keys: int = 0
     codes_asked: int = 0
 
-    def run(self) -> None:
-        buffer = b""
-        reading = threading.Event()  # never set: its wait is the person's reading time
-        while True:
-            try:
-                data = os.read(self.master, 65536)
-            except OSError:
-                return
-            if not data:
-                return
-            buffer += data
-            if CODE_PROMPT in buffer and buffer.rstrip().endswith(b":"):
-                buffer = b""
-                self.codes_asked += 1
-                self._type(self.replica.latest_code(self.email))
-            elif buffer.endswith(CONFIRM_PROMPT):
-                buffer = b""
-                self.shown.append(time.perf_counter())
-                reading.wait(READ_S)
-                self.answered.append(time.perf_counter())
-                self._type("submit")
-            else:
-                buffer = buffer[-300:]
+    def code(self) -> str:
+        self.codes_asked += 1
+        return self.replica.latest_code(self.email)
 
-    def _type(self, line: str) -> None:
-        self.keys += len(line) + 1  # and Enter
-        os.write(self.master, line.encode() + b"\n")
+    def submit(self) -> str:
+        self.shown.append(time.perf_counter())
+        threading.Event().wait(READ_S)  # the person's reading time
+        self.answered.append(time.perf_counter())
+        return "submit"
 
 
 class _OneAfterTheOther:
@@ -131,7 +112,6 @@ def measure(ahead: bool, count: int = SUBMISSIONS) -> Measured:
     from assistant.sitting.code_sources import TerminalCodeSource
     from assistant.sitting.jobs import BatchOptions, plan_jobs
     from assistant.sitting.session import FillOptions
-    from assistant.sitting.terminal import Terminal
 
     email = f"ops-{secrets.token_hex(4)}@harbor.example.org"
     with tempfile.TemporaryDirectory() as tmp:
@@ -150,24 +130,11 @@ def measure(ahead: bool, count: int = SUBMISSIONS) -> Measured:
                 if problems:
                     raise RuntimeError(f"benchmark profiles invalid: {problems[0]}")
                 portal = load_portal("fcr")
-                master, slave = pty.openpty()
-                terminal = Terminal(
-                    os.fdopen(slave, "r", encoding="utf-8"),
-                    os.fdopen(os.dup(slave), "w", encoding="utf-8"),
-                )
-                person = _Person(master, replica, email)
-                threading.Thread(target=person.run, daemon=True).start()
+                person = _Person(replica, email)
+                answers = {CODE_PROMPT: person.code, CONFIRM_PROMPT: person.submit}
                 settings = MailboxSettings(
                     "127.0.0.1", server.starttls, server.user, "starttls", server.ca_file
                 )
-                mailbox = MailboxCodeSource(
-                    settings,
-                    server.password,
-                    fallback=TerminalCodeSource(terminal),
-                    say=terminal.say,
-                    timeout_s=60,
-                )
-                source: CodeSource = mailbox if ahead else _OneAfterTheOther(mailbox)
                 data = Path(tmp) / "data"
                 data.mkdir(mode=0o700)
                 options = BatchOptions(
@@ -175,17 +142,23 @@ def measure(ahead: bool, count: int = SUBMISSIONS) -> Measured:
                 )
                 info = launch.find_browser()
                 with (
+                    at_terminal(answers) as (typist, terminal),
                     Journal.open(data) as journal,
                     launch.running_browser(info, headless=True) as launched,
                 ):
+                    mailbox = MailboxCodeSource(
+                        settings,
+                        server.password,
+                        fallback=TerminalCodeSource(terminal),
+                        say=terminal.say,
+                        timeout_s=60,
+                    )
+                    source: CodeSource = mailbox if ahead else _OneAfterTheOther(mailbox)
                     jobs = plan_jobs(loaded, portal, replica.url)
                     run = Batch(jobs, options, journal, terminal, source)
                     start = time.perf_counter()
                     report = run.run(lambda: contextlib.nullcontext(launched))
                     seconds = time.perf_counter() - start
-                terminal.input.close()
-                terminal.output.close()
-                os.close(master)
                 submitted = len(replica.submissions())
         finally:
             server.stop()
@@ -198,7 +171,7 @@ def measure(ahead: bool, count: int = SUBMISSIONS) -> Measured:
         "prepared ahead" if ahead else "sequential",
         gaps,
         seconds,
-        person.keys / count,
+        typist.keys / count,
         person.codes_asked,
         submitted,
     )

@@ -1,8 +1,8 @@
 """A long batch: N replica submissions filled to the review and declined, in one browser.
 
 Runs the same core as `assistant batch` (`assistant.sitting.batch.Batch.run`) in process, against a
-wizard replica, with a scripted person at a real pseudo-terminal: a thread reads what the
-assistant prints, types the replica's newest code at each code prompt and "no" at each
+wizard replica, with a scripted person at a real pseudo-terminal (`pty_person`): a thread reads
+what the assistant prints, types the replica's newest code at each code prompt and "no" at each
 confirmation (so nothing is ever submitted; the replica's submit counter is checked). Reports
 seconds per submission and the peak resident memory of this Python process plus every process
 it started (the Playwright driver, Chromium and its renderers; summed from /proc) at the 10th
@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pty
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from benchmarks.pty_person import at_terminal
 
 if TYPE_CHECKING:
     from assistant.replica import Replica
@@ -70,43 +70,23 @@ def rss_kib(root: int) -> int:
 
 @dataclass
 class _Person:
-    """Answers the assistant at the pty's master side: codes from the replica, "no" to all."""
+    """Answers the assistant at its terminal: codes from the replica, "no" to all."""
 
-    master: int
     replica: Replica
     measure_at: tuple[int, ...]
     reviews: int = 0
     memory: dict[int, int] = field(default_factory=dict)
     review_times: list[float] = field(default_factory=list)
 
-    def run(self) -> None:
-        buffer = b""
-        while True:
-            try:
-                data = os.read(self.master, 65536)
-            except OSError:
-                return
-            if not data:
-                return
-            buffer += data
-            while True:
-                code_at = buffer.find(CODE_PROMPT)
-                confirm_at = buffer.find(CONFIRM_PROMPT)
-                hits = [(i, p) for i, p in ((code_at, 0), (confirm_at, 1)) if i >= 0]
-                if not hits:
-                    buffer = buffer[-200:]
-                    break
-                at, which = min(hits)
-                if which == 0:
-                    buffer = buffer[at + len(CODE_PROMPT) :]
-                    os.write(self.master, self.replica.latest_code(EMAIL).encode() + b"\n")
-                else:
-                    buffer = buffer[at + len(CONFIRM_PROMPT) :]
-                    self.reviews += 1
-                    self.review_times.append(time.perf_counter())
-                    if self.reviews in self.measure_at:
-                        self.memory[self.reviews] = rss_kib(os.getpid())
-                    os.write(self.master, b"no\n")
+    def code(self) -> str:
+        return self.replica.latest_code(EMAIL)
+
+    def decline(self) -> str:
+        self.reviews += 1
+        self.review_times.append(time.perf_counter())
+        if self.reviews in self.measure_at:
+            self.memory[self.reviews] = rss_kib(os.getpid())
+        return "no"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +110,6 @@ def measure(count: int = SUBMISSIONS) -> Measured:
     from assistant.sitting.batch import Batch
     from assistant.sitting.jobs import BatchOptions, plan_jobs
     from assistant.sitting.session import FillOptions
-    from assistant.sitting.terminal import Terminal
 
     with tempfile.TemporaryDirectory() as tmp, Replica(layout="wizard") as replica:
         folder = Path(tmp) / "profiles"
@@ -141,26 +120,21 @@ def measure(count: int = SUBMISSIONS) -> Measured:
         if problems:
             raise RuntimeError(f"benchmark profiles invalid: {problems[0]}")
         portal = load_portal("fcr")
-        master, slave = pty.openpty()
-        terminal = Terminal(
-            os.fdopen(slave, "r", encoding="utf-8"),
-            os.fdopen(os.dup(slave), "w", encoding="utf-8"),
-        )
-        person = _Person(master, replica, measure_at=(10, count))
-        reader = threading.Thread(target=person.run, daemon=True)
-        reader.start()
+        person = _Person(replica, measure_at=(10, count))
+        answers = {CODE_PROMPT: person.code, CONFIRM_PROMPT: person.decline}
         data = Path(tmp) / "data"
         data.mkdir(mode=0o700)
         options = BatchOptions(fill=FillOptions(portal=portal, url=replica.url, data_dir=data))
         info = launch.find_browser()
-        with Journal.open(data) as journal, launch.running_browser(info, headless=True) as b:
+        with (
+            at_terminal(answers) as (_, terminal),
+            Journal.open(data) as journal,
+            launch.running_browser(info, headless=True) as b,
+        ):
             run = Batch(plan_jobs(loaded, portal, replica.url), options, journal, terminal)
             start = time.perf_counter()
             report = run.run(lambda: contextlib.nullcontext(b))
             seconds = time.perf_counter() - start
-        terminal.input.close()
-        terminal.output.close()
-        os.close(master)
         return Measured(
             submissions=count,
             seconds=seconds,

@@ -1,6 +1,6 @@
 """Whole commands as a person runs them: `assistant fill` up to the review, `assistant validate`.
 
-`assistant fill` runs for real in a pseudo-terminal (pexpect) against a replica started here,
+`assistant fill` runs for real at a pseudo-terminal (`pty_person`) against a replica started here,
 headless, browser launch included: the clock runs from the spawn until the review's
 confirmation prompt appears; the code is typed from the replica's outbox when asked, and the
 confirmation is declined ("no"), so nothing is submitted. `assistant validate` of one example
@@ -17,14 +17,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.pty_person import command_at_terminal
 from benchmarks.sample import PROFILE, ROOT, load_profile
 from benchmarks.timing import Series, table, verdict
 
 FILL_RUNS = 3
 VALIDATE_RUNS = 11
 VALIDATE_TARGET_S = 0.25  # at most this much over `python -c pass` (medians)
-CODE_PROMPT = r"Type the \d-digit code"
-CONFIRM_PROMPT = r'Type "submit"'
+CODE_PROMPT = b"Type the 5-digit code"
+CONFIRM_PROMPT = b'Type "submit"'
 VALIDATE_PROFILE = ROOT / "profiles" / "clinic-reminders.yaml"
 
 
@@ -39,34 +40,37 @@ def fill_once(url: str, latest_code: Callable[[str], str], email: str) -> tuple[
 
     `latest_code(email)` is asked once the code prompt shows (the replica's outbox).
     """
-    import pexpect
+    seen: dict[str, float] = {}  # seconds from the start to each prompt, the first time
 
-    command = assistant_command()
+    def code() -> str | None:
+        if "code" in seen:  # the profile's next submission, after the declined one: stop it
+            person.ctrl_c()  # at its code prompt, so only the first is ever filled
+            return None
+        seen["code"] = time.perf_counter() - start
+        return latest_code(email)
+
+    def confirm() -> str | None:
+        if "review" in seen:
+            person.ctrl_c()
+            return None
+        seen["review"] = time.perf_counter() - start
+        return "no"
+
+    answers = {CODE_PROMPT: code, CONFIRM_PROMPT: confirm}
     with tempfile.TemporaryDirectory() as data:
-        args = [*command[1:], "fill", str(PROFILE), "--url", url, "--headless"]
-        args += ["--data-dir", data]
+        command = [*assistant_command(), "fill", str(PROFILE), "--url", url, "--headless"]
+        command += ["--data-dir", data]
         start = time.perf_counter()
-        child = pexpect.spawn(
-            command[0], args, cwd=str(ROOT), encoding="utf-8", timeout=120, dimensions=(50, 200)
-        )
-        try:
-            child.expect(CODE_PROMPT)
-            at_code = time.perf_counter() - start
-            child.sendline(latest_code(email))
-            child.expect(CONFIRM_PROMPT)
-            at_review = time.perf_counter() - start
-            child.sendline("no")
-            # A declined submission may be followed by the profile's next one: stop it at its
-            # code prompt with Ctrl-C, so only the first is ever filled.
-            while child.expect([pexpect.EOF, CODE_PROMPT, CONFIRM_PROMPT]) != 0:
-                child.sendintr()
-        finally:
-            child.close()
-    if child.exitstatus == 0 or child.exitstatus is None:
+        with command_at_terminal(command, answers, cwd=ROOT) as person:
+            status = person.wait(timeout=120)
+    if status <= 0:
         raise RuntimeError(
-            f"assistant fill ended with exit code {child.exitstatus}; a declined run must not "
-            "end with 0 (everything submitted)"
+            f"assistant fill ended with exit code {status}; a declined run must not end with 0 "
+            "(everything submitted)"
         )
+    if "review" not in seen:
+        raise RuntimeError(f"assistant fill ended (exit code {status}) before its review")
+    at_code, at_review = seen["code"], seen["review"]
     return at_code, at_review
 
 

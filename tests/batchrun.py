@@ -3,22 +3,18 @@ command driven through a pseudo-terminal the way a person answers it."""
 
 from __future__ import annotations
 
-import io
-import os
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pexpect
+from person import EOF, Person
 
 from assistant.replica import Replica
 
-ASSISTANT = str(Path(sys.executable).parent / "assistant")
 EMAIL = "ops@harbor.example.org"
 
-CODE_PROMPT = r"Type the 5-digit code: "
-CONFIRM_PROMPT = r'Type "submit" to send Harbor \d+, submission (\d+) of (\d+) \((\d+) numbers?\)'
+CODE_PROMPT = r"Type the \d+-digit code: "
+CONFIRM_PROMPT = r'Type "submit" to send (Harbor \d+), submission (\d+) of (\d+) \((\d+) numbers?\)'
 
 
 def profile_text(n: int, numbers: list[str]) -> str:
@@ -72,6 +68,7 @@ class Driven:
     signalstatus: int | None
     confirmed: int = 0
     feedback_ids: list[str] = field(default_factory=list)
+    reviews: list[tuple[str, str]] = field(default_factory=list)  # (profile, submission n)
 
 
 def drive(
@@ -82,41 +79,29 @@ def drive(
     env: dict[str, str] | None = None,
     timeout: float = 90,
 ) -> Driven:
-    """Run `assistant ARGS` in a pty, typing the portal's code whenever asked and, at the
-    n-th confirmation, `answers[n]` (default "submit"; "^C" presses Ctrl-C instead)."""
-    child = pexpect.spawn(
-        ASSISTANT,
-        args,
-        encoding="utf-8",
-        timeout=timeout,
-        dimensions=(50, 200),
-        env={**os.environ, **(env or {})},
-    )
-    shown = io.StringIO()
-    child.logfile_read = shown
-    confirmed = 0
-    try:
-        while True:
-            index = child.expect([CODE_PROMPT, CONFIRM_PROMPT, pexpect.EOF])
+    """Run `assistant ARGS` at a terminal, typing the portal's code whenever asked (without a
+    portal, a question for a code fails the test) and, at the n-th confirmation, `answers[n]`
+    (default "submit"; "^C" presses Ctrl-C instead)."""
+    reviews: list[tuple[str, str]] = []
+    with Person(*args, env=env, timeout=timeout) as person:
+        while (index := person.first_of(CODE_PROMPT, CONFIRM_PROMPT, EOF)) != 2:
             if index == 0:
-                assert portal is not None
-                child.sendline(portal.latest_code(EMAIL))
-            elif index == 1:
-                answer = answers[confirmed] if confirmed < len(answers) else "submit"
-                confirmed += 1
-                if answer == "^C":
-                    child.sendcontrol("c")
-                else:
-                    child.sendline(answer)
+                assert portal is not None, f"the person was asked for a code:\n{person.screen}"
+                person.type(portal.latest_code(EMAIL))
+                continue
+            label, part = person.last_match.group(1, 2)
+            reviews.append((str(label), str(part)))
+            answer = answers[len(reviews) - 1] if len(reviews) <= len(answers) else "submit"
+            if answer == "^C":
+                person.ctrl_c()
             else:
-                break
-    finally:
-        child.close()
-    full = shown.getvalue().replace("\r\n", "\n")
+                person.type(answer)
+    full = person.screen
     return Driven(
         full,
-        child.exitstatus,
-        child.signalstatus,
-        confirmed,
+        person.status,
+        person.signal,
+        len(reviews),
         re.findall(r"Feedback ID: (FCRFE\d{17})", full),
+        reviews,
     )

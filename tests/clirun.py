@@ -1,19 +1,12 @@
-"""Run the real `assistant` command in a subprocess, as a user's shell would, or at a
-pseudo-terminal, as a person at a desk sees it."""
+"""Run the real `assistant` command in a subprocess with no terminal, as CI or a script runs it.
+At a pseudo-terminal, as a person at a desk sees it, it runs through `person.Person`."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import pexpect
-
-if TYPE_CHECKING:
-    from assistant.replica import Replica
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSISTANT = str(Path(sys.executable).parent / "assistant")
@@ -38,27 +31,4 @@ def run_assistant(
         check=False,
         env=env,
         cwd=cwd,
-    )
-
-
-def spawn_assistant(
-    command: str,
-    portal: Replica,
-    data: Path,
-    env: dict[str, str] | None = None,
-    *,
-    timeout: int = 90,
-    dimensions: tuple[int, int] = (60, 200),
-) -> pexpect.spawn[str]:
-    """`assistant COMMAND PROFILE --url … --headless --data-dir DATA` at a pseudo-terminal of
-    `dimensions` (rows, columns), the lakeside profile, from the repository's root; `env` is
-    added to this process's environment."""
-    return pexpect.spawn(
-        ASSISTANT,
-        [command, PROFILE, "--url", portal.url, "--headless", "--data-dir", str(data)],
-        cwd=str(ROOT),
-        encoding="utf-8",
-        timeout=timeout,
-        dimensions=dimensions,
-        env=None if env is None else {**os.environ, **env},
     )

@@ -1,6 +1,6 @@
 """Shared fixtures: one browser per test session, a fresh context per test (as Playwright's own
-suite does), the replica portal (added by the replica module), and one real IMAP server per
-session (tests/mailserver.py)."""
+suite does), replica portals (tests/replicas.py), and one real IMAP server per session
+(tests/mailserver.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import os
 import secrets
 import socket
 import threading
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -19,8 +19,7 @@ from assistant import log
 if TYPE_CHECKING:
     from mailserver import MailServer
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright
-
-    from assistant.replica import Replica
+    from replicas import Replicas
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -101,24 +100,15 @@ def page(context: BrowserContext) -> Page:
 
 
 @pytest.fixture
-def replica(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Replica]]:
-    """Start replica portals: `portal = replica(layout="classic", faults=("slow",))`.
+def replica(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
+    """Start replica portals: `portal = replica("classic", faults=("slow",))` (tests/replicas.py
+    says what else it takes). Each gets its own data dir unless `data_dir=` is given; all are
+    stopped at teardown."""
+    from replicas import Replicas
 
-    Each gets its own data dir unless `data_dir=` is given; all are stopped at teardown.
-    """
-    from assistant.replica import Replica
-
-    started: list[Replica] = []
-
-    def start(layout: str = "wizard", faults: tuple[str, ...] = (), **options: Any) -> Replica:
-        options.setdefault("data_dir", tmp_path_factory.mktemp("replica"))
-        portal = Replica(layout=layout, faults=faults, **options).start()
-        started.append(portal)
-        return portal
-
-    yield start
-    for portal in started:
-        portal.stop()
+    started = Replicas(lambda: tmp_path_factory.mktemp("replica"))
+    yield started
+    started.stop_all()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """The shipped maps run in process against a replica: one way to make the `Session` that fills
 the lakeside profile, and the `Batch` that runs some profiles, with codes from the replica's
-outbox (no person needed for them) and short time-outs."""
+outbox (no person needed for them) and short time-outs; and what a replica must receive for
+the lakeside profile."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from assistant.profiles import load_profile, load_profiles
 from assistant.records.journal import Journal
 from assistant.records.journal.recorder import JournalRecorder
 from assistant.replica import Replica
+from assistant.replica.catalog import category_options
 from assistant.sitting.batch import Batch
 from assistant.sitting.code_sources import CodeSource, OutboxCodeSource
 from assistant.sitting.jobs import BatchOptions, plan_jobs
@@ -28,6 +30,52 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 LAKESIDE = load_profile(ROOT / "profiles" / "lakeside-closures.yaml").profile
 FAST = Timeouts(step_ms=10_000, action_ms=8_000)
+
+
+def lakeside_fields(layout: str, variants: tuple[str, ...]) -> dict[str, str]:
+    """Every field the replica must have received for LAKESIDE, under its canonical name."""
+    categories = {label: value for value, label in category_options(layout, renamed=False)}
+    phones = {f"enterprise_phone_{i}": n.national for i, n in enumerate(LAKESIDE.numbers)}
+    common = {
+        "enterprise_contact_email": "it@lakeside.example.org",
+        "enterprise_company_name": "Lakeside Unified School District",
+        "enterprise_company_address_line_1": "100 Main St",
+        "enterprise_company_address_line_2": "Suite 200",
+        "enterprise_company_address_city": "Lakeside",
+        "enterprise_company_address_zip": "92040",
+        "enterprise_company_url": "https://lakeside.example.org",
+        "enterprise_contact_name": "Dana Reyes",
+        "enterprise_contact_phone": "6195550142",
+        "enterprise_category": categories["Education"],
+        **phones,
+    }
+    names = ["LAKESIDE USD", "LAKESIDE USD", "LAKESIDE NURSE", "LAKESIDE USD"]
+    caller_names = {f"enterprise_displayName_{i}": name for i, name in enumerate(names)}
+    notes = {"additional_feedback": LAKESIDE.calling.notes or ""}
+    if layout == "classic":
+        out = {
+            **common,
+            **caller_names,
+            **notes,
+            "enterprise_company_address_state": "CA",
+            "enterprise_service_provider": "Bandwidth",
+            "call_count": "12000",
+        }
+        if "no-optional" not in variants:
+            out["enableCheckbox"] = "on"
+        return out
+    worded = "captions" in variants
+    out = {
+        **common,
+        "enterprise_company_address_state": "California",
+        "enterprise_calls_per_month": "10,001 to 100,000" if worded else "10,001 - 100,000",
+        "enableCheckbox": "on",
+    }
+    if "no-optional" not in variants:
+        out |= {"enterprise_service_provider": "Bandwidth", **notes}
+        if "display-names" in variants:
+            out |= caller_names
+    return out
 
 
 def map_for(portal: Replica) -> str:

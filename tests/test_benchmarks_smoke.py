@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import select
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -16,6 +18,9 @@ if ROOT not in sys.path:
 from benchmarks import bench_effort  # noqa: E402
 from benchmarks.sample import FormValues, form_values  # noqa: E402
 
+if TYPE_CHECKING:
+    from assistant.sitting.terminal import Terminal
+
 
 @pytest.mark.parametrize(
     "module",
@@ -23,10 +28,12 @@ from benchmarks.sample import FormValues, form_values  # noqa: E402
         "benchmarks.__main__",
         "benchmarks.assisted",
         "benchmarks.bench_ahead",
+        "benchmarks.bench_batch",
         "benchmarks.bench_command",
         "benchmarks.bench_fill",
         "benchmarks.floor",
         "benchmarks.naive",
+        "benchmarks.pty_person",
     ],
 )
 def test_module_imports(module: str) -> None:
@@ -86,3 +93,46 @@ def test_validate_start_up_is_shown_next_to_bare_python_with_the_target() -> Non
     assert validate_note(bare, slow).endswith(
         "265 ms over starting Python (target <= 250 ms: NOT met; fastest runs: 260 ms)"
     )
+
+
+def _typed(terminal: Terminal) -> str:
+    """The line the person typed at `terminal` (failing, not hanging, when they type none)."""
+    assert select.select([terminal.input], [], [], 10)[0], "the person typed nothing"
+    return terminal.input.readline()
+
+
+def test_the_scripted_person_answers_each_prompt_once_even_split_over_two_reads() -> None:
+    from benchmarks.pty_person import at_terminal
+
+    asked: list[str] = []
+
+    def code() -> str:
+        asked.append("code")
+        return "12345"
+
+    def confirm() -> None:
+        asked.append("confirm")  # and types nothing
+
+    answers = {b"Type the 5-digit code: ": code, b"anything else to stop: ": confirm}
+    with at_terminal(answers) as (person, terminal):
+        terminal.output.write("Type the 5-dig")
+        terminal.output.flush()
+        terminal.output.write("it code: ")
+        terminal.output.flush()
+        assert _typed(terminal) == "12345\n"
+        terminal.output.write('Type "submit" to send it, anything else to stop: ')
+        terminal.output.flush()
+        terminal.output.write("Type the 5-digit code: ")
+        terminal.output.flush()
+        assert _typed(terminal) == "12345\n"
+    assert asked == ["code", "confirm", "code"]
+    assert person.keys == 12
+
+
+def test_a_command_at_the_scripted_persons_terminal_is_answered_and_its_exit_code_read() -> None:
+    from benchmarks.pty_person import command_at_terminal
+
+    script = "import sys; x = input('Type the 5-digit code: '); sys.exit(int(x) % 7)"
+    answers = {b"Type the 5-digit code: ": lambda: "12345"}
+    with command_at_terminal([sys.executable, "-c", script], answers, Path(ROOT)) as person:
+        assert person.wait(timeout=30) == 12345 % 7

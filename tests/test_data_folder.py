@@ -15,8 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from clirun import run_assistant
+from clirun import PROFILE, run_assistant
 from journalrows import FakeClock, at, new_attempt, submit
+from person import Person
 
 from assistant.errors import ExitCode
 from assistant.records.journal import Journal
@@ -122,22 +123,12 @@ def test_a_read_only_data_folder_can_be_read_but_not_written(data: Path) -> None
 
 def test_fill_at_a_terminal_with_a_read_only_data_folder(read_only: Path) -> None:
     """The journal opens before any browser: the run stops there, with the sentence."""
-    import pexpect
-    from clirun import ASSISTANT, PROFILE, ROOT
-
-    command = [*AS_USER, ASSISTANT, "fill", PROFILE, "--headless", "--data-dir", str(read_only)]
-    child = pexpect.spawn(command[0], command[1:], cwd=str(ROOT), encoding="utf-8", timeout=60)
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == ExitCode.DATA_READ_ONLY
+    with Person("fill", PROFILE, "--headless", data=read_only, prefix=AS_USER) as person:
+        assert person.wait() == ExitCode.DATA_READ_ONLY
     # The first thing a run writes there is its profile's run lock.
-    assert (
-        str(child.before)
-        .replace("\r\n", "\n")
-        .endswith(
-            f"Error: cannot create {read_only / 'locks'}: {read_only} cannot be written; make "
-            f"it writable (chmod u+w {read_only}) or pass --data-dir with another folder\n"
-        )
+    assert person.before.endswith(
+        f"Error: cannot create {read_only / 'locks'}: {read_only} cannot be written; make "
+        f"it writable (chmod u+w {read_only}) or pass --data-dir with another folder\n"
     )
 
 

@@ -7,20 +7,18 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import pexpect
 import pytest
-from clirun import ASSISTANT, PROFILE, ROOT
+from clirun import PROFILE
 from mailserver import MailServer
+from person import Person
+from replicas import Replicas
 
 from assistant import log
 from assistant.errors import ExitCode
-from assistant.replica import Replica
-from assistant.replica.maildrop import MailDrop
 from assistant.sitting.terminal import Terminal
 
 EMAIL = "it@lakeside.example.org"
@@ -114,40 +112,20 @@ def secrets_in(text: str, code: str) -> list[str]:
 
 @pytest.mark.browser
 def test_a_whole_fill_leaves_contact_details_and_the_code_only_in_the_review(
-    tmp_path: Path,
+    tmp_path: Path, replica: Replicas
 ) -> None:
     """The done-when test: the real command at a terminal, then a grep of everything."""
     data = tmp_path / "data"
-    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        child = pexpect.spawn(
-            ASSISTANT,
-            [
-                "--verbose",
-                "fill",
-                PROFILE,
-                "--url",
-                portal.url,
-                "--headless",
-                "--data-dir",
-                f"{data}",
-            ],
-            cwd=str(ROOT),
-            encoding="utf-8",
-            timeout=90,
-            dimensions=(60, 200),
-        )
-        shown = io.StringIO()
-        child.logfile_read = shown
-        child.expect("Type the 5-digit code: ")
+    portal = replica()
+    fill = ("--verbose", "fill", PROFILE, "--url", portal.url, "--headless")
+    with Person(*fill, data=data) as person:
+        person.expect("Type the 5-digit code: ")
         code = portal.latest_code(EMAIL)
-        child.sendline(code)
-        child.expect(r"anything else to stop: ")
-        child.sendline("submit")
-        child.expect(pexpect.EOF)
-        child.close()
-        assert child.exitstatus == ExitCode.OK, shown.getvalue()
-        assert len(portal.submissions()) == 1
-    screen = shown.getvalue().replace("\r\n", "\n")
+        person.type(code)
+        person.answer(r"anything else to stop: ", "submit")
+        assert person.wait() == ExitCode.OK, person.screen
+    assert len(portal.submissions()) == 1
+    screen = person.screen
     # The terminal: only the review table's rows (and the person's own typing of the code,
     # echoed by the terminal) hold them.
     leaking = [
@@ -190,7 +168,7 @@ def test_a_whole_fill_leaves_contact_details_and_the_code_only_in_the_review(
 
 @pytest.mark.browser
 def test_a_fill_with_codes_from_the_mailbox_needs_only_submit_and_leaves_no_code_or_password(
-    tmp_path: Path, mail_server: MailServer
+    tmp_path: Path, mail_server: MailServer, replica: Replicas
 ) -> None:
     """Issue 12's end-to-end run: the real `assistant fill --codes mailbox` at a terminal, the
     replica mailing the code into a real IMAP server a second after the click; the person types
@@ -200,46 +178,25 @@ def test_a_fill_with_codes_from_the_mailbox_needs_only_submit_and_leaves_no_code
     home = tmp_path / "config-home"
     (home / "assistant").mkdir(parents=True)
     (home / "assistant" / "config.toml").write_text(mail_server.config_toml(), encoding="utf-8")
-    drop = MailDrop(
-        f"imap://{mail_server.user}@127.0.0.1:{mail_server.starttls}",
-        mail_server.password,
-        delay=1.0,
-    )
-    environment = {
-        **os.environ,
-        "XDG_CONFIG_HOME": str(home),
-        "ASSISTANT_IMAP_PASSWORD": mail_server.password,
-    }
-    with Replica(layout="wizard", data_dir=tmp_path / "replica", maildrop=drop) as portal:
-        options = ["--url", portal.url, "--headless", "--data-dir", f"{data}"]
-        child = pexpect.spawn(
-            ASSISTANT,
-            ["--verbose", "fill", PROFILE, *options, "--codes", "mailbox"],
-            cwd=str(ROOT),
-            encoding="utf-8",
-            timeout=90,
-            dimensions=(60, 200),
-            env=environment,
-        )
-        shown = io.StringIO()
-        child.logfile_read = shown
-        child.expect(
+    environment = {"XDG_CONFIG_HOME": str(home), "ASSISTANT_IMAP_PASSWORD": mail_server.password}
+    portal = replica(mailbox=mail_server, mail_delay=1.0)
+    fill = ("--verbose", "fill", PROFILE, "--url", portal.url, "--headless", "--codes", "mailbox")
+    with Person(*fill, data=data, env=environment) as person:
+        person.expect(
             r"Waiting for the code mail to i\*\*\*@lakeside\.example\.org in the mailbox "
             r"\(up to 5 min\)\."
         )
-        child.expect(r"Using the code from the mailbox \(received \d\d:\d\d:\d\d\)\.")
-        child.expect("The portal accepted the code.")
-        child.expect(r"anything else to stop: ")
-        child.sendline("submit")  # the only thing the person types
-        child.expect(r"Submitted 1 of 1\. Feedback ID: (FCRFE\d{17})")
-        child.expect(pexpect.EOF)
-        child.close()
-        assert child.exitstatus == ExitCode.OK, shown.getvalue()
-        [record] = portal.submissions()
-        [mail] = portal.outbox()  # one code was sent, and it came through the mailbox
-        code = str(mail["code"])
-        assert drop.delivered == 1
-    screen = shown.getvalue().replace("\r\n", "\n")
+        person.expect(r"Using the code from the mailbox \(received \d\d:\d\d:\d\d\)\.")
+        person.expect("The portal accepted the code.")
+        person.answer(r"anything else to stop: ", "submit")  # the only thing the person types
+        person.expect(r"Submitted 1 of 1\. Feedback ID: (FCRFE\d{17})")
+        assert person.wait() == ExitCode.OK, person.screen
+    [record] = portal.submissions()
+    [mail] = portal.outbox()  # one code was sent, and it came through the mailbox
+    code = str(mail["code"])
+    assert portal.maildrop is not None
+    assert portal.maildrop.delivered == 1
+    screen = person.screen
     assert record["feedback_id"] in screen
     assert "Type the 5-digit code" not in screen
     assert [line for line in screen.splitlines() if secrets_in(line, code)] == [

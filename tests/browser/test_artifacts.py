@@ -9,9 +9,9 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pexpect
 import pytest
-from clirun import spawn_assistant
+from person import Person
+from replicas import Replicas
 from test_failures_portal import Run, flow  # noqa: F401 (the fixture)
 
 from assistant import log
@@ -19,7 +19,6 @@ from assistant.browser import contact, screenshots
 from assistant.cli import main
 from assistant.errors import ExitCode
 from assistant.portals import load_portal
-from assistant.replica import Replica
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -132,7 +131,7 @@ def test_mask_contact_blacks_out_contact_details_in_the_pages_text_too(page: Pag
 
 
 def test_a_data_folder_others_can_read_is_refused_with_the_fix(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, replica: Replicas, capsys: pytest.CaptureFixture[str]
 ) -> None:
     open_dir = tmp_path / "shared"
     open_dir.mkdir()
@@ -145,13 +144,11 @@ def test_a_data_folder_others_can_read_is_refused_with_the_fix(
         main(["history", "--data-dir", str(open_dir)])
     assert exited.value.code == ExitCode.UNSAFE_DATA
     assert capsys.readouterr().err == fix
-    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        child = spawn_assistant("fill", portal, open_dir, timeout=60, dimensions=(40, 200))
-        child.expect(pexpect.EOF)
-        child.close()
-        assert child.exitstatus == ExitCode.UNSAFE_DATA
-        assert str(child.before).replace("\r\n", "\n").endswith(fix)
-        assert portal.requests() == []  # refused before anything opened
+    portal = replica()
+    with Person.practice("fill", portal, open_dir) as person:
+        assert person.wait() == ExitCode.UNSAFE_DATA
+        assert person.before.endswith(fix)
+    assert portal.requests() == []  # refused before anything opened
     assert os.listdir(open_dir) == []  # and nothing was written into it
 
 

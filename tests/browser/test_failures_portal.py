@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from localsite import QuietHandler, serve
 from ptyperson import PtyPerson
+from replicas import Replicas
 
 from assistant import log
 from assistant.browser import driver, fields, guarded_context, launch, loading, step_state
@@ -83,7 +84,7 @@ Run = Callable[..., Flow]
 
 
 @pytest.fixture
-def flow(browser: Browser, tmp_path: Path) -> Iterator[Run]:
+def flow(browser: Browser, replica: Replicas, tmp_path: Path) -> Iterator[Run]:
     """`flow(faults=(...), typed=("submit",), ...)`: one in-process run through the journal.
 
     The codes come from the replica's outbox; with `typed_codes=True` the person types them
@@ -91,7 +92,7 @@ def flow(browser: Browser, tmp_path: Path) -> Iterator[Run]:
 
     Other keywords (`trace=True`, `mask_contact=True`) go to `FillOptions`.
     """
-    opened: list[tuple[Replica, PtyPerson]] = []
+    opened: list[PtyPerson] = []
     journal = Journal.open(tmp_path / "data")
     level = logging.getLogger().level
 
@@ -110,14 +111,9 @@ def flow(browser: Browser, tmp_path: Path) -> Iterator[Run]:
         **extra: Any,
     ) -> Flow:
         if portal is None:
-            portal = Replica(
-                layout="wizard",
-                faults=faults,
-                data_dir=tmp_path / f"replica-{len(opened)}",
-                hang_seconds=hang_seconds,
-            ).start()
+            portal = replica(faults=faults, hang_seconds=hang_seconds)
         person = PtyPerson(*typed)
-        opened.append((portal, person))
+        opened.append(person)
         portal_map = load_portal("fcr")
         options = FillOptions(
             portal=portal_map,
@@ -155,8 +151,7 @@ def flow(browser: Browser, tmp_path: Path) -> Iterator[Run]:
     log.detach_run_log()
     logging.getLogger().setLevel(level)
     journal.close()
-    for portal, person in opened:
-        portal.stop()
+    for person in opened:
         person.close()
 
 
@@ -188,9 +183,9 @@ def test_item_08_a_page_answering_503_twice_is_retried_and_the_run_goes_on(flow:
 
 
 def test_item_09_the_network_dropping_mid_run_stops_cleanly_after_bounded_retries(
-    flow: Run, tmp_path: Path
+    flow: Run, replica: Replicas
 ) -> None:
-    portal = Replica(layout="wizard", data_dir=tmp_path / "replica-9").start()
+    portal = replica()
 
     class DropAfterFirst(JournalRecorder):
         """The portal's server goes away right after the first submission's outcome."""
@@ -392,7 +387,7 @@ def _server(address: str, port: int = 0, far: str = "") -> tuple[http.server.HTT
 def test_item_15_requests_popups_and_redirects_off_the_portal_are_blocked_and_logged(
     flow: Run,
     browser: Browser,
-    tmp_path: Path,
+    replica: Replicas,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -416,8 +411,7 @@ def test_item_15_requests_popups_and_redirects_off_the_portal_are_blocked_and_lo
             super().close()
 
     monkeypatch.setattr(guarded_context, "GuardedContext", Watched)
-    portal = Replica(layout="wizard", faults=("offsite-request",), data_dir=tmp_path / "r")
-    portal.start()
+    portal = replica(faults=("offsite-request",))
     # The other host the page reaches for (127.0.0.2, the replica's port), listening: a
     # request the guard let through would show here.
     offsite, offsite_hits = _server("127.0.0.2", portal.port)
@@ -757,7 +751,7 @@ window.fetch = async function (input, init) {
 
 
 def test_a_code_typed_at_the_prompt_is_masked_wherever_it_is_repeated(
-    flow: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    flow: Run, replica: Replicas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The codes the person types are secrets from the moment they are typed: a page that
     repeats a refused one has it masked in what the assistant says and logs."""
@@ -768,7 +762,7 @@ def test_a_code_typed_at_the_prompt_is_masked_wherever_it_is_repeated(
             self.context.add_init_script(script=ECHOES_A_REFUSED_CODE)
 
     monkeypatch.setattr(guarded_context, "GuardedContext", EchoesTheCode)
-    portal = Replica(layout="wizard", data_dir=tmp_path / "replica").start()
+    portal = replica()
     typed: list[str] = []
 
     def wrong_code() -> str:  # any code but the one mailed

@@ -17,6 +17,7 @@ import pytest
 from batchrun import write_profiles
 from ptyperson import PtyPerson
 from replicarun import batch_of, fill_lakeside
+from replicas import Replicas
 
 from assistant.browser.request_guard import REPAIR
 from assistant.browser.step_state import Timeouts
@@ -52,16 +53,14 @@ class Run:
 
 
 @pytest.fixture
-def hostile(browser: Browser, tmp_path: Path) -> Iterator[Callable[..., Run]]:
-    opened: list[tuple[Replica, PtyPerson]] = []
+def hostile(browser: Browser, replica: Replicas, tmp_path: Path) -> Iterator[Callable[..., Run]]:
+    opened: list[PtyPerson] = []
     journal = Journal.open(tmp_path / "data")
 
     def run(variant: str, *answers: str | Callable[[], str], layout: str = "wizard") -> Run:
-        portal = Replica(
-            layout=layout, variants=(variant,), data_dir=tmp_path / f"r{len(opened)}"
-        ).start()
+        portal = replica(layout, variants=(variant,))
         person = PtyPerson(*answers)
-        opened.append((portal, person))
+        opened.append(person)
         run_dir = tmp_path / f"run-{len(opened)}"
         run_dir.mkdir(mode=0o700)
         filled = fill_lakeside(
@@ -70,8 +69,7 @@ def hostile(browser: Browser, tmp_path: Path) -> Iterator[Callable[..., Run]]:
         return Run(portal, person, filled.outcomes, filled.error, journal)
 
     yield run
-    for portal, person in opened:
-        portal.stop()
+    for person in opened:
         person.close()
     journal.close()
 
@@ -124,19 +122,18 @@ def test_a_farewell_post_when_the_person_declines_reaches_nothing(
 
 
 def test_a_webrtc_peer_at_the_review_reaches_nothing_and_is_told(
-    browser: Browser, tmp_path: Path, turn_listeners: tuple[int, list[str]]
+    browser: Browser, replica: Replicas, tmp_path: Path, turn_listeners: tuple[int, list[str]]
 ) -> None:
     port, heard = turn_listeners
     person = PtyPerson("no")
     # The replica serves on the port the test's TURN server listens on (UDP and TCP apart).
-    portal = Replica(variants=("webrtc",), data_dir=tmp_path / "r", port=port).start()
+    portal = replica(variants=("webrtc",), port=port)
     try:
         with Journal.open(tmp_path / "data") as journal:
             filled = fill_lakeside(
                 browser, portal, person.terminal, journal, tmp_path, tmp_path / "d"
             )
     finally:
-        portal.stop()
         person.close()
     assert isinstance(filled.error, NotConfirmed)
     guard = filled.session.last_guard
@@ -191,17 +188,13 @@ def test_values_swapped_as_the_submit_is_clicked_are_stopped_in_the_browser(
 
 
 def test_the_submission_prepared_during_a_review_meets_the_same_guard(
-    browser: Browser, tmp_path: Path
+    browser: Browser, replica: Replicas, tmp_path: Path
 ) -> None:
     """The first submission is served calm and reaches its review; the next, prepared in its
     own context while the person reads, meets a continue button that registers."""
     paths = write_profiles(tmp_path / "profiles", count=2)
-    with (
-        Replica(
-            variants=("continue-registers",), hostile_after=1, data_dir=tmp_path / "replica"
-        ) as portal,
-        Journal.open(tmp_path / "data") as journal,
-    ):
+    portal = replica(variants=("continue-registers",), hostile_after=1)
+    with Journal.open(tmp_path / "data") as journal:
 
         def when_the_next_stopped() -> str:
             deadline = time.monotonic() + 60

@@ -18,17 +18,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from clirun import run_assistant, spawn_assistant
+from clirun import run_assistant
+from person import Person
 from ptyperson import PtyPerson
-from replicarun import fill_lakeside
+from replicarun import fill_lakeside, lakeside_fields
+from replicas import Replicas
 
 from assistant.browser.request_guard import REPAIR
 from assistant.browser.step_state import Timeouts
 from assistant.errors import PortalMismatch, RequestRefused
-from assistant.profiles import load_profile
 from assistant.records.journal import Journal
 from assistant.replica import Replica
-from assistant.replica.catalog import category_options
 from assistant.sitting.session import Outcome, Session
 from assistant.sitting.terminal import Terminal
 
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-LAKESIDE = load_profile(ROOT / "profiles" / "lakeside-closures.yaml").profile
 FAST = Timeouts(step_ms=10_000, action_ms=8_000)
 ALL_BUT_ABSENCE = ("renamed-ids", "captions", "submit-endpoint", "late-feedback", "display-names")
 
@@ -71,8 +70,8 @@ class _HeldTerminal(Terminal):
 
 
 @pytest.fixture
-def fill_variant(browser: Browser, tmp_path: Path) -> Iterator[Any]:
-    opened: list[tuple[Replica, PtyPerson]] = []
+def fill_variant(browser: Browser, replica: Replicas, tmp_path: Path) -> Iterator[Any]:
+    opened: list[PtyPerson] = []
     journal = Journal.open(tmp_path / "data")
 
     def run(
@@ -82,14 +81,9 @@ def fill_variant(browser: Browser, tmp_path: Path) -> Iterator[Any]:
         *,
         reads_for: float = 0.0,
     ) -> Run:
-        portal = Replica(
-            layout=layout,
-            variants=variants,
-            faults=faults,
-            data_dir=tmp_path / f"replica-{len(opened)}",
-        ).start()
+        portal = replica(layout, faults, variants=variants)
         person = PtyPerson("submit")
-        opened.append((portal, person))
+        opened.append(person)
         run_dir = tmp_path / f"run-{len(opened)}"
         run_dir.mkdir(mode=0o700)
         terminal = _HeldTerminal(person.terminal, reads_for) if reads_for else person.terminal
@@ -98,56 +92,9 @@ def fill_variant(browser: Browser, tmp_path: Path) -> Iterator[Any]:
         return Run(portal, person, session, outcomes, error)
 
     yield run
-    for portal, person in opened:
-        portal.stop()
+    for person in opened:
         person.close()
     journal.close()
-
-
-def expected(layout: str, variants: tuple[str, ...]) -> dict[str, str]:
-    """Every field the replica must have received for LAKESIDE, under its canonical name."""
-    categories = {label: value for value, label in category_options(layout, renamed=False)}
-    phones = {f"enterprise_phone_{i}": n.national for i, n in enumerate(LAKESIDE.numbers)}
-    common = {
-        "enterprise_contact_email": "it@lakeside.example.org",
-        "enterprise_company_name": "Lakeside Unified School District",
-        "enterprise_company_address_line_1": "100 Main St",
-        "enterprise_company_address_line_2": "Suite 200",
-        "enterprise_company_address_city": "Lakeside",
-        "enterprise_company_address_zip": "92040",
-        "enterprise_company_url": "https://lakeside.example.org",
-        "enterprise_contact_name": "Dana Reyes",
-        "enterprise_contact_phone": "6195550142",
-        "enterprise_category": categories["Education"],
-        **phones,
-    }
-    names = ["LAKESIDE USD", "LAKESIDE USD", "LAKESIDE NURSE", "LAKESIDE USD"]
-    caller_names = {f"enterprise_displayName_{i}": name for i, name in enumerate(names)}
-    notes = {"additional_feedback": LAKESIDE.calling.notes or ""}
-    if layout == "classic":
-        out = {
-            **common,
-            **caller_names,
-            **notes,
-            "enterprise_company_address_state": "CA",
-            "enterprise_service_provider": "Bandwidth",
-            "call_count": "12000",
-        }
-        if "no-optional" not in variants:
-            out["enableCheckbox"] = "on"
-        return out
-    worded = "captions" in variants
-    out = {
-        **common,
-        "enterprise_company_address_state": "California",
-        "enterprise_calls_per_month": "10,001 to 100,000" if worded else "10,001 - 100,000",
-        "enableCheckbox": "on",
-    }
-    if "no-optional" not in variants:
-        out |= {"enterprise_service_provider": "Bandwidth", **notes}
-        if "display-names" in variants:
-            out |= caller_names
-    return out
 
 
 def received(run: Run) -> dict[str, str]:
@@ -181,7 +128,7 @@ def test_the_shipped_maps_fill_every_variant_through_to_a_confirmed_submission(
     [record] = run.portal.submissions()
     assert outcome.state == "submitted"
     assert outcome.feedback_id == record["feedback_id"]
-    assert received(run) == expected(layout, variants)
+    assert received(run) == lakeside_fields(layout, variants)
     assert run.portal.submit_attempts() == 1
     screen = run.person.screen(expect="Feedback ID")
     absent = [line for line in screen.splitlines() if "not on this portal" in line]
@@ -249,40 +196,32 @@ def test_a_page_that_posts_by_itself_gets_nothing_out_and_stops_the_run(
 
 
 def test_the_real_command_fills_a_portal_built_differently_given_only_its_url(
-    tmp_path: Path,
+    tmp_path: Path, replica: Replicas
 ) -> None:
-    import pexpect
-
-    with Replica(layout="wizard", variants=ALL_BUT_ABSENCE, data_dir=tmp_path / "r") as portal:
-        # (os.environ, not the process's own: a terminal library may have set COLUMNS there)
-        checked = run_assistant(
-            "check", "--url", portal.url, "--headless", cwd=ROOT, env=dict(os.environ)
-        )
-        assert checked.returncode == 0, checked.stdout + checked.stderr
-        # One line per element (a long one may wrap: its continuation is indented).
-        lines = [line.strip() for line in re.sub(r"\n {6}(?! )", " ", checked.stdout).splitlines()]
-        assert "ok    contact email found by type=email" in lines
-        assert "ok    calls per month found by a select of ranges" in lines
-        assert (
-            "ok    service provider found by label /service provider|carrier/ (anchor 2 of 2)"
-            in lines
-        )
-        assert "ok    display names found by #enterprise_displayName_0" in lines
-        child = spawn_assistant("fill", portal, tmp_path / "data", timeout=60, dimensions=(60, 160))
-        try:
-            child.expect(r"Type the 5-digit code: ")
-            child.sendline(portal.latest_code("it@lakeside.example.org"))
-            child.expect(r'Type "submit" to send')
-            child.sendline("submit")
-            child.expect(r"Submitted 1 of 1\. Feedback ID: (FCRFE\d{17})")
-            child.expect(pexpect.EOF)
-        finally:
-            child.close()
-        assert child.exitstatus == 0
-        [record] = portal.submissions()
-        fields = {
-            k: v
-            for k, v in record["fields"].items()
-            if k not in ("captcha", "verification_token") and v
-        }
-        assert fields == expected("wizard", ALL_BUT_ABSENCE)
+    portal = replica(variants=ALL_BUT_ABSENCE)
+    # (os.environ, not the process's own: a terminal library may have set COLUMNS there)
+    checked = run_assistant(
+        "check", "--url", portal.url, "--headless", cwd=ROOT, env=dict(os.environ)
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    # One line per element (a long one may wrap: its continuation is indented).
+    lines = [line.strip() for line in re.sub(r"\n {6}(?! )", " ", checked.stdout).splitlines()]
+    assert "ok    contact email found by type=email" in lines
+    assert "ok    calls per month found by a select of ranges" in lines
+    assert (
+        "ok    service provider found by label /service provider|carrier/ (anchor 2 of 2)" in lines
+    )
+    assert "ok    display names found by #enterprise_displayName_0" in lines
+    with Person.practice("fill", portal, tmp_path / "data", size=(60, 160)) as person:
+        person.expect(r"Type the 5-digit code: ")
+        person.type(portal.latest_code("it@lakeside.example.org"))
+        person.answer(r'Type "submit" to send', "submit")
+        person.expect(r"Submitted 1 of 1\. Feedback ID: (FCRFE\d{17})")
+        assert person.wait() == 0
+    [record] = portal.submissions()
+    fields = {
+        k: v
+        for k, v in record["fields"].items()
+        if k not in ("captcha", "verification_token") and v
+    }
+    assert fields == lakeside_fields("wizard", ALL_BUT_ABSENCE)

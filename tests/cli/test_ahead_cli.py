@@ -4,22 +4,16 @@ and the person does nothing but read and type `submit` (or decline one)."""
 
 from __future__ import annotations
 
-import io
-import os
 import re
 import uuid
 from pathlib import Path
 
-import pexpect
-from batchrun import ASSISTANT, EMAIL, profile_text
+from batchrun import EMAIL, drive, profile_text
 from mailserver import MailServer
+from replicas import Replicas
 
 from assistant.errors import ExitCode
-from assistant.replica import Replica
-from assistant.replica.maildrop import MailDrop
 
-CODE_PROMPT = r"Type the \d+-digit code"
-CONFIRM_PROMPT = r'Type "submit" to send (Harbor \d+), submission (\d+) of (\d+) \(\d+ numbers?\)'
 # Three profiles, five submissions: 25 numbers (20 + 5), 30 (20 + 10), 2.
 SIZES = (25, 2)
 
@@ -41,7 +35,7 @@ def _profiles(folder: Path, tag: str) -> tuple[list[str], list[list[str]]]:
 
 
 def _run_batch(
-    mail_server: MailServer, tmp_path: Path, answers: list[str]
+    mail_server: MailServer, replica: Replicas, tmp_path: Path, answers: list[str]
 ) -> tuple[str, int | None, list[tuple[str, str]], list[list[str]], list[list[str]]]:
     """`assistant batch` over the two profiles, answering the n-th review with `answers[n]`
     and failing at any question for a code. Returns what was shown, the exit status, the
@@ -52,62 +46,28 @@ def _run_batch(
     config = tmp_path / "config-home"
     (config / "assistant").mkdir(parents=True)
     (config / "assistant" / "config.toml").write_text(mail_server.config_toml(), "utf-8")
-    drop = MailDrop(
-        f"imap://{mail_server.user}@127.0.0.1:{mail_server.starttls}",
-        mail_server.password,
-        delay=0.3,
+    portal = replica(mailbox=mail_server, mail_delay=0.3)
+    options = ["--url", portal.url, "--headless", "--codes", "mailbox", "--code-timeout", "60"]
+    run = drive(
+        ["batch", *paths, *options, "--data-dir", str(tmp_path / "data")],
+        None,  # a question for a code fails the test
+        answers=tuple(answers),
+        env={"XDG_CONFIG_HOME": str(config), "ASSISTANT_IMAP_PASSWORD": mail_server.password},
+        timeout=120,
     )
-    shown = io.StringIO()
-    reviews: list[tuple[str, str]] = []
-    with Replica(layout="wizard", data_dir=tmp_path / "replica", maildrop=drop) as portal:
-        child = pexpect.spawn(
-            ASSISTANT,
-            [
-                "batch",
-                *paths,
-                "--url",
-                portal.url,
-                "--headless",
-                "--codes",
-                "mailbox",
-                "--code-timeout",
-                "60",
-                "--data-dir",
-                str(tmp_path / "data"),
-            ],
-            encoding="utf-8",
-            timeout=120,
-            dimensions=(50, 200),
-            env={
-                **os.environ,
-                "XDG_CONFIG_HOME": str(config),
-                "ASSISTANT_IMAP_PASSWORD": mail_server.password,
-            },
-        )
-        child.logfile_read = shown
-        try:
-            while True:
-                index = child.expect([CODE_PROMPT, CONFIRM_PROMPT, pexpect.EOF])
-                assert index != 0, "the person was asked for a code:\n" + shown.getvalue()
-                if index == 2:
-                    break
-                match = child.match
-                assert isinstance(match, re.Match)
-                reviews.append((str(match.group(1)), str(match.group(2))))
-                child.sendline(answers[len(reviews) - 1])
-        finally:
-            child.close()
-        received = [
-            [v for k, v in s["fields"].items() if k.startswith("enterprise_phone_") and v]
-            for s in portal.submissions()
-        ]
-    return shown.getvalue().replace("\r\n", "\n"), child.exitstatus, reviews, received, expected
+    received = [
+        [v for k, v in s["fields"].items() if k.startswith("enterprise_phone_") and v]
+        for s in portal.submissions()
+    ]
+    return run.output, run.exitstatus, run.reviews, received, expected
 
 
 def test_a_batch_with_codes_from_the_mailbox_asks_the_person_only_to_type_submit(
-    mail_server: MailServer, tmp_path: Path
+    mail_server: MailServer, replica: Replicas, tmp_path: Path
 ) -> None:
-    screen, status, reviews, received, expected = _run_batch(mail_server, tmp_path, ["submit"] * 3)
+    screen, status, reviews, received, expected = _run_batch(
+        mail_server, replica, tmp_path, ["submit"] * 3
+    )
     assert status == ExitCode.OK, screen
     assert reviews == [("Harbor 1", "1"), ("Harbor 1", "2"), ("Harbor 2", "1")]
     assert received == expected
@@ -117,10 +77,10 @@ def test_a_batch_with_codes_from_the_mailbox_asks_the_person_only_to_type_submit
 
 
 def test_declining_the_second_review_still_offers_the_third(
-    mail_server: MailServer, tmp_path: Path
+    mail_server: MailServer, replica: Replicas, tmp_path: Path
 ) -> None:
     screen, status, reviews, received, expected = _run_batch(
-        mail_server, tmp_path, ["submit", "no", "submit"]
+        mail_server, replica, tmp_path, ["submit", "no", "submit"]
     )
     assert status == ExitCode.NOT_CONFIRMED, screen
     assert reviews == [("Harbor 1", "1"), ("Harbor 1", "2"), ("Harbor 2", "1")]

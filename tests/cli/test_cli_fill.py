@@ -1,70 +1,54 @@
-"""The real commands, as a person runs them: `assistant fill` through a pseudo-terminal
-(pexpect), `assistant fill` and `assistant demo` without a terminal."""
+"""The real commands, as a person runs them: `assistant fill` at a pseudo-terminal (a `Person`),
+`assistant fill` and `assistant demo` without a terminal."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-import pexpect
 import pytest
-from clirun import ROOT, run_assistant, spawn_assistant
+from clirun import ROOT, run_assistant
+from person import Person
+from replicas import Replicas
 
 from assistant.errors import ExitCode
 from assistant.records.journal import Journal, State
-from assistant.replica import Replica
 
 pytestmark = pytest.mark.browser
 
 EMAIL = "it@lakeside.example.org"
 
 
-def _group(child: pexpect.spawn[str]) -> str:
-    """The first group of the last pattern the child matched."""
-    match = child.match
-    assert isinstance(match, re.Match)
-    return str(match.group(1))
-
-
 def test_fill_at_a_terminal_asks_for_the_code_and_submit_then_prints_the_feedback_id(
-    tmp_path: Path,
+    tmp_path: Path, replica: Replicas
 ) -> None:
-    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        child = spawn_assistant("fill", portal, tmp_path / "data", timeout=60, dimensions=(50, 140))
-        try:
-            child.expect(r"Screenshots and records of this run: (\S+)")
-            run_dir = Path(_group(child))
-            child.expect(r"emailed to i\*\*\*@lakeside\.example\.org \(from no-reply@tnsi\.com\)")
-            child.expect(r"Type the 5-digit code: ")
-            child.sendline("123")  # a person's typo first
-            child.expect("The code has exactly 5 digits; try again.")
-            child.sendline(portal.latest_code(EMAIL))
-            child.expect("The portal accepted the code.")
-            child.expect(r"Submission 1 of 1 \(4 numbers\) — please review")
-            child.expect("California")
-            child.expect(r"10,001 - 100,000")
-            child.expect(r"Screenshot of the filled form: (\S+)")
-            assert Path(_group(child)).parent == run_dir
-            child.expect(
-                r'Type "submit" to send Lakeside USD closure alerts, submission 1 of 1 '
-                r"\(4 numbers\), anything else"
-            )
-            assert portal.submit_attempts() == 0
-            child.sendline("submit")
-            child.expect(r"Submitted 1 of 1\. Feedback ID: (FCRFE\d{17})")
-            printed = _group(child)
-            child.expect(pexpect.EOF)
-        finally:
-            child.close()
-        assert child.exitstatus == ExitCode.OK
-        [record] = portal.submissions()
-        assert record["feedback_id"] == printed
-        assert record["fields"]["enterprise_company_address_state"] == "California"
-        assert record["fields"]["enterprise_phone_3"] == "6195550103"
-        assert (
-            run_dir / "lakeside-usd-closure-alerts-s1-review.png"
-        ).stat().st_mode & 0o777 == 0o600
-        assert run_dir.stat().st_mode & 0o777 == 0o700
+    portal = replica()
+    with Person.practice("fill", portal, tmp_path / "data", size=(50, 140)) as person:
+        run_dir = Path(person.expect(r"Screenshots and records of this run: (\S+)").group(1))
+        person.expect(r"emailed to i\*\*\*@lakeside\.example\.org \(from no-reply@tnsi\.com\)")
+        person.answer(r"Type the 5-digit code: ", "123")  # a person's typo first
+        person.expect("The code has exactly 5 digits; try again.")
+        person.type(portal.latest_code(EMAIL))
+        person.expect("The portal accepted the code.")
+        person.expect(r"Submission 1 of 1 \(4 numbers\) — please review")
+        person.expect("California")
+        person.expect(r"10,001 - 100,000")
+        screenshot = person.expect(r"Screenshot of the filled form: (\S+)").group(1)
+        assert Path(screenshot).parent == run_dir
+        person.expect(
+            r'Type "submit" to send Lakeside USD closure alerts, submission 1 of 1 '
+            r"\(4 numbers\), anything else"
+        )
+        assert portal.submit_attempts() == 0
+        person.type("submit")
+        printed = person.expect(r"Submitted 1 of 1\. Feedback ID: (FCRFE\d{17})").group(1)
+        assert person.wait() == ExitCode.OK
+    [record] = portal.submissions()
+    assert record["feedback_id"] == printed
+    assert record["fields"]["enterprise_company_address_state"] == "California"
+    assert record["fields"]["enterprise_phone_3"] == "6195550103"
+    assert (run_dir / "lakeside-usd-closure-alerts-s1-review.png").stat().st_mode & 0o777 == 0o600
+    assert run_dir.stat().st_mode & 0o777 == 0o700
     with Journal.open(tmp_path / "data") as journal:
         [attempt] = journal.history()
     assert (attempt.state, attempt.feedback_id) == (State.SUBMITTED, printed)
@@ -73,12 +57,10 @@ def test_fill_at_a_terminal_asks_for_the_code_and_submit_then_prints_the_feedbac
     assert Path(attempt.receipt_path or "").name == f"{printed}.html"
 
 
-def test_fill_without_a_terminal_opens_nothing_and_exits_3(tmp_path: Path) -> None:
-    with Replica(layout="wizard") as portal:
-        result = run_assistant(
-            "fill", "profiles/lakeside-closures.yaml", "--url", portal.url, cwd=ROOT
-        )
-        assert portal.requests() == []
+def test_fill_without_a_terminal_opens_nothing_and_exits_3(replica: Replicas) -> None:
+    portal = replica()
+    result = run_assistant("fill", "profiles/lakeside-closures.yaml", "--url", portal.url, cwd=ROOT)
+    assert portal.requests() == []
     assert result.returncode == ExitCode.NOT_CONFIRMED
     assert result.stderr == (
         "Error: Input is not a terminal, so nobody could review and confirm; nothing was "

@@ -3,14 +3,14 @@ refusals grouped by earlier submission, history and receipts, and every value sh
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pexpect
 import pytest
+from person import EOF, Person
+from replicas import Replicas
 
 from assistant.errors import ExitCode
 from assistant.records.journal import Journal, NewAttempt, State
@@ -18,8 +18,6 @@ from assistant.replica import Replica
 
 pytestmark = pytest.mark.browser
 
-ASSISTANT = str(Path(sys.executable).parent / "assistant")
-ROOT = Path(__file__).resolve().parents[2]
 FID1 = "FCRFE11272026100000001"
 FID2 = "FCRFE11272026100500002"
 
@@ -28,18 +26,8 @@ def run_at_terminal(
     *args: str, columns: int = 100, env: dict[str, str] | None = None
 ) -> tuple[int | None, str]:
     """`assistant ARGS` in a pseudo-terminal `columns` wide: its exit status and its screen."""
-    child = pexpect.spawn(
-        ASSISTANT,
-        list(args),
-        cwd=str(ROOT),
-        encoding="utf-8",
-        timeout=60,
-        dimensions=(50, columns),
-        env={**os.environ, **(env or {})},
-    )
-    child.expect(pexpect.EOF)
-    child.close()
-    return child.exitstatus, str(child.before).replace("\r\n", "\n")
+    with Person(*args, size=(50, columns), env=env) as person:
+        return person.wait(), person.before
 
 
 def profile_with(path: Path, numbers: list[str], label: str = "Riverbend Clinic") -> Path:
@@ -151,39 +139,29 @@ def cells(screen: str, field: str, joiner: str = "") -> list[str]:
     return [joiner.join(part for part in column if part) for column in columns]
 
 
-def fill_at_terminal(
-    profile: Path, portal: Replica, data: Path, columns: int
-) -> pexpect.spawn[str]:
+def fill_at_terminal(profile: Path, portal: Replica, data: Path, columns: int) -> Person:
     """`assistant fill` at a pseudo-terminal `columns` wide, up to the confirmation prompt."""
-    child = pexpect.spawn(
-        ASSISTANT,
-        ["fill", str(profile), "--url", portal.url, "--headless", "--data-dir", str(data)],
-        cwd=str(ROOT),
-        encoding="utf-8",
-        timeout=60,
-        dimensions=(60, columns),
-    )
-    child.expect("Type the 5-digit code: ")
-    child.sendline(portal.latest_code(HOSTILE_EMAIL))
-    child.expect("anything else to stop: ")
-    return child
+    person = Person.practice("fill", portal, data, profile=str(profile), size=(60, columns))
+    person.expect("Type the 5-digit code: ")
+    person.type(portal.latest_code(HOSTILE_EMAIL))
+    person.expect("anything else to stop: ")
+    return person
 
 
 def test_the_review_shows_values_literally_and_whole_at_200_columns_and_the_portal_gets_them(
-    tmp_path: Path,
+    tmp_path: Path, replica: Replicas
 ) -> None:
     profile = tmp_path / "acme.yaml"
     profile.write_text(HOSTILE_PROFILE, encoding="utf-8")
     data = tmp_path / "data"
-    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        child = fill_at_terminal(profile, portal, data, columns=200)
-        review = f"{child.before}{child.after}".replace("\r\n", "\n")
-        child.sendline("submit")
-        child.expect(pexpect.EOF)
-        after = str(child.before).replace("\r\n", "\n")
-        child.close()
-        assert child.exitstatus == ExitCode.OK, review + after
-        [record] = portal.submissions()
+    portal = replica()
+    with fill_at_terminal(profile, portal, data, columns=200) as person:
+        review = person.before + person.after
+        person.type("submit")
+        status = person.wait()
+        after = person.before
+    assert status == ExitCode.OK, review + after
+    [record] = portal.submissions()
     sent = record["fields"]
     assert sent["enterprise_company_name"] == COMPANY
     assert sent["enterprise_service_provider"] == PROVIDER
@@ -212,19 +190,20 @@ def test_the_review_shows_values_literally_and_whole_at_200_columns_and_the_port
     assert re.search(r"│ 1 +│ Acme \[b\]Dental\[/b\] +│ 1 of 1 +│ 1 +│ submitted +│ " + fid, after)
 
 
-def test_the_review_wraps_at_80_columns_and_ctrl_d_is_a_stop(tmp_path: Path) -> None:
+def test_the_review_wraps_at_80_columns_and_ctrl_d_is_a_stop(
+    tmp_path: Path, replica: Replicas
+) -> None:
     profile = tmp_path / "acme.yaml"
     profile.write_text(HOSTILE_PROFILE, encoding="utf-8")
     data = tmp_path / "data"
-    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        child = fill_at_terminal(profile, portal, data, columns=80)
-        review = f"{child.before}{child.after}".replace("\r\n", "\n")
-        child.sendcontrol("d")
-        child.expect(pexpect.EOF)
-        after = str(child.before).replace("\r\n", "\n")
-        child.close()
-        assert child.exitstatus == ExitCode.NOT_CONFIRMED, review + after
-        assert portal.submit_attempts() == 0
+    portal = replica()
+    with fill_at_terminal(profile, portal, data, columns=80) as person:
+        review = person.before + person.after
+        person.ctrl_d()
+        status = person.wait()
+        after = person.before
+    assert status == ExitCode.NOT_CONFIRMED, review + after
+    assert portal.submit_attempts() == 0
     lines = uncoloured(review).splitlines()
     table = lines[next(i for i, line in enumerate(lines) if "please review" in line) : -1]
     # Every line fits, but the screenshot's path: never broken, so it can be copied whole.
@@ -395,16 +374,16 @@ def test_plan_validate_and_due_show_hostile_values_literally(tmp_path: Path) -> 
 
 
 def test_check_says_in_words_what_it_checked_and_how_to_repair_the_map(
-    tmp_path: Path,
+    tmp_path: Path, replica: Replicas
 ) -> None:
     from assistant.cli.check import advice
 
     mine = tmp_path / "my-fcr.yaml"
     data = {"ASSISTANT_DATA_DIR": str(tmp_path / "data")}  # the options it saw are kept there
-    with Replica(layout="wizard", faults=("renamed-label",), data_dir=tmp_path / "r") as portal:
-        status, screen = run_at_terminal(
-            "check", "--url", portal.url, "--headless", columns=80, env=data
-        )
+    portal = replica(faults=("renamed-label",))
+    status, screen = run_at_terminal(
+        "check", "--url", portal.url, "--headless", columns=80, env=data
+    )
     assert status == ExitCode.PORTAL
     lines = screen.splitlines()
     assert lines[1:12] == [
@@ -453,43 +432,39 @@ def misspelt(path: Path, category: str = "Helth Care") -> Path:
 
 
 def test_options_check_saw_warn_in_validate_and_plan_and_refuse_the_fill_before_any_code(
-    tmp_path: Path,
+    tmp_path: Path, replica: Replicas
 ) -> None:
     profile = misspelt(tmp_path / "riverbend.yaml")
     data = str(tmp_path / "data")
     today = datetime.now(UTC).strftime("%Y-%m-%d")
-    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        where = f"fcr at {portal.url.split('/')[2]}"
-        status, checked = run_at_terminal(
-            "check", "--url", portal.url, "--headless", "--data-dir", data, columns=200
-        )
-        assert status == 0, checked
-        assert (
-            "The options of state, category, calls per month are remembered in "
-            f"{data}/options/fcr.json: validate, plan and fill warn about a profile value they "
-            "lack."
-        ) in " ".join(checked.split())  # (wrapped between words)
-        warning = (
-            f'{profile}:7:21: warning: calling.category: "Helth Care" is not among the 16 '
-            f"categories {where} showed on {today}; did you mean Healthcare?"
-        )
-        status, shown = run_at_terminal(
-            "validate", str(profile), "--url", portal.url, "--data-dir", data
-        )
-        assert (status, shown) == (0, f"{warning}\n1 profile, 30 numbers: all valid (1 warning)\n")
-        status, planned = run_at_terminal(
-            "plan", str(profile), "--url", portal.url, "--data-dir", data
-        )
-        assert status == 0
-        assert planned.endswith(
-            f"The page element of each value: assistant plan --json\n\n{warning}\n"
-        )
-        requests = len(portal.requests())  # the check's
-        status, filled = run_at_terminal(
-            "fill", str(profile), "--url", portal.url, "--headless", "--data-dir", data
-        )
-        assert portal.outbox() == []  # no code was sent: the browser never even opened
-        assert len(portal.requests()) == requests
+    portal = replica()
+    where = f"fcr at {portal.url.split('/')[2]}"
+    status, checked = run_at_terminal(
+        "check", "--url", portal.url, "--headless", "--data-dir", data, columns=200
+    )
+    assert status == 0, checked
+    assert (
+        "The options of state, category, calls per month are remembered in "
+        f"{data}/options/fcr.json: validate, plan and fill warn about a profile value they "
+        "lack."
+    ) in " ".join(checked.split())  # (wrapped between words)
+    warning = (
+        f'{profile}:7:21: warning: calling.category: "Helth Care" is not among the 16 '
+        f"categories {where} showed on {today}; did you mean Healthcare?"
+    )
+    status, shown = run_at_terminal(
+        "validate", str(profile), "--url", portal.url, "--data-dir", data
+    )
+    assert (status, shown) == (0, f"{warning}\n1 profile, 30 numbers: all valid (1 warning)\n")
+    status, planned = run_at_terminal("plan", str(profile), "--url", portal.url, "--data-dir", data)
+    assert status == 0
+    assert planned.endswith(f"The page element of each value: assistant plan --json\n\n{warning}\n")
+    requests = len(portal.requests())  # the check's
+    status, filled = run_at_terminal(
+        "fill", str(profile), "--url", portal.url, "--headless", "--data-dir", data
+    )
+    assert portal.outbox() == []  # no code was sent: the browser never even opened
+    assert len(portal.requests()) == requests
     assert status == ExitCode.PORTAL, filled
     assert "Type the 5-digit code" not in filled
     assert filled.startswith(
@@ -502,31 +477,27 @@ def test_options_check_saw_warn_in_validate_and_plan_and_refuse_the_fill_before_
     assert "0 submitted, 0 declined, 0 stopped, 1 failed, 0 unknown, 1 skipped." in filled
 
 
-def test_a_misspelt_category_costs_one_code_not_one_per_submission(tmp_path: Path) -> None:
+def test_a_misspelt_category_costs_one_code_not_one_per_submission(
+    tmp_path: Path, replica: Replicas
+) -> None:
     profile = misspelt(tmp_path / "riverbend.yaml")
     data = str(tmp_path / "data")
-    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        child = pexpect.spawn(
-            ASSISTANT,
-            ["fill", str(profile), "--url", portal.url, "--headless", "--data-dir", data],
-            cwd=str(ROOT),
-            encoding="utf-8",
-            timeout=60,
-            dimensions=(50, 100),
-        )
-        child.expect("Type the 5-digit code: ")
-        child.sendline(portal.latest_code("it@riverbend.example.org"))
-        again = child.expect(["Type the 5-digit code: ", pexpect.EOF])
-        screen = str(child.before).replace("\r\n", "\n")
-        child.close()
-        assert again == 1, screen  # the second submission never asked for a code
-        assert len(portal.outbox()) == 1  # one code for the two submissions
-        assert portal.submit_attempts() == 0
-        # What the page showed is remembered: validate now says it before any code is spent.
-        status, shown = run_at_terminal(
-            "validate", str(profile), "--url", portal.url, "--data-dir", data
-        )
-    assert child.exitstatus == ExitCode.PORTAL, screen
+    portal = replica()
+    with Person.practice(
+        "fill", portal, tmp_path / "data", profile=str(profile), size=(50, 100)
+    ) as person:
+        person.expect("Type the 5-digit code: ")
+        person.type(portal.latest_code("it@riverbend.example.org"))
+        again = person.first_of("Type the 5-digit code: ", EOF)
+        screen = person.before
+    assert again == 1, screen  # the second submission never asked for a code
+    assert len(portal.outbox()) == 1  # one code for the two submissions
+    assert portal.submit_attempts() == 0
+    # What the page showed is remembered: validate now says it before any code is spent.
+    status, shown = run_at_terminal(
+        "validate", str(profile), "--url", portal.url, "--data-dir", data
+    )
+    assert person.status == ExitCode.PORTAL, screen
     assert (
         'Failed: business step: field "category" (#enterprise_category): no option matches '
         '"Helth Care"; did you mean Healthcare? Options found: Attorney / Law, Collections, '
@@ -602,18 +573,13 @@ for args in [["--help"]] + [[name, "--help"] for name in sys.argv[1:]]:
 
 def test_help_wraps_cleanly_at_80_columns() -> None:
     commands = [line.split()[0] for line in COMMANDS.splitlines()[1:]]
-    child = pexpect.spawn(
-        sys.executable,
-        ["-c", HELP_OF_EVERY_COMMAND, *commands],  # one process: the help of every command
-        cwd=str(ROOT),
-        encoding="utf-8",
-        timeout=60,
-        dimensions=(50, 80),
-    )
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0, child.before
-    top, *each = str(child.before).replace("\r\n", "\n").split("===\n")[:-1]
+    # One process shows the help of every command.
+    with Person(
+        *commands, program=(sys.executable, "-c", HELP_OF_EVERY_COMMAND), size=(50, 80)
+    ) as person:
+        status = person.wait()
+    assert status == 0, person.before
+    top, *each = person.before.split("===\n")[:-1]
     assert top.endswith(COMMANDS)  # one short sentence each, never cut with "..."
     assert len(each) == len(commands)
     for command, shown in zip(commands, each, strict=True):

@@ -9,22 +9,18 @@ the browser (`$ASSISTANT_BROWSER` points at a stand-in that notes it was started
 
 from __future__ import annotations
 
-import os
-import sys
 from datetime import timedelta
 from pathlib import Path
 
-import pexpect
 import pytest
+from clirun import PROFILE
 from journalrows import FID, FakeClock, submit
+from person import Person
 
 from assistant.errors import ExitCode
 from assistant.records.duplicates import DEFAULT_WINDOW_DAYS
 from assistant.records.journal import Journal, utc_now
 
-ROOT = Path(__file__).resolve().parents[2]
-ASSISTANT = str(Path(sys.executable).parent / "assistant")
-PROFILE = "profiles/lakeside-closures.yaml"
 NUMBER = "+16195550100"  # the profile's first number
 
 STAND_IN = """#!/bin/sh
@@ -57,24 +53,11 @@ def _journal_with_a_submission(data: Path, days_ago: int) -> str:
 def _run(command: str, data: Path, browser: Path, *extra: str) -> tuple[int, str]:
     """`assistant COMMAND PROFILE --headless --data-dir DATA` at a terminal: its exit code and
     what it showed."""
-    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
-    env["ASSISTANT_BROWSER"] = str(browser)
-    child = pexpect.spawn(
-        ASSISTANT,
-        [command, PROFILE, "--headless", "--data-dir", str(data), *extra],
-        cwd=str(ROOT),
-        env=env,
-        encoding="utf-8",
-        timeout=60,
-        dimensions=(50, 200),
-    )
-    try:
-        child.expect(pexpect.EOF)
-        shown = str(child.before)
-    finally:
-        child.close()
-    assert child.exitstatus is not None, shown
-    return child.exitstatus, shown.replace("\r\n", "\n")
+    browser_is = {"ASSISTANT_BROWSER": str(browser)}
+    with Person(command, PROFILE, "--headless", *extra, data=data, env=browser_is) as person:
+        status = person.wait()
+    assert status is not None, person.screen
+    return status, person.before
 
 
 def test_the_window_the_command_line_applies_is_the_guards() -> None:

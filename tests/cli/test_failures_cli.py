@@ -1,5 +1,5 @@
 """Reliability items 16, 17, 19 and 20 (/work/shared/reliability.md): the real `assistant`
-command in a pseudo-terminal (pexpect) or without one, a missing browser, a person who does not
+command at a pseudo-terminal (a `Person`) or without one, a missing browser, a person who does not
 confirm, a process killed between the confirmation and the recorded outcome, a torn journal.
 """
 
@@ -10,9 +10,10 @@ import re
 import shutil
 from pathlib import Path
 
-import pexpect
 import pytest
-from clirun import PROFILE, ROOT, run_assistant, spawn_assistant
+from clirun import PROFILE, ROOT, run_assistant
+from person import Person
+from replicas import Replicas
 
 from assistant.browser.launch import INSTALL_HINT
 from assistant.errors import ExitCode
@@ -26,26 +27,24 @@ EMAIL = "it@lakeside.example.org"
 NUMBERS = ("+16195550100", "+16195550101", "+16195550102", "+16195550103")
 
 
-def finish(child: pexpect.spawn[str]) -> tuple[int | None, str]:
+def finish(person: Person) -> tuple[int | None, str]:
     """Wait for the command to end: its exit status and everything it showed since last read."""
-    child.expect(pexpect.EOF)
-    shown = str(child.before).replace("\r\n", "\n")
-    child.close()
-    return child.exitstatus, shown
+    status = person.wait()
+    return status, person.before
 
 
-def to_review(child: pexpect.spawn[str], portal: Replica) -> None:
+def to_review(person: Person, portal: Replica) -> None:
     """Type the emailed code, then wait at the confirmation prompt."""
-    child.expect("Type the 5-digit code: ")
-    child.sendline(portal.latest_code(EMAIL))
-    child.expect(
+    person.expect("Type the 5-digit code: ")
+    person.type(portal.latest_code(EMAIL))
+    person.expect(
         r'Type "submit" to send Lakeside USD closure alerts, submission 1 of 1 \(4 numbers\), '
         "anything else to stop: "
     )
 
 
 def test_item_16_no_usable_browser_is_named_with_how_to_get_one_before_any_page(
-    tmp_path: Path,
+    tmp_path: Path, replica: Replicas
 ) -> None:
     missing = {"ASSISTANT_BROWSER": "/nonexistent"}
     what = (
@@ -55,48 +54,50 @@ def test_item_16_no_usable_browser_is_named_with_how_to_get_one_before_any_page(
     doctor = run_assistant("doctor", env={**os.environ, **missing})
     assert doctor.returncode == ExitCode.NO_BROWSER
     assert doctor.stderr == f"Browser     none found\n\n{what}{INSTALL_HINT}\n"
-    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        for command in ("fill", "batch"):
-            status, shown = finish(spawn_assistant(command, portal, tmp_path / "data", missing))
-            assert status == ExitCode.NO_BROWSER, shown
-            assert shown.endswith(f"Error: {what}{INSTALL_HINT}\n")
-            assert portal.requests() == []  # no profile data reached any page
-            assert portal.outbox() == []
+    portal = replica()
+    for command in ("fill", "batch"):
+        status, shown = finish(Person.practice(command, portal, tmp_path / "data", env=missing))
+        assert status == ExitCode.NO_BROWSER, shown
+        assert shown.endswith(f"Error: {what}{INSTALL_HINT}\n")
+        assert portal.requests() == []  # no profile data reached any page
+        assert portal.outbox() == []
 
 
-def test_item_17_no_terminal_a_typo_or_ctrl_c_submit_nothing_and_exit_3(tmp_path: Path) -> None:
-    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        no_tty = run_assistant(
-            "fill", PROFILE, "--url", portal.url, "--data-dir", str(tmp_path / "d"), cwd=ROOT
-        )
-        assert no_tty.returncode == ExitCode.NOT_CONFIRMED
-        assert no_tty.stderr == (
-            "Error: Input is not a terminal, so nobody could review and confirm; nothing was "
-            "opened or submitted. Run `assistant fill` in a terminal.\n"
-        )
-        assert portal.requests() == []
+def test_item_17_no_terminal_a_typo_or_ctrl_c_submit_nothing_and_exit_3(
+    tmp_path: Path, replica: Replicas
+) -> None:
+    portal = replica()
+    no_tty = run_assistant(
+        "fill", PROFILE, "--url", portal.url, "--data-dir", str(tmp_path / "d"), cwd=ROOT
+    )
+    assert no_tty.returncode == ExitCode.NOT_CONFIRMED
+    assert no_tty.stderr == (
+        "Error: Input is not a terminal, so nobody could review and confirm; nothing was "
+        "opened or submitted. Run `assistant fill` in a terminal.\n"
+    )
+    assert portal.requests() == []
 
-        typo = spawn_assistant("fill", portal, tmp_path / "data")
-        to_review(typo, portal)
-        typo.sendline("sumbit")
-        status, shown = finish(typo)
-        assert status == ExitCode.NOT_CONFIRMED, shown
-        assert 'Not submitted: You typed "sumbit", not "submit"; nothing was submitted.' in shown
+    typo = Person.practice("fill", portal, tmp_path / "data")
+    to_review(typo, portal)
+    typo.type("sumbit")
+    status, shown = finish(typo)
+    assert status == ExitCode.NOT_CONFIRMED, shown
+    assert 'Not submitted: You typed "sumbit", not "submit"; nothing was submitted.' in shown
 
-        ctrl_c = spawn_assistant("fill", portal, tmp_path / "data")
-        to_review(ctrl_c, portal)
-        ctrl_c.sendintr()
-        status, shown = finish(ctrl_c)
-        assert status == ExitCode.NOT_CONFIRMED, shown
-        assert "Not submitted: Stopped with Ctrl-C at the confirmation; nothing was submitted." in (
-            shown
-        )
-        assert "Stopped by Ctrl-C: nothing was clicked after it." in shown
-        assert "Traceback" not in shown
-        assert "ERROR" not in shown  # the browser's driver did not die with the Ctrl-C
+    ctrl_c = Person.practice("fill", portal, tmp_path / "data")
+    to_review(ctrl_c, portal)
+    ctrl_c.ctrl_c()
+    status, shown = finish(ctrl_c)
+    assert status == ExitCode.NOT_CONFIRMED, shown
+    assert "Not submitted: Stopped with Ctrl-C at the confirmation; nothing was submitted." in (
+        shown
+    )
+    assert "Stopped by Ctrl-C: nothing was clicked after it." in shown
+    assert "Traceback" not in shown
+    assert "ERROR" not in shown  # the browser's driver did not die with the Ctrl-C
 
-        assert portal.submit_attempts() == 0
-        assert portal.submissions() == []
+    assert portal.submit_attempts() == 0
+    assert portal.submissions() == []
     with Journal.open(tmp_path / "data") as journal:
         assert [(a.state, a.reason) for a in journal.history()][::-1] == [
             (State.DECLINED, 'You typed "sumbit", not "submit"; nothing was submitted.'),
@@ -109,49 +110,48 @@ def test_item_17_no_terminal_a_typo_or_ctrl_c_submit_nothing_and_exit_3(tmp_path
     [("confirmed", 0), ("after-intent", 0), ("after-click", 1)],
 )
 def test_item_19_killed_between_confirmation_and_outcome_never_submits_twice(
-    tmp_path: Path, point: str, clicked: int
+    tmp_path: Path, replica: Replicas, point: str, clicked: int
 ) -> None:
     data = tmp_path / "data"
-    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        child = spawn_assistant("fill", portal, data, {TEST_CRASH_VARIABLE: point})
-        to_review(child, portal)
-        child.sendline("submit")
-        child.expect(pexpect.EOF)
-        child.close()
-        assert child.signalstatus == 9  # SIGKILL: no clean-up ran
-        assert portal.submit_attempts() == clicked
-        with Journal.open(data) as journal:
-            [attempt] = journal.history()
-            unsettled = journal.unsettled()
-        if point == "confirmed":
-            # Killed before the intent was recorded: no click can have happened, nothing to
-            # settle, and the numbers may go out (once) on the next run.
-            assert attempt.state is State.FILLED
-            assert unsettled == []
-            return
-        assert attempt.state is State.INTENT
-        assert [a.id for a in unsettled] == [attempt.id]
-        # The rerun shows the unknown outcome and refuses before opening anything.
-        loads_before = len(portal.requests())
-        status, shown = finish(spawn_assistant("fill", portal, data))
-        assert status == ExitCode.DUPLICATE, shown
-        assert shown.startswith(
-            "1 submission has an unknown outcome; their numbers will not be sent again until "
-            f"you settle them:\n  attempt {attempt.id}: Lakeside USD closure alerts (1 of 1) to "
-            "fcr, confirmed "
-        )
-        today = (attempt.confirmed_at or "")[:10]
-        hint = (
-            f"settle it with 'assistant settle {attempt.id} --submitted FEEDBACK_ID' or "
-            f"'assistant settle {attempt.id} --not-submitted'"
-        )
-        # One line for the earlier submission, not one per number.
-        assert shown.endswith(
-            f"Error: 4 numbers have an unknown outcome (attempt {attempt.id}, sent to fcr on "
-            f"{today}): {hint}\n"
-        )
-        assert portal.submit_attempts() == clicked
-        assert len(portal.requests()) == loads_before
+    portal = replica()
+    child = Person.practice("fill", portal, data, env={TEST_CRASH_VARIABLE: point})
+    to_review(child, portal)
+    child.type("submit")
+    child.wait()
+    assert child.signal == 9  # SIGKILL: no clean-up ran
+    assert portal.submit_attempts() == clicked
+    with Journal.open(data) as journal:
+        [attempt] = journal.history()
+        unsettled = journal.unsettled()
+    if point == "confirmed":
+        # Killed before the intent was recorded: no click can have happened, nothing to
+        # settle, and the numbers may go out (once) on the next run.
+        assert attempt.state is State.FILLED
+        assert unsettled == []
+        return
+    assert attempt.state is State.INTENT
+    assert [a.id for a in unsettled] == [attempt.id]
+    # The rerun shows the unknown outcome and refuses before opening anything.
+    loads_before = len(portal.requests())
+    status, shown = finish(Person.practice("fill", portal, data))
+    assert status == ExitCode.DUPLICATE, shown
+    assert shown.startswith(
+        "1 submission has an unknown outcome; their numbers will not be sent again until "
+        f"you settle them:\n  attempt {attempt.id}: Lakeside USD closure alerts (1 of 1) to "
+        "fcr, confirmed "
+    )
+    today = (attempt.confirmed_at or "")[:10]
+    hint = (
+        f"settle it with 'assistant settle {attempt.id} --submitted FEEDBACK_ID' or "
+        f"'assistant settle {attempt.id} --not-submitted'"
+    )
+    # One line for the earlier submission, not one per number.
+    assert shown.endswith(
+        f"Error: 4 numbers have an unknown outcome (attempt {attempt.id}, sent to fcr on "
+        f"{today}): {hint}\n"
+    )
+    assert portal.submit_attempts() == clicked
+    assert len(portal.requests()) == loads_before
 
 
 def test_item_20_a_half_written_journal_is_still_readable_and_loses_no_record(

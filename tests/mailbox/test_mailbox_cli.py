@@ -4,7 +4,6 @@ the session's real IMAP server (tests/mailserver.py)."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -17,10 +16,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pexpect
 import pytest
-from clirun import run_assistant
+from clirun import ROOT, run_assistant
 from mailserver import MailServer, free_port
+from person import Person
 from test_mailbox_source import code_mail
 
 from assistant.errors import ExitCode
@@ -29,8 +28,6 @@ from assistant.mailbox.source import MailboxCodeSource
 from assistant.sitting.code_sources import CodeRequest, TerminalCodeSource
 from assistant.sitting.terminal import Terminal
 
-ROOT = Path(__file__).resolve().parents[2]
-ASSISTANT = str(Path(sys.executable).parent / "assistant")
 TESTS = str(Path(__file__).resolve().parents[1])
 
 
@@ -210,42 +207,27 @@ def test_mailbox_setup_writes_the_settings_and_keeps_the_password_unseen_in_the_
         "PYTHONPATH": TESTS,
         "TEST_KEYRING_FILE": str(tmp_path / "keyring.json"),
     }
-    child = pexpect.spawn(
-        ASSISTANT,
-        [
-            "mailbox",
-            "setup",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(mail_server.starttls),
-            "--user",
-            mail_server.user,
-            "--tls",
-            "starttls",
-            "--ca-file",
-            str(mail_server.ca_file),
-        ],
-        env=env(home, **keyring_env),
-        encoding="utf-8",
-        timeout=30,
-    )
-    transcript = io.StringIO()
-    child.logfile_read = transcript  # everything shown, from the first byte
-    try:
-        child.expect(r"Mailbox settings written to (\S+)\.")
-        child.expect(
-            re.escape(f"Password for {mail_server.user} at 127.0.0.1 (not shown as you type): ")
+    setup = ["mailbox", "setup", "--host", "127.0.0.1", "--port", str(mail_server.starttls)]
+    setup += [
+        "--user",
+        mail_server.user,
+        "--tls",
+        "starttls",
+        "--ca-file",
+        str(mail_server.ca_file),
+    ]
+    with Person(*setup, env=env(home, **keyring_env), timeout=30) as person:
+        person.expect(r"Mailbox settings written to (\S+)\.")
+        person.answer(
+            re.escape(f"Password for {mail_server.user} at 127.0.0.1 (not shown as you type): "),
+            mail_server.password,
         )
-        child.sendline(mail_server.password)
-        child.expect(r"The password is stored in the system keyring \(FileKeyring\)\.")
-        child.expect("Check it with: assistant mailbox test")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close()
-    assert child.exitstatus == ExitCode.OK
-    assert "(not shown as you type): \r\nThe password is stored" in transcript.getvalue()
-    assert mail_server.password not in transcript.getvalue()  # not echoed as typed
+        person.expect(r"The password is stored in the system keyring \(FileKeyring\)\.")
+        person.expect("Check it with: assistant mailbox test")
+        assert person.wait() == ExitCode.OK
+    transcript = person.screen  # everything shown, from the first byte
+    assert "(not shown as you type): \nThe password is stored" in transcript
+    assert mail_server.password not in transcript  # not echoed as typed
     config = home / "assistant" / "config.toml"
     assert config.read_text(encoding="utf-8") == (
         f'[mailbox]\nhost = "127.0.0.1"\nuser = "{mail_server.user}"\n'
@@ -263,21 +245,12 @@ def test_mailbox_setup_on_a_machine_without_a_keyring_points_at_the_variable(
     mail_server: MailServer, tmp_path: Path
 ) -> None:
     home = config_home(tmp_path, mail_server.config_toml())
-    child = pexpect.spawn(
-        ASSISTANT,
-        ["mailbox", "setup"],
-        env=env(home, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring"),
-        encoding="utf-8",
-        timeout=30,
-    )
-    try:
-        child.expect(r"\(not shown as you type\): ")
-        child.sendline("typed-secret")
-        child.expect(pexpect.EOF)
-        shown = str(child.before).replace("\r\n", "\n")
-    finally:
-        child.close()
-    assert child.exitstatus == ExitCode.MAILBOX
+    no_keyring = env(home, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    with Person("mailbox", "setup", env=no_keyring, timeout=30) as person:
+        person.answer(r"\(not shown as you type\): ", "typed-secret")
+        status = person.wait()
+        shown = person.before
+    assert status == ExitCode.MAILBOX
     assert shown.strip() == (
         "Error: This machine has no system keyring to keep the password in; set "
         "ASSISTANT_IMAP_PASSWORD in the environment of the commands instead."
@@ -327,17 +300,14 @@ def test_the_replica_delivers_each_code_into_the_mailbox_after_the_delay(
     port = mail_server.starttls if scheme == "imap" else mail_server.tls
     url = f"{scheme}://{mail_server.user}@127.0.0.1:{port}"
     trust = ["--deliver-ca", str(mail_server.ca_file)] if scheme == "imaps" else []
-    child = pexpect.spawn(
-        ASSISTANT,
-        ["replica", "--port", "0", "--deliver-imap", url, "--mail-delay", "1", *trust],
-        env={**os.environ, "ASSISTANT_REPLICA_IMAP_PASSWORD": mail_server.password},
-        encoding="utf-8",
-        timeout=30,
-    )
-    try:
-        child.expect(r"Replica portal \(wizard layout\) at (http://127\.0\.0\.1:\d+)/fcr/")
-        origin = str(child.match.group(1))  # type: ignore[union-attr]
-        child.expect(re.escape(f"Code mails also delivered to {url}, 1 s after each send"))
+    replica = ["replica", "--port", "0", "--deliver-imap", url, "--mail-delay", "1", *trust]
+    password = {"ASSISTANT_REPLICA_IMAP_PASSWORD": mail_server.password}
+    with Person(*replica, env=password, timeout=30) as person:
+        started = person.expect(
+            r"Replica portal \(wizard layout\) at (http://127\.0\.0\.1:\d+)/fcr/"
+        )
+        origin = started.group(1)
+        person.expect(re.escape(f"Code mails also delivered to {url}, 1 s after each send"))
         to = f"it-{uuid.uuid4().hex[:8]}@lakeside.example.org"
         request = CodeRequest(to)
         sent = time.monotonic()
@@ -364,11 +334,9 @@ def test_the_replica_delivers_each_code_into_the_mailbox_after_the_delay(
         assert code == mail["code"]
         terminal.input.close()
         terminal.output.close()
-        child.sendintr()
-        child.expect("Replica stopped.")
-        child.expect(pexpect.EOF)
-    finally:
-        child.close()
+        person.ctrl_c()
+        person.expect("Replica stopped.")
+        person.wait()
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,6 @@ a second run of the same profile is told at its start that another run holds it 
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import sqlite3
@@ -21,11 +20,12 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import pexpect
 import pytest
-from batchrun import ASSISTANT, CODE_PROMPT, CONFIRM_PROMPT, profile_text
+from batchrun import CODE_PROMPT, CONFIRM_PROMPT, profile_text
 from clirun import run_assistant
 from journalrows import FCR, FID, new_attempt, submit
+from person import Person
+from replicas import Replicas
 
 from assistant.errors import ConcurrentSubmission, DuplicateSubmission, ExitCode, ProfileBusy
 from assistant.records import duplicates, runlock
@@ -287,22 +287,18 @@ def test_guard_findings_ignore_open_attempts(tmp_path: Path) -> None:
 # -- through the real command --------------------------------------------------------------------
 
 
-def _spawn(args: list[str], shown: io.StringIO) -> pexpect.spawn[str]:
-    child = pexpect.spawn(
-        ASSISTANT, args, encoding="utf-8", timeout=90, dimensions=(50, 220), env=dict(os.environ)
-    )
-    child.logfile_read = shown
-    return child
+def _fill(profile: Path, portal: Replica, data: Path) -> Person:
+    return Person.practice("fill", portal, data, profile=str(profile), size=(50, 220))
 
 
-def _to_review(child: pexpect.spawn[str], portal: Replica, email: str) -> None:
-    child.expect(CODE_PROMPT)
-    child.sendline(portal.latest_code(email))
-    child.expect(CONFIRM_PROMPT)
+def _to_review(person: Person, portal: Replica, email: str) -> None:
+    person.expect(CODE_PROMPT)
+    person.type(portal.latest_code(email))
+    person.expect(CONFIRM_PROMPT)
 
 
 @pytest.mark.browser
-def test_two_fills_at_once_register_the_numbers_once(tmp_path: Path) -> None:
+def test_two_fills_at_once_register_the_numbers_once(tmp_path: Path, replica: Replicas) -> None:
     """Two `assistant fill` processes, two profiles listing the same numbers, both at their
     review, `submit` typed in both at once: one registration; the other exits 6, says why,
     and `history` shows it not sent. A third `fill` of a profile in use, started while both
@@ -317,53 +313,34 @@ def test_two_fills_at_once_register_the_numbers_once(tmp_path: Path) -> None:
         path.write_text(text.replace("ops@harbor.example.org", email), encoding="utf-8")
         profiles[key] = path
     data = tmp_path / "data"
-    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        shown = {key: io.StringIO() for key in profiles}
-        children = {
-            key: _spawn(
-                ["fill", str(path), "--url", portal.url, "--headless", "--data-dir", str(data)],
-                shown[key],
-            )
-            for key, path in profiles.items()
-        }
-        try:
-            for key, child in children.items():
-                _to_review(child, portal, emails[key])
-            assert portal.submit_attempts() == 0
-            # Meanwhile, a third run of a profile in use is stopped before it opens anything.
-            loads = len(portal.requests())
-            third_shown = io.StringIO()
-            third = _spawn(
-                [
-                    "fill",
-                    str(profiles["a"]),
-                    "--url",
-                    portal.url,
-                    "--headless",
-                    "--data-dir",
-                    str(data),
-                ],
-                third_shown,
-            )
-            third.expect(pexpect.EOF)
-            third.close()
-            assert len(portal.requests()) == loads
-            for child in children.values():  # both confirm at the same moment
-                child.sendline("submit")
-            for child in children.values():
-                child.expect(pexpect.EOF)
-        finally:
-            for child in children.values():
-                child.close()
-        received = portal.submissions()
-        attempts = portal.submit_attempts()
-    status = {key: int(child.exitstatus or 0) for key, child in children.items()}
+    portal = replica()
+    children = {key: _fill(path, portal, data) for key, path in profiles.items()}
+    try:
+        for key, child in children.items():
+            _to_review(child, portal, emails[key])
+        assert portal.submit_attempts() == 0
+        # Meanwhile, a third run of a profile in use is stopped before it opens anything.
+        loads = len(portal.requests())
+        third = _fill(profiles["a"], portal, data)
+        third.wait()
+        assert len(portal.requests()) == loads
+        for child in children.values():  # both confirm at the same moment
+            child.type("submit")
+        for child in children.values():
+            child.wait()
+    finally:
+        for child in children.values():
+            child.close()
+    received = portal.submissions()
+    attempts = portal.submit_attempts()
+    shown = {key: child.screen for key, child in children.items()}
+    status = {key: int(child.status or 0) for key, child in children.items()}
     assert sorted(status.values()) == [ExitCode.OK, ExitCode.DUPLICATE], shown
     [won] = [key for key, code in status.items() if code == ExitCode.OK]
     [lost] = [key for key, code in status.items() if code == ExitCode.DUPLICATE]
     assert (len(received), attempts) == (1, 1)
     assert received[0]["fields"]["enterprise_contact_email"] == emails[won]
-    output = shown[lost].getvalue().replace("\r\n", "\n")
+    output = shown[lost]
     refusal = re.search(
         r"Not sent: \+16195550100, \+16195550101 were (?:submitted to fcr|confirmed for fcr) "
         r"by attempt (\d) \(Harbor 1, 1 of 1\).*?, while this submission waited at the "
@@ -390,8 +367,8 @@ def test_two_fills_at_once_register_the_numbers_once(tmp_path: Path) -> None:
     assert history.returncode == 0, history.stderr
     assert "Not sent: +16195550100, +16195550101 were " in history.stdout
     # The third run: told at once that another run holds the profile, and by whom.
-    assert third.exitstatus == ExitCode.DUPLICATE, third_shown.getvalue()
-    said = third_shown.getvalue().replace("\r\n", "\n")
+    assert third.status == ExitCode.DUPLICATE, third.screen
+    said = third.screen
     assert re.fullmatch(
         rf"Error: {re.escape(str(profiles['a']))} is in use by another run \(pid "
         rf"{children['a'].pid}, `assistant fill`, started \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d "

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from batchrun import Driven, drive, write_profiles
 from clirun import run_assistant
+from replicas import Replicas
 
 from assistant.errors import ExitCode
 from assistant.records.journal import Journal, State
@@ -53,46 +54,48 @@ def _states(data: Path) -> list[State]:
     ],
 )
 def test_killed_before_the_click_nothing_is_sent_and_the_numbers_stay_free(
-    tmp_path: Path, point: str, left: list[State]
+    tmp_path: Path, replica: Replicas, point: str, left: list[State]
 ) -> None:
     [profile] = write_profiles(tmp_path / "profiles", count=1)
     data = tmp_path / "data"
-    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        crashed = _fill(profile, portal, data, crash=point)
-        assert crashed.signalstatus == signal.SIGKILL, crashed.output
-        assert portal.submit_attempts() == 0
-        assert _states(data) == left  # a half-written intent was rolled back
-        if point == "journal-write-intent":
-            # The rerun is not blocked: the numbers were never sent. It holds the profile, so
-            # the row the killed run left open can never be clicked: it is closed, and said so.
-            rerun = _fill(profile, portal, data)
-            assert rerun.exitstatus == ExitCode.OK, rerun.output
-            assert "unknown outcome" not in rerun.output
-            assert portal.submit_attempts() == 1
-            assert _states(data) == [State.SUBMITTED, State.FAILED]
-            assert re.search(
-                r"Attempt 1 \(Harbor 1, 1 of 1\) was left at its review by a run that has ended "
-                r"\(pid \d+, started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\): recorded as not "
-                r"submitted, nothing was clicked for it\.",
-                rerun.output,
-            ), rerun.output
-            with Journal.open(data) as journal:
-                closed = journal.get(1)
-            assert re.fullmatch(
-                r"not submitted: the run that started it \(pid \d+, started [^)]+\) ended before "
-                r"finishing it; nothing was clicked",
-                closed.reason,
-            )
+    portal = replica()
+    crashed = _fill(profile, portal, data, crash=point)
+    assert crashed.signalstatus == signal.SIGKILL, crashed.output
+    assert portal.submit_attempts() == 0
+    assert _states(data) == left  # a half-written intent was rolled back
+    if point == "journal-write-intent":
+        # The rerun is not blocked: the numbers were never sent. It holds the profile, so
+        # the row the killed run left open can never be clicked: it is closed, and said so.
+        rerun = _fill(profile, portal, data)
+        assert rerun.exitstatus == ExitCode.OK, rerun.output
+        assert "unknown outcome" not in rerun.output
+        assert portal.submit_attempts() == 1
+        assert _states(data) == [State.SUBMITTED, State.FAILED]
+        assert re.search(
+            r"Attempt 1 \(Harbor 1, 1 of 1\) was left at its review by a run that has ended "
+            r"\(pid \d+, started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\): recorded as not "
+            r"submitted, nothing was clicked for it\.",
+            rerun.output,
+        ), rerun.output
+        with Journal.open(data) as journal:
+            closed = journal.get(1)
+        assert re.fullmatch(
+            r"not submitted: the run that started it \(pid \d+, started [^)]+\) ended before "
+            r"finishing it; nothing was clicked",
+            closed.reason,
+        )
 
 
-def test_killed_at_the_review_the_attempt_is_shown_and_settle_closes_it(tmp_path: Path) -> None:
+def test_killed_at_the_review_the_attempt_is_shown_and_settle_closes_it(
+    tmp_path: Path, replica: Replicas
+) -> None:
     """Issue 10, item 13: a run killed at the review left `filled`, which `settle` refused."""
     [profile] = write_profiles(tmp_path / "profiles", count=1)
     data = tmp_path / "data"
-    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        crashed = _fill(profile, portal, data, crash="review")
-        assert crashed.signalstatus == signal.SIGKILL
-        assert portal.submit_attempts() == 0
+    portal = replica()
+    crashed = _fill(profile, portal, data, crash="review")
+    assert crashed.signalstatus == signal.SIGKILL
+    assert portal.submit_attempts() == 0
     shown = run_assistant("history", "--data-dir", str(data), env=WIDE)
     assert shown.returncode == 0, shown.stderr
     [block] = [b for b in shown.stdout.split("\n\n") if b.startswith("attempt 1  filled")]
@@ -120,71 +123,74 @@ def test_killed_at_the_review_the_attempt_is_shown_and_settle_closes_it(tmp_path
 
 def test_killed_after_the_intent_the_rerun_is_refused_until_settled_not_submitted(
     tmp_path: Path,
+    replica: Replicas,
 ) -> None:
     [profile] = write_profiles(tmp_path / "profiles", count=1)
     data = tmp_path / "data"
-    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        crashed = _fill(profile, portal, data, crash="after-intent")
-        assert crashed.signalstatus == signal.SIGKILL
-        assert crashed.confirmed == 1
-        assert portal.submit_attempts() == 0
-        assert _states(data) == [State.INTENT]
+    portal = replica()
+    crashed = _fill(profile, portal, data, crash="after-intent")
+    assert crashed.signalstatus == signal.SIGKILL
+    assert crashed.confirmed == 1
+    assert portal.submit_attempts() == 0
+    assert _states(data) == [State.INTENT]
 
-        refused = _fill(profile, portal, data)
-        assert refused.exitstatus == ExitCode.DUPLICATE, refused.output
-        assert "1 submission has an unknown outcome" in refused.output
-        assert "'assistant settle 1 --not-submitted'" in refused.output
-        assert "Type the 5-digit code" not in refused.output
-        assert portal.submit_attempts() == 0
+    refused = _fill(profile, portal, data)
+    assert refused.exitstatus == ExitCode.DUPLICATE, refused.output
+    assert "1 submission has an unknown outcome" in refused.output
+    assert "'assistant settle 1 --not-submitted'" in refused.output
+    assert "Type the 5-digit code" not in refused.output
+    assert portal.submit_attempts() == 0
 
-        settled = _settle(data, "1", "--not-submitted")
-        assert settled.returncode == 0, settled.stderr
-        again = _fill(profile, portal, data)
-        assert again.exitstatus == ExitCode.OK, again.output
-        assert "unknown outcome" not in again.output
-        assert portal.submit_attempts() == 1
-        assert _states(data) == [State.SUBMITTED, State.FAILED]
+    settled = _settle(data, "1", "--not-submitted")
+    assert settled.returncode == 0, settled.stderr
+    again = _fill(profile, portal, data)
+    assert again.exitstatus == ExitCode.OK, again.output
+    assert "unknown outcome" not in again.output
+    assert portal.submit_attempts() == 1
+    assert _states(data) == [State.SUBMITTED, State.FAILED]
 
 
-def test_killed_after_the_click_the_rerun_never_sends_twice(tmp_path: Path) -> None:
+def test_killed_after_the_click_the_rerun_never_sends_twice(
+    tmp_path: Path, replica: Replicas
+) -> None:
     paths = write_profiles(tmp_path / "profiles", count=1)
     data = tmp_path / "data"
-    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        crashed = _fill(paths[0], portal, data, crash="after-click")
-        assert crashed.signalstatus == signal.SIGKILL
-        [record] = portal.submissions()
-        assert _states(data) == [State.INTENT]  # the click was made, the outcome never recorded
+    portal = replica()
+    crashed = _fill(paths[0], portal, data, crash="after-click")
+    assert crashed.signalstatus == signal.SIGKILL
+    [record] = portal.submissions()
+    assert _states(data) == [State.INTENT]  # the click was made, the outcome never recorded
 
-        refused = _fill(paths[0], portal, data)
-        assert refused.exitstatus == ExitCode.DUPLICATE
-        assert "1 submission has an unknown outcome" in refused.output
-        batch_args = [
-            "batch",
-            str(tmp_path / "profiles"),
-            "--url",
-            portal.url,
-            "--headless",
-            "--data-dir",
-            str(data),
-        ]
-        skipped = drive(batch_args, portal)
-        assert skipped.exitstatus == ExitCode.OUTCOME_UNKNOWN, skipped.output
-        assert "skipped, outcome of attempt 1 unknown (2 of its numbers): settle it first" in (
-            skipped.output
-        )
+    refused = _fill(paths[0], portal, data)
+    assert refused.exitstatus == ExitCode.DUPLICATE
+    assert "1 submission has an unknown outcome" in refused.output
+    batch_args = [
+        "batch",
+        str(tmp_path / "profiles"),
+        "--url",
+        portal.url,
+        "--headless",
+        "--data-dir",
+        str(data),
+    ]
+    skipped = drive(batch_args, portal)
+    assert skipped.exitstatus == ExitCode.OUTCOME_UNKNOWN, skipped.output
+    assert "skipped, outcome of attempt 1 unknown (2 of its numbers): settle it first" in (
+        skipped.output
+    )
 
-        settled = _settle(data, "1", "--submitted", record["feedback_id"])
-        assert settled.returncode == 0, settled.stderr
-        after = _fill(paths[0], portal, data)
-        assert after.exitstatus == ExitCode.DUPLICATE
-        assert re.search(
-            r"\+16195550100 and \+16195550101 were submitted to fcr on \d{4}-\d\d-\d\d as "
-            f"{record['feedback_id']}; pass --resubmit to send them again",
-            after.output,
-        )
-        assert "unknown outcome" not in after.output
-        skipped = drive(batch_args, portal)
-        assert skipped.exitstatus == ExitCode.OK, skipped.output
-        assert "skipped, already submitted on " in skipped.output
-        assert portal.submit_attempts() == 1
+    settled = _settle(data, "1", "--submitted", record["feedback_id"])
+    assert settled.returncode == 0, settled.stderr
+    after = _fill(paths[0], portal, data)
+    assert after.exitstatus == ExitCode.DUPLICATE
+    assert re.search(
+        r"\+16195550100 and \+16195550101 were submitted to fcr on \d{4}-\d\d-\d\d as "
+        f"{record['feedback_id']}; pass --resubmit to send them again",
+        after.output,
+    )
+    assert "unknown outcome" not in after.output
+    skipped = drive(batch_args, portal)
+    assert skipped.exitstatus == ExitCode.OK, skipped.output
+    assert "skipped, already submitted on " in skipped.output
+    assert portal.submit_attempts() == 1
     assert _states(data) == [State.SUBMITTED]

@@ -24,6 +24,7 @@ import pytest
 from batchrun import write_profiles
 from ptyperson import PtyPerson
 from replicarun import batch_of
+from replicas import Replicas
 
 from assistant import paths
 from assistant.browser.step_state import Timeouts
@@ -357,13 +358,11 @@ def _summary(report: Any, person: PtyPerson) -> str:
 
 @pytest.mark.browser
 def test_a_full_disk_at_the_intent_clicks_nothing_closes_the_row_and_exits_10(
-    browser: Browser, tmp_path: Path
+    browser: Browser, tmp_path: Path, replica: Replicas
 ) -> None:
     person = PtyPerson("submit")
-    with (
-        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
-        Journal.open(tmp_path / "data") as journal,
-    ):
+    portal = replica()
+    with Journal.open(tmp_path / "data") as journal:
         run = _batch(tmp_path, portal, journal, person, 1)
         disk = failing(journal, "intent", once=True)  # the disk fills at the intent only
         report = run.run(lambda: contextlib.nullcontext(browser))
@@ -394,13 +393,11 @@ def test_a_full_disk_at_the_intent_clicks_nothing_closes_the_row_and_exits_10(
 
 @pytest.mark.browser
 def test_when_the_row_cannot_be_closed_either_the_next_run_closes_it(
-    browser: Browser, tmp_path: Path
+    browser: Browser, tmp_path: Path, replica: Replicas
 ) -> None:
     person = PtyPerson("submit")
-    with (
-        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
-        Journal.open(tmp_path / "data") as journal,
-    ):
+    portal = replica()
+    with Journal.open(tmp_path / "data") as journal:
         run = _batch(tmp_path, portal, journal, person, 1)
         disk = failing(journal, "intent")  # full from the intent on
         report = run.run(lambda: contextlib.nullcontext(browser))
@@ -427,15 +424,13 @@ def test_when_the_row_cannot_be_closed_either_the_next_run_closes_it(
 
 @pytest.mark.browser
 def test_a_batch_whose_disk_fills_up_stops_cleanly_and_says_what_is_recorded(
-    browser: Browser, tmp_path: Path
+    browser: Browser, tmp_path: Path, replica: Replicas
 ) -> None:
     """Three profiles: the first is submitted; the disk fills at the second's intent; the third
     (prepared during the second's review, as the codes come from the outbox) is not started."""
     person = PtyPerson("submit", "submit", "submit")
-    with (
-        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
-        Journal.open(tmp_path / "data") as journal,
-    ):
+    portal = replica()
+    with Journal.open(tmp_path / "data") as journal:
         run = _batch(tmp_path, portal, journal, person, 3)
         disk = FailingDisk(journal._conn, "intent")
         real_intent = run.recorder.intent
@@ -480,15 +475,13 @@ def test_a_batch_whose_disk_fills_up_stops_cleanly_and_says_what_is_recorded(
 
 @pytest.mark.browser
 def test_a_refusal_the_journal_cannot_record_is_shown_then_told_how_to_settle(
-    browser: Browser, tmp_path: Path
+    browser: Browser, tmp_path: Path, replica: Replicas
 ) -> None:
     """After the click a journal write that fails never hides what the portal answered: the
     row stays confirmed (an unknown outcome the guard blocks) and the run says how to settle."""
     person = PtyPerson("submit")
-    with (
-        Replica(layout="wizard", data_dir=tmp_path / "replica", faults=["submit-500"]) as portal,
-        Journal.open(tmp_path / "data") as journal,
-    ):
+    portal = replica(faults=("submit-500",))
+    with Journal.open(tmp_path / "data") as journal:
         run = _batch(tmp_path, portal, journal, person, 1)
         disk = failing(journal, "failed")
         report = run.run(lambda: contextlib.nullcontext(browser))
@@ -537,7 +530,7 @@ def test_a_receipt_the_full_disk_keeps_out_of_the_journal_leaves_the_submission_
 
 @pytest.mark.browser
 def test_a_result_screenshot_the_full_disk_refuses_does_not_lose_the_feedback_id(
-    browser: Browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    browser: Browser, tmp_path: Path, replica: Replicas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The disk fills during the click: the result page's screenshot cannot be written, and
     the Feedback ID is still shown and recorded."""
@@ -550,10 +543,8 @@ def test_a_result_screenshot_the_full_disk_refuses_does_not_lose_the_feedback_id
 
     monkeypatch.setattr(session_module, "write_private", full_for_the_result)
     person = PtyPerson("submit")
-    with (
-        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
-        Journal.open(tmp_path / "data") as journal,
-    ):
+    portal = replica()
+    with Journal.open(tmp_path / "data") as journal:
         run = _batch(tmp_path, portal, journal, person, 1)
         report = run.run(lambda: contextlib.nullcontext(browser))
         [sent] = portal.submissions()

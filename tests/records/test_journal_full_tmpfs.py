@@ -15,13 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-import pexpect
 import pytest
-from clirun import spawn_assistant
+from person import Person
+from replicas import Replicas
 
 from assistant.errors import ExitCode
 from assistant.records.journal import Journal, State
-from assistant.replica import Replica
 
 pytestmark = pytest.mark.browser
 
@@ -67,51 +66,44 @@ def _write_until_refused(out: BinaryIO, size: int) -> int | None:
 
 
 def test_a_data_folder_that_fills_up_at_the_review_clicks_nothing_and_exits_10(
-    small_disk: Path, tmp_path: Path
+    small_disk: Path, replica: Replicas
 ) -> None:
-    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        child = spawn_assistant("fill", portal, small_disk, timeout=60, dimensions=(50, 200))
-        try:
-            child.expect(r"Type the 5-digit code: ")
-            child.sendline(portal.latest_code(EMAIL))
-            child.expect(r'Type "submit" to send Lakeside USD closure alerts, submission 1 of 1')
-            filler = fill_up(small_disk)
-            child.sendline("submit")
-            child.expect(pexpect.EOF)
-            shown = str(child.before).replace("\r\n", "\n")
-        finally:
-            child.close()
-        assert child.exitstatus == ExitCode.DATA_READ_ONLY, shown
-        told = (
-            "The journal could not record the intent to submit (the disk is full: database or "
-            "disk is full); nothing was clicked. Attempt 1 could not be closed either: the next "
-            "run of this profile records it as not sent. Free some space on the disk that holds "
-            f"{small_disk}, then run again."
-        )
-        assert f"\nNot submitted: {told}\n" in shown
-        assert "unexpected" not in shown
-        assert "0 submitted, 0 declined, 0 stopped, 1 failed, 0 unknown, 0 skipped." in shown
-        assert portal.submissions() == []
-        assert portal.submit_attempts() == 0  # no request reached the submit endpoint
+    portal = replica()
+    with Person.practice("fill", portal, small_disk) as person:
+        person.expect(r"Type the 5-digit code: ")
+        person.type(portal.latest_code(EMAIL))
+        person.expect(r'Type "submit" to send Lakeside USD closure alerts, submission 1 of 1')
+        filler = fill_up(small_disk)
+        person.type("submit")
+        status = person.wait()
+        shown = person.before
+    assert status == ExitCode.DATA_READ_ONLY, shown
+    told = (
+        "The journal could not record the intent to submit (the disk is full: database or "
+        "disk is full); nothing was clicked. Attempt 1 could not be closed either: the next "
+        "run of this profile records it as not sent. Free some space on the disk that holds "
+        f"{small_disk}, then run again."
+    )
+    assert f"\nNot submitted: {told}\n" in shown
+    assert "unexpected" not in shown
+    assert "0 submitted, 0 declined, 0 stopped, 1 failed, 0 unknown, 0 skipped." in shown
+    assert portal.submissions() == []
+    assert portal.submit_attempts() == 0  # no request reached the submit endpoint
 
-        filler.unlink()  # space again: the next run of the profile closes the row
-        with Journal.open(small_disk, read_only=True) as journal:
-            [attempt] = journal.history()
-            assert attempt.state is State.FILLED
-        child = spawn_assistant("fill", portal, small_disk, timeout=60, dimensions=(50, 200))
-        try:
-            child.expect(
-                r"Attempt 1 \(Lakeside USD closure alerts, 1 of 1\) was left at its review by a "
-                r"run that has ended \([^)]*\): recorded as not submitted, nothing was clicked "
-                r"for it\."
-            )
-            child.expect(r"Type the 5-digit code: ")
-            child.sendeof()  # and this run stops at its code
-            child.expect(pexpect.EOF)
-        finally:
-            child.close()
-        assert child.exitstatus == ExitCode.NOT_CONFIRMED
-        assert portal.submit_attempts() == 0
+    filler.unlink()  # space again: the next run of the profile closes the row
+    with Journal.open(small_disk, read_only=True) as journal:
+        [attempt] = journal.history()
+        assert attempt.state is State.FILLED
+    with Person.practice("fill", portal, small_disk) as person:
+        person.expect(
+            r"Attempt 1 \(Lakeside USD closure alerts, 1 of 1\) was left at its review by a "
+            r"run that has ended \([^)]*\): recorded as not submitted, nothing was clicked "
+            r"for it\."
+        )
+        person.expect(r"Type the 5-digit code: ")
+        person.ctrl_d()  # and this run stops at its code
+        assert person.wait() == ExitCode.NOT_CONFIRMED
+    assert portal.submit_attempts() == 0
     with Journal.open(small_disk, read_only=True) as journal:
         second, first = journal.history()
     assert first.state is State.FAILED

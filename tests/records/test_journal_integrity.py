@@ -17,16 +17,16 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-import pexpect
 import pytest
-from clirun import run_assistant, spawn_assistant
+from clirun import run_assistant
 from journalrows import FCR, new_attempt, submit
+from person import Person
+from replicas import Replicas
 
 from assistant.errors import ExitCode
 from assistant.records import duplicates
 from assistant.records.journal import Journal, JournalDamaged
 from assistant.records.journal.schema import FILENAME, integrity_problems
-from assistant.replica import Replica
 
 ROOT = Path(__file__).resolve().parents[2]
 NUMBER = "+16195550100"
@@ -116,16 +116,15 @@ def test_a_sound_journal_passes_the_check(tmp_path: Path) -> None:
 
 
 @pytest.mark.browser  # `fill` finds the browser before the journal; it never starts it here
-def test_fill_on_a_damaged_journal_stops_before_anything_opens(damaged: Path) -> None:
-    with Replica(layout="wizard") as portal:
-        child = spawn_assistant("fill", portal, damaged, timeout=60, dimensions=(50, 400))
-        try:
-            child.expect(pexpect.EOF)
-            shown = str(child.before).replace("\r\n", "\n")
-        finally:
-            child.close()
-        assert portal.requests() == []
-    assert child.exitstatus == ExitCode.DATA_UNUSABLE, shown
+def test_fill_on_a_damaged_journal_stops_before_anything_opens(
+    damaged: Path, replica: Replicas
+) -> None:
+    portal = replica()
+    with Person.practice("fill", portal, damaged, size=(50, 400)) as person:
+        status = person.wait()
+        shown = person.before
+    assert portal.requests() == []
+    assert status == ExitCode.DATA_UNUSABLE, shown
     assert shown == (
         f"Error: the journal {damaged / FILENAME} is damaged ({DAMAGE}): the duplicate guard "
         "could miss numbers already sent, so nothing that may submit runs until it is repaired. "

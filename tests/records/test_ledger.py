@@ -20,6 +20,7 @@ import pytest
 from batchrun import drive, write_profiles
 from clirun import run_assistant
 from journalrows import FCR, FCR_HOST, FID, FakeClock, at, new_attempt, submit
+from replicas import Replicas
 
 from assistant.errors import DuplicateSubmission, ExitCode
 from assistant.portals import load_portal, parse_portal
@@ -306,28 +307,30 @@ def _sent_through(portal: str, url: str, profile: Path, data: Path) -> str:
     return FID
 
 
-def test_fill_through_the_other_map_is_refused_and_history_shows_the_host(tmp_path: Path) -> None:
+def test_fill_through_the_other_map_is_refused_and_history_shows_the_host(
+    tmp_path: Path, replica: Replicas
+) -> None:
     """Numbers sent with `--portal fcr-classic`, then `assistant fill --portal fcr` of the same
     profile against the same host: refused before anything opens (it used to send them)."""
     [profile] = write_profiles(tmp_path / "profiles", count=1)
     data = tmp_path / "data"
-    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        fid = _sent_through("fcr-classic", portal.url, profile, data)
-        again = drive(
-            [
-                "fill",
-                str(profile),
-                "--portal",
-                "fcr",
-                "--url",
-                portal.url,
-                "--headless",
-                "--data-dir",
-                str(data),
-            ],
-            portal,
-        )
-        assert portal.requests() == []
+    portal = replica()
+    fid = _sent_through("fcr-classic", portal.url, profile, data)
+    again = drive(
+        [
+            "fill",
+            str(profile),
+            "--portal",
+            "fcr",
+            "--url",
+            portal.url,
+            "--headless",
+            "--data-dir",
+            str(data),
+        ],
+        portal,
+    )
+    assert portal.requests() == []
     assert again.exitstatus == ExitCode.DUPLICATE, again.output
     assert again.output.endswith(
         f"Error: +16195550100 and +16195550101 were submitted to fcr on {_today()} as {fid}; "

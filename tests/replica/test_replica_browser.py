@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
+from replicas import Replicas
 
 from assistant.replica import Replica
 
 pytestmark = pytest.mark.browser
 
-Start = Callable[..., Replica]
 EMAIL = "ops@acme.example"
 SHOTS = Path("/tmp/replica-shots")
 
@@ -71,7 +71,7 @@ def fill_business(page: Page) -> None:
         page.fill(f"#{field_id}", value)
 
 
-def test_wizard_full_registration(page: Page, replica: Start) -> None:
+def test_wizard_full_registration(page: Page, replica: Replicas) -> None:
     portal = replica("wizard")
     wizard_to_business(page, portal, shots=True)
     expect(page.locator("#nextButton2")).to_be_hidden()
@@ -118,7 +118,7 @@ def test_wizard_full_registration(page: Page, replica: Start) -> None:
     assert portal.submit_attempts() == 1
 
 
-def test_classic_full_registration(page: Page, replica: Start, tmp_path: Path) -> None:
+def test_classic_full_registration(page: Page, replica: Replicas, tmp_path: Path) -> None:
     portal = replica("classic")
     open_ready(page, portal)
     shot(page, "classic-1-acknowledgement")
@@ -160,7 +160,7 @@ def test_classic_full_registration(page: Page, replica: Start, tmp_path: Path) -
     assert fields["enableCheckbox"] == "on"
 
 
-def test_wizard_wrong_code_shows_an_error_and_stays(page: Page, replica: Start) -> None:
+def test_wizard_wrong_code_shows_an_error_and_stays(page: Page, replica: Replicas) -> None:
     portal = replica("wizard")
     open_ready(page, portal)
     page.fill("#enterprise_contact_email", EMAIL)
@@ -178,7 +178,7 @@ def test_wizard_wrong_code_shows_an_error_and_stays(page: Page, replica: Start) 
     assert code not in page.content()  # the code is mailed, never shown
 
 
-def test_wizard_expired_code_says_so(page: Page, replica: Start) -> None:
+def test_wizard_expired_code_says_so(page: Page, replica: Replicas) -> None:
     portal = replica("wizard", code_ttl=0.3)
     open_ready(page, portal)
     page.fill("#enterprise_contact_email", EMAIL)
@@ -201,7 +201,7 @@ def test_wizard_expired_code_says_so(page: Page, replica: Start) -> None:
     expect(page.locator("#enterprise_company_name")).to_be_visible()
 
 
-def test_wizard_number_rows_stop_at_twenty(page: Page, replica: Start) -> None:
+def test_wizard_number_rows_stop_at_twenty(page: Page, replica: Replicas) -> None:
     portal = replica("wizard")
     wizard_to_business(page, portal)
     fill_business(page)
@@ -217,7 +217,7 @@ def test_wizard_number_rows_stop_at_twenty(page: Page, replica: Start) -> None:
     )
 
 
-def test_classic_add_number_stops_at_twenty(page: Page, replica: Start) -> None:
+def test_classic_add_number_stops_at_twenty(page: Page, replica: Replicas) -> None:
     portal = replica("classic")
     classic_to_form(page, portal)
     for _ in range(19):
@@ -227,7 +227,7 @@ def test_classic_add_number_stops_at_twenty(page: Page, replica: Start) -> None:
     expect(page.locator("#enterprise_phone_20")).to_have_count(0)
 
 
-def test_classic_refused_submission_shows_errors_in_the_page(page: Page, replica: Start) -> None:
+def test_classic_refused_submission_shows_errors_in_the_page(page: Page, replica: Replicas) -> None:
     portal = replica("classic")
     classic_to_form(page, portal)
     page.fill("#enterprise_company_name", "Acme Calls LLC")
@@ -379,14 +379,14 @@ PAGE_PROBES: dict[str, tuple[str, Callable[[Page, Replica], bool]]] = {
 @pytest.mark.parametrize("on", [True, False], ids=["on", "off"])
 @pytest.mark.parametrize("fault", list(PAGE_PROBES))
 def test_page_fault_is_present_only_when_switched_on(
-    page: Page, replica: Start, fault: str, on: bool
+    page: Page, replica: Replicas, fault: str, on: bool
 ) -> None:
     layout, probe = PAGE_PROBES[fault]
     portal = replica(layout, faults=(fault,) if on else ())
     assert probe(page, portal) is on
 
 
-def test_rerender_in_classic_clears_the_form_once(page: Page, replica: Start) -> None:
+def test_rerender_in_classic_clears_the_form_once(page: Page, replica: Replicas) -> None:
     portal = replica("classic", faults=("rerender",))
     classic_to_form(page, portal)
     assert _fill_and_settle(page, "Acme") == ""
@@ -394,7 +394,7 @@ def test_rerender_in_classic_clears_the_form_once(page: Page, replica: Start) ->
     assert page.locator("body").get_attribute("data-rerenders") == "1"
 
 
-def test_masked_phone_in_the_wizard_submits_the_dashed_form(page: Page, replica: Start) -> None:
+def test_masked_phone_in_the_wizard_submits_the_dashed_form(page: Page, replica: Replicas) -> None:
     portal = replica("wizard", faults=("masked-phone",))
     wizard_to_business(page, portal)
     fill_business(page)
@@ -414,7 +414,7 @@ def test_masked_phone_in_the_wizard_submits_the_dashed_form(page: Page, replica:
 
 @pytest.mark.parametrize("on", [True, False], ids=["on", "off"])
 def test_offsite_request_is_attempted_only_when_switched_on(
-    page: Page, replica: Start, on: bool
+    page: Page, replica: Replicas, on: bool
 ) -> None:
     portal = replica("wizard", faults=("offsite-request",) if on else ())
     offsite: list[str] = []
@@ -437,7 +437,7 @@ def test_offsite_request_is_attempted_only_when_switched_on(
 
 
 def test_submit_hang_records_the_post_although_the_click_times_out(
-    page: Page, replica: Start
+    page: Page, replica: Replicas
 ) -> None:
     portal = replica("classic", faults=("submit-hang",), hang_seconds=5)
     classic_to_form(page, portal)
@@ -460,7 +460,7 @@ def test_submit_hang_records_the_post_although_the_click_times_out(
 
 
 def test_wizard_refused_by_the_server_reopens_at_the_business_step(
-    page: Page, replica: Start
+    page: Page, replica: Replicas
 ) -> None:
     portal = replica("wizard", faults=("missing-field",))
     wizard_to_business(page, portal)

@@ -21,6 +21,7 @@ import pytest
 from batchrun import numbers_of, profile_text, write_profiles
 from ptyperson import PtyPerson
 from replicarun import batch_of
+from replicas import Replicas
 
 from assistant.browser.step_state import Timeouts
 from assistant.errors import ExitCode
@@ -88,13 +89,11 @@ def _sent_numbers(portal: Replica) -> list[list[str]]:
 
 
 def test_the_next_review_is_ready_when_the_person_answers_and_reviews_stay_in_order(
-    browser: Browser, tmp_path: Path
+    browser: Browser, tmp_path: Path, replica: Replicas
 ) -> None:
     paths = write_profiles(tmp_path / "profiles", count=3)
-    with (
-        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
-        Journal.open(tmp_path / "data") as journal,
-    ):
+    portal = replica()
+    with Journal.open(tmp_path / "data") as journal:
         # The person reads each review until the next submission's code has been accepted.
         person = PtyPerson(_submit_after(portal, 2), _submit_after(portal, 3), "submit")
         run = _batch(tmp_path, portal, journal, person, paths)
@@ -133,14 +132,12 @@ def test_the_next_review_is_ready_when_the_person_answers_and_reviews_stay_in_or
 
 
 def test_a_declined_review_is_followed_by_the_next_one_prepared_during_it(
-    browser: Browser, tmp_path: Path
+    browser: Browser, tmp_path: Path, replica: Replicas
 ) -> None:
     paths = write_profiles(tmp_path / "profiles", count=3)
     person = PtyPerson("submit", "no", "submit")
-    with (
-        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
-        Journal.open(tmp_path / "data") as journal,
-    ):
+    portal = replica()
+    with Journal.open(tmp_path / "data") as journal:
         run = _batch(tmp_path, portal, journal, person, paths)
         report = run.run(lambda: contextlib.nullcontext(browser))
         sent = _sent_numbers(portal)
@@ -158,14 +155,12 @@ def test_a_declined_review_is_followed_by_the_next_one_prepared_during_it(
 
 @pytest.mark.parametrize("when", ["while-the-next-is-filled", "once-the-next-is-ready"])
 def test_ctrl_c_at_a_review_stops_both_contexts_and_nothing_is_clicked(
-    browser: Browser, tmp_path: Path, when: str
+    browser: Browser, tmp_path: Path, replica: Replicas, when: str
 ) -> None:
     paths = write_profiles(tmp_path / "profiles", count=3)
     person = PtyPerson()
-    with (
-        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
-        Journal.open(tmp_path / "data") as journal,
-    ):
+    portal = replica()
+    with Journal.open(tmp_path / "data") as journal:
         run = _batch(tmp_path, portal, journal, person, paths)
 
         def next_is_there() -> bool:
@@ -222,7 +217,7 @@ def test_ctrl_c_at_a_review_stops_both_contexts_and_nothing_is_clicked(
 
 
 def test_a_failure_while_preparing_the_next_is_told_at_its_own_turn(
-    browser: Browser, tmp_path: Path
+    browser: Browser, tmp_path: Path, replica: Replicas
 ) -> None:
     paths = write_profiles(tmp_path / "profiles", count=3)
     paths[1].write_text(
@@ -230,10 +225,8 @@ def test_a_failure_while_preparing_the_next_is_told_at_its_own_turn(
         encoding="utf-8",
     )
     person = PtyPerson("submit", "submit")
-    with (
-        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
-        Journal.open(tmp_path / "data") as journal,
-    ):
+    portal = replica()
+    with Journal.open(tmp_path / "data") as journal:
         run = _batch(tmp_path, portal, journal, person, paths)
         report = run.run(lambda: contextlib.nullcontext(browser))
         sent = _sent_numbers(portal)
@@ -275,7 +268,7 @@ class _MailboxWithoutTheSecondMail:
 
 
 def test_a_code_the_mailbox_does_not_give_is_asked_for_only_at_its_turn(
-    browser: Browser, tmp_path: Path
+    browser: Browser, tmp_path: Path, replica: Replicas
 ) -> None:
     paths = write_profiles(tmp_path / "profiles", count=2)
     asking = threading.Event()
@@ -285,15 +278,15 @@ def test_a_code_the_mailbox_does_not_give_is_asked_for_only_at_its_turn(
         assert asking.wait(60), "the second submission never asked for its code"
         return "submit"
 
-    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        person = PtyPerson(
-            once_the_next_asks, lambda: portal.latest_code("ops@harbor.example.org"), "no"
-        )
-        source = _MailboxWithoutTheSecondMail(portal, person.terminal, asking)
-        assert isinstance(source, UnattendedCodeSource)
-        with Journal.open(tmp_path / "data") as journal:
-            run = _batch(tmp_path, portal, journal, person, paths, source)
-            report = run.run(lambda: contextlib.nullcontext(browser))
+    portal = replica()
+    person = PtyPerson(
+        once_the_next_asks, lambda: portal.latest_code("ops@harbor.example.org"), "no"
+    )
+    source = _MailboxWithoutTheSecondMail(portal, person.terminal, asking)
+    assert isinstance(source, UnattendedCodeSource)
+    with Journal.open(tmp_path / "data") as journal:
+        run = _batch(tmp_path, portal, journal, person, paths, source)
+        report = run.run(lambda: contextlib.nullcontext(browser))
     screen = person.screen(expect="Not submitted")
     person.close()
     assert [r.state for r in report.results] == ["submitted", "declined"]
@@ -308,7 +301,7 @@ def test_a_code_the_mailbox_does_not_give_is_asked_for_only_at_its_turn(
 
 
 def test_a_submission_sharing_a_number_with_the_one_under_review_waits_for_its_outcome(
-    browser: Browser, tmp_path: Path
+    browser: Browser, tmp_path: Path, replica: Replicas
 ) -> None:
     """Prepared during the review, Harbor 2 would pass the duplicate guard before Harbor 1's
     outcome exists; so it is not prepared ahead, and once Harbor 1 is submitted the guard
@@ -318,10 +311,8 @@ def test_a_submission_sharing_a_number_with_the_one_under_review_waits_for_its_o
     shared = [numbers_of(1)[0], numbers_of(2)[1]]  # (619) 555-0100 is in both
     paths[1].write_text(profile_text(2, shared), encoding="utf-8")
     person = PtyPerson("submit", "submit")
-    with (
-        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
-        Journal.open(tmp_path / "data") as journal,
-    ):
+    portal = replica()
+    with Journal.open(tmp_path / "data") as journal:
         loaded = [load_profiles([path])[0][0] for path in paths]
         portal_map = load_portal("fcr")
         fill_options = FillOptions(
@@ -355,7 +346,11 @@ def test_a_submission_sharing_a_number_with_the_one_under_review_waits_for_its_o
 
 @pytest.mark.parametrize("profiles", [1, 2])
 def test_a_terminal_that_fails_at_the_question_leaves_no_row_or_context_open(
-    browser: Browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, profiles: int
+    browser: Browser,
+    tmp_path: Path,
+    replica: Replicas,
+    monkeypatch: pytest.MonkeyPatch,
+    profiles: int,
 ) -> None:
     """The question itself fails (the terminal went away): nothing is clicked, and every row
     and context is closed, the next prepared one's too."""
@@ -373,10 +368,8 @@ def test_a_terminal_that_fails_at_the_question_leaves_no_row_or_context_open(
 
     monkeypatch.setattr(assistant.sitting.gates, "confirm_submit", terminal_gone)
     person = PtyPerson()
-    with (
-        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
-        Journal.open(tmp_path / "data") as journal,
-    ):
+    portal = replica()
+    with Journal.open(tmp_path / "data") as journal:
         run = _batch(tmp_path, portal, journal, person, paths)
         with pytest.raises(OSError, match="Input/output error"):
             run.run(lambda: contextlib.nullcontext(browser))
@@ -391,7 +384,7 @@ def test_a_terminal_that_fails_at_the_question_leaves_no_row_or_context_open(
 
 
 def test_warnings_of_the_next_submission_wait_for_its_turn(
-    browser: Browser, tmp_path: Path
+    browser: Browser, tmp_path: Path, replica: Replicas
 ) -> None:
     """The next page loads from another host while the person reads this review: the warning
     that it was blocked shows after this review's outcome, under the next one's header."""
@@ -402,12 +395,8 @@ def test_warnings_of_the_next_submission_wait_for_its_turn(
     paths = write_profiles(tmp_path / "profiles", count=2)
     root = logging.getLogger()
     before = (list(root.handlers), root.level)
-    with (
-        Replica(
-            layout="wizard", faults=("offsite-request",), data_dir=tmp_path / "replica"
-        ) as portal,
-        Journal.open(tmp_path / "data") as journal,
-    ):
+    portal = replica(faults=("offsite-request",))
+    with Journal.open(tmp_path / "data") as journal:
         person = PtyPerson(_submit_after(portal, 2), "submit")
         log.setup()  # as the command does: warnings to the terminal
         try:
@@ -524,7 +513,7 @@ class _DeafToCancel(Terminal):
 
 
 def test_ctrl_c_at_a_review_whose_question_ignores_it_clicks_nothing(
-    browser: Browser, tmp_path: Path
+    browser: Browser, tmp_path: Path, replica: Replicas
 ) -> None:
     """Ctrl-C while the next submission is prepared, at a terminal that goes on reading: the
     review is not confirmed (its row declined, never an intent), and the "submit" typed a
@@ -532,10 +521,8 @@ def test_ctrl_c_at_a_review_whose_question_ignores_it_clicks_nothing(
     paths = write_profiles(tmp_path / "profiles", count=2)
     person = PtyPerson()
     deaf = _DeafToCancel(person.terminal.input, person.terminal.output)
-    with (
-        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
-        Journal.open(tmp_path / "data") as journal,
-    ):
+    portal = replica()
+    with Journal.open(tmp_path / "data") as journal:
         run = batch_of(paths, portal, journal, deaf, tmp_path / "data")
 
         def press_ctrl_c_then_type_submit() -> None:

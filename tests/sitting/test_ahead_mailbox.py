@@ -23,6 +23,7 @@ from batchrun import EMAIL, numbers_of, profile_text
 from mailproxy import MailProxy
 from mailserver import MailServer
 from ptyperson import PtyPerson
+from replicas import Replicas
 
 from assistant.browser.step_state import Timeouts
 from assistant.errors import ExitCode
@@ -60,7 +61,7 @@ class Sitting:
 
 @contextlib.contextmanager
 def sitting(
-    tmp_path: Path, mail_server: MailServer, person: PtyPerson, fault: str
+    tmp_path: Path, replica: Replicas, mail_server: MailServer, person: PtyPerson, fault: str
 ) -> Iterator[Sitting]:
     tag = uuid.uuid4().hex[:8]
     folder = tmp_path / "profiles"
@@ -73,11 +74,10 @@ def sitting(
         paths.append(path)
     loaded, problems = load_profiles(paths)
     assert problems == []
-    drop = MailDrop(
-        f"imap://{mail_server.user}@127.0.0.1:{mail_server.starttls}", mail_server.password
-    )
+    portal = replica(mailbox=mail_server)
+    drop = portal.maildrop
+    assert drop is not None
     with (
-        Replica(layout="wizard", data_dir=tmp_path / "replica", maildrop=drop) as portal,
         MailProxy(mail_server, ["pass", fault], interval=5.0) as proxy,
         Journal.open(tmp_path / "data") as journal,
     ):
@@ -117,7 +117,7 @@ def run_in_browser(run: Batch, browser: Browser) -> tuple[BatchReport, float]:
 
 @pytest.mark.parametrize("fault", ["stall", "drip"])
 def test_submit_is_clicked_at_once_while_the_next_waits_on_a_stalled_mailbox(
-    browser: Browser, mail_server: MailServer, tmp_path: Path, fault: str
+    browser: Browser, mail_server: MailServer, replica: Replicas, tmp_path: Path, fault: str
 ) -> None:
     moments: dict[str, float] = {}
 
@@ -136,7 +136,7 @@ def test_submit_is_clicked_at_once_while_the_next_waits_on_a_stalled_mailbox(
         person.screen(expect="Waiting for the code mail", times=2, settle=10)
         ctrl_c()
 
-    with sitting(tmp_path, mail_server, person, fault) as it:
+    with sitting(tmp_path, replica, mail_server, person, fault) as it:
         proxy = it.proxy
         watcher = threading.Thread(target=watch_then_stop)
         watcher.start()
@@ -169,7 +169,7 @@ def test_submit_is_clicked_at_once_while_the_next_waits_on_a_stalled_mailbox(
 
 
 def test_ctrl_c_while_the_next_waits_on_a_stalled_mailbox_ends_the_batch_at_once(
-    browser: Browser, mail_server: MailServer, tmp_path: Path
+    browser: Browser, mail_server: MailServer, replica: Replicas, tmp_path: Path
 ) -> None:
     person = PtyPerson()  # reads the first review, and presses Ctrl-C
     pressed: list[float] = []
@@ -186,7 +186,7 @@ def test_ctrl_c_while_the_next_waits_on_a_stalled_mailbox_ends_the_batch_at_once
         # The server speaks again: a read still going on would now find the code.
         it.proxy.release()
 
-    with sitting(tmp_path, mail_server, person, "stall") as it:
+    with sitting(tmp_path, replica, mail_server, person, "stall") as it:
         presser = threading.Thread(target=press_while_the_next_read_is_held)
         presser.start()
         report, ended = run_in_browser(it.run, browser)

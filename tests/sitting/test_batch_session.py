@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 from batchrun import EMAIL, numbers_of, profile_text, write_profiles
 from ptyperson import PtyPerson
+from replicas import Replicas
 
 from assistant.browser.step_state import Timeouts
 from assistant.errors import ExitCode
@@ -77,12 +78,12 @@ def _submitted_before(journal: Journal, numbers: tuple[str, ...], portal: Replic
     return attempt
 
 
-def test_resubmit_is_said_at_the_review(browser: Browser, tmp_path: Path) -> None:
+def test_resubmit_is_said_at_the_review(
+    browser: Browser, tmp_path: Path, replica: Replicas
+) -> None:
     person = PtyPerson("no")
-    with (
-        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
-        Journal.open(tmp_path / "data") as journal,
-    ):
+    portal = replica()
+    with Journal.open(tmp_path / "data") as journal:
         _submitted_before(journal, ("+16195550100",), portal)
         run = _batch(tmp_path, portal, journal, person, 1, resubmit=True)
         report = run.run(lambda: contextlib.nullcontext(browser))
@@ -97,12 +98,12 @@ def test_resubmit_is_said_at_the_review(browser: Browser, tmp_path: Path) -> Non
     assert report.exit_code == ExitCode.NOT_CONFIRMED
 
 
-def test_ctrl_c_after_the_confirmation_means_no_click(browser: Browser, tmp_path: Path) -> None:
+def test_ctrl_c_after_the_confirmation_means_no_click(
+    browser: Browser, tmp_path: Path, replica: Replicas
+) -> None:
     person = PtyPerson("submit", "submit")
-    with (
-        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
-        Journal.open(tmp_path / "data") as journal,
-    ):
+    portal = replica()
+    with Journal.open(tmp_path / "data") as journal:
         run = _batch(tmp_path, portal, journal, person, 2)
         record_intent = run.recorder.intent
 
@@ -141,13 +142,11 @@ def test_ctrl_c_after_the_confirmation_means_no_click(browser: Browser, tmp_path
 
 
 def test_a_failing_portal_is_recorded_and_the_batch_goes_on(
-    browser: Browser, tmp_path: Path
+    browser: Browser, tmp_path: Path, replica: Replicas
 ) -> None:
     person = PtyPerson("submit", "submit")
-    with (
-        Replica(layout="wizard", faults=("submit-500",), data_dir=tmp_path / "replica") as portal,
-        Journal.open(tmp_path / "data") as journal,
-    ):
+    portal = replica(faults=("submit-500",))
+    with Journal.open(tmp_path / "data") as journal:
         run = _batch(tmp_path, portal, journal, person, 2)
         report = run.run(lambda: contextlib.nullcontext(browser))
         assert portal.submit_attempts() == 2
@@ -158,7 +157,7 @@ def test_a_failing_portal_is_recorded_and_the_batch_goes_on(
 
 
 def test_a_misspelt_value_stops_its_profile_after_one_code_and_the_others_go_on(
-    browser: Browser, tmp_path: Path
+    browser: Browser, tmp_path: Path, replica: Replicas
 ) -> None:
     folder = tmp_path / "profiles"
     paths = write_profiles(folder, count=2)
@@ -168,10 +167,8 @@ def test_a_misspelt_value_stops_its_profile_after_one_code_and_the_others_go_on(
         encoding="utf-8",
     )
     person = PtyPerson("no")
-    with (
-        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
-        Journal.open(tmp_path / "data") as journal,
-    ):
+    portal = replica()
+    with Journal.open(tmp_path / "data") as journal:
         run = _batch(tmp_path, portal, journal, person, 2, write=False)
         report = run.run(lambda: contextlib.nullcontext(browser))
         codes_sent = len(portal.outbox())
@@ -222,7 +219,7 @@ def _jpeg_size(data: bytes) -> tuple[int, int]:
 
 
 def test_a_batch_of_two_keeps_every_file_of_both_named_by_profile_and_in_history(
-    browser: Browser, tmp_path: Path
+    browser: Browser, tmp_path: Path, replica: Replicas
 ) -> None:
     from assistant.cli.history import render_history
 
@@ -231,10 +228,8 @@ def test_a_batch_of_two_keeps_every_file_of_both_named_by_profile_and_in_history
     twenty = [f"(619) 555-{n:04d}" for n in range(1000, 1020)]
     paths[0].write_text(profile_text(1, twenty), encoding="utf-8")
     person = PtyPerson("no", "submit")
-    with (
-        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
-        Journal.open(tmp_path / "data") as journal,
-    ):
+    portal = replica()
+    with Journal.open(tmp_path / "data") as journal:
         run = _batch(tmp_path, portal, journal, person, 2, write=False)
         report = run.run(lambda: contextlib.nullcontext(browser))
         attempts = journal.history()
@@ -280,15 +275,15 @@ def _misspelt(tmp_path: Path, seen_at: datetime, host: str) -> None:
 
 
 def test_a_value_not_among_the_options_seen_lately_is_refused_before_anything_opens(
-    browser: Browser, tmp_path: Path
+    browser: Browser, tmp_path: Path, replica: Replicas
 ) -> None:
     person = PtyPerson("no")
-    with Replica(layout="wizard", data_dir=tmp_path / "replica") as portal:
-        _misspelt(tmp_path, datetime.now(UTC) - timedelta(days=2), host_of(portal.url))
-        with Journal.open(tmp_path / "data") as journal:
-            run = _batch(tmp_path, portal, journal, person, 2, write=False)
-            report = run.run(lambda: contextlib.nullcontext(browser))
-        codes = [m["to"] for m in portal.outbox()]
+    portal = replica()
+    _misspelt(tmp_path, datetime.now(UTC) - timedelta(days=2), host_of(portal.url))
+    with Journal.open(tmp_path / "data") as journal:
+        run = _batch(tmp_path, portal, journal, person, 2, write=False)
+        report = run.run(lambda: contextlib.nullcontext(browser))
+    codes = [m["to"] for m in portal.outbox()]
     screen = person.screen(expect="Not submitted")
     person.close()
     assert codes == [EMAIL]  # Harbor 2's only
@@ -362,16 +357,14 @@ def test_exit_code_precedence_unknown_then_failed_then_declined(
 
 
 def test_a_feedback_id_the_journal_cannot_record_is_printed_first_and_the_batch_stops(
-    browser: Browser, tmp_path: Path
+    browser: Browser, tmp_path: Path, replica: Replicas
 ) -> None:
     """Issue 10 item 5: the disk fills after the review; the portal accepts the submission."""
     import sqlite3
 
     person = PtyPerson("submit", "submit")
-    with (
-        Replica(layout="wizard", data_dir=tmp_path / "replica") as portal,
-        Journal.open(tmp_path / "data") as journal,
-    ):
+    portal = replica()
+    with Journal.open(tmp_path / "data") as journal:
         run = _batch(tmp_path, portal, journal, person, 2)
 
         def disk_full(record: SubmissionRecord, feedback_id: str, sent: str = "") -> str | None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from ptyperson import PtyPerson
+from replicas import Replicas
 
 from assistant.browser import guarded_context
 from assistant.browser.request_guard import REPAIR
@@ -77,8 +78,8 @@ def run_plan(session: Session, profile: Profile, plan: Plan) -> list[Outcome]:
 
 
 @pytest.fixture
-def fill_run(browser: Browser, tmp_path: Path) -> Iterator[Any]:
-    opened: list[tuple[Replica, PtyPerson]] = []
+def fill_run(browser: Browser, replica: Replicas, tmp_path: Path) -> Iterator[Any]:
+    opened: list[PtyPerson] = []
     journal = Journal.open(tmp_path / "data")
 
     def run(
@@ -93,11 +94,9 @@ def fill_run(browser: Browser, tmp_path: Path) -> Iterator[Any]:
         submit_timeout_s: float | None = None,
         timeouts: Timeouts = FAST,
     ) -> Run:
-        portal = Replica(
-            layout=layout, faults=faults, data_dir=tmp_path / "replica", hang_seconds=hang_seconds
-        ).start()
+        portal = replica(layout, faults, hang_seconds=hang_seconds)
         person = PtyPerson(*typed, eof=eof)
-        opened.append((portal, person))
+        opened.append(person)
         portal_map = load_portal("fcr" if layout == "wizard" else "fcr-classic")
         options = FillOptions(
             portal=portal_map,
@@ -132,8 +131,7 @@ def fill_run(browser: Browser, tmp_path: Path) -> Iterator[Any]:
         return Run(portal, person, session, outcomes, error, run_dir, journal)
 
     yield run
-    for portal, person in opened:
-        portal.stop()
+    for person in opened:
         person.close()
     journal.close()
 
@@ -254,12 +252,15 @@ def test_declined_or_end_of_input_sends_nothing(
     assert run.states() == ["started", "filled", "declined"]
 
 
-def test_stdin_not_a_terminal_sends_nothing(browser: Browser, tmp_path: Path) -> None:
+def test_stdin_not_a_terminal_sends_nothing(
+    browser: Browser, replica: Replicas, tmp_path: Path
+) -> None:
     import io
 
     from assistant.sitting.terminal import Terminal
 
-    with Replica(layout="wizard") as portal, Journal.open(tmp_path / "data") as journal:
+    portal = replica()
+    with Journal.open(tmp_path / "data") as journal:
         out = io.StringIO()
         portal_map = load_portal("fcr")
         options = FillOptions(portal=portal_map, url=portal.url, timeouts=FAST)
@@ -446,22 +447,22 @@ def test_the_guard_blocks_submits_before_confirmation(fill_run: Any) -> None:
     assert guard.blocked_writes == [f"POST {origin}/fcr/submit"] * 2
 
 
-def test_the_guard_blocks_a_script_submitting_the_form(browser: Browser) -> None:
-    with Replica(layout="wizard") as portal:
-        # A map that names its submit request: blocked by name too (and counted as such).
-        guard = guarded_context.GuardedContext(
-            browser, ["127.0.0.1"], guarded_context.SubmitRule("POST", "**/fcr/submit")
-        )
-        try:
-            guard.page.goto(portal.url)
-            guard.page.locator("#registration-form").wait_for(state="attached")
-            with guard.page.expect_event("requestfailed"):
-                guard.page.evaluate("document.getElementById('registration-form').submit()")
-        finally:
-            guard.close()
-        assert portal.submit_attempts() == 0
-        assert guard.blocked_writes == [f"POST {portal.origin.removeprefix('http://')}/fcr/submit"]
-        assert guard.guard.violation == (
-            "the page tried to send a POST request to /fcr/submit by itself, with no button "
-            f"pressed: the portal has changed; nothing was sent. {REPAIR}."
-        )
+def test_the_guard_blocks_a_script_submitting_the_form(browser: Browser, replica: Replicas) -> None:
+    portal = replica()
+    # A map that names its submit request: blocked by name too (and counted as such).
+    guard = guarded_context.GuardedContext(
+        browser, ["127.0.0.1"], guarded_context.SubmitRule("POST", "**/fcr/submit")
+    )
+    try:
+        guard.page.goto(portal.url)
+        guard.page.locator("#registration-form").wait_for(state="attached")
+        with guard.page.expect_event("requestfailed"):
+            guard.page.evaluate("document.getElementById('registration-form').submit()")
+    finally:
+        guard.close()
+    assert portal.submit_attempts() == 0
+    assert guard.blocked_writes == [f"POST {portal.origin.removeprefix('http://')}/fcr/submit"]
+    assert guard.guard.violation == (
+        "the page tried to send a POST request to /fcr/submit by itself, with no button "
+        f"pressed: the portal has changed; nothing was sent. {REPAIR}."
+    )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from ptyperson import PtyPerson
+from replicas import Replicas
 
 from assistant.browser import step_state
 from assistant.cli import main
@@ -73,6 +74,7 @@ class CtrlCAfter:
 
 def _run(
     browser: Browser,
+    replica: Replicas,
     tmp_path: Path,
     *,
     faults: tuple[str, ...] = (),
@@ -80,7 +82,7 @@ def _run(
     stop: Callable[[], bool] = lambda: False,
 ) -> tuple[BaseException, Journal, Replica]:
     """One submission of the Lakeside profile that must stop before its review."""
-    portal = Replica(layout="wizard", faults=faults, data_dir=tmp_path / "replica").start()
+    portal = replica(faults=faults)
     person = PtyPerson()
     journal = Journal.open(tmp_path / "data")
     portal_map = load_portal("fcr")
@@ -108,7 +110,6 @@ def _run(
         assert "please review" not in person.screen()
         assert portal.submit_attempts() == 0
     finally:
-        portal.stop()
         person.close()
     return caught.value, journal, portal
 
@@ -144,13 +145,14 @@ def _history_json(data: Path, capsys: pytest.CaptureFixture[str]) -> list[dict[s
 )
 def test_a_portal_that_stops_the_run_before_the_review_leaves_a_failed_attempt(
     browser: Browser,
+    replica: Replicas,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     faults: tuple[str, ...],
     error_type: type[Exception],
     reason_starts: str,
 ) -> None:
-    error, journal, _ = _run(browser, tmp_path, faults=faults)
+    error, journal, _ = _run(browser, replica, tmp_path, faults=faults)
     assert isinstance(error, error_type)
     assert str(error).startswith(reason_starts), str(error)
     with journal:
@@ -164,10 +166,10 @@ def test_a_portal_that_stops_the_run_before_the_review_leaves_a_failed_attempt(
 
 
 def test_a_code_refused_five_times_leaves_a_failed_attempt(
-    browser: Browser, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    browser: Browser, replica: Replicas, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     wrong = WrongCode()
-    error, journal, _ = _run(browser, tmp_path, code_source=lambda _: wrong)
+    error, journal, _ = _run(browser, replica, tmp_path, code_source=lambda _: wrong)
     assert wrong.asked == 5
     assert type(error) is PortalError
     # Each refusal is the page's own words, shown again after every click: none of the five
@@ -184,9 +186,9 @@ def test_a_code_refused_five_times_leaves_a_failed_attempt(
 
 
 def test_ctrl_c_before_the_review_leaves_a_failed_attempt(
-    browser: Browser, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    browser: Browser, replica: Replicas, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    error, journal, _ = _run(browser, tmp_path, stop=CtrlCAfter(3))
+    error, journal, _ = _run(browser, replica, tmp_path, stop=CtrlCAfter(3))
     assert isinstance(error, Interrupted)
     assert isinstance(error, NotConfirmed)
     with journal:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import pytest
 from pointing import ScriptedPerson
 from ptyperson import PtyPerson
-from test_variants import expected
+from replicarun import lakeside_fields
+from replicas import Replicas
 
 from assistant.browser import guarded_context
 from assistant.browser.step_state import Timeouts
@@ -25,7 +26,6 @@ from assistant.portals.plan import build_plan
 from assistant.profiles import load_profile
 from assistant.records.journal import Journal
 from assistant.records.journal.recorder import JournalRecorder
-from assistant.replica import Replica
 from assistant.sitting.code_sources import OutboxCodeSource
 from assistant.sitting.learn import LearnOptions, learn, offer_to_save
 from assistant.sitting.session import FillOptions, Session
@@ -80,117 +80,113 @@ def broken_fcr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> EffectiveMap:
 
 
 def test_learn_repairs_three_elements_by_pointing_and_the_next_fill_submits(
-    browser: Browser, broken_fcr: EffectiveMap, tmp_path: Path
+    browser: Browser, broken_fcr: EffectiveMap, replica: Replicas, tmp_path: Path
 ) -> None:
     shipped = loader.load_shipped("fcr")
-    with Replica(
-        layout="wizard",
+    portal = replica(
         variants=("renamed-ids",),
         faults=("renamed-label",),  # "Company name" reads "Organization name"
-        data_dir=tmp_path / "r",
-    ) as portal:
-        person = ScriptedPerson(
-            {
-                "contact email": ["#btn-request", "#reg_mail"],  # a button first: refused
-                "send code": ["#btn-request"],
-                "company name": ["#enterprise_company_name"],
-                "calls per month": ["label[for=volume_band]", "#volume_band"],  # its label first
-            }
-        )
-        terminal = PtyPerson("yes")
-        guard = guarded_context.GuardedContext(browser, ["127.0.0.1"])
-        try:
-            learnt = learn(
-                guard,
-                shipped,
-                Overrides(),
-                LAKESIDE,
-                person=person,
-                code_source=OutboxCodeSource(portal),
-                say=terminal.terminal.say,
-                options=LearnOptions(
-                    url=portal.url,
-                    reteach=frozenset({("business", "company name")}),  # --element
-                    timeouts=Timeouts(10_000, 8_000),
-                    ask_after_ms=500,
-                ),
-            )
-            assert guard.submits_sent == 0  # the submit gate never opened
-        finally:
-            guard.close()
-        # Learning never submits: the replica received nothing at its submit endpoint.
-        assert portal.submit_attempts() == 0
-        assert portal.submissions() == []
-        assert learnt.stopped == ""
-        assert [where for where, _, _ in person.asked] == [
-            "email step, contact email",
-            "email step, send code",
-            "business step, company name",
-            "business step, calls per month",
-        ]
-        assert person.asked[0][1:] == (
-            "Click the field for: Contact email",
-            "The map cannot find it (tried #enterprise_contact_email: none).",
-        )
-        assert learnt.refusals == [
-            "That is the button “Send verification code”, not a box to type in. Click the box "
-            "itself.",
-            "That is the label “Calls per month”, not a list to choose from. Click the list "
-            "itself.",
-        ]
-        path = offer_to_save(terminal.terminal, "fcr", shipped, learnt)
-        assert path == overrides_path("fcr")
-        assert os.stat(path).st_mode & 0o777 == 0o600
-        assert os.stat(path.parent).st_mode & 0o777 == 0o700
-        screen = terminal.screen()
-        assert screen.splitlines()[-15:] == [
-            "Proposed repairs of the map fcr, against the map as shipped:",
-            "email step, contact email:",
-            "+ #reg_mail",
-            "  #enterprise_contact_email",
-            "email step, send code:",
-            "+ #btn-request",
-            "  #send-verification-code",
-            "business step, company name:",
-            "+ #enterprise_company_name",
-            '- the label reads "Company name"',
-            '+ the label reads "Organization name"',
-            "business step, calls per month:",
-            "+ #volume_band",
-            "  #enterprise_calls_per_month",
-            f'Save them to {path}? Type "yes" to save: yes',  # typed once asked
-        ]
-        terminal.close()
-
-        # The next fill of the same profile, with the map as every command now loads it.
-        repaired = load_portal("fcr")
-        person_at_review = PtyPerson("submit")
-        journal = Journal.open(tmp_path / "data")
-        try:
-            run_dir = tmp_path / "run"
-            run_dir.mkdir(mode=0o700)
-            session = Session(
-                browser,
-                FillOptions(portal=repaired, url=portal.url, timeouts=Timeouts(10_000, 8_000)),
-                person_at_review.terminal,
-                OutboxCodeSource(portal),
-                run_dir=run_dir,
-                recorder=JournalRecorder(journal),
-            )
-            [submission] = build_plan(LAKESIDE, repaired, portal.url).submissions
-            outcome = session.run_submission(LAKESIDE, submission)
-            review = person_at_review.screen(expect="Feedback ID")
-        finally:
-            journal.close()
-            person_at_review.close()
-        assert outcome.state == "submitted"
-        [record] = portal.submissions()
-        received = {
-            k: v
-            for k, v in record["fields"].items()
-            if k not in ("captcha", "verification_token") and v != ""
+    )
+    person = ScriptedPerson(
+        {
+            "contact email": ["#btn-request", "#reg_mail"],  # a button first: refused
+            "send code": ["#btn-request"],
+            "company name": ["#enterprise_company_name"],
+            "calls per month": ["label[for=volume_band]", "#volume_band"],  # its label first
         }
-        assert received == expected("wizard", ("renamed-ids",))
+    )
+    terminal = PtyPerson("yes")
+    guard = guarded_context.GuardedContext(browser, ["127.0.0.1"])
+    try:
+        learnt = learn(
+            guard,
+            shipped,
+            Overrides(),
+            LAKESIDE,
+            person=person,
+            code_source=OutboxCodeSource(portal),
+            say=terminal.terminal.say,
+            options=LearnOptions(
+                url=portal.url,
+                reteach=frozenset({("business", "company name")}),  # --element
+                timeouts=Timeouts(10_000, 8_000),
+                ask_after_ms=500,
+            ),
+        )
+        assert guard.submits_sent == 0  # the submit gate never opened
+    finally:
+        guard.close()
+    # Learning never submits: the replica received nothing at its submit endpoint.
+    assert portal.submit_attempts() == 0
+    assert portal.submissions() == []
+    assert learnt.stopped == ""
+    assert [where for where, _, _ in person.asked] == [
+        "email step, contact email",
+        "email step, send code",
+        "business step, company name",
+        "business step, calls per month",
+    ]
+    assert person.asked[0][1:] == (
+        "Click the field for: Contact email",
+        "The map cannot find it (tried #enterprise_contact_email: none).",
+    )
+    assert learnt.refusals == [
+        "That is the button “Send verification code”, not a box to type in. Click the box itself.",
+        "That is the label “Calls per month”, not a list to choose from. Click the list itself.",
+    ]
+    path = offer_to_save(terminal.terminal, "fcr", shipped, learnt)
+    assert path == overrides_path("fcr")
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    assert os.stat(path.parent).st_mode & 0o777 == 0o700
+    screen = terminal.screen()
+    assert screen.splitlines()[-15:] == [
+        "Proposed repairs of the map fcr, against the map as shipped:",
+        "email step, contact email:",
+        "+ #reg_mail",
+        "  #enterprise_contact_email",
+        "email step, send code:",
+        "+ #btn-request",
+        "  #send-verification-code",
+        "business step, company name:",
+        "+ #enterprise_company_name",
+        '- the label reads "Company name"',
+        '+ the label reads "Organization name"',
+        "business step, calls per month:",
+        "+ #volume_band",
+        "  #enterprise_calls_per_month",
+        f'Save them to {path}? Type "yes" to save: yes',  # typed once asked
+    ]
+    terminal.close()
+
+    # The next fill of the same profile, with the map as every command now loads it.
+    repaired = load_portal("fcr")
+    person_at_review = PtyPerson("submit")
+    journal = Journal.open(tmp_path / "data")
+    try:
+        run_dir = tmp_path / "run"
+        run_dir.mkdir(mode=0o700)
+        session = Session(
+            browser,
+            FillOptions(portal=repaired, url=portal.url, timeouts=Timeouts(10_000, 8_000)),
+            person_at_review.terminal,
+            OutboxCodeSource(portal),
+            run_dir=run_dir,
+            recorder=JournalRecorder(journal),
+        )
+        [submission] = build_plan(LAKESIDE, repaired, portal.url).submissions
+        outcome = session.run_submission(LAKESIDE, submission)
+        review = person_at_review.screen(expect="Feedback ID")
+    finally:
+        journal.close()
+        person_at_review.close()
+    assert outcome.state == "submitted"
+    [record] = portal.submissions()
+    received = {
+        k: v
+        for k, v in record["fields"].items()
+        if k not in ("captcha", "verification_token") and v != ""
+    }
+    assert received == lakeside_fields("wizard", ("renamed-ids",))
     # The review's footer named every repair in use.
     for line in (
         "Your repair in use: email step, contact email: #reg_mail tried first",
