@@ -23,7 +23,7 @@ Playwright itself is never imported here (`assistant.browser` hands out its erro
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -94,6 +94,22 @@ class ReadBack:
 
 
 @dataclass(frozen=True, slots=True)
+class Shot:
+    """A screenshot of a step (`fill_step`'s `capture`) and what the page held when it was taken:
+    the values of every step it covers, as `read_back_steps` gives them, and the page's count of
+    DOM changes. A later read-back that finds the same shows the same page (`shows`)."""
+
+    image: bytes
+    values: tuple[ReadBack, ...]
+    changes: int
+
+    def shows(self, values: Sequence[ReadBack], changes: int) -> bool:
+        """Whether the page read back as `values`, with `changes` DOM changes so far, is the
+        page in the picture (nothing in the DOM changed since, every value the same)."""
+        return changes == self.changes and tuple(values) == self.values
+
+
+@dataclass(frozen=True, slots=True)
 class _State:
     """One element as the page holds it (`count`: how many elements its selector found)."""
 
@@ -145,6 +161,7 @@ class StepState:
     absent: set[str] = field(default_factory=set)
     tokens: dict[str, int] = field(default_factory=dict)
     page_resets: int = 0  # the page's count of re-renders when the step was checked
+    shot: Shot | None = field(default=None, compare=False, repr=False)  # see `fill_step`
 
     def selector(self, name: str) -> str:
         """The selector that finds field `name` again ("" when it was not found)."""
@@ -526,6 +543,7 @@ class _Probed:
     held: list[_State]
     required: list[tuple[str, str]]
     resets: int
+    changes: int  # the page's count of DOM changes when it was read
 
 
 def _probe(
@@ -554,7 +572,7 @@ def _probe(
         for e, h in zip(entries, held, strict=True)
     ]
     required = [(str(r["label"]), str(r["selector"])) for r in raw["required"]]
-    return _Probed(values, held, required, int(raw.get("resets", 0)))
+    return _Probed(values, held, required, int(raw.get("resets", 0)), int(raw.get("changes", 0)))
 
 
 def _same_element(state: StepState, entry: _Entry, held: _State) -> bool:
@@ -569,6 +587,8 @@ def fill_step(
     *,
     guard: browser.GuardedContext | None = None,
     known: list[Target] | None = None,
+    capture: Callable[[], bytes] | None = None,
+    shown: Sequence[StepState] = (),
 ) -> tuple[StepState, list[ReadBack]]:
     """Wait for `step`; check, write and verify every value of it (not its clicks or gates).
 
@@ -580,6 +600,13 @@ def fill_step(
     `known` (every element the map knows), a required field no anchor of the map finds that
     is still empty stops the run.
 
+    With `capture` (a screenshot), the step is photographed right after the writes, while the
+    read-back waits for the page to be still; the picture is kept (`state.shot`) only if that
+    read-back finds the page exactly as it was then: no DOM change since, every value the same,
+    and no short timer or request of the page pending then. Otherwise `state.shot` is None and
+    the caller takes its picture now. The picture's values cover `shown` (earlier steps it also
+    shows) and this step, for a later `Shot.shows`.
+
     Returns where everything is and the read-back values. Raises `PortalMismatch` before typing
     when the page does not match the map, `ReadBackMismatch` when a value will not stay.
     """
@@ -588,7 +615,9 @@ def fill_step(
     for action in written:
         _write(page, guard, state, action, timeouts)
     entries = _entries(state, written)
-    resets, got = _verify(page, guard, state, written, entries, known, timeouts)
+    early = _early_shot(page, [*shown, state], capture) if capture is not None else None
+    resets, got, first = _verify(page, guard, state, written, entries, known, timeouts)
+    state.shot = _kept(early, state, got) if first else None
     if got.required:
         names = ", ".join(f'"{label}"' for label, _ in got.required)
         raise PortalMismatch(
@@ -604,6 +633,34 @@ def fill_step(
     return state, [*got.values, *_absent_rows(state, written)]
 
 
+def _early_shot(
+    page: Page, states: list[StepState], capture: Callable[[], bytes]
+) -> tuple[Shot, bool]:
+    """What `states` hold now (without waiting for the page), then `capture`'s picture: the
+    picture, and whether a short timer or a request of the page was pending."""
+    entries = _all_entries(states)
+    raw = locate.evaluate(
+        page,
+        "(s) => window.__assistant.mark(s)",
+        [s.selector(e.field) or ":not(*)" for s, e in entries],
+    )
+    image = capture()
+    values = _read_values(states, entries, raw["states"])
+    return Shot(image, tuple(values), int(raw["changes"])), bool(raw["busy"])
+
+
+def _kept(early: tuple[Shot, bool] | None, state: StepState, got: _Probed) -> Shot | None:
+    """The early picture, if the step's first read-back (`got`: nothing was written again)
+    found the page as it was when the picture was taken; else None."""
+    if early is None:
+        return None
+    shot, busy = early
+    mine = [v for v in shot.values if v.step == state.step.name and not v.absent]
+    if busy or got.changes != shot.changes or mine != got.values:
+        return None
+    return shot
+
+
 def _verify(
     page: Page,
     guard: browser.GuardedContext | None,
@@ -612,9 +669,9 @@ def _verify(
     entries: list[_Entry],
     known: list[Target] | None,
     timeouts: Timeouts,
-) -> tuple[int, _Probed]:
+) -> tuple[int, _Probed, bool]:
     """Read back until the page holds every value (see `fill_step`); the number of resets
-    survived, and the last read-back."""
+    survived, the last read-back, and whether it was the first (nothing written again)."""
     resets = 0
     rerenders_seen = 0
     typed: set[str] = set()
@@ -664,7 +721,7 @@ def _verify(
                 )
             )
         if not wrong:
-            return resets, got
+            return resets, got, not typed and not resets
         log.warning(
             "%s step: the page reset %d value(s) after they were written; writing them again.",
             state.step.name,
@@ -737,7 +794,12 @@ def _absent_rows(state: StepState, written: list[PlannedField | PlannedRows]) ->
 def read_back_steps(page: Page, states: Sequence[StepState]) -> list[ReadBack]:
     """Every value of every step (in order), as the page holds it now that it is ready, in one
     round trip; fields a page lacks come back as "not on this portal"."""
-    entries = [(s, e) for s in states for e in _entries(s, s.step.fields())]
+    return read_back_counted(page, states)[0]
+
+
+def read_back_counted(page: Page, states: Sequence[StepState]) -> tuple[list[ReadBack], int]:
+    """`read_back_steps`, and the page's count of DOM changes when it was read (`Shot.shows`)."""
+    entries = _all_entries(states)
     raw = locate.evaluate(
         page,
         "([s, q, m]) => window.__assistant.probe(s, q, m, null)",
@@ -747,9 +809,23 @@ def read_back_steps(page: Page, states: Sequence[StepState]) -> list[ReadBack]:
             locate.READY_MAX_MS,
         ],
     )
+    return _read_values(states, entries, raw["states"]), int(raw.get("changes", 0))
+
+
+def _all_entries(states: Sequence[StepState]) -> list[tuple[StepState, _Entry]]:
+    return [(s, e) for s in states for e in _entries(s, s.step.fields())]
+
+
+def _read_values(
+    states: Sequence[StepState],
+    entries: list[tuple[StepState, _Entry]],
+    raw: list[dict[str, Any] | None],
+) -> list[ReadBack]:
+    """The values of `entries` as the page held them (`raw`), step by step, with a row for each
+    field a page lacks."""
     values = [
         _compare(s.step.name, e, _state(r), _element(s, e))
-        for (s, e), r in zip(entries, raw["states"], strict=True)
+        for (s, e), r in zip(entries, raw, strict=True)
     ]
     out: list[ReadBack] = []
     for s in states:

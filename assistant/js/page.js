@@ -22,6 +22,9 @@
   const SHORT_TIMER_MS = 1000;
 
   let lastMutation = now();
+  // How many times the DOM changed (batches of mutations): a picture of the page taken between
+  // two reads of the same count shows the DOM both reads saw.
+  let changes = 0;
   const timers = new Set();
   let timerDepth = 0;
   let requests = 0;
@@ -35,6 +38,7 @@
   function observe() {
     new MutationObserver((records) => {
       lastMutation = now();
+      changes += 1;
       if (!filled.length || !records.some((r) => r.removedNodes.length)) return;
       const kept = filled.filter((ref) => {
         const el = ref.deref();
@@ -634,7 +638,15 @@
       states: snapshot(selectors),
       required: known ? required(known) : [],
       resets,
+      changes,
     };
+  }
+
+  /* What `selectors` hold right now, without waiting, with the count of DOM changes so far and
+     whether a short timer or a request of the page is pending (`busy`): taken before a
+     screenshot, so that a later read-back can tell whether the page changed meanwhile. */
+  function mark(selectors) {
+    return { states: snapshot(selectors), changes, busy: timers.size > 0 || requests > 0 };
   }
 
   /* The visible elements one anchor finds (`assistant learn` checks that the anchor it
@@ -647,6 +659,7 @@
     idle,
     check,
     probe,
+    mark,
     effect,
     armErrors,
     findWithErrors,
