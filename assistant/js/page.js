@@ -471,10 +471,7 @@
   /* Required fields (required / aria-required) that are visible, empty and none of the map's
      (`known`: lists of anchors, any of whose elements count as known). */
   function required(known) {
-    const mapped = new Set();
-    for (const anchors of known) {
-      for (const anchor of anchors) for (const el of candidates(anchor) || []) mapped.add(el);
-    }
+    let mapped = null; // found only once a field needs it: most read-backs find none empty
     const out = [];
     const controls = document.querySelectorAll(
       "input,select,textarea,[role=textbox],[role=combobox],[role=checkbox],[role=listbox]"
@@ -482,7 +479,14 @@
     for (const el of controls) {
       if (el.tagName === "INPUT" && ["hidden", "submit", "button", "image", "reset", "file"].includes(inputType(el))) continue;
       if (!(el.required || el.getAttribute("aria-required") === "true")) continue;
-      if (mapped.has(el) || !visible(el) || !isEmpty(el)) continue;
+      if (!visible(el) || !isEmpty(el)) continue;
+      if (mapped === null) {
+        mapped = new Set();
+        for (const anchors of known) {
+          for (const anchor of anchors) for (const found of candidates(anchor) || []) mapped.add(found);
+        }
+      }
+      if (mapped.has(el)) continue;
       const label =
         labelTexts(el)[0] || el.getAttribute("placeholder") || el.getAttribute("name") || el.id || el.tagName.toLowerCase();
       out.push({ label: label.replace(/\s*\*\s*$/, ""), selector: selectorFor(el) });
