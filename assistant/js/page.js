@@ -418,7 +418,10 @@
     return token;
   }
 
-  function stateOf(el) {
+  /* What `el` holds; `brief` (a read-back): without a select's options or whether the element
+     is visible, enabled and editable (a select of 60 states costs more to send than all the
+     values of a step, and visibility makes the browser lay the page out first). */
+  function stateOf(el, brief) {
     const state = {
       count: 1,
       token: tokenOf(el),
@@ -426,16 +429,18 @@
       label: "",
       checked: false,
       options: null,
-      visible: visible(el),
-      enabled: !el.disabled && el.getAttribute("aria-disabled") !== "true",
-      editable: !el.readOnly,
-      tag: el.tagName.toLowerCase(),
       name: el.getAttribute("name") || "",
     };
+    if (!brief) {
+      state.visible = visible(el);
+      state.enabled = !el.disabled && el.getAttribute("aria-disabled") !== "true";
+      state.editable = !el.readOnly;
+      state.tag = el.tagName.toLowerCase();
+    }
     if (el.tagName === "SELECT") {
       state.value = el.value;
       state.label = el.selectedIndex >= 0 ? el.options[el.selectedIndex].label : "";
-      state.options = Array.from(el.options).map((o) => [o.value, o.label || o.text]);
+      if (!brief) state.options = Array.from(el.options).map((o) => [o.value, o.label || o.text]);
     } else if (typeof el.value === "string") {
       state.value = el.value;
     }
@@ -444,7 +449,7 @@
     return state;
   }
 
-  function snapshot(selectors) {
+  function snapshot(selectors, brief) {
     return selectors.map((selector) => {
       let found;
       try {
@@ -453,7 +458,7 @@
         return null;
       }
       if (found.length !== 1) return { count: found.length };
-      return stateOf(found[0]);
+      return stateOf(found[0], brief === true);
     });
   }
 
@@ -639,7 +644,7 @@
     watchFilled(selectors);
     return {
       ready,
-      states: snapshot(selectors),
+      states: snapshot(selectors, true),
       required: known ? required(known) : [],
       resets,
       changes,
@@ -650,7 +655,7 @@
      whether a short timer or a request of the page is pending (`busy`): taken before a
      screenshot, so that a later read-back can tell whether the page changed meanwhile. */
   function mark(selectors) {
-    return { states: snapshot(selectors), changes, busy: timers.size > 0 || requests > 0 };
+    return { states: snapshot(selectors, true), changes, busy: timers.size > 0 || requests > 0 };
   }
 
   /* The visible elements one anchor finds (`assistant learn` checks that the anchor it
