@@ -17,6 +17,7 @@ for us (`assistant/js/page.js` is installed in every page before the portal's ow
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -143,16 +144,26 @@ def resolve(page: Page, targets: list[Target], *, visible: bool = True) -> list[
 
 
 def evaluate(page: Page, expression: str, arg: Any = None) -> Any:
-    """`page.evaluate`, with the page script installed first where a page lacks it (a page
-    the browser made itself, such as an error page, runs no init script)."""
+    """`page.evaluate` of a page function whose result is plain data, with the page script
+    installed first where a page lacks it (a page the browser made itself, such as an error
+    page, runs no init script).
+
+    The argument and the result cross as JSON strings: Playwright's own encoding, value by
+    value, took ~3 ms for the map's targets and ~5 ms for a step's read-back (35 elements),
+    each as a string ~0.3 ms."""
     error_cls, _ = browser.playwright_errors()
+    as_json = (
+        f"(a) => Promise.resolve(({expression})(JSON.parse(a)))"
+        ".then((r) => JSON.stringify(r ?? null))"
+    )
+    sent = json.dumps(arg)
     try:
-        return page.evaluate(expression, arg)
+        return json.loads(page.evaluate(as_json, sent))
     except error_cls:
         if page.evaluate("() => Boolean(window.__assistant)"):
             raise
     page.evaluate(page_script())
-    return page.evaluate(expression, arg)
+    return json.loads(page.evaluate(as_json, sent))
 
 
 @dataclass(frozen=True, slots=True)
