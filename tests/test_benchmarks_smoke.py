@@ -136,3 +136,19 @@ def test_a_command_at_the_scripted_persons_terminal_is_answered_and_its_exit_cod
     answers = {b"Type the 5-digit code: ": lambda: "12345"}
     with command_at_terminal([sys.executable, "-c", script], answers, Path(ROOT)) as person:
         assert person.wait(timeout=30) == 12345 % 7
+
+
+def test_fill_report_shows_the_cost_over_the_floor_beside_the_ratio() -> None:
+    from benchmarks.bench_fill import Results, report
+    from benchmarks.timing import Series
+
+    floor = Series("floor (hand-written)", (0.800, 0.760, 0.900))
+    fast = Series("assistant (Session)", (0.950, 0.890, 0.910))  # median 0.910: 110 ms over
+    slow = Series("assistant (Session)", (1.150, 1.100, 1.120))  # median 1.120: 320 ms over
+    line = "assistant / floor = {} (target <= 1.3x: met); cost over the floor {}"
+    assert line.format("1.14x", "110 ms (target under 150 ms: met)") in report(
+        Results(fast, floor, None, {})
+    )
+    assert line.format("1.40x", "320 ms (target under 150 ms: NOT met)").replace(
+        "1.3x: met", "1.3x: NOT met"
+    ) in report(Results(slow, floor, None, {}))

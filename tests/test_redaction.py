@@ -87,7 +87,7 @@ def test_log_records_their_arguments_and_tracebacks_are_masked(run_log: Path) ->
 
 
 def test_the_terminal_masks_everything_but_the_review_table() -> None:
-    from assistant.browser.fields import ReadBack
+    from assistant.browser.step_state import ReadBack
     from assistant.sitting.gates import Review, render_review
 
     log.register_secret(EMAIL, PHONE)

@@ -22,16 +22,18 @@ Playwright itself is never imported here (`assistant.browser.launch` hands out i
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.browser import driver, guarded_context, locate
 from assistant.browser.locate import Located
 from assistant.browser.preflight import check_step
 from assistant.browser.step_state import (
     ElementState,
+    ReadBack,
+    Shot,
     StepState,
     Timeouts,
     element_state,
@@ -58,32 +60,6 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 ABSENT = "not on this portal"
-
-
-@dataclass(frozen=True, slots=True)
-class ReadBack:
-    """One value as the profile has it, as it was meant for the page, and as the page shows it.
-
-    `absent`: the field's presence is unknown and this page has none (`shown` says so)."""
-
-    step: str
-    field: str
-    element: str
-    profile: str
-    wanted: str
-    shown: str
-    equal: bool
-    absent: bool = False
-    kind: str = "text"  # how it is written: "text", "select" or "checkbox"
-    sent: str | None = None  # what the form sends when it differs from `shown` (a select's value)
-    key: str = ""  # the element's form field name ("" when it has none)
-
-    @property
-    def in_request(self) -> str:
-        """The value as the page sends it ("" for a checkbox or a field the page lacks)."""
-        if self.absent or self.kind == "checkbox":
-            return ""
-        return self.shown if self.sent is None else self.sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,6 +290,7 @@ class _Probed:
     held: list[ElementState]
     required: list[tuple[str, str]]
     resets: int
+    changes: int  # the page's count of DOM changes when it was read
 
 
 def _probe(
@@ -342,7 +319,7 @@ def _probe(
         for e, h in zip(entries, held, strict=True)
     ]
     required = [(str(r["label"]), str(r["selector"])) for r in raw["required"]]
-    return _Probed(values, held, required, int(raw.get("resets", 0)))
+    return _Probed(values, held, required, int(raw.get("resets", 0)), int(raw.get("changes", 0)))
 
 
 def _same_element(state: StepState, entry: _Entry, held: ElementState) -> bool:
@@ -357,6 +334,8 @@ def fill_step(
     *,
     guard: guarded_context.GuardedContext | None = None,
     known: list[Target] | None = None,
+    capture: Callable[[], bytes] | None = None,
+    shown: Sequence[StepState] = (),
 ) -> tuple[StepState, list[ReadBack]]:
     """Wait for `step`; check, write and verify every value of it (not its clicks or gates).
 
@@ -368,6 +347,13 @@ def fill_step(
     `known` (every element the map knows), a required field no anchor of the map finds that
     is still empty stops the run.
 
+    With `capture` (a screenshot), the step is photographed right after the writes, while the
+    read-back waits for the page to be still; the picture is kept (`state.shot`) only if that
+    read-back finds the page exactly as it was then: no DOM change since, every value the same,
+    and no short timer or request of the page pending then. Otherwise `state.shot` is None and
+    the caller takes its picture now. The picture's values cover `shown` (earlier steps it also
+    shows) and this step, for a later `Shot.shows`.
+
     Returns where everything is and the read-back values. Raises `PortalMismatch` before typing
     when the page does not match the map, `ReadBackMismatch` when a value will not stay.
     """
@@ -376,7 +362,9 @@ def fill_step(
     for action in written:
         _write(page, guard, state, action, timeouts)
     entries = _entries(state, written)
-    resets, got = _verify(page, guard, state, written, entries, known, timeouts)
+    early = _early_shot(page, [*shown, state], capture) if capture is not None else None
+    resets, got, first = _verify(page, guard, state, written, entries, known, timeouts)
+    state.shot = _kept(early, state, got) if first else None
     if got.required:
         names = ", ".join(f'"{label}"' for label, _ in got.required)
         raise PortalMismatch(
@@ -392,6 +380,34 @@ def fill_step(
     return state, [*got.values, *_absent_rows(state, written)]
 
 
+def _early_shot(
+    page: Page, states: list[StepState], capture: Callable[[], bytes]
+) -> tuple[Shot, bool]:
+    """What `states` hold now (without waiting for the page), then `capture`'s picture: the
+    picture, and whether a short timer or a request of the page was pending."""
+    entries = _all_entries(states)
+    raw = locate.evaluate(
+        page,
+        "(s) => window.__assistant.mark(s)",
+        [s.selector(e.field) or ":not(*)" for s, e in entries],
+    )
+    image = capture()
+    values = _read_values(states, entries, raw["states"])
+    return Shot(image, tuple(values), int(raw["changes"])), bool(raw["busy"])
+
+
+def _kept(early: tuple[Shot, bool] | None, state: StepState, got: _Probed) -> Shot | None:
+    """The early picture, if the step's first read-back (`got`: nothing was written again)
+    found the page as it was when the picture was taken; else None."""
+    if early is None:
+        return None
+    shot, busy = early
+    mine = [v for v in shot.values if v.step == state.step.name and not v.absent]
+    if busy or got.changes != shot.changes or mine != got.values:
+        return None
+    return shot
+
+
 def _verify(
     page: Page,
     guard: guarded_context.GuardedContext | None,
@@ -400,9 +416,9 @@ def _verify(
     entries: list[_Entry],
     known: list[Target] | None,
     timeouts: Timeouts,
-) -> tuple[int, _Probed]:
+) -> tuple[int, _Probed, bool]:
     """Read back until the page holds every value (see `fill_step`); the number of resets
-    survived, and the last read-back."""
+    survived, the last read-back, and whether it was the first (nothing written again)."""
     resets = 0
     rerenders_seen = 0
     typed: set[str] = set()
@@ -452,7 +468,7 @@ def _verify(
                 )
             )
         if not wrong:
-            return resets, got
+            return resets, got, not typed and not resets
         log.warning(
             "%s step: the page reset %d value(s) after they were written; writing them again.",
             state.step.name,
@@ -525,7 +541,12 @@ def _absent_rows(state: StepState, written: list[PlannedField | PlannedRows]) ->
 def read_back_steps(page: Page, states: Sequence[StepState]) -> list[ReadBack]:
     """Every value of every step (in order), as the page holds it now that it is ready, in one
     round trip; fields a page lacks come back as "not on this portal"."""
-    entries = [(s, e) for s in states for e in _entries(s, s.step.fields())]
+    return read_back_counted(page, states)[0]
+
+
+def read_back_counted(page: Page, states: Sequence[StepState]) -> tuple[list[ReadBack], int]:
+    """`read_back_steps`, and the page's count of DOM changes when it was read (`Shot.shows`)."""
+    entries = _all_entries(states)
     raw = locate.evaluate(
         page,
         "([s, q, m]) => window.__assistant.probe(s, q, m, null)",
@@ -535,9 +556,23 @@ def read_back_steps(page: Page, states: Sequence[StepState]) -> list[ReadBack]:
             locate.READY_MAX_MS,
         ],
     )
+    return _read_values(states, entries, raw["states"]), int(raw.get("changes", 0))
+
+
+def _all_entries(states: Sequence[StepState]) -> list[tuple[StepState, _Entry]]:
+    return [(s, e) for s in states for e in _entries(s, s.step.fields())]
+
+
+def _read_values(
+    states: Sequence[StepState],
+    entries: list[tuple[StepState, _Entry]],
+    raw: list[dict[str, Any] | None],
+) -> list[ReadBack]:
+    """The values of `entries` as the page held them (`raw`), step by step, with a row for each
+    field a page lacks."""
     values = [
         _compare(s.step.name, e, element_state(r), _element(s, e))
-        for (s, e), r in zip(entries, raw["states"], strict=True)
+        for (s, e), r in zip(entries, raw, strict=True)
     ]
     out: list[ReadBack] = []
     for s in states:

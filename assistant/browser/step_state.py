@@ -4,6 +4,7 @@ when last read (in one round trip), and how long to wait for the page.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,48 @@ from assistant.portals.plan import PlannedStep
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
+
+
+@dataclass(frozen=True, slots=True)
+class ReadBack:
+    """One value as the profile has it, as it was meant for the page, and as the page shows it.
+
+    `absent`: the field's presence is unknown and this page has none (`shown` says so)."""
+
+    step: str
+    field: str
+    element: str
+    profile: str
+    wanted: str
+    shown: str
+    equal: bool
+    absent: bool = False
+    kind: str = "text"  # how it is written: "text", "select" or "checkbox"
+    sent: str | None = None  # what the form sends when it differs from `shown` (a select's value)
+    key: str = ""  # the element's form field name ("" when it has none)
+
+    @property
+    def in_request(self) -> str:
+        """The value as the page sends it ("" for a checkbox or a field the page lacks)."""
+        if self.absent or self.kind == "checkbox":
+            return ""
+        return self.shown if self.sent is None else self.sent
+
+
+@dataclass(frozen=True, slots=True)
+class Shot:
+    """A screenshot of a step (`fill_step`'s `capture`) and what the page held when it was taken:
+    the values of every step it covers, as `read_back_steps` gives them, and the page's count of
+    DOM changes. A later read-back that finds the same shows the same page (`shows`)."""
+
+    image: bytes
+    values: tuple[ReadBack, ...]
+    changes: int
+
+    def shows(self, values: Sequence[ReadBack], changes: int) -> bool:
+        """Whether the page read back as `values`, with `changes` DOM changes so far, is the
+        page in the picture (nothing in the DOM changed since, every value the same)."""
+        return changes == self.changes and tuple(values) == self.values
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +107,7 @@ class StepState:
     absent: set[str] = field(default_factory=set)
     tokens: dict[str, int] = field(default_factory=dict)
     page_resets: int = 0  # the page's count of re-renders when the step was checked
+    shot: Shot | None = field(default=None, compare=False, repr=False)  # see `fill_step`
 
     def selector(self, name: str) -> str:
         """The selector that finds field `name` again ("" when it was not found)."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from assistant.browser.fields import ReadBack
+from assistant.browser.step_state import ReadBack
 from assistant.errors import NotConfirmed, Stopped
 from assistant.log import unredacted
 from assistant.sitting.terminal import Terminal

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.browser import (
-    fields,
     guarded_context,
     request_content,
+    step_state,
 )
 from assistant.browser.request_content import Expected, Fingerprint
 from assistant.browser.request_guard import Declared, Released
@@ -34,7 +34,7 @@ def declared_requests(portal: PortalMap) -> list[Declared]:
 
 
 def review_changes(
-    reviewed: Sequence[fields.ReadBack], now: Sequence[fields.ReadBack]
+    reviewed: Sequence[step_state.ReadBack], now: Sequence[step_state.ReadBack]
 ) -> list[str]:
     """How the page now differs from what was reviewed: `company name: reviewed "A", now
     "B"` for each field (a field gone or new counts too, and so does a select whose value
@@ -56,7 +56,7 @@ def review_changes(
     return changes
 
 
-def expected_in_request(reviewed: Sequence[fields.ReadBack]) -> list[Expected]:
+def expected_in_request(reviewed: Sequence[step_state.ReadBack]) -> list[Expected]:
     """What the submit request must carry: every value reviewed, as the page sends it."""
     return [Expected(v.field, v.in_request, v.key) for v in reviewed if v.in_request]
 

@@ -117,8 +117,11 @@ class Prepared:
     guard: guarded_context.GuardedContext
     submit: SubmitAction  # the map's one submit action, right after the review gate
     states: list[step_state.StepState] = field(default_factory=list)
-    values: list[fields.ReadBack] | None = None  # read back ahead of the review, if it was
+    values: list[step_state.ReadBack] | None = None  # read back ahead of the review, if it was
     screenshot: Path | None = None  # of the review, taken with `values`
+    shot: step_state.Shot | None = (
+        None  # of the review, taken as its step was filled (not yet saved)
+    )
     open: bool = True  # its row has no outcome yet
     closed: bool = False  # its context is closed
 
@@ -243,14 +246,39 @@ class Session:
         )
 
     def _shot(self, page: Page, name: str, *, quick: bool = False) -> Path:
+        return self._save(name, self._capture(page, quick=quick), quick=quick)
+
+    def _capture(self, page: Page, *, quick: bool = False) -> bytes:
         mask = (
             contact.contact_locators(page, self.options.portal, self._contact)
             if self.options.mask_contact
             else []
         )
-        shot = screenshots.screenshot(page, mask, quick=quick)
+        return screenshots.screenshot(page, mask, quick=quick)
+
+    def _save(self, name: str, shot: bytes, *, quick: bool = False) -> Path:
         # A fresh name: a file of this run is never written over (see `assistant.records.runfiles`).
         return write_private(fresh(self.run_dir / f"{name}.{'jpg' if quick else 'png'}"), shot)
+
+    def _early_capture(self, page: Page, *, quick: bool) -> Callable[[], bytes] | None:
+        """What `fields.fill_step` photographs its step with while the page settles; None under
+        --mask-contact (the masks are painted into the page, which a picture taken early could
+        then never match)."""
+        if self.options.mask_contact:
+            return None
+        return lambda: self._capture(page, quick=quick)
+
+    def _review_shot(
+        self, page: Page, prepared: Prepared, values: list[step_state.ReadBack], changes: int
+    ) -> Path:
+        """The review's screenshot, for the page read back as `values` (with `changes`): the
+        one taken as the review step was filled if the page is still what it shows, else a new
+        one."""
+        early, prepared.shot = prepared.shot, None
+        name = f"{prepared.prefix}-review"
+        if early is not None and early.shows(values, changes):
+            return self._save(name, early.image)
+        return self._shot(page, name)
 
     def _checkpoint(self, guard: guarded_context.GuardedContext | None = None) -> None:
         if self.stop_requested():
@@ -333,9 +361,25 @@ class Session:
                 if not step.fields():
                     preflight.wait_for_step(page, step, timeouts, guard)
                 else:
-                    state, _ = fields.fill_step(page, step, timeouts, guard=guard, known=known)
+                    review = any(isinstance(a, ReviewGate) for a in step.actions)
+                    # Photographed while the page settles after the writes (see `fill_step`);
+                    # the review's picture (a PNG) shows every step's values.
+                    state, _ = fields.fill_step(
+                        page,
+                        step,
+                        timeouts,
+                        guard=guard,
+                        known=known,
+                        capture=self._early_capture(page, quick=not review),
+                        shown=list(prepared.states) if review else [],
+                    )
                     prepared.states.append(state)
-                    if not any(isinstance(a, ReviewGate) for a in step.actions):
+                    early, state.shot = state.shot, None
+                    if review:
+                        prepared.shot = early  # kept for the review, once read back
+                    elif early is not None:
+                        self._save(f"{prefix}-{number:02d}-{step.name}", early.image, quick=True)
+                    else:
                         # The whole page as a JPEG (cheaper than a PNG): every row of a long
                         # step is in it. The review's shot (a PNG) stands for its own step.
                         self._shot(page, f"{prefix}-{number:02d}-{step.name}", quick=True)
@@ -349,8 +393,9 @@ class Session:
                     elif isinstance(action, ReviewGate):
                         # The map puts the submit right after it (checked when it is loaded).
                         if read_back:
-                            prepared.values = fields.read_back_steps(page, prepared.states)
-                            prepared.screenshot = self._shot(page, f"{prefix}-review")
+                            values, changes = fields.read_back_counted(page, prepared.states)
+                            prepared.values = values
+                            prepared.screenshot = self._review_shot(page, prepared, values, changes)
                         return prepared
             raise PortalError("the portal map ended without a review gate")  # pragma: no cover
         except BaseException:
@@ -370,10 +415,10 @@ class Session:
             prepared.guard.raise_if_refused()
             # Read from the page now, not kept from the filling: what will be sent is what it
             # holds. A review prepared earlier keeps its screenshot while the page is unchanged.
-            values = fields.read_back_steps(page, prepared.states)
+            values, changes = fields.read_back_counted(page, prepared.states)
             shot = prepared.screenshot
             if shot is None or values != prepared.values:
-                shot = self._shot(page, f"{prepared.prefix}-review")
+                shot = self._review_shot(page, prepared, values, changes)
             review = gates.Review(
                 title=submission.title,
                 portal=submission.portal,

@@ -252,6 +252,49 @@ def test_declined_or_end_of_input_sends_nothing(
     assert run.states() == ["started", "filled", "declined"]
 
 
+@pytest.mark.parametrize("changed", [False, True], ids=["still", "changed-before-the-review"])
+def test_the_review_screenshot_is_of_the_page_as_reviewed(
+    fill_run: Any, monkeypatch: pytest.MonkeyPatch, changed: bool
+) -> None:
+    """Each step is photographed as it settles after its writes, once. The review's picture
+    (taken as its own step settled) is kept only if the review's read-back finds the page as
+    it was; a page that changed before the review was read is photographed again."""
+    from assistant.browser import fields, screenshots
+
+    pictures: list[tuple[bool, bytes]] = []
+    real_screenshot = screenshots.screenshot
+
+    def screenshot(page: Any, mask: Any = (), *, quick: bool = False) -> bytes:
+        pictures.append((quick, real_screenshot(page, mask, quick=quick)))
+        return pictures[-1][1]
+
+    monkeypatch.setattr(screenshots, "screenshot", screenshot)
+    if changed:
+        real_read_back = fields.read_back_counted
+
+        def read_back_counted(page: Any, states: Any) -> Any:
+            page.evaluate("document.body.append('A notice the page showed late')")
+            return real_read_back(page, states)
+
+        monkeypatch.setattr(fields, "read_back_counted", read_back_counted)
+    run = fill_run()
+    assert run.error is None, run.error
+    steps = sorted(p.name for p in run.run_dir.glob("*.jpg"))
+    assert steps == [
+        f"lakeside-usd-closure-alerts-s1-0{n}.jpg" for n in ("1-email", "3-business", "4-numbers")
+    ]
+    reviewed = [True, True, True, False] + ([False] if changed else [])
+    assert [quick for quick, _ in pictures] == [*reviewed, False]  # the last: the result page
+    review = run.run_dir / "lakeside-usd-closure-alerts-s1-review.png"
+    assert review.read_bytes() == pictures[len(reviewed) - 1][1]
+    assert sorted(p.name for p in run.run_dir.glob("*.png")) == [
+        "lakeside-usd-closure-alerts-s1-result.png",
+        review.name,
+    ]
+    [attempt] = run.journal.history()
+    assert attempt.screenshots == (str(review),)
+
+
 def test_stdin_not_a_terminal_sends_nothing(
     browser: Browser, replica: Replicas, tmp_path: Path
 ) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from ptyperson import PtyPerson
 
-from assistant.browser.fields import ReadBack
+from assistant.browser.step_state import ReadBack
 from assistant.errors import ExitCode, NotConfirmed, Stopped
 from assistant.sitting.code_sources import CodeRequest, TerminalCodeSource, mask_email
 from assistant.sitting.gates import Review, confirm_submit, render_review

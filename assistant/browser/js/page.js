@@ -22,6 +22,9 @@
   const SHORT_TIMER_MS = 1000;
 
   let lastMutation = now();
+  // How many times the DOM changed (batches of mutations): a picture of the page taken between
+  // two reads of the same count shows the DOM both reads saw.
+  let changes = 0;
   const timers = new Set();
   let timerDepth = 0;
   let requests = 0;
@@ -35,6 +38,7 @@
   function observe() {
     new MutationObserver((records) => {
       lastMutation = now();
+      changes += 1;
       if (!filled.length || !records.some((r) => r.removedNodes.length)) return;
       const kept = filled.filter((ref) => {
         const el = ref.deref();
@@ -414,7 +418,10 @@
     return token;
   }
 
-  function stateOf(el) {
+  /* What `el` holds; `brief` (a read-back): without a select's options or whether the element
+     is visible, enabled and editable (a select of 60 states costs more to send than all the
+     values of a step, and visibility makes the browser lay the page out first). */
+  function stateOf(el, brief) {
     const state = {
       count: 1,
       token: tokenOf(el),
@@ -422,16 +429,18 @@
       label: "",
       checked: false,
       options: null,
-      visible: visible(el),
-      enabled: !el.disabled && el.getAttribute("aria-disabled") !== "true",
-      editable: !el.readOnly,
-      tag: el.tagName.toLowerCase(),
       name: el.getAttribute("name") || "",
     };
+    if (!brief) {
+      state.visible = visible(el);
+      state.enabled = !el.disabled && el.getAttribute("aria-disabled") !== "true";
+      state.editable = !el.readOnly;
+      state.tag = el.tagName.toLowerCase();
+    }
     if (el.tagName === "SELECT") {
       state.value = el.value;
       state.label = el.selectedIndex >= 0 ? el.options[el.selectedIndex].label : "";
-      state.options = Array.from(el.options).map((o) => [o.value, o.label || o.text]);
+      if (!brief) state.options = Array.from(el.options).map((o) => [o.value, o.label || o.text]);
     } else if (typeof el.value === "string") {
       state.value = el.value;
     }
@@ -440,7 +449,7 @@
     return state;
   }
 
-  function snapshot(selectors) {
+  function snapshot(selectors, brief) {
     return selectors.map((selector) => {
       let found;
       try {
@@ -449,7 +458,7 @@
         return null;
       }
       if (found.length !== 1) return { count: found.length };
-      return stateOf(found[0]);
+      return stateOf(found[0], brief === true);
     });
   }
 
@@ -467,10 +476,7 @@
   /* Required fields (required / aria-required) that are visible, empty and none of the map's
      (`known`: lists of anchors, any of whose elements count as known). */
   function required(known) {
-    const mapped = new Set();
-    for (const anchors of known) {
-      for (const anchor of anchors) for (const el of candidates(anchor) || []) mapped.add(el);
-    }
+    let mapped = null; // found only once a field needs it: most read-backs find none empty
     const out = [];
     const controls = document.querySelectorAll(
       "input,select,textarea,[role=textbox],[role=combobox],[role=checkbox],[role=listbox]"
@@ -478,7 +484,14 @@
     for (const el of controls) {
       if (el.tagName === "INPUT" && ["hidden", "submit", "button", "image", "reset", "file"].includes(inputType(el))) continue;
       if (!(el.required || el.getAttribute("aria-required") === "true")) continue;
-      if (mapped.has(el) || !visible(el) || !isEmpty(el)) continue;
+      if (!visible(el) || !isEmpty(el)) continue;
+      if (mapped === null) {
+        mapped = new Set();
+        for (const anchors of known) {
+          for (const anchor of anchors) for (const found of candidates(anchor) || []) mapped.add(found);
+        }
+      }
+      if (mapped.has(el)) continue;
       const label =
         labelTexts(el)[0] || el.getAttribute("placeholder") || el.getAttribute("name") || el.id || el.tagName.toLowerCase();
       out.push({ label: label.replace(/\s*\*\s*$/, ""), selector: selectorFor(el) });
@@ -631,10 +644,18 @@
     watchFilled(selectors);
     return {
       ready,
-      states: snapshot(selectors),
+      states: snapshot(selectors, true),
       required: known ? required(known) : [],
       resets,
+      changes,
     };
+  }
+
+  /* What `selectors` hold right now, without waiting, with the count of DOM changes so far and
+     whether a short timer or a request of the page is pending (`busy`): taken before a
+     screenshot, so that a later read-back can tell whether the page changed meanwhile. */
+  function mark(selectors) {
+    return { states: snapshot(selectors, true), changes, busy: timers.size > 0 || requests > 0 };
   }
 
   /* The visible elements one anchor finds (`assistant learn` checks that the anchor it
@@ -647,6 +668,7 @@
     idle,
     check,
     probe,
+    mark,
     effect,
     armErrors,
     findWithErrors,
