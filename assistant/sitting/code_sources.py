@@ -98,6 +98,10 @@ class TerminalCodeSource:
                 raise Stopped(
                     "Stopped with Ctrl-C at the code prompt; nothing was submitted."
                 ) from None
+            except OSError:  # the terminal was closed (hung up) while the prompt waited
+                raise Stopped(
+                    "The terminal was closed at the code prompt; nothing was submitted."
+                ) from None
             if answer is None:
                 raise Stopped(
                     "Stopped with Ctrl-D (end of input) at the code prompt; nothing was submitted."

@@ -138,6 +138,8 @@ def confirm_submit(
         answer = terminal.ask(prompt, cancel=cancel)
     except KeyboardInterrupt:
         raise Stopped("Stopped with Ctrl-C at the confirmation; nothing was submitted.") from None
+    except OSError:  # the terminal was closed (hung up) while the review waited for an answer
+        raise Stopped("The terminal was closed at the review; nothing was submitted.") from None
     if answer is None:
         raise Stopped(
             "Stopped with Ctrl-D (end of input) at the confirmation; nothing was submitted."

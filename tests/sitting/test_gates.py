@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import threading
 from collections.abc import Iterator
@@ -138,6 +139,33 @@ def test_ctrl_c_at_the_prompt_stops_and_ends_the_line() -> None:
     assert caught.value.exit_code == ExitCode.NOT_CONFIRMED
     # The terminal echoes `^C` after the prompt; what follows starts on a new line.
     assert out.getvalue().endswith("anything else to stop: \n")
+
+
+class _HungUp(io.StringIO):
+    """A terminal closed while a line is awaited: reading it fails as the kernel makes it
+    fail once the terminal is gone (EIO)."""
+
+    def isatty(self) -> bool:
+        return True
+
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+        raise OSError(errno.EIO, "Input/output error")
+
+
+def test_a_terminal_closed_at_the_review_or_the_code_prompt_stops_with_that_said() -> None:
+    """Issue 19 item 7: the journal and the summary said `OSError: [Errno 5] Input/output
+    error`; they say what happened, and that nothing was submitted."""
+    terminal = Terminal(_HungUp(), io.StringIO())
+    render_review(REVIEW, terminal)
+    with pytest.raises(Stopped) as caught:
+        confirm_submit(terminal, REVIEW)
+    assert str(caught.value) == "The terminal was closed at the review; nothing was submitted."
+    assert caught.value.exit_code == ExitCode.NOT_CONFIRMED
+    with pytest.raises(Stopped) as at_code:
+        TerminalCodeSource(Terminal(_HungUp(), io.StringIO())).code(CodeRequest(email="d@x.org"))
+    assert str(at_code.value) == (
+        "The terminal was closed at the code prompt; nothing was submitted."
+    )
 
 
 def test_ctrl_c_or_ctrl_d_at_the_code_prompt_stops(people: list[PtyPerson]) -> None:
