@@ -350,9 +350,9 @@ def fill_step(
     With `capture` (a screenshot), the step is photographed right after the writes, while the
     read-back waits for the page to be still; the picture is kept (`state.shot`) only if that
     read-back finds the page exactly as it was then: no DOM change since, every value the same,
-    and no short timer or request of the page pending then. Otherwise `state.shot` is None and
-    the caller takes its picture now. The picture's values cover `shown` (earlier steps it also
-    shows) and this step, for a later `Shot.shows`.
+    nothing typed or filled again, and no short timer or request of the page pending then.
+    Otherwise `state.shot` is None and the caller takes its picture now. The picture's values
+    cover `shown` (earlier steps it also shows) and this step, for a later `Shot.shows`.
 
     Returns where everything is and the read-back values. Raises `PortalMismatch` before typing
     when the page does not match the map, `ReadBackMismatch` when a value will not stay.
