@@ -163,6 +163,26 @@ NumberItem = Annotated[
 ]
 
 
+class DisputeDoc(_Doc):
+    """What the dispute forms (`--portal trf`, `vsf`) ask about a label phones showed."""
+
+    label: Text = Field(description='The label the calls were shown with, e.g. "Spam Likely".')
+    shown_by: Text = Field(
+        description="The carrier or app that showed it, e.g. Verizon or Hiya.",
+        examples=["Verizon"],
+    )
+    seen_on: Annotated[
+        str,
+        AfterValidator(values.seen_date),
+        Field(description="The day it was seen, YYYY-MM-DD (not in the future).", examples=["2026-11-30"]),
+    ]
+    sample_numbers: list[ListedNumber] | None = Field(
+        default=None,
+        min_length=1,
+        description="Some of this profile's numbers that were shown with the label.",
+    )
+
+
 class ProfileDocument(_Doc):
     """One registration profile as written in YAML (the format: docs/profiles.md)."""
 
@@ -175,6 +195,9 @@ class ProfileDocument(_Doc):
     calling: CallingDoc
     display_name: DisplayName | None = None
     numbers: list[NumberItem] = Field(min_length=1)
+    dispute: DisputeDoc | None = Field(
+        default=None, description="Needed by the dispute forms (trf, vsf) only."
+    )
 
 
 _TAGS = frozenset({"text", "entry", "file"})
@@ -184,6 +207,7 @@ _MODELS: dict[str, type[BaseModel]] = {
     "company.address": AddressDoc,
     "contact": ContactDoc,
     "calling": CallingDoc,
+    "dispute": DisputeDoc,
 }
 _ITEM_KEYS = sorted(set(NumberEntryDoc.model_fields) | set(NumberFileDoc.model_fields))
 

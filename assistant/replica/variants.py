@@ -151,7 +151,8 @@ class Names:
 
 def names_for(variants: frozenset[str], layout: str) -> Names:
     """The names a `layout` page uses under `variants` (the classic layout's ids are all
-    documented: there only the message elements are renamed)."""
+    documented, and so are the sister forms' (trf, vsf): there only the message elements are
+    renamed)."""
     changes: dict[str, object] = {}
     if "renamed-ids" in variants:
         changes.update(email_error="mail-problem", code_error="otp-problem", code_status="otp-sent")
@@ -187,4 +188,7 @@ def names_for(variants: frozenset[str], layout: str) -> Names:
         )
     if "submit-endpoint" in variants:
         changes["submit_path"] = MOVED_SUBMIT_PATH
+    if layout in ("trf", "vsf"):  # the sister forms post under their own path
+        path = str(changes.get("submit_path", SUBMIT_PATH))
+        changes["submit_path"] = path.replace("/fcr/", f"/{layout}/", 1)
     return Names(**changes)  # type: ignore[arg-type]

@@ -150,7 +150,7 @@
   var CONTINUES = { nextButton1: 1, nextButton2: 1, "send-verification-code": 1 };
 
   function installHostile() {
-    var classic = body.dataset.layout === "classic";
+    var classic = body.dataset.layout !== "wizard"; // classic and the sister forms
     document.addEventListener(
       "click",
       function (e) {
@@ -280,7 +280,7 @@
       if (FCR.has("offsite-request")) installOffsite();
       if (FCR.has("self-post")) installSelfPost();
       installHostile();
-      if (body.dataset.layout === "classic") {
+      if (body.dataset.layout !== "wizard") {
         document.addEventListener("input", function once(e) {
           if (!e.target || e.target.id !== FCR.IDS.code) return;
           document.removeEventListener("input", once);
