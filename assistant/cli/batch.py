@@ -9,6 +9,7 @@ run's pid and start time); attempts a run that has ended left open are closed as
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,13 +17,22 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from assistant.cli.app import DataDirOption, app
-from assistant.cli.plan import PortalOption
 from assistant.records.duplicates import DEFAULT_WINDOW_DAYS
 
 if TYPE_CHECKING:
     from assistant.sitting.jobs import BatchReport
     from assistant.sitting.terminal import Terminal
 
+PortalsOption = Annotated[
+    str,
+    typer.Option(
+        "--portal",
+        metavar="MAP[,MAP...]",
+        help="Portal map: fcr (2026 wizard, the default), fcr-classic (2024), trf (TNS robocall "
+        "feedback), vsf (Verizon voice spam feedback) or a .yaml file; several separated by "
+        "commas (fcr,trf,vsf) send each profile to each registry, one review each.",
+    ),
+]
 UrlOption = Annotated[
     str | None,
     typer.Option(
@@ -103,7 +113,7 @@ def batch(
         list[Path] | None,
         typer.Argument(metavar="PATHS", help="Profile files or folders.", show_default=False),
     ] = None,
-    portal: PortalOption = "fcr",
+    portal: PortalsOption = "fcr",
     url: UrlOption = None,
     headless: HeadlessOption = False,
     data_dir: DataDirOption = None,
@@ -132,7 +142,8 @@ def batch(
 
     Every profile is validated first (nothing runs if one is invalid); then each submission
     is filled, reviewed and submitted when you type submit. Numbers already submitted are
-    skipped.
+    skipped. With several portals (--portal fcr,trf,vsf), each profile goes to each registry
+    in turn, and --url gives where they all are (e.g. the replica's http://127.0.0.1:8765/).
 
     Exit 0 all submitted or skipped as submitted, 1 invalid profiles, 3 declined or
     stopped, 4 failed, 6 refused (another run sent its numbers meanwhile) or a profile in
@@ -205,17 +216,27 @@ def run_profiles(
     from assistant.records import runlock
     from assistant.records.journal import Journal
     from assistant.sitting.batch import Batch
-    from assistant.sitting.jobs import BatchOptions, plan_jobs
+    from assistant.sitting.jobs import BatchOptions, plan_registry_jobs, portal_fills
     from assistant.sitting.session import FillOptions
     from assistant.sitting.terminal import Terminal
 
-    portal_map = load_portal(portal)
+    portal_maps = [load_portal(name) for name in portal_names(portal)]
     loaded, problems = load_profiles(paths)
     if problems:
         raise ProfileError(problems)
     # A mailbox chosen but not set up stops the run here, before anything opens.
     mailbox = code_source_setup(codes.value if codes else None)
-    jobs = plan_jobs(loaded, portal_map, url)
+    base = FillOptions(
+        portal=portal_maps[0],
+        url=url,
+        headless=headless,
+        data_dir=data_dir,
+        submit_timeout_s=submit_timeout,
+        trace=trace,
+        mask_contact=mask_contact,
+    )
+    fills = portal_fills(portal_maps, base)
+    jobs = plan_registry_jobs(loaded, fills)
     terminal = Terminal()
     if not terminal.is_tty():
         raise NotConfirmed(
@@ -226,16 +247,11 @@ def run_profiles(
     if not headless and not launch.display_available():
         terminal.say("No display found: the browser runs headless (you cannot type in it).")
         headless = True
+    if headless != base.headless:  # each submission's options say how the browser runs
+        jobs = [replace(job, fill=replace(job.fill, headless=True)) for job in jobs if job.fill]
+        fills = [replace(fill, headless=True) for fill in fills]
     options = BatchOptions(
-        fill=FillOptions(
-            portal=portal_map,
-            url=url,
-            headless=headless,
-            data_dir=data_dir,
-            submit_timeout_s=submit_timeout,
-            trace=trace,
-            mask_contact=mask_contact,
-        ),
+        fill=fills[0],
         resubmit=resubmit,
         window_days=window_days,
         stop_on_duplicate=stop_on_duplicate,
@@ -263,6 +279,22 @@ def run_profiles(
     raise typer.Exit(int(report.exit_code))
 
 
+def portal_names(portal: str) -> list[str]:
+    """The maps `--portal` names: one, or several separated by commas ("fcr,trf,vsf")."""
+    from assistant.errors import UsageError
+
+    names = [name.strip() for name in portal.split(",")]
+    if not all(names):
+        raise UsageError(
+            f'--portal "{portal}" has an empty name; write the maps separated by commas, '
+            "e.g. --portal fcr,trf,vsf"
+        )
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise UsageError(f"--portal names {', '.join(twice)} twice; name each map once")
+    return names
+
+
 def render_summary(report: BatchReport, terminal: Terminal) -> None:
     """The closing table: every submission with its result, Feedback ID or reason, at the
     terminal's width (values wrap, never cut), every value printed literally."""
@@ -273,12 +305,16 @@ def render_summary(report: BatchReport, terminal: Terminal) -> None:
     from assistant.terminal_text import literal, rendered
 
     table = Table(title=Text("Summary"), title_justify="left")
-    for column in ("#", "Profile", "Part", "Numbers", "Result", "Feedback ID / reason"):
+    # A batch over several registries: one row per profile, registry and part.
+    registries = len({r.registry for r in report.results}) > 1
+    columns = ("#", "Profile", "Registry", "Part", "Numbers", "Result", "Feedback ID / reason")
+    for column in columns if registries else columns[:2] + columns[3:]:
         table.add_column(Text(column), overflow="fold")
     for position, r in enumerate(report.results, start=1):
         cells = (
             str(position),
             r.label,
+            *((r.registry,) if registries else ()),
             f"{r.part} of {r.parts}",
             str(len(r.numbers)),
             r.state,

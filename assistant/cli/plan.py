@@ -18,7 +18,8 @@ PortalOption = Annotated[
     typer.Option(
         "--portal",
         metavar="MAP",
-        help="Portal map: fcr-classic (2024), fcr (2026 wizard, the default) or a .yaml file.",
+        help="Portal map: fcr-classic (2024), fcr (2026 wizard, the default), trf (TNS robocall "
+        "feedback), vsf (Verizon voice spam feedback) or a .yaml file.",
     ),
 ]
 

@@ -160,12 +160,7 @@ def build_plan(
         missing = [path for path in missing if not path.startswith("dispute.")]
         missing.insert(0, "dispute")
     if missing:
-        raise ProfileError(
-            [
-                Problem(where, 1, 1, path, _needed(portal, path))
-                for path in missing
-            ]
-        )
+        raise ProfileError([Problem(where, 1, 1, path, _needed(portal, path)) for path in missing])
     if not groups:
         raise ProfileError([Problem(where, 1, 1, "numbers", "no numbers to register")])
     submissions = tuple(
@@ -201,7 +196,7 @@ def _needed(portal: PortalMap, path: str) -> str:
             f"{portal.title} (--portal {portal.name}) is a dispute form, and this profile has no "
             "dispute: section; add one with the label your calls were shown with (label), the "
             "carrier or app that showed it (shown_by) and the day it was seen (seen_on, "
-            "YYYY-MM-DD): see \"The dispute section\" in docs/profiles.md"
+            'YYYY-MM-DD): see "The dispute section" in docs/profiles.md'
         )
     return f"the portal map {portal.name} needs a value"
 

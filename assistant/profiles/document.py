@@ -174,7 +174,10 @@ class DisputeDoc(_Doc):
     seen_on: Annotated[
         str,
         AfterValidator(values.seen_date),
-        Field(description="The day it was seen, YYYY-MM-DD (not in the future).", examples=["2026-11-30"]),
+        Field(
+            description="The day it was seen, YYYY-MM-DD (not in the future).",
+            examples=["2026-11-30"],
+        ),
     ]
     sample_numbers: list[ListedNumber] | None = Field(
         default=None,

@@ -437,7 +437,9 @@ class _Handler(BaseHTTPRequestHandler):
         if r.faults.on("submit-no-id"):
             # Accepted, but the page says nothing a filler could take as the outcome.
             notice = notice_page(
-                r.context(layout=layout), title="Thank you", message="Your request is being processed."
+                r.context(layout=layout),
+                title="Thank you",
+                message="Your request is being processed.",
             )
             self._html(200, notice)
             return

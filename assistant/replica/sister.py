@@ -67,7 +67,7 @@ def _who(ctx: PageContext) -> str:
     hidden = " hidden" if ctx.start_step == "form" else ""
     if ctx.layout == "trf":
         second = (
-            '<fieldset><legend>What would you like to do?</legend>'
+            "<fieldset><legend>What would you like to do?</legend>"
             + _choice("claim_report", "claim", "report", "Report a robocall I received")
             + _choice(
                 "claim_enterprise",
@@ -143,9 +143,7 @@ def _calling(ctx: PageContext) -> str:
             catalog.category_options(ctx.layout, renamed=renamed),
             placeholder="Select a category",
         )
-        + text_field(
-            ctx, "call_count", "Number of calls per month", attrs='inputmode="numeric"'
-        )
+        + text_field(ctx, "call_count", "Number of calls per month", attrs='inputmode="numeric"')
         + "</div>"
         + text_field(ctx, "enterprise_service_provider", "Service provider")
         + '<div class="field"><label for="additional_feedback">Additional feedback</label>'
@@ -211,7 +209,7 @@ def _tabbed(ctx: PageContext) -> str:
     )
     panels = (
         _numbers(ctx) + _email(ctx),
-        '<div data-rerender-scope>'
+        "<div data-rerender-scope>"
         + _company(ctx)
         + "<fieldset><legend>Contact person</legend>"
         + contact_fields(ctx, with_email=False)
@@ -223,7 +221,7 @@ def _tabbed(ctx: PageContext) -> str:
     )
     sections = "".join(
         f'<section role="tabpanel" id="{pid}" aria-labelledby="tab-{i}"'
-        f'{"" if i == 1 else " hidden"}>{body}</section>'
+        f"{'' if i == 1 else ' hidden'}>{body}</section>"
         for i, ((pid, _, _), body) in enumerate(zip(TABS, panels, strict=True), start=1)
     )
     return f'<ul role="tablist" class="tabs">{tabs}</ul>' + sections
@@ -254,9 +252,7 @@ def sister_page(ctx: PageContext) -> str:
         f'<section id="registration"{hidden}>'
         + error_summary(ctx)
         + f'<form id="registration-form" method="post" action="{ctx.names.submit_path}" '
-        'enctype="multipart/form-data" novalidate>'
-        + inner
-        + "</form></section>"
+        'enctype="multipart/form-data" novalidate>' + inner + "</form></section>"
     )
     title = TITLES[ctx.layout]
     body = (
