@@ -162,7 +162,7 @@ def test_label_defaults_to_the_file_name() -> None:
         ("contact:\n  name: Dana Reyes\n", "contact: Dana Reyes\nx:\n  name: Dana Reyes\n", [
             "p.yaml:10:10: contact: should be a mapping of keys, not text",
             "p.yaml:11:1: x: unknown key 'x'; allowed: calling, company, contact, display_name, "
-            "extends, label, numbers",
+            "dispute, extends, label, numbers",
         ]),
         ("  - (619) 555-0100\n", "  - [(619) 555-0100]\n", [
             "p.yaml:20:5: numbers.0: each item is a number, {number:, display_name:} or {file:}",
@@ -461,7 +461,7 @@ def test_the_json_schema_describes_the_document() -> None:
     assert schema["additionalProperties"] is False
     assert set(schema["required"]) == {"company", "contact", "calling", "numbers"}
     assert set(schema["properties"]) == {
-        "extends", "label", "company", "contact", "calling", "display_name", "numbers",
+        "extends", "label", "company", "contact", "calling", "display_name", "numbers", "dispute",
     }  # fmt: skip
 
 
