@@ -81,9 +81,9 @@ def test_fill_sends_a_dispute_form_through_to_its_feedback_id(
 ) -> None:
     portal = replica()
     data = tmp_path / "data"
+    options = ["--url", portal.url_for(form), "--headless", "--data-dir", str(data)]
     run = drive(
-        ["fill", str(_profile(tmp_path)), "--portal", form, "--url", portal.url_for(form)]
-        + ["--headless", "--data-dir", str(data)],
+        ["fill", str(_profile(tmp_path)), "--portal", form, *options],
         portal,
     )
     assert run.exitstatus == ExitCode.OK, run.output
