@@ -90,6 +90,10 @@ def replica(
             f"Cannot listen on 127.0.0.1:{port} ({error.strerror}); try another --port."
         ) from None
     print(f"Replica portal ({layout} layout) at {portal.url}")
+    print(
+        f"Its sister forms: {portal.url_for('trf')} (TRF), {portal.url_for('vsf')} (VSF); "
+        f"all three: --url {portal.origin}/"
+    )
     print(f"Faults: {', '.join(fault) if fault else 'none'}")
     print(f"Variants: {', '.join(variant) if variant else 'none'}")
     print(f"Verification codes (the outbox): {portal.origin}/__replica/outbox")
