@@ -4,18 +4,26 @@ and portal, each with its own map, start URL and ledger; one `--url` serves them
 
 from __future__ import annotations
 
+import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from batchrun import profile_text
 from clirun import run_assistant
+from journalrows import FID, new_attempt
 
-from assistant.errors import ExitCode, UsageError
+from assistant.errors import DuplicateSubmission, ExitCode, UsageError
 from assistant.portals import load_portal
 from assistant.profiles import load_profiles
-from assistant.sitting.jobs import plan_registry_jobs, portal_fills, start_url_for
+from assistant.records.journal import Journal
+from assistant.sitting.batch import Batch
+from assistant.sitting.jobs import BatchOptions, plan_registry_jobs, portal_fills, start_url_for
 from assistant.sitting.session import FillOptions
+from assistant.sitting.terminal import Terminal
 
+TRF_ID = "TRFFE10012026140300456"
+TODAY = datetime.now(UTC).strftime("%Y-%m-%d")
 DISPUTE = "dispute:\n  label: Spam Likely\n  shown_by: Verizon\n  seen_on: 2026-11-30\n"
 
 
@@ -112,3 +120,46 @@ def test_a_dispute_form_in_the_list_refuses_a_profile_without_the_section(tmp_pa
         "calls were shown with (label), the carrier or app that showed it (shown_by) and the "
         'day it was seen (seen_on, YYYY-MM-DD): see "The dispute section" in docs/profiles.md\n'
     )
+
+
+def test_numbers_sent_to_some_registries_are_skipped_only_there(tmp_path: Path) -> None:
+    """A rerun of `batch --portal fcr,trf,vsf` after the FCR and the TRF took a profile's
+    numbers: those two are skipped, each with its own Feedback ID, the VSF is still sent."""
+    path = tmp_path / "harbor-1.yaml"
+    path.write_text(profile_text(1, ["(619) 555-0100"]) + DISPUTE, encoding="utf-8")
+    loaded, _ = load_profiles([path])
+    portals = [load_portal(name) for name in ("fcr", "trf", "vsf")]
+    fills = portal_fills(portals, FillOptions(portal=portals[0], url="http://127.0.0.1:8765/"))
+    with Journal.open(tmp_path / "data") as journal:
+        for fill, fid in zip(fills, (FID, TRF_ID), strict=False):
+            sent = fill.destination
+            attempt = journal.begin(
+                new_attempt(
+                    "+16195550100",
+                    portal=fill.portal.name,
+                    registry=sent.registry,
+                    host=sent.host,
+                    real=sent.real,
+                )
+            )
+            journal.intent(attempt, confirmed_by="alice", review_values={})
+            journal.submitted(attempt, fid)
+        run = Batch(
+            plan_registry_jobs(loaded, fills),
+            BatchOptions(fill=fills[0], stop_on_duplicate=True),
+            journal,
+            Terminal(io.StringIO(), io.StringIO()),
+        )
+        skipped = [run._skip(job, job.plan.submissions[0]) for job in run.jobs]
+        assert [(r.registry, r.state, r.reason) if r else None for r in skipped] == [
+            ("fcr", "skipped", f"already submitted on {TODAY} ({FID})"),
+            ("trf", "skipped", f"already submitted on {TODAY} ({TRF_ID})"),
+            None,
+        ]
+        with pytest.raises(DuplicateSubmission) as caught:
+            run.preflight()
+    assert str(caught.value).splitlines() == [
+        f"+16195550100 was submitted to fcr on {TODAY} as {FID}; pass --resubmit to send it again",
+        f"+16195550100 was submitted to trf on {TODAY} as {TRF_ID}; pass --resubmit to send it "
+        "again",
+    ]
