@@ -60,7 +60,7 @@ def plan(
 
     loaded = load_profile(profile)
     portal_map = load_portal(portal)
-    result = build_plan(loaded.profile, portal_map, url)
+    result = build_plan(loaded.profile, portal_map, url, where=str(profile))
     log.register_secret(loaded.profile.contact.email, loaded.profile.contact.phone)
     host = seen.host_for(portal_map, url)
     lists = seen.remembered(data_dir, portal_map.name, host)

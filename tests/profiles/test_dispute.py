@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from clirun import run_assistant
 
-from assistant.errors import ProfileError
+from assistant.errors import ExitCode, ProfileError
 from assistant.portals import load_portal
 from assistant.portals.plan import PlannedField, build_plan
 from assistant.profiles import load_profile
@@ -156,3 +157,13 @@ def test_a_dispute_form_writes_the_dispute_and_the_address_on_one_line() -> None
     assert written["shown by"] == "Verizon"
     assert written["date seen"] == "2026-11-30"
     assert written["sample numbers"] == "+16195550101"
+
+
+def test_plan_names_the_profile_file_when_the_section_is_missing() -> None:
+    path = _write(PROFILE)
+    shown = run_assistant("plan", str(path), "--portal", "trf", "--data-dir", "data")
+    assert shown.returncode == ExitCode.INVALID
+    assert shown.stderr.startswith(
+        "Error: p.yaml:1:1: dispute: TNS robocall feedback form (--portal trf) is a dispute "
+        "form, and this profile has no dispute: section;"
+    ), shown.stderr
