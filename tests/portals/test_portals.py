@@ -315,3 +315,18 @@ def test_a_users_map_of_the_fcr_registry_cannot_raise_its_number_limit(
     )
     own.write_text(elsewhere, encoding="utf-8")
     assert load_portal(str(own)).number_limit == 50
+
+
+def test_a_whole_address_goes_only_on_one_line_and_only_the_address() -> None:
+    """`format: address_line` (the sister forms' one address field) takes `company.address`
+    and nothing else; `company.address` is a group anywhere else."""
+    trf = (SHIPPED / "trf.yaml").read_text(encoding="utf-8")
+    text = trf.replace("        value: company.address\n", "        value: company.name\n")
+    together = (
+        "format address_line and value company.address go together: the address is written "
+        "whole, on one line, only where a form has one field for it"
+    )
+    where = _line(trf, "- field: address")
+    assert _problems(text) == [f"fcr.yaml:{where}:9: steps.1.actions.2: {together}"]
+    text = trf.replace("        format: address_line\n", "")
+    assert _problems(text) == [f"fcr.yaml:{where}:9: steps.1.actions.2: {together}"]
