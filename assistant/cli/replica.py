@@ -67,7 +67,7 @@ def replica(
       display-names, no-optional, extra-required
     Hostile variants (pages that try to get round your confirmation):
       continue-registers, timer-post, farewell, late-change, swap-on-submit,
-      webrtc, sandboxed-frame, formdata-swap, fake-feedback
+      webrtc, sandboxed-frame, formdata-swap, fake-feedback, lying-page
     """
     from assistant.replica import Replica
 
