@@ -141,6 +141,17 @@ def evaluate(page: Page, expression: str, arg: Any = None) -> Any:
     return isolated_world.evaluate(page, expression, arg)
 
 
+def evaluate_on(page: Page, selector: str, expression: str) -> Any:
+    """The value of the page function `expression` of the one element `selector` finds (the
+    first, as a locator would), evaluated in the isolated world like `evaluate`."""
+    return evaluate(
+        page,
+        f"(s) => {{ const el = document.querySelector(s);"
+        f" if (!el) throw new Error('no element ' + s); return ({expression})(el); }}",
+        selector,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Idle:
     """What a readiness wait saw: how long it waited, and what was still pending at the end."""
