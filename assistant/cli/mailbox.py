@@ -37,15 +37,17 @@ def setup(
     ] = None,
 ) -> None:
     """Write the server settings given into the config file, then ask the mailbox password
-    once (not shown) and keep it in the system keyring. Exit 0 stored, 2 bad settings, 12 no
-    terminal, no password typed or no keyring."""
+    once (not shown) and keep it in the system keyring. Without a keyring nothing is asked:
+    the password comes from $ASSISTANT_IMAP_PASSWORD. Exit 0 stored (or given by the
+    variable), 2 bad settings, 12 no keyring and no variable, no terminal or no password
+    typed."""
     import getpass
     import os
     import sys
 
     from assistant.errors import MailboxError
     from assistant.mailbox.config import config_path, load_config, mailbox_settings
-    from assistant.mailbox.secret import ENV_PASSWORD, store_password
+    from assistant.mailbox.secret import ENV_PASSWORD, NO_KEYRING, keyring_backend, store_password
     from assistant.sitting.terminal import Terminal
 
     path = config_path()
@@ -66,6 +68,15 @@ def setup(
         _save(path, given)
         terminal.say(f"Mailbox settings written to {path}.")
     settings = mailbox_settings(load_config(path))
+    if keyring_backend() is None:  # said before the password is asked, not after
+        if not os.environ.get(ENV_PASSWORD):
+            raise MailboxError(f"{NO_KEYRING} Nothing was asked or stored.")
+        terminal.say(
+            f"This machine has no system keyring: the password comes from {ENV_PASSWORD}, "
+            "which is set, so nothing was asked or stored."
+        )
+        terminal.say("Check it with: assistant mailbox test")
+        return
     if not sys.stdin.isatty():
         raise MailboxError(
             "Setup asks for the password at a terminal, and input is not one; run it in a "

@@ -46,6 +46,37 @@ def _from_keyring(settings: MailboxSettings) -> str:
         return ""  # no usable backend: the message about a missing password says what to do
 
 
+NO_KEYRING = (
+    "This machine has no system keyring to keep the password in; set "
+    f"{ENV_PASSWORD} in the environment of the commands instead."
+)
+
+
+def keyring_backend() -> str | None:
+    """The name of the system keyring's backend, or None when this machine has none (the
+    keyring package then falls back to one that refuses everything)."""
+    import keyring
+    from keyring.backends import fail
+
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring) or getattr(backend, "backends", None) == []:
+        return None
+    return type(backend).__name__
+
+
+def password_source(settings: MailboxSettings) -> str:
+    """Where the password would be read from, in words, never the password itself:
+    "$ASSISTANT_IMAP_PASSWORD", "the system keyring (NAME)", or why neither holds one."""
+    if os.environ.get(ENV_PASSWORD, ""):
+        return f"${ENV_PASSWORD}"
+    backend = keyring_backend()
+    if backend is None:
+        return f"none: this machine has no system keyring, and ${ENV_PASSWORD} is not set"
+    if not _from_keyring(settings):
+        return f"none stored in the system keyring ({backend}), and ${ENV_PASSWORD} is not set"
+    return f"the system keyring ({backend})"
+
+
 def store_password(settings: MailboxSettings, password: str) -> str:
     """Keep `password` in the system keyring; returns the backend's name. `MailboxError` when
     this machine has no keyring (the message points at the environment variable)."""
@@ -57,10 +88,7 @@ def store_password(settings: MailboxSettings, password: str) -> str:
     try:
         keyring.set_password(KEYRING_SERVICE, keyring_name(settings), password)
     except NoKeyringError:
-        raise MailboxError(
-            "This machine has no system keyring to keep the password in; set "
-            f"{ENV_PASSWORD} in the environment of the commands instead."
-        ) from None
+        raise MailboxError(NO_KEYRING) from None
     except KeyringError as error:
         raise MailboxError(
             f"The system keyring refused the password ({type(error).__name__}); unlock it and "
