@@ -212,7 +212,7 @@ def start_mail_server(
 
 PRACTICE_USER = "practice@replica.invalid"
 PRACTICE_PORT = 1143
-PASSWORD_FILE = "password"
+PASSWORD_FILE = "password"  # noqa: S105 (a file's name)
 _CERTIFICATE_DAYS = 365
 
 
