@@ -26,7 +26,7 @@ def get_password(settings: MailboxSettings) -> str:
     `MailboxError` saying how to provide one."""
     password = os.environ.get(ENV_PASSWORD, "")
     if not password:
-        password = _from_keyring(settings)
+        password = from_keyring(settings)
     if not password:
         raise MailboxError(
             f"No password is stored for {settings.user} at {settings.host}: run "
@@ -36,7 +36,8 @@ def get_password(settings: MailboxSettings) -> str:
     return password
 
 
-def _from_keyring(settings: MailboxSettings) -> str:
+def from_keyring(settings: MailboxSettings) -> str:
+    """The keyring's entry for this login ("" when none, or no usable keyring)."""
     try:
         import keyring
         from keyring.errors import KeyringError
@@ -62,19 +63,6 @@ def keyring_backend() -> str | None:
     if isinstance(backend, fail.Keyring) or getattr(backend, "backends", None) == []:
         return None
     return type(backend).__name__
-
-
-def password_source(settings: MailboxSettings) -> str:
-    """Where the password would be read from, in words, never the password itself:
-    "$ASSISTANT_IMAP_PASSWORD", "the system keyring (NAME)", or why neither holds one."""
-    if os.environ.get(ENV_PASSWORD, ""):
-        return f"${ENV_PASSWORD}"
-    backend = keyring_backend()
-    if backend is None:
-        return f"none: this machine has no system keyring, and ${ENV_PASSWORD} is not set"
-    if not _from_keyring(settings):
-        return f"none stored in the system keyring ({backend}), and ${ENV_PASSWORD} is not set"
-    return f"the system keyring ({backend})"
 
 
 def store_password(settings: MailboxSettings, password: str) -> str:
