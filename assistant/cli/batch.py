@@ -137,7 +137,9 @@ def batch(
     Exit 0 all submitted or skipped as submitted, 1 invalid profiles, 3 declined or
     stopped, 4 failed, 6 refused (another run sent its numbers meanwhile) or a profile in
     use by another run, 7 outcome unknown, 9 the journal is damaged (nothing ran), 10 the
-    journal could not be written (the batch stopped; the order is 7, 10, 6, 4, 3).
+    journal could not be written, 11 another process kept it locked (the batch stopped; the
+    order is 7, 10, 6, 4, 3), 12 the mailbox for --codes mailbox is not set up or cannot be
+    read (nothing ran).
     """
     from assistant.errors import UsageError
 
