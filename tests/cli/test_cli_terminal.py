@@ -511,7 +511,7 @@ def test_a_misspelt_category_costs_one_code_not_one_per_submission(
     assert "did you mean Healthcare?\n1 profile, 30 numbers: all valid (1 warning)\n" in shown
 
 
-def test_a_refused_contact_phone_keeps_its_sentence_with_the_number_masked(
+def test_a_refused_contact_phone_is_shown_as_typed(
     tmp_path: Path,
 ) -> None:
     bad = profile_with(tmp_path / "riverbend.yaml", ["+15035550101"])
@@ -522,7 +522,7 @@ def test_a_refused_contact_phone_keeps_its_sentence_with_the_number_masked(
     status, shown = run_at_terminal("validate", str(bad))
     assert (status, shown) == (
         ExitCode.INVALID,
-        f"{bad}:6:35: contact.phone: +1 503-***-**50 is not a valid US phone number\n"
+        f"{bad}:6:35: contact.phone: '+1 503-155-0150' is not a valid US phone number\n"
         "1 of 1 profile invalid (1 error)\n",
     )
 
