@@ -229,6 +229,31 @@ def test_the_options_before_the_command_are_in_the_reference() -> None:
     assert {option for option in _listed_options("") if option not in page} == set()
 
 
+def _value_names(path: str) -> list[str]:
+    """How `assistant PATH --help` names the values its arguments and options take: the words
+    after each name in its usage line, and after each option or argument it lists."""
+    text = _help(path)
+    usage = text.splitlines()[0].split(" [OPTIONS]", 1)[-1].split()
+    listed = re.findall(r"^ {2}(?:-\w, )?(?:--)?[A-Za-z][\w-]* ([^ \n]+)", text, re.M)
+    return usage + listed
+
+
+@pytest.mark.parametrize("path", sorted(COMMANDS))
+def test_help_names_values_as_people_read_them(path: str) -> None:
+    """`PATHS...`, `SECONDS`, `mailbox|terminal`: never a Python type (`<list[Path]>`,
+    `<float range>`, `<str>`) nor braces round a required argument (`{PROFILE}`)."""
+    names = _value_names(path)
+    assert [name for name in names if re.search(r"[<>{}]", name)] == []
+
+
+def test_the_value_name_reader_sees_arguments_and_options() -> None:
+    assert "PROFILE" in _value_names("fill")
+    assert "SECONDS" in _value_names("fill")  # --code-timeout
+    assert "mailbox|terminal" in _value_names("fill")  # --codes
+    assert "[PATHS]..." in _value_names("batch")
+    assert "HOST" in _value_names("mailbox setup")
+
+
 # --- exit codes -----------------------------------------------------------------------------
 
 

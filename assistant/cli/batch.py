@@ -81,6 +81,7 @@ CodesOption = Annotated[
     Codes | None,
     typer.Option(
         "--codes",
+        metavar="mailbox|terminal",
         help='Where the emailed codes come from: "terminal" (you type them) or "mailbox" '
         "(read over IMAP; see `assistant mailbox`). Default: codes in the config file, else "
         "terminal.",
@@ -92,6 +93,7 @@ CodeTimeoutOption = Annotated[
     typer.Option(
         "--code-timeout",
         min=1,
+        metavar="SECONDS",
         help="With --codes mailbox: seconds to wait for the code mail before asking you.",
     ),
 ]

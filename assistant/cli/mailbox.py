@@ -20,20 +20,31 @@ app.add_typer(mailbox_app, name="mailbox")
 
 @mailbox_app.command()
 def setup(
-    host: Annotated[str | None, typer.Option("--host", help="IMAP server name.")] = None,
-    user: Annotated[str | None, typer.Option("--user", help="Login name.")] = None,
+    host: Annotated[
+        str | None, typer.Option("--host", metavar="HOST", help="IMAP server name.")
+    ] = None,
+    user: Annotated[str | None, typer.Option("--user", metavar="USER", help="Login name.")] = None,
     port: Annotated[
-        int | None, typer.Option("--port", help="Port (default 993, or 143 with STARTTLS).")
+        int | None,
+        typer.Option("--port", metavar="PORT", help="Port (default 993, or 143 with STARTTLS)."),
     ] = None,
     tls: Annotated[
-        str | None, typer.Option("--tls", help='"implicit" (port 993) or "starttls".')
+        str | None,
+        typer.Option(
+            "--tls", metavar="implicit|starttls", help='"implicit" (port 993) or "starttls".'
+        ),
     ] = None,
     ca_file: Annotated[
         Path | None,
-        typer.Option("--ca-file", help="Trust this CA file (a self-signed server)."),
+        typer.Option(
+            "--ca-file", metavar="CA_FILE", help="Trust this CA file (a self-signed server)."
+        ),
     ] = None,
     sender: Annotated[
-        str | None, typer.Option("--sender", help="Who sends the codes (no-reply@tnsi.com).")
+        str | None,
+        typer.Option(
+            "--sender", metavar="ADDRESS", help="Who sends the codes (no-reply@tnsi.com)."
+        ),
     ] = None,
 ) -> None:
     """Write the server settings given into the config file, then ask the mailbox password

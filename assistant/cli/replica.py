@@ -36,6 +36,7 @@ def replica(
     variant: list[str] = typer.Option(  # noqa: B008
         [],
         "--variant",
+        metavar="VARIANT",
         help="Switch on a variant: another portal the facts allow (repeatable); see below.",
     ),
     data: Path | None = typer.Option(  # noqa: B008
