@@ -20,6 +20,11 @@ from assistant.cli.plan import PortalOption
 from assistant.records.duplicates import DEFAULT_WINDOW_DAYS
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    from playwright.sync_api import Browser
+
+    from assistant.browser.launch import BrowserInfo
     from assistant.sitting.jobs import BatchReport
     from assistant.sitting.terminal import Terminal
 
@@ -227,9 +232,10 @@ def run_profiles(
             f"or submitted. Run `assistant {command}` in a terminal."
         )
     info = launch.find_browser()
-    if not headless and not launch.display_available():
-        terminal.say("No display found: the browser runs headless (you cannot type in it).")
-        headless = True
+    # Said when the browser opens, not before: a run that opens none (everything skipped, a
+    # duplicate refused) has nothing to say about a display.
+    no_display = not headless and not launch.display_available()
+    headless = headless or no_display
     options = BatchOptions(
         fill=FillOptions(
             portal=portal_map,
@@ -262,9 +268,23 @@ def run_profiles(
             terminal.say(notice)
         if stop_on_duplicate:
             run.preflight()
-        report = run.run(lambda: launch.running_browser(info, headless=headless))
+        report = run.run(
+            lambda: _browser(info, headless=headless, no_display=no_display, terminal=terminal)
+        )
     render_summary(report, terminal)
     raise typer.Exit(int(report.exit_code))
+
+
+def _browser(
+    info: BrowserInfo, *, headless: bool, no_display: bool, terminal: Terminal
+) -> AbstractContextManager[Browser]:
+    """The batch's browser, about to open; headless, said once, where no display was found
+    for the headed one asked for."""
+    from assistant.browser import launch
+
+    if no_display:
+        terminal.say("No display found: the browser runs headless (you cannot type in it).")
+    return launch.running_browser(info, headless=headless)
 
 
 def render_summary(report: BatchReport, terminal: Terminal) -> None:
