@@ -293,7 +293,7 @@ def render_summary(report: BatchReport, terminal: Terminal) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from assistant.sitting.jobs import STATES
+    from assistant.sitting.jobs import STATES, WHEN_SEEN
     from assistant.terminal_text import literal, rendered
 
     table = Table(title=Text("Summary"), title_justify="left")
@@ -309,7 +309,7 @@ def render_summary(report: BatchReport, terminal: Terminal) -> None:
             r.feedback_id or r.reason,
         )
         table.add_row(*(Text(literal(cell)) for cell in cells))
-    states = STATES + (("refused",) if report.count("refused") else ())
+    states = STATES + tuple(state for state in WHEN_SEEN if report.count(state))
     counts = ", ".join(f"{report.count(state)} {state}" for state in states)
     lines: list[Table | Text] = [table, Text(f"{counts}.")]
     if report.interrupted:
