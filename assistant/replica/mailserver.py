@@ -318,7 +318,7 @@ async def _serve(cert: str, key: str, port: int, only_starttls: bool) -> None:
         try:
             first = await asyncio.start_server(with_idle, "127.0.0.1", port)
         except OSError as error:
-            print(IN_USE, error.strerror, flush=True)
+            print(IN_USE, os.strerror(error.errno) if error.errno else error, flush=True)
             return
         servers = [first]
         if not only_starttls:

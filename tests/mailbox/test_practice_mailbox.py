@@ -8,9 +8,11 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import socket
 from pathlib import Path
 
 from batchrun import drive, write_profiles
+from clirun import run_assistant
 from person import Person
 
 from assistant.errors import ExitCode
@@ -85,3 +87,20 @@ def test_the_replicas_own_mailbox_delivers_the_codes_of_a_batch(tmp_path: Path) 
         json.loads(line) for line in (data / "submissions.jsonl").read_text().splitlines()
     ]
     assert len(submissions) == 2
+
+
+def test_a_practice_mailbox_port_in_use_is_a_usage_error(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_assistant(
+            "replica", "--port", "0", "--mailbox", "--mailbox-port", str(port),
+            "--data", str(tmp_path),
+        )  # fmt: skip
+    assert result.returncode == ExitCode.USAGE
+    assert result.stderr == (
+        f"Error: Cannot start the practice mailbox: 127.0.0.1:{port} is in use (Address already "
+        "in use); try another --mailbox-port.\n"
+    )
+    assert result.stdout == ""
