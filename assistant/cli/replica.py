@@ -17,6 +17,8 @@ from assistant.errors import UsageError
 from assistant.log import PASSWORD_VARIABLE as ENV_PASSWORD
 from assistant.replica.mailserver import PRACTICE_PORT
 
+PRACTICE_FOLDER = "practice-mailbox"  # in the data folder, without --data
+
 if TYPE_CHECKING:
     from assistant.replica.maildrop import MailDrop
     from assistant.replica.mailserver import MailServer
@@ -196,7 +198,7 @@ def _practice_mailbox(data: Path | None, port: int) -> MailServer:
     folder's `practice-mailbox`; a usage error when it cannot start."""
     import importlib.util
 
-    from assistant.paths import data_dir_path
+    from assistant.paths import data_dir, private_dir
     from assistant.replica.mailserver import MailServerFailed, practice_mailbox
 
     if importlib.util.find_spec("pymap") is None:
@@ -204,7 +206,9 @@ def _practice_mailbox(data: Path | None, port: int) -> MailServer:
             "--mailbox needs the IMAP server of the `practice` extra: run `make setup`, or "
             "`.venv/bin/pip install -e '.[practice]'`."
         )
-    folder = data / "mailbox" if data is not None else data_dir_path() / "practice-mailbox"
+    # Private from the start (0700, the data folder too when it is made here): it holds the
+    # mailbox's password and the key of its certificate.
+    folder = private_dir(data / "mailbox" if data is not None else data_dir() / PRACTICE_FOLDER)
     try:
         return practice_mailbox(folder, port)
     except MailServerFailed as error:

@@ -104,3 +104,22 @@ def test_a_practice_mailbox_port_in_use_is_a_usage_error(tmp_path: Path) -> None
         "in use); try another --mailbox-port.\n"
     )
     assert result.stdout == ""
+
+
+def test_without_data_its_files_are_kept_private_in_the_data_folder(tmp_path: Path) -> None:
+    data = tmp_path / "new" / "data"
+    replica = ["replica", "--port", "0", "--mailbox", "--mailbox-port", "0"]
+    with Person(*replica, env={"ASSISTANT_DATA_DIR": str(data)}, timeout=60) as server:
+        server.expect("Press Ctrl-C to stop.")
+        server.ctrl_c()
+        server.expect("Replica stopped.")
+        assert server.wait() == 0
+    folder = data / "practice-mailbox"
+    assert f"--ca-file {folder / 'ca.pem'}\n" in server.screen
+    assert (
+        f"The password it asks for is in {folder / 'password'} (not shown here)." in server.screen
+    )
+    assert (data.stat().st_mode & 0o777, folder.stat().st_mode & 0o777) == (0o700, 0o700)
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "ca.pem", "password", "server.key", "server.log", "server.pem"
+    ]  # fmt: skip
