@@ -240,3 +240,18 @@ def test_doctor_says_there_is_no_keyring_and_no_server_and_tries_no_login(
         f"Reachable   NO: cannot connect to 127.0.0.1:{port} (Connection refused)",
         "Login       not tried: the server does not answer",
     ]
+
+
+def test_doctor_says_when_the_config_file_cannot_be_used(tmp_path: Path) -> None:
+    home = tmp_path / "config-home"
+    (home / "assistant").mkdir(parents=True, mode=0o700)
+    config = home / "assistant" / "config.toml"
+    config.write_text('[mailbox]\nhost = "imap.example.org"\nuser = "u"\npassword = "x"\n')
+    config.chmod(0o600)
+    env = {**NO_BROWSER, "XDG_CONFIG_HOME": str(home)}
+    result = run("doctor", "--data-dir", str(tmp_path / "data"), env=env)
+    assert from_mailbox(result.stdout) == "Mailbox     the config file cannot be used\n"
+    assert result.stderr.endswith(
+        f"\n{config}: mailbox.password: the password is never kept in this file; remove it and "
+        "run `assistant mailbox setup` (or set ASSISTANT_IMAP_PASSWORD).\n"
+    )
