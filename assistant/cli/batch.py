@@ -20,6 +20,11 @@ from assistant.cli.app import DataDirOption, app
 from assistant.records.duplicates import DEFAULT_WINDOW_DAYS
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    from playwright.sync_api import Browser
+
+    from assistant.browser.launch import BrowserInfo
     from assistant.sitting.jobs import BatchReport
     from assistant.sitting.terminal import Terminal
 
@@ -91,6 +96,7 @@ CodesOption = Annotated[
     Codes | None,
     typer.Option(
         "--codes",
+        metavar="mailbox|terminal",
         help='Where the emailed codes come from: "terminal" (you type them) or "mailbox" '
         "(read over IMAP; see `assistant mailbox`). Default: codes in the config file, else "
         "terminal.",
@@ -102,6 +108,7 @@ CodeTimeoutOption = Annotated[
     typer.Option(
         "--code-timeout",
         min=1,
+        metavar="SECONDS",
         help="With --codes mailbox: seconds to wait for the code mail before asking you.",
     ),
 ]
@@ -148,7 +155,9 @@ def batch(
     Exit 0 all submitted or skipped as submitted, 1 invalid profiles, 3 declined or
     stopped, 4 failed, 6 refused (another run sent its numbers meanwhile) or a profile in
     use by another run, 7 outcome unknown, 9 the journal is damaged (nothing ran), 10 the
-    journal could not be written (the batch stopped; the order is 7, 10, 6, 4, 3).
+    journal could not be written, 11 another process kept it locked (the batch stopped; the
+    order is 7, 10, 6, 4, 3), 12 the mailbox for --codes mailbox is not set up or cannot be
+    read (nothing ran).
     """
     from assistant.errors import UsageError
 
@@ -244,9 +253,10 @@ def run_profiles(
             f"or submitted. Run `assistant {command}` in a terminal."
         )
     info = launch.find_browser()
-    if not headless and not launch.display_available():
-        terminal.say("No display found: the browser runs headless (you cannot type in it).")
-        headless = True
+    # Said when the browser opens, not before: a run that opens none (everything skipped, a
+    # duplicate refused) has nothing to say about a display.
+    no_display = not headless and not launch.display_available()
+    headless = headless or no_display
     if headless != base.headless:  # each submission's options say how the browser runs
         jobs = [replace(job, fill=replace(job.fill, headless=True)) for job in jobs if job.fill]
         fills = [replace(fill, headless=True) for fill in fills]
@@ -256,7 +266,7 @@ def run_profiles(
         window_days=window_days,
         stop_on_duplicate=stop_on_duplicate,
     )
-    profiles = [job.loaded.path for job in jobs]
+    profiles = list(dict.fromkeys(job.loaded.path for job in jobs))  # one per registry
     with (
         runlock.hold(private_data_dir(data_dir), profiles, command) as me,
         Journal.open(data_dir, check_integrity=True) as journal,
@@ -274,7 +284,9 @@ def run_profiles(
             terminal.say(notice)
         if stop_on_duplicate:
             run.preflight()
-        report = run.run(lambda: launch.running_browser(info, headless=headless))
+        report = run.run(
+            lambda: _browser(info, headless=headless, no_display=no_display, terminal=terminal)
+        )
     render_summary(report, terminal)
     raise typer.Exit(int(report.exit_code))
 
@@ -295,13 +307,25 @@ def portal_names(portal: str) -> list[str]:
     return names
 
 
+def _browser(
+    info: BrowserInfo, *, headless: bool, no_display: bool, terminal: Terminal
+) -> AbstractContextManager[Browser]:
+    """The batch's browser, about to open; headless, said once, where no display was found
+    for the headed one asked for."""
+    from assistant.browser import launch
+
+    if no_display:
+        terminal.say("No display found: the browser runs headless (you cannot type in it).")
+    return launch.running_browser(info, headless=headless)
+
+
 def render_summary(report: BatchReport, terminal: Terminal) -> None:
     """The closing table: every submission with its result, Feedback ID or reason, at the
     terminal's width (values wrap, never cut), every value printed literally."""
     from rich.table import Table
     from rich.text import Text
 
-    from assistant.sitting.jobs import STATES
+    from assistant.sitting.jobs import STATES, WHEN_SEEN
     from assistant.terminal_text import literal, rendered
 
     table = Table(title=Text("Summary"), title_justify="left")
@@ -321,7 +345,7 @@ def render_summary(report: BatchReport, terminal: Terminal) -> None:
             r.feedback_id or r.reason,
         )
         table.add_row(*(Text(literal(cell)) for cell in cells))
-    states = STATES + (("refused",) if report.count("refused") else ())
+    states = STATES + tuple(state for state in WHEN_SEEN if report.count(state))
     counts = ", ".join(f"{report.count(state)} {state}" for state in states)
     lines: list[Table | Text] = [table, Text(f"{counts}.")]
     if report.interrupted:

@@ -55,7 +55,8 @@ def fill(
     6 numbers already submitted (or unsettled, or sent by another run meanwhile) or the
     profile in use by another run, 7 outcome unknown, 9 the journal is damaged (`assistant
     doctor --repair-journal`), 10 the journal could not be written (a full disk: nothing was
-    clicked).
+    clicked), 11 another process kept the journal locked, 12 the mailbox for --codes mailbox
+    is not set up or cannot be read.
     """
     run_profiles(
         [profile],

@@ -53,6 +53,9 @@ VARIANTS: dict[str, str] = {
     "formdata-swap": "the page stays as reviewed, but as the form's data is built for the "
     "submit, the company name and number 1 (spaced out) are changed and a copy added",
     "fake-feedback": "the submit button sends nothing and shows a Feedback ID made up in the page",
+    "lying-page": "as the review shows (classic: when the code is typed) the page changes the "
+    "company name and the first number, and tells scripts in its own world that they still hold "
+    "what was typed (it patches the fields' value getter there)",
 }
 # The variants above that attack the person's confirmation (`Replica(hostile_after=N)` keeps
 # them away from the first N loads of the start page).
@@ -67,6 +70,7 @@ HOSTILE = frozenset(
         "sandboxed-frame",
         "formdata-swap",
         "fake-feedback",
+        "lying-page",
     }
 )
 

@@ -108,6 +108,7 @@ class Batch:
         # Several registries in one batch: each line and result names the registry.
         self.registries = len({self.fill(job).portal.registry for job in self.jobs}) > 1
         self.run_dir = Path()  # the run's private folder, made when the first one starts
+        self._later: list[tuple[int, str]] = []  # (position, line) said in the parts' turn
 
     def fill(self, job: Job) -> FillOptions:
         """How `job` runs: its own portal and URL in a batch over several registries, else the
@@ -161,6 +162,15 @@ class Batch:
         report = BatchReport()
         pending: list[tuple[int, Job, SubmissionPlan]] = []
         position = 0
+        self._later.clear()
+
+        def say(line: str) -> None:
+            # A part after one that runs is spoken of in its turn: lines keep the parts' order.
+            if pending:
+                self._later.append((position, line))
+            else:
+                self.terminal.say(line)
+
         for job in self.jobs:
             refusal: str | None = None  # asked once, for the first submission not skipped
             for submission in job.plan.submissions:
@@ -174,19 +184,19 @@ class Batch:
                     refusal = self._refusal(job)
                 if skipped is not None:
                     report.results.append(skipped)
-                    self.terminal.say(f"{where}: skipped, {skipped.reason}")
+                    say(f"{where}: skipped, {skipped.reason}")
                 elif refusal:
                     # The first submission not skipped carries the reason; the rest follow it.
-                    self.terminal.say(f"{where}: not started, {refusal}")
+                    say(f"{where}: not started, {refusal}")
                     report.results.append(_result(job, submission, "failed", refusal))
                     refusal = ""
                     report.stopped[id(job)] = submission.index
                 elif id(job) in report.stopped:
-                    self.terminal.say(f"{where}: not started either")
+                    say(f"{where}: not started either")
                     report.results.append(self._not_started(job, submission, report))
                 else:
                     pending.append((position, job, submission))
-                    report.results.append(_result(job, submission, "skipped", "not started"))
+                    report.results.append(_result(job, submission, "not started", ""))
         if not pending:
             return report
         folder = self.options.fill.data_dir
@@ -215,10 +225,17 @@ class Batch:
         ahead: Ahead | None = None
         try:
             for i in range(len(pending)):
+                self._say_later(before=pending[i][0])
                 ahead = self._run_one(launched, pending, i, report, ahead, unattended)
+            self._say_later()
         finally:
             if ahead is not None:  # the batch broke off: nothing of it may stay open
                 ahead.drop("the batch stopped before its review; nothing was submitted")
+
+    def _say_later(self, before: int | None = None) -> None:
+        """Say the lines kept for the parts before position `before` (all when None)."""
+        while self._later and (before is None or self._later[0][0] < before):
+            self.terminal.say(self._later.pop(0)[1])
 
     def _run_one(
         self,
@@ -288,9 +305,7 @@ class Batch:
     ) -> Result | None:
         """Why the submission is not run now (its result), or None to run it."""
         if self.journal_broken:
-            return _result(
-                job, submission, "skipped", "not started: the journal could not be written"
-            )
+            return _result(job, submission, "not started", "the journal could not be written")
         if self.switch.requested:
             report.interrupted = True
             if taken is not None and taken.terminal.live:
@@ -312,7 +327,7 @@ class Batch:
                 )
             if taken is not None and not isinstance(taken.error, DuplicateSubmission):
                 return _result(job, submission, "stopped", str(taken.error))
-            return _result(job, submission, "skipped", "not started: stopped by Ctrl-C")
+            return _result(job, submission, "not started", "stopped by Ctrl-C")
         if id(job) in report.stopped:
             return self._not_started(job, submission, report)
         return None
@@ -444,8 +459,8 @@ class Batch:
         return _result(
             job,
             submission,
-            "skipped",
-            f"not started: submission {failed} of this profile failed on one of its values",
+            "not started",
+            f"submission {failed} of this profile failed on one of its values",
         )
 
     def _remember(self, error: NoMatchingOption, job: Job) -> None:

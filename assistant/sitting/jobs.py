@@ -28,12 +28,16 @@ if TYPE_CHECKING:
     from assistant.profiles import LoadedProfile
 
 
-State = Literal["submitted", "declined", "stopped", "failed", "unknown", "skipped", "refused"]
+State = Literal[
+    "submitted", "declined", "stopped", "failed", "unknown", "skipped", "refused", "not started"
+]
 
 
-# The summary's counts, always shown; "refused" (another run sent the numbers meanwhile) only
-# when it happened.
+# The summary's counts, always shown; "refused" (another run sent the numbers meanwhile) and
+# "not started" (a part never begun: its profile failed, Ctrl-C, the journal) only when they
+# happened. "skipped" is a part the duplicate guard held back.
 STATES: tuple[State, ...] = ("submitted", "declined", "stopped", "failed", "unknown", "skipped")
+WHEN_SEEN: tuple[State, ...] = ("refused", "not started")
 
 
 @dataclass(frozen=True, slots=True)

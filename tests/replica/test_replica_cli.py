@@ -83,5 +83,5 @@ def test_replica_command_refuses_an_unknown_variant() -> None:
         "Error: Unknown replica variant(s): captionz. Valid: renamed-ids, captions, "
         "submit-endpoint, late-feedback, display-names, no-optional, extra-required, "
         "continue-registers, timer-post, farewell, late-change, swap-on-submit, webrtc, "
-        "sandboxed-frame, formdata-swap, fake-feedback.\n"
+        "sandboxed-frame, formdata-swap, fake-feedback, lying-page.\n"
     )
