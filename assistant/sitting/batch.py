@@ -60,6 +60,7 @@ from assistant.sitting import gates
 from assistant.sitting.ahead import Ahead, HeldTerminal, Turn
 from assistant.sitting.code_sources import CodeSource, TerminalCodeSource, UnattendedCodeSource
 from assistant.sitting.jobs import BatchOptions, BatchReport, Job, Result, State
+from assistant.sitting.reviewed import Confirmations
 from assistant.sitting.session import (
     Interrupted,
     Prepared,
@@ -104,6 +105,8 @@ class Batch:
         self.journal_broken = False  # a submission's outcome could not be recorded
         self._lists: dict[str, seen.Seen] | None = None  # the options remembered, read once
         self.run_dir = Path()  # the run's private folder, made when the first one starts
+        # What the person confirmed, per profile: later reviews of it show what is new.
+        self.confirmations = Confirmations()
 
     def notice(self) -> str:
         """The unknown outcomes a person must settle ("" when none): shown at every start."""
@@ -149,7 +152,7 @@ class Batch:
     def run(self, open_browser: Callable[[], AbstractContextManager[Browser]]) -> BatchReport:
         """Run every submission (see the module docstring); `open_browser` is entered only
         when at least one submission is not skipped."""
-        report = BatchReport()
+        report = BatchReport(destination=self.options.fill.destination)
         pending: list[tuple[int, Job, SubmissionPlan]] = []
         position = 0
         for job in self.jobs:
@@ -272,6 +275,7 @@ class Batch:
             source=Source(str(job.loaded.path.resolve()), job.loaded.sha256),
             stop_requested=stop_requested or (lambda: self.switch.requested),
             stop_reason=stop_reason,
+            confirmations=self.confirmations,
         )
 
     def _held_back(
