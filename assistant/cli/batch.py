@@ -265,14 +265,22 @@ def run_profiles(
 
 def render_summary(report: BatchReport, terminal: Terminal) -> None:
     """The closing table: every submission with its result, Feedback ID or reason, at the
-    terminal's width (values wrap, never cut), every value printed literally."""
+    terminal's width (values wrap, never cut), every value printed literally; for a practice
+    run its title says PRACTICE and the host."""
     from rich.table import Table
     from rich.text import Text
 
     from assistant.sitting.jobs import STATES
     from assistant.terminal_text import literal, rendered
 
-    table = Table(title=Text("Summary"), title_justify="left")
+    title = Text("Summary")
+    if report.practice:  # a practice run is never taken for registrations
+        title.append(" — ")
+        title.append("PRACTICE", style="bold yellow")
+        title.append(
+            f" at {literal(report.practice)}, not the real portal: nothing here is registered"
+        )
+    table = Table(title=title, title_justify="left")
     for column in ("#", "Profile", "Part", "Numbers", "Result", "Feedback ID / reason"):
         table.add_column(Text(column), overflow="fold")
     for position, r in enumerate(report.results, start=1):
