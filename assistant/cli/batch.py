@@ -273,14 +273,7 @@ def render_summary(report: BatchReport, terminal: Terminal) -> None:
     from assistant.sitting.jobs import STATES
     from assistant.terminal_text import literal, rendered
 
-    title = Text("Summary")
-    if report.practice:  # a practice run is never taken for registrations
-        title.append(" — ")
-        title.append("PRACTICE", style="bold yellow")
-        title.append(
-            f" at {literal(report.practice)}, not the real portal: nothing here is registered"
-        )
-    table = Table(title=title, title_justify="left")
+    table = Table(title=Text("Summary"), title_justify="left")
     for column in ("#", "Profile", "Part", "Numbers", "Result", "Feedback ID / reason"):
         table.add_column(Text(column), overflow="fold")
     for position, r in enumerate(report.results, start=1):
@@ -296,6 +289,9 @@ def render_summary(report: BatchReport, terminal: Terminal) -> None:
     states = STATES + (("refused",) if report.count("refused") else ())
     counts = ", ".join(f"{report.count(state)} {state}" for state in states)
     lines: list[Table | Text] = [table, Text(f"{counts}.")]
+    if report.practice:  # a practice run is never taken for registrations
+        said = f"at {literal(report.practice)}, not the real portal: nothing here is registered."
+        lines[:0] = [Text(f"PRACTICE {said}")]
     if report.interrupted:
         lines.append(Text("Stopped by Ctrl-C: nothing was clicked after it."))
     terminal.output.write(rendered(lines, width=terminal.width(), colour=False))

@@ -64,7 +64,7 @@ class _HeldTerminal(Terminal):
         self.seconds = seconds
 
     def ask(self, prompt: str, *, cancel: threading.Event | None = None) -> str | None:
-        if prompt.startswith('Type "submit"'):
+        if 'Type "submit"' in prompt:  # (after PRACTICE and the host, on the replica)
             time.sleep(self.seconds)  # the test's person reading; the assistant waits for them
         return super().ask(prompt, cancel=cancel)
 
