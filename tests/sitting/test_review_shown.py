@@ -337,3 +337,35 @@ def test_a_map_without_caller_name_fields_says_so_too() -> None:
         "This portal takes no caller names;"
     )
     assert foldable(submission) >= {("business", "company name")}
+
+
+def test_only_the_business_fields_of_a_plan_fold_never_its_numbers_or_caller_names() -> None:
+    loaded = load_profile(ROOT / PROFILE)
+    # The classic layout: numbers, caller names and business fields all on one step, "form".
+    submission = build_plan(loaded.profile, load_portal("fcr-classic")).submissions[0]
+    business = [
+        "ZIP code",
+        "address line 1",
+        "address line 2",
+        "calls per month",
+        "category",
+        "city",
+        "company name",
+        "contact email",
+        "contact name",
+        "contact phone",
+        "notes",
+        "service provider",
+        "state",
+        "terms accepted",
+        "website",
+    ]
+    assert foldable(submission) == frozenset(("form", name) for name in business)
+    same = (
+        ReadBack("form", "company name", "#n", "Lakeside", "Lakeside", "Lakeside", True),
+        ReadBack("form", "number 1", "#p0", "+16195550100", "6195550100", "6195550100", True),
+        ReadBack("form", "display name 1", "#d0", "LAKESIDE", "LAKESIDE", "LAKESIDE", True),
+    )
+    folded = fold(same, Confirmed(1, same), foldable(submission))
+    assert folded is not None
+    assert folded.folded == frozenset({0})
