@@ -80,6 +80,7 @@ def test_a_second_fill_names_each_earlier_submission_once_not_each_number(
     submitted_before(data, profile, numbers[:20], FID1, when, 1, 2)
     submitted_before(data, profile, numbers[20:], FID2, when + timedelta(minutes=5), 2, 2)
     day = when.strftime("%Y-%m-%d")
+    due = (when + timedelta(days=90)).strftime("%Y-%m-%d")
     status, screen = run_at_terminal(
         "fill",
         str(profile),
@@ -91,10 +92,8 @@ def test_a_second_fill_names_each_earlier_submission_once_not_each_number(
     )
     assert status == ExitCode.DUPLICATE, screen
     assert screen == (
-        f"Error: 20 numbers were submitted to fcr on {day} as {FID1}; pass --resubmit to send "
-        "them again\n"
-        f"10 numbers were submitted to fcr on {day} as {FID2}; pass --resubmit to send them "
-        "again\n"
+        f"Error: 20 numbers were submitted to fcr on {day} as {FID1}; due again on {due}\n"
+        f"10 numbers were submitted to fcr on {day} as {FID2}; due again on {due}\n"
     )
 
 

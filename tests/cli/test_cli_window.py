@@ -9,6 +9,7 @@ the browser (`$ASSISTANT_BROWSER` points at a stand-in that notes it was started
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import timedelta
 from pathlib import Path
 
@@ -72,8 +73,8 @@ def test_fill_refuses_a_number_submitted_45_days_ago_without_window_days(
     code, shown = _run("fill", tmp_path / "data", browser)
     assert code == ExitCode.DUPLICATE, shown
     assert shown.endswith(
-        f"Error: {NUMBER} was submitted to fcr on {date} as {FID}; pass --resubmit to send it "
-        "again\n"
+        f"Error: {NUMBER} was submitted to fcr on {date} as {FID}; due again on "
+        f"{(dt.date.fromisoformat(date) + dt.timedelta(days=90)).isoformat()}\n"
     )
     assert not started.exists()  # refused before any browser started
 
