@@ -131,20 +131,69 @@ class Batch:
         return "\n".join(lines)
 
     def preflight(self) -> None:
-        """For `fill`: raise `DuplicateSubmission` before anything opens when the guard blocks
-        any submission: one line per earlier submission holding blocked numbers."""
+        """For `fill`: stop before anything opens (`DuplicateSubmission`, one line per earlier
+        submission) when an outcome is unknown or nothing is left to send; otherwise resume
+        what an earlier run left (`resume`)."""
         blocking: list[duplicates.Finding] = []
         for job in self.jobs:
             for submission in job.plan.submissions:
-                found = duplicates.findings(
-                    self.journal,
-                    self.options.fill.destination,
-                    submission.numbers,
-                    window_days=self.options.window_days,
-                )
-                blocking += [f for f in found if f.unsettled or not self.options.resubmit]
-        if blocking:
+                blocking += self._blocking(submission)
+        unsettled = any(f.unsettled for f in blocking)
+        blocked = {f.number for f in blocking}
+        left = [n for job in self.jobs for s in job.plan.submissions for n in s.numbers]
+        if unsettled or (blocking and all(n in blocked for n in left)):
             raise DuplicateSubmission(duplicates.refusal(blocking))
+        if blocking:
+            self.resume()
+
+    def resume(self) -> None:
+        """Send only what is not yet sent: a submission all of whose numbers were submitted
+        within the window is left for `run` to skip (saying when, as which Feedback ID); one
+        only some of whose numbers were keeps its place (2 of 3) and sends the others, each
+        number it leaves said. Unknown outcomes are never "not yet sent": `preflight` stops
+        on them first, and the guard still runs for every submission (`run`, the intent)."""
+        for i, job in enumerate(self.jobs):
+            submissions = list(job.plan.submissions)
+            for k, submission in enumerate(submissions):
+                found = self._blocking(submission)
+                sent = {f.number for f in found}
+                if not sent or sent >= set(submission.numbers):
+                    continue
+                rest = tuple(n for n in submission.numbers if n not in sent)
+                submissions[k] = self._part_of(job, submission, rest)
+                self.terminal.say(
+                    f"{job.plan.label} (submission {submission.index} of {submission.count}): "
+                    f"sending {_count(rest)} not yet sent; not again: "
+                    + "; ".join(duplicates.refusal(found).splitlines())
+                )
+            plan = job.plan.model_copy(update={"submissions": tuple(submissions)})
+            self.jobs[i] = Job(job.loaded, plan)
+
+    def _blocking(self, submission: SubmissionPlan) -> list[duplicates.Finding]:
+        """The findings that keep numbers of `submission` from being sent (recent ones not,
+        with --resubmit)."""
+        found = duplicates.findings(
+            self.journal,
+            self.options.fill.destination,
+            submission.numbers,
+            window_days=self.options.window_days,
+        )
+        return [f for f in found if f.unsettled or not self.options.resubmit]
+
+    def _part_of(
+        self, job: Job, submission: SubmissionPlan, numbers: tuple[str, ...]
+    ) -> SubmissionPlan:
+        """`submission` planned again with only `numbers`, in its own place (its index of its
+        count), so the journal and the summary still call it what it was."""
+        from assistant.portals.plan import build_plan
+
+        profile = job.loaded.profile
+        kept = tuple(n for n in profile.numbers if n.number in numbers)
+        fill = self.options.fill
+        again = build_plan(profile.model_copy(update={"numbers": kept}), fill.portal, fill.url)
+        return again.submissions[0].model_copy(
+            update={"index": submission.index, "count": submission.count}
+        )
 
     def run(self, open_browser: Callable[[], AbstractContextManager[Browser]]) -> BatchReport:
         """Run every submission (see the module docstring); `open_browser` is entered only
@@ -459,7 +508,10 @@ class Batch:
             )
         else:
             first = blocking[0]
-            reason = f"already submitted on {first.date} ({first.feedback_id})"
+            reason = (
+                f"already submitted on {first.date} as {first.feedback_id}; "
+                f"due again on {first.due}"
+            )
         return _result(job, submission, "skipped", reason, blocked_by_unknown=bool(unsettled))
 
 
@@ -572,6 +624,11 @@ def _result(
         feedback_id=feedback_id,
         blocked_by_unknown=blocked_by_unknown,
     )
+
+
+def _count(numbers: Sequence[str]) -> str:
+    """ "1 number", "15 numbers"."""
+    return f"{len(numbers)} number{'' if len(numbers) == 1 else 's'}"
 
 
 def _listed(items: list[str]) -> str:

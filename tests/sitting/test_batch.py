@@ -96,12 +96,13 @@ def test_five_profiles_confirmed_at_a_terminal_then_a_rerun_skips_them_all(
     assert portal.submit_attempts() == 5
     assert len(portal.requests()) == requests_before  # no browser even opened
     today = datetime.now(UTC).strftime("%Y-%m-%d")
+    due = (datetime.now(UTC) + timedelta(days=90)).strftime("%Y-%m-%d")
     for n in range(1, 6):
         fid = by_label[f"Harbor {n}"].feedback_id
         assert (
-            f"[{n}/5] Harbor {n} (1 of 1): skipped, already submitted on {today} ({fid})"
-            in again.output
-        )
+            f"[{n}/5] Harbor {n} (1 of 1): skipped, already submitted on {today} as {fid}; "
+            f"due again on {due}"
+        ) in again.output
     assert "0 submitted, 0 declined, 0 stopped, 0 failed, 0 unknown, 5 skipped." in again.output
 
 
