@@ -550,6 +550,7 @@ Commands:
   learn     Repair a map by clicking in the portal what it cannot find.
   receipt   Print the path of a submission's receipt, or open it.
   replica   Serve a local replica of the portal until Ctrl-C.
+  report    Write one page of every number's registrations.
   schema    Print the JSON Schema of a profile file.
   settle    Say how a submission with an unknown outcome ended.
   validate  Check profiles without a browser.

@@ -70,7 +70,7 @@ def test_fill_leaves_out_a_number_submitted_45_days_ago_without_window_days(
 ) -> None:
     browser, started = browser_stand_in
     date = _journal_with_a_submission(tmp_path / "data", days_ago=45)
-    code, shown = _run("fill", tmp_path / "data", browser)
+    _, shown = _run("fill", tmp_path / "data", browser)
     due = (dt.date.fromisoformat(date) + dt.timedelta(days=90)).isoformat()
     assert shown.startswith(
         "Lakeside USD closure alerts (submission 1 of 1): sending 3 numbers not yet sent; not "
