@@ -19,9 +19,9 @@ safely is the renderer's job (`assistant.records.report_page`).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 from assistant.records.duplicates import DEFAULT_WINDOW_DAYS, next_due
 from assistant.records.journal import OPEN, UNSETTLED, Attempt, State
@@ -89,7 +89,7 @@ class Standing:
             return ""
         return "real" if self.real else "practice"
 
-    def status(self, today: date) -> str:
+    def status(self, today: dt.date) -> str:
         """ "not registered", "registered", or "due" (its next due day has come)."""
         if not self.registered:
             return NOT_REGISTERED
@@ -124,7 +124,7 @@ class Report:
 
     registries: tuple[str, ...]
     rows: tuple[Row, ...]
-    today: date
+    today: dt.date
     days: int = DEFAULT_WINDOW_DAYS
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -133,7 +133,7 @@ def build(
     attempts: Iterable[Attempt],
     listed: Sequence[Listed] = (),
     *,
-    today: date,
+    today: dt.date,
     days: int = DEFAULT_WINDOW_DAYS,
 ) -> Report:
     """The report of `attempts` (every attempt of a journal, any order) and the numbers
@@ -199,7 +199,7 @@ def _when(attempt: Attempt) -> str:
     return attempt.submitted_at or attempt.updated_at
 
 
-def _counts(rows: Sequence[Row], today: date) -> dict[str, int]:
+def _counts(rows: Sequence[Row], today: dt.date) -> dict[str, int]:
     """How many numbers in all, with no real registration anywhere, with a real one due, and
     with an attempt to look at."""
     return {
@@ -220,14 +220,14 @@ def due_within(report: Report, within: int | None, *, practice: bool = False) ->
     report's day (the overdue included; 0: only those due by then). Only real registrations,
     unless `practice`."""
     result = []
-    last = date.fromordinal(report.today.toordinal() + within) if within is not None else None
+    last = dt.date.fromordinal(report.today.toordinal() + within) if within is not None else None
     for row in report.rows:
         for s in row.standings:
             if not s.registered or (not s.real and not practice):
                 continue
-            if last is not None and date.fromisoformat(s.next_due) > last:
+            if last is not None and dt.date.fromisoformat(s.next_due) > last:
                 continue
-            days_left = (date.fromisoformat(s.next_due) - report.today).days
+            days_left = (dt.date.fromisoformat(s.next_due) - report.today).days
             result.append(Due(row, s, days_left))
     return sorted(result, key=lambda d: (d.standing.next_due, d.row.number, d.standing.registry))
 
