@@ -264,8 +264,9 @@ def run_profiles(
 
 
 def render_summary(report: BatchReport, terminal: Terminal) -> None:
-    """The closing table: every submission with its result, Feedback ID or reason, at the
-    terminal's width (values wrap, never cut), every value printed literally."""
+    """The closing table: every submission with its result, Feedback ID (and the day a real
+    registration falls due again) or reason, at the terminal's width (values wrap, never
+    cut), every value printed literally."""
     from rich.table import Table
     from rich.text import Text
 
@@ -282,7 +283,7 @@ def render_summary(report: BatchReport, terminal: Terminal) -> None:
             f"{r.part} of {r.parts}",
             str(len(r.numbers)),
             r.state,
-            r.feedback_id or r.reason,
+            f"{r.feedback_id}, due again {r.due}" if r.due else r.feedback_id or r.reason,
         )
         table.add_row(*(Text(literal(cell)) for cell in cells))
     states = STATES + (("refused",) if report.count("refused") else ())

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, ExitStack
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -53,7 +54,7 @@ from assistant.log import get_logger
 from assistant.portals import seen
 from assistant.portals.plan import SubmissionPlan
 from assistant.records import duplicates
-from assistant.records.journal import Journal, JournalUnreadable, describe_owner
+from assistant.records.journal import Journal, JournalUnreadable, describe_owner, iso, utc_now
 from assistant.records.journal import State as AttemptState
 from assistant.records.journal.recorder import JournalRecorder
 from assistant.sitting import gates
@@ -544,8 +545,13 @@ class _Attempt:
     ) -> None:
         """After the answer to its review: the click (or not) and its outcome, reported."""
         outcome = self.run(lambda: session.finish(prepared, review, answer))
-        if outcome is not None:
-            self._report(outcome.state, outcome.message, outcome.feedback_id)
+        if outcome is None:
+            return
+        self._report(outcome.state, outcome.message, outcome.feedback_id)
+        if outcome.state == "submitted" and self.batch.options.fill.destination.real:
+            # A practice run registers nothing, so nothing of it falls due.
+            due = duplicates.next_due(iso(utc_now()))
+            self.report.results[self.slot] = replace(self.report.results[self.slot], due=due)
 
     def run(self, call: Callable[[], _T]) -> _T | None:
         """`call()`, or None when it failed (its result then said and reported)."""

@@ -4,6 +4,8 @@ taken for "not yet sent"."""
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
@@ -14,6 +16,7 @@ from batchrun import drive, profile_text
 from replicas import Replicas
 
 from assistant.errors import ExitCode
+from assistant.portals import load_portal
 from assistant.records.journal import Journal, State
 from assistant.replica import Replica
 
@@ -58,6 +61,7 @@ def test_an_interrupted_two_part_profile_is_finished_with_its_second_part_only(
     received = portal.submissions()
     assert [_sent(r) for r in received] == [NUMBERS[:20], NUMBERS[20:]]
     assert portal.submit_attempts() == 2
+    assert f"{received[1]['feedback_id']}, due again" not in second.output  # practice: never due
     with Journal.open(data) as journal:
         done = [
             (a.part, a.parts, a.numbers) for a in journal.history() if a.state is State.SUBMITTED
@@ -123,3 +127,30 @@ def test_an_unknown_outcome_is_not_taken_for_not_yet_sent(
     assert again.reviews == []
     assert f"have an unknown outcome (attempt {sent.id}" in again.output
     assert portal.submit_attempts() == 1
+
+
+def test_a_real_registration_names_its_due_date_in_the_summary_and_the_receipt(
+    tmp_path: Path, replica: Replicas
+) -> None:
+    # A map of one's own whose own host is the replica's: a run there is real, not practice.
+    portal = replica()
+    own = load_portal("fcr").model_dump(exclude={"registry"})
+    own.update(name="mine", start_url=portal.url, allowed_hosts=["127.0.0.1"])
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(json.dumps(own), encoding="utf-8")
+    profile = tmp_path / "harbor.yaml"
+    profile.write_text(profile_text(1, NUMBERS[:2]), encoding="utf-8")
+    data = tmp_path / "data"
+    args = ["fill", str(profile), "--portal", str(mine), "--headless", "--data-dir", str(data)]
+    done = drive(args, portal)
+    assert done.exitstatus == ExitCode.OK, done.output
+    fid = portal.submissions()[0]["feedback_id"]
+    due = datetime.now(UTC).date() + timedelta(days=90)
+    assert re.search(
+        rf"│ 1 +│ Harbor 1 +│ 1 of 1 +│ 2 +│ submitted +│ {fid}, due again {due} +│", done.output
+    ), done.output
+    with Journal.open(data) as journal:
+        (attempt,) = journal.history()
+    assert attempt.real_portal
+    receipt = Path(attempt.receipt_path or "").read_text(encoding="utf-8")
+    assert f"<tr><th>Due again</th><td>{due} (90 days after it was sent;" in receipt
