@@ -109,24 +109,27 @@ def day_of(text: str) -> date:
 
 
 def _listed(paths: list[Path]) -> list[Listed]:
-    """Every number of the profiles at `paths`; `ProfileError` naming every problem if one
-    is invalid."""
+    """Every number of the profiles at `paths`; `ProfileError` naming every problem of a file
+    that is not a valid profile. A number two profiles list is no problem here: its row names
+    both."""
     if not paths:
         return []
     from assistant.errors import ProfileError
-    from assistant.profiles import load_profiles
+    from assistant.profiles import check_profiles
     from assistant.records.report import Listed
 
-    loaded, problems = load_profiles(paths)
+    results = check_profiles(paths).results
+    problems = [p for r in results if r.loaded is None for p in r.problems]
     if problems:
         raise ProfileError(problems)
     return [
         Listed(
             number=n.number,
-            profile_label=item.profile.label,
-            profile_path=str(item.path.resolve()),
-            display_name=n.display_name or item.profile.display_name or "",
+            profile_label=r.loaded.profile.label,
+            profile_path=str(r.loaded.path.resolve()),
+            display_name=n.display_name or r.loaded.profile.display_name or "",
         )
-        for item in loaded
-        for n in item.profile.numbers
+        for r in results
+        if r.loaded is not None
+        for n in r.loaded.profile.numbers
     ]

@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from batchrun import profile_text
 from clirun import PROFILE, ROOT, run_assistant
 from journalrows import FID, FakeClock, at, submit
 
@@ -48,7 +49,10 @@ def test_the_report_is_written_privately_into_the_data_folder(data: Path) -> Non
 def test_the_profiles_given_add_their_numbers_never_sent(data: Path, tmp_path: Path) -> None:
     out = tmp_path / "shared" / "numbers.csv"
     out.parent.mkdir()
-    result = run(data, "report", PROFILE, "--out", str(out), "--as-of", "2026-12-01")
+    other = tmp_path / "harbor.yaml"  # lists a number of Lakeside's too: its row names both
+    other.write_text(profile_text(1, ["(619) 555-0100"]), encoding="utf-8")
+    args = [PROFILE, str(other), "--out", str(out), "--as-of", "2026-12-01"]
+    result = run(data, "report", *args)
     assert (result.returncode, result.stdout) == (0, f"Report of 4 numbers written to {out}\n")
     assert out.stat().st_mode & 0o777 == 0o600  # it lists every number and Feedback ID
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
@@ -60,6 +64,8 @@ def test_the_profiles_given_add_their_numbers_never_sent(data: Path, tmp_path: P
         ("+16195550102", "LAKESIDE NURSE", "not registered", ""),
         ("+16195550103", "LAKESIDE USD", "not registered", ""),
     ]
+    assert rows[0]["profiles"] == "Lakeside USD closure alerts; Harbor 1; Lakeside"
+    assert rows[1]["profiles"] == "Lakeside USD closure alerts; Lakeside"
     assert rows[0]["fcr_next_due"] == "2026-12-30"
     assert rows[0]["fcr_kind"] == "real"
 
