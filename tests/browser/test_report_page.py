@@ -96,4 +96,22 @@ def test_the_page_sorts_filters_and_prints_without_any_request(page: Page, tmp_p
     assert errors == []
     assert requested == [path.as_uri()]  # the page itself, nothing else
     assert routed == [path.as_uri()]
+
+    # Even something put into the page (were a value ever to get through unescaped) can fetch
+    # nothing: the page's own policy stops every load before it reaches the network.
+    failed: dict[str, str | None] = {}
+    page.on("requestfailed", lambda request: failed.update({request.url: request.failure}))
+    page.evaluate(
+        """() => Promise.all([
+            new Promise(done => {
+                const img = new Image();
+                img.onerror = img.onload = () => done(null);
+                img.src = "http://127.0.0.1:9/injected.png";
+                document.body.append(img);
+            }),
+            fetch("http://127.0.0.1:9/injected").catch(() => null),
+        ])"""
+    )
+    assert routed == [path.as_uri()]  # nothing else was ever routed to the network
+    assert set(failed.values()) <= {"csp"}
     expect(page).to_have_title("Registered numbers on 2026-11-01")  # no script of a value ran
