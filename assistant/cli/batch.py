@@ -1,7 +1,8 @@
 """`assistant batch PATH...`: many profiles in one sitting, each submission reviewed and confirmed.
 
 `run_profiles` is also what `assistant fill PROFILE` calls: a fill is a batch of one that stops
-(exit 6) instead of skipping numbers the journal already holds. Both hold the run lock of every
+(exit 6) on an unknown outcome or when nothing is left to send, and otherwise sends only the
+numbers not yet sent. Both hold the run lock of every
 profile they run (`assistant.records.runlock`) from before the journal is read to the end: a second
 run of a profile another run holds stops at once, before any browser opens (exit 6, naming that
 run's pid and start time); attempts a run that has ended left open are closed as not sent.

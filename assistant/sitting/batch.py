@@ -4,14 +4,16 @@
 journal (the duplicate guard), and fills the others one after the other in ONE browser (a fresh
 context each), with the person reviewing and confirming each at the terminal. A submission that
 fails, is declined or ends unknown is recorded and the batch goes on; numbers already submitted
-within the window, or whose last outcome is unknown, are skipped with the reason (or, for
-`fill`, stop the run before anything opens: `stop_on_duplicate`, one line per earlier
-submission). A submission confirmed at its review but found, right before the click, to hold
-numbers another run confirmed meanwhile is not sent and is listed `refused`
-(`ConcurrentSubmission`). Ctrl-C stops between two actions: the current submission is
-`stopped` (never a click after a Ctrl-C), the rest are listed as not started. `declined` means
-the person typed something other than `submit`; Ctrl-C or Ctrl-D at a prompt is `stopped`. The
-result is a `BatchReport`, whose `exit_code` says how it went.
+within the window, or whose last outcome is unknown, are skipped with the reason (and when
+they fall due again). For `fill` (`preflight`), an unknown outcome, or a profile with nothing
+left to send, stops the run before anything opens, one line per earlier submission; otherwise
+it resumes what an earlier run left (`resume`: only the numbers not yet sent go out). A
+submission confirmed at its review but found, right before the click, to hold numbers another
+run confirmed meanwhile is not sent and is listed `refused` (`ConcurrentSubmission`). Ctrl-C
+stops between two actions: the current submission is `stopped` (never a click after a Ctrl-C),
+the rest are listed as not started. `declined` means the person typed something other than
+`submit`; Ctrl-C or Ctrl-D at a prompt is `stopped`. The result is a `BatchReport`, whose
+`exit_code` says how it went.
 
 A profile value the portal would refuse costs an emailed code per submission, so it stops that
 profile, not the batch: a value not among the options its select showed within the last
