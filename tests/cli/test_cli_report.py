@@ -87,3 +87,13 @@ def test_the_report_can_be_printed_and_refuses_an_invalid_profile(
         2,
         "Error: --as-of '01/12/2026' is not a date; write it like 2027-01-15\n",
     )
+
+
+def test_a_linked_reports_folder_is_refused(data: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir(mode=0o755)
+    (data / "reports").symlink_to(outside)
+    result = run(data, "report")
+    assert result.returncode == 8, result.stderr
+    assert "reports is a symbolic link to" in result.stderr
+    assert list(outside.iterdir()) == []
