@@ -49,6 +49,7 @@ td.due{background:#fde8e8}
 .practice{color:#7a4b00}
 .mark{color:#a00000;font-weight:bold}
 .fid{font-family:monospace}
+td.number,td.next{white-space:nowrap}
 @media print{label.filter,p.hint,.arrow{display:none}
 tr{break-inside:avoid}body{margin:0}}
 """
@@ -162,7 +163,7 @@ def _row(row: Row, report: Report) -> str:
         f"<td>{_e(row.display_name)}</td>",
         f"<td>{profiles}</td>",
         *(_cell(s, report) for s in row.standings),
-        f'<td data-sort="{_e(row.next_due() or "~")}">{_e(row.next_due())}</td>',
+        f'<td class="next" data-sort="{_e(row.next_due() or "~")}">{_e(row.next_due())}</td>',
     ]
     return f"<tr>{''.join(cells)}</tr>"
 
