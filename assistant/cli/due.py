@@ -56,7 +56,7 @@ def due(
     ] = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """List numbers due to be registered again, and when the others fall due.
+    """List numbers due again, and when the others fall due.
 
     Numbers last registered more than DAYS days ago, with the profile that holds them; then
     every other registered number with its next due date, soonest first (real registrations

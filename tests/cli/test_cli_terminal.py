@@ -544,7 +544,7 @@ Commands:
   check     Compare the live portal with its map; types nothing.
   demo      Try the whole flow on the bundled replica portal.
   doctor    Show what the assistant runs on, and start the browser.
-  due       List numbers due to be registered again.
+  due       List numbers due again, and when the others fall due.
   fill      Register one profile: fill, review, submit when you say so.
   history   List every attempt, newest first.
   learn     Repair a map by clicking in the portal what it cannot find.
