@@ -259,6 +259,8 @@ def run_profiles(
             terminal.say(notice)
         if stop_on_duplicate:
             run.preflight()
+        else:
+            run.resume()
         report = run.run(lambda: launch.running_browser(info, headless=headless))
     render_summary(report, terminal)
     raise typer.Exit(int(report.exit_code))

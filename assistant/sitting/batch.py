@@ -153,14 +153,16 @@ class Batch:
         """Send only what is not yet sent: a submission all of whose numbers were submitted
         within the window is left for `run` to skip (saying when, as which Feedback ID); one
         only some of whose numbers were keeps its place (2 of 3) and sends the others, each
-        number it leaves said. Unknown outcomes are never "not yet sent": `preflight` stops
-        on them first, and the guard still runs for every submission (`run`, the intent)."""
+        number it leaves said. Unknown outcomes are never "not yet sent": a submission holding
+        one is left whole for `run` to skip (`fill`'s `preflight` stops on it first), and the
+        guard still runs for every submission (`run`, the intent)."""
         for i, job in enumerate(self.jobs):
             submissions = list(job.plan.submissions)
             for k, submission in enumerate(submissions):
                 found = self._blocking(submission)
                 sent = {f.number for f in found}
-                if not sent or sent >= set(submission.numbers):
+                unsettled = any(f.unsettled for f in found)
+                if not sent or unsettled or sent >= set(submission.numbers):
                     continue
                 rest = tuple(n for n in submission.numbers if n not in sent)
                 submissions[k] = self._part_of(job, submission, rest)

@@ -4,6 +4,7 @@ taken for "not yet sent"."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import sqlite3
@@ -13,12 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from batchrun import drive, profile_text
+from journalrows import new_attempt, submit
 from replicas import Replicas
 
 from assistant.errors import ExitCode
 from assistant.portals import load_portal
+from assistant.profiles import load_profiles
 from assistant.records.journal import Journal, State
 from assistant.replica import Replica
+from assistant.sitting.batch import Batch
+from assistant.sitting.jobs import BatchOptions, plan_jobs
+from assistant.sitting.session import FillOptions
+from assistant.sitting.terminal import Terminal
 
 # 22 numbers: the portal takes 20 at a time, so the profile is sent in two parts (20 and 2).
 NUMBERS = [f"+1619555{i:04d}" for i in range(1100, 1122)]
@@ -154,3 +161,46 @@ def test_a_real_registration_names_its_due_date_in_the_summary_and_the_receipt(
     assert attempt.real_portal
     receipt = Path(attempt.receipt_path or "").read_text(encoding="utf-8")
     assert f"<tr><th>Due again</th><td>{due} (90 days after it was sent;" in receipt
+
+
+def _batch(
+    tmp_path: Path, journal: Journal, numbers: list[str], said: io.StringIO | None = None
+) -> Batch:
+    profile = tmp_path / "harbor.yaml"
+    profile.write_text(profile_text(1, numbers), encoding="utf-8")
+    loaded, problems = load_profiles([profile])
+    assert problems == []
+    fcr = load_portal("fcr")
+    options = BatchOptions(fill=FillOptions(portal=fcr))  # the real FCR: journalrows' FCR
+    terminal = Terminal(io.StringIO(), said or io.StringIO())
+    return Batch(plan_jobs(loaded, fcr, None), options, journal, terminal)
+
+
+def _parts(run: Batch) -> list[tuple[int, int, tuple[str, ...]]]:
+    return [(s.index, s.count, s.numbers) for s in run.jobs[0].plan.submissions]
+
+
+def test_resume_keeps_each_part_in_its_place_and_leaves_unknown_outcomes_whole(
+    tmp_path: Path,
+) -> None:
+    with Journal.open(tmp_path / "data") as journal:
+        submit(journal, *NUMBERS[:18])  # part 1 of 2 was 20 numbers: 18 of them sent
+        said = io.StringIO()
+        run = _batch(tmp_path, journal, NUMBERS, said)
+        run.resume()
+        assert _parts(run) == [(1, 2, tuple(NUMBERS[18:20])), (2, 2, tuple(NUMBERS[20:]))]
+        assert said.getvalue().startswith(
+            "Harbor 1 (submission 1 of 2): sending 2 numbers not yet sent; not again: 18 numbers "
+            "were submitted to fcr on "
+        )
+
+        unknown = journal.begin(new_attempt(NUMBERS[21]))
+        journal.intent(unknown, confirmed_by="alice", review_values={})
+        journal.unknown(unknown, "timeout")
+        later = _batch(tmp_path, journal, NUMBERS)
+        later.resume()
+        # Part 2 holds a number whose outcome nobody knows: left whole, for the guard to skip.
+        assert _parts(later) == [(1, 2, tuple(NUMBERS[18:20])), (2, 2, tuple(NUMBERS[20:]))]
+        skipped = later._skip(later.jobs[0], later.jobs[0].plan.submissions[1])
+        assert skipped is not None
+        assert skipped.blocked_by_unknown
