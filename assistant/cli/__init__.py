@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "learn": "learn",
     "receipt": "receipt",
     "replica": "replica",
+    "report": "report",
     "schema": "schema",
     "settle": "settle",
     "validate": "validate",

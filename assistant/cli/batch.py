@@ -1,7 +1,8 @@
 """`assistant batch PATH...`: many profiles in one sitting, each submission reviewed and confirmed.
 
 `run_profiles` is also what `assistant fill PROFILE` calls: a fill is a batch of one that stops
-(exit 6) instead of skipping numbers the journal already holds. Both hold the run lock of every
+(exit 6) on an unknown outcome or when nothing is left to send, and otherwise sends only the
+numbers not yet sent. Both hold the run lock of every
 profile they run (`assistant.records.runlock`) from before the journal is read to the end: a second
 run of a profile another run holds stops at once, before any browser opens (exit 6, naming that
 run's pid and start time); attempts a run that has ended left open are closed as not sent.
@@ -284,6 +285,8 @@ def run_profiles(
             terminal.say(notice)
         if stop_on_duplicate:
             run.preflight()
+        else:
+            run.resume()
         report = run.run(
             lambda: _browser(info, headless=headless, no_display=no_display, terminal=terminal)
         )
@@ -320,9 +323,10 @@ def _browser(
 
 
 def render_summary(report: BatchReport, terminal: Terminal) -> None:
-    """The closing table: every submission with its result, Feedback ID or reason, at the
-    terminal's width (values wrap, never cut), every value printed literally; for a practice
-    run its title says PRACTICE and the host."""
+    """The closing table: every submission with its result, Feedback ID (and the day a real
+    registration falls due again) or reason, at the terminal's width (values wrap, never
+    cut), every value printed literally; for a practice run its title says PRACTICE and the
+    host."""
     from rich.table import Table
     from rich.text import Text
 
@@ -343,7 +347,7 @@ def render_summary(report: BatchReport, terminal: Terminal) -> None:
             f"{r.part} of {r.parts}",
             str(len(r.numbers)),
             r.state,
-            r.feedback_id or r.reason,
+            f"{r.feedback_id}, due again {r.due}" if r.due else r.feedback_id or r.reason,
         )
         table.add_row(*(Text(literal(cell)) for cell in cells))
     states = STATES + tuple(state for state in WHEN_SEEN if report.count(state))

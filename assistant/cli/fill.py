@@ -1,7 +1,9 @@
 """`assistant fill PROFILE`: fill the portal from a profile, stop for review, submit if told.
 
-A batch of one (`assistant.cli.batch.run_profiles`), except that numbers the journal already
-holds stop the run before anything opens (exit 6) instead of being skipped.
+A batch of one (`assistant.cli.batch.run_profiles`), except that an unknown outcome, or a
+profile all of whose numbers were sent within the window, stops the run before anything opens
+(exit 6) instead of being skipped; a profile a run left half sent is resumed: only the numbers
+not yet sent go out (`assistant.sitting.batch.Batch.resume`).
 """
 
 from __future__ import annotations

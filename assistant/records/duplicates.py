@@ -6,7 +6,10 @@ the host driven and the registry it belongs to, so `fcr`, `fcr-classic` and any 
 are one, and a practice run on the replica never blocks a real one), it was `submitted` within
 the window (90 days by default) or its latest attempt sits in `intent` or `unknown` (any age).
 `--resubmit` lifts the first kind only: an outcome nobody knows must be settled by a human
-before the same numbers go out again, or a rerun could send them twice.
+before the same numbers go out again, or a rerun could send them twice. No message of the guard
+suggests `--resubmit`: it says when the numbers fall due again (`next_due`), and `fill` sends
+what a profile has left (`assistant.sitting.batch`), so re-sending is only ever a choice made
+on purpose.
 
 The guard runs twice for each submission: `check` before the browser opens for it, and
 `recheck` inside the journal transaction that records the intent, right before the click, so
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from assistant.errors import ConcurrentSubmission, DuplicateSubmission
-from assistant.records.journal import Attempt, Destination, Journal, State, utc_now
+from assistant.records.journal import Attempt, Destination, Journal, State, parse_iso, utc_now
 
 DEFAULT_WINDOW_DAYS = 90
 NAMED_IN_REFUSAL = 3  # more blocked numbers of one earlier submission are counted, not listed
@@ -37,6 +40,7 @@ class Finding:
     attempt_id: int
     date: str  # YYYY-MM-DD (UTC) of the submission, or of the confirmation when unsettled
     feedback_id: str | None
+    due: str = ""  # YYYY-MM-DD the guard lets a submitted number go again ("" when unsettled)
 
     @property
     def unsettled(self) -> bool:
@@ -63,7 +67,7 @@ class Finding:
                 f"'assistant settle {self.attempt_id} --submitted FEEDBACK_ID' or "
                 f"'assistant settle {self.attempt_id} --not-submitted'"
             )
-        return f"{self.summary()}; pass --resubmit to send it again"
+        return f"{self.summary()}; due again on {self.due}"
 
 
 def findings(
@@ -96,7 +100,8 @@ def findings(
             result.append(_finding(number, attempt, when))
         elif number in recent:
             attempt = recent[number]
-            result.append(_finding(number, attempt, attempt.submitted_at or attempt.updated_at))
+            when = attempt.submitted_at or attempt.updated_at
+            result.append(_finding(number, attempt, when, next_due(when, window_days)))
     return result
 
 
@@ -174,9 +179,9 @@ def _sent_meanwhile(attempt: Attempt, numbers: Sequence[str]) -> str:
 
 def refusal(blocking: Sequence[Finding]) -> str:
     """One line per earlier submission that blocks numbers, in the order first met, saying
-    what to do: "30 numbers were submitted to fcr on 2026-11-29 as FCRFE…; pass --resubmit
-    to send them again", or for an unknown outcome the `settle` commands. Up to three numbers
-    are named instead of counted."""
+    what it was and when it falls due: "30 numbers were submitted to fcr on 2026-11-29 as
+    FCRFE…; due again on 2027-02-27", or for an unknown outcome the `settle` commands. Up to
+    three numbers are named instead of counted."""
     groups: dict[int, list[Finding]] = {}
     for finding in blocking:
         groups.setdefault(finding.attempt_id, [])
@@ -201,7 +206,7 @@ def refusal(blocking: Sequence[Finding]) -> str:
         else:
             lines.append(
                 f"{what} {'was' if one else 'were'} submitted to {first.registry} on {first.date} "
-                f"as {first.feedback_id}; pass --resubmit to send {'it' if one else 'them'} again"
+                f"as {first.feedback_id}; due again on {first.due}"
             )
     return "\n".join(lines)
 
@@ -233,7 +238,14 @@ def unknown_notice(attempts: Sequence[Attempt]) -> str:
     return "\n".join(lines)
 
 
-def _finding(number: str, attempt: Attempt, when: str) -> Finding:
+def next_due(submitted_at: str, days: int = DEFAULT_WINDOW_DAYS) -> str:
+    """The day (YYYY-MM-DD, UTC) a registration submitted at `submitted_at` (ISO, as the
+    journal keeps it) falls due again: `days` after its day, the day `assistant due --as-of`
+    first lists it."""
+    return (parse_iso(submitted_at).date() + timedelta(days=days)).isoformat()
+
+
+def _finding(number: str, attempt: Attempt, when: str, due: str = "") -> Finding:
     return Finding(
         number=number,
         registry=attempt.registry,
@@ -241,4 +253,5 @@ def _finding(number: str, attempt: Attempt, when: str) -> Finding:
         attempt_id=attempt.id,
         date=when[:10],
         feedback_id=attempt.feedback_id,
+        due=due,
     )

@@ -24,6 +24,7 @@ from typing import Any
 from assistant import paths
 from assistant.errors import DataFolderError
 from assistant.log import get_logger
+from assistant.records.duplicates import DEFAULT_WINDOW_DAYS, next_due
 from assistant.records.journal import Attempt, Journal
 from assistant.terminal_text import literal
 
@@ -71,6 +72,7 @@ def render(attempt: Attempt, data_dir: Path) -> str:
     if attempt.state == "submitted" and (attempt.reason or "").startswith("sent as "):
         # What the one request the browser let out carried, checked against the review.
         facts.append(("Request sent", attempt.reason.removeprefix("sent as ")))
+    facts.append(("Due again", _due(attempt, when)))
     if attempt.resubmit:
         facts.append(("Resubmission", "yes"))
     if attempt.settled_by:
@@ -102,6 +104,14 @@ def render(attempt: Attempt, data_dir: Path) -> str:
         f"<h2>Review screenshot</h2>\n{shots or '<p>none recorded</p>'}\n"
         "</body></html>\n"
     )
+
+
+def _due(attempt: Attempt, when: str) -> str:
+    """The day a real registration falls due again; a practice run registered nothing."""
+    if not attempt.real_portal:
+        return f"never: a practice run at {attempt.host or 'another host'} registers nothing"
+    days = DEFAULT_WINDOW_DAYS
+    return f"{next_due(when, days)} ({days} days after it was sent; `assistant due` lists it then)"
 
 
 def _escape(value: object, *, newlines: bool = False) -> str:

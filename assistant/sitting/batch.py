@@ -4,14 +4,16 @@
 journal (the duplicate guard), and fills the others one after the other in ONE browser (a fresh
 context each), with the person reviewing and confirming each at the terminal. A submission that
 fails, is declined or ends unknown is recorded and the batch goes on; numbers already submitted
-within the window, or whose last outcome is unknown, are skipped with the reason (or, for
-`fill`, stop the run before anything opens: `stop_on_duplicate`, one line per earlier
-submission). A submission confirmed at its review but found, right before the click, to hold
-numbers another run confirmed meanwhile is not sent and is listed `refused`
-(`ConcurrentSubmission`). Ctrl-C stops between two actions: the current submission is
-`stopped` (never a click after a Ctrl-C), the rest are listed as not started. `declined` means
-the person typed something other than `submit`; Ctrl-C or Ctrl-D at a prompt is `stopped`. The
-result is a `BatchReport`, whose `exit_code` says how it went.
+within the window, or whose last outcome is unknown, are skipped with the reason (and when
+they fall due again). For `fill` (`preflight`), an unknown outcome, or a profile with nothing
+left to send, stops the run before anything opens, one line per earlier submission; otherwise
+it resumes what an earlier run left (`resume`: only the numbers not yet sent go out). A
+submission confirmed at its review but found, right before the click, to hold numbers another
+run confirmed meanwhile is not sent and is listed `refused` (`ConcurrentSubmission`). Ctrl-C
+stops between two actions: the current submission is `stopped` (never a click after a Ctrl-C),
+the rest are listed as not started. `declined` means the person typed something other than
+`submit`; Ctrl-C or Ctrl-D at a prompt is `stopped`. The result is a `BatchReport`, whose
+`exit_code` says how it went.
 
 A profile value the portal would refuse costs an emailed code per submission, so it stops that
 profile, not the batch: a value not among the options its select showed within the last
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, ExitStack
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -53,7 +56,7 @@ from assistant.log import get_logger
 from assistant.portals import seen
 from assistant.portals.plan import SubmissionPlan
 from assistant.records import duplicates
-from assistant.records.journal import Journal, JournalUnreadable, describe_owner
+from assistant.records.journal import Journal, JournalUnreadable, describe_owner, iso, utc_now
 from assistant.records.journal import State as AttemptState
 from assistant.records.journal.recorder import JournalRecorder
 from assistant.sitting import gates
@@ -144,20 +147,75 @@ class Batch:
         return "\n".join(lines)
 
     def preflight(self) -> None:
-        """For `fill`: raise `DuplicateSubmission` before anything opens when the guard blocks
-        any submission: one line per earlier submission holding blocked numbers."""
+        """For `fill`: stop before anything opens (`DuplicateSubmission`, one line per earlier
+        submission) when an outcome is unknown or nothing is left to send; otherwise resume
+        what an earlier run left (`resume`)."""
         blocking: list[duplicates.Finding] = []
+        # Whether anything is left to send, number by number at each registry (a number sent to
+        # the FCR may still be owed to the TRF).
+        left = False
         for job in self.jobs:
             for submission in job.plan.submissions:
-                found = duplicates.findings(
-                    self.journal,
-                    self.fill(job).destination,
-                    submission.numbers,
-                    window_days=self.options.window_days,
-                )
-                blocking += [f for f in found if f.unsettled or not self.options.resubmit]
-        if blocking:
+                found = self._blocking(job, submission)
+                blocking += found
+                blocked = {f.number for f in found}
+                left = left or any(n not in blocked for n in submission.numbers)
+        unsettled = any(f.unsettled for f in blocking)
+        if unsettled or (blocking and not left):
             raise DuplicateSubmission(duplicates.refusal(blocking))
+        if blocking:
+            self.resume()
+
+    def resume(self) -> None:
+        """Send only what is not yet sent: a submission all of whose numbers were submitted
+        within the window is left for `run` to skip (saying when, as which Feedback ID); one
+        only some of whose numbers were keeps its place (2 of 3) and sends the others, each
+        number it leaves said. Unknown outcomes are never "not yet sent": a submission holding
+        one is left whole for `run` to skip (`fill`'s `preflight` stops on it first), and the
+        guard still runs for every submission (`run`, the intent)."""
+        for i, job in enumerate(self.jobs):
+            submissions = list(job.plan.submissions)
+            for k, submission in enumerate(submissions):
+                found = self._blocking(job, submission)
+                sent = {f.number for f in found}
+                unsettled = any(f.unsettled for f in found)
+                if not sent or unsettled or sent >= set(submission.numbers):
+                    continue
+                rest = tuple(n for n in submission.numbers if n not in sent)
+                submissions[k] = self._part_of(job, submission, rest)
+                self.terminal.say(
+                    f"{job.plan.label} (submission {submission.index} of {submission.count}): "
+                    f"sending {_count(rest)} not yet sent; not again: "
+                    + "; ".join(duplicates.refusal(found).splitlines())
+                )
+            plan = job.plan.model_copy(update={"submissions": tuple(submissions)})
+            self.jobs[i] = Job(job.loaded, plan, job.fill)
+
+    def _blocking(self, job: Job, submission: SubmissionPlan) -> list[duplicates.Finding]:
+        """The findings that keep numbers of `job`'s `submission` from being sent at its
+        registry (recent ones not, with --resubmit)."""
+        found = duplicates.findings(
+            self.journal,
+            self.fill(job).destination,
+            submission.numbers,
+            window_days=self.options.window_days,
+        )
+        return [f for f in found if f.unsettled or not self.options.resubmit]
+
+    def _part_of(
+        self, job: Job, submission: SubmissionPlan, numbers: tuple[str, ...]
+    ) -> SubmissionPlan:
+        """`submission` planned again with only `numbers`, in its own place (its index of its
+        count), so the journal and the summary still call it what it was."""
+        from assistant.portals.plan import build_plan
+
+        profile = job.loaded.profile
+        kept = tuple(n for n in profile.numbers if n.number in numbers)
+        fill = self.fill(job)
+        again = build_plan(profile.model_copy(update={"numbers": kept}), fill.portal, fill.url)
+        return again.submissions[0].model_copy(
+            update={"index": submission.index, "count": submission.count}
+        )
 
     def run(self, open_browser: Callable[[], AbstractContextManager[Browser]]) -> BatchReport:
         """Run every submission (see the module docstring); `open_browser` is entered only
@@ -499,7 +557,10 @@ class Batch:
             )
         else:
             first = blocking[0]
-            reason = f"already submitted on {first.date} ({first.feedback_id})"
+            reason = (
+                f"already submitted on {first.date} as {first.feedback_id}; "
+                f"due again on {first.due}"
+            )
         return _result(job, submission, "skipped", reason, blocked_by_unknown=bool(unsettled))
 
 
@@ -532,8 +593,13 @@ class _Attempt:
     ) -> None:
         """After the answer to its review: the click (or not) and its outcome, reported."""
         outcome = self.run(lambda: session.finish(prepared, review, answer))
-        if outcome is not None:
-            self._report(outcome.state, outcome.message, outcome.feedback_id)
+        if outcome is None:
+            return
+        self._report(outcome.state, outcome.message, outcome.feedback_id)
+        if outcome.state == "submitted" and self.batch.options.fill.destination.real:
+            # A practice run registers nothing, so nothing of it falls due.
+            due = duplicates.next_due(iso(utc_now()))
+            self.report.results[self.slot] = replace(self.report.results[self.slot], due=due)
 
     def run(self, call: Callable[[], _T]) -> _T | None:
         """`call()`, or None when it failed (its result then said and reported)."""
@@ -613,6 +679,11 @@ def _result(
         feedback_id=feedback_id,
         blocked_by_unknown=blocked_by_unknown,
     )
+
+
+def _count(numbers: Sequence[str]) -> str:
+    """ "1 number", "15 numbers"."""
+    return f"{len(numbers)} number{'' if len(numbers) == 1 else 's'}"
 
 
 def _listed(items: list[str]) -> str:

@@ -75,6 +75,7 @@ class Result:
     reason: str = ""
     feedback_id: str | None = None
     blocked_by_unknown: bool = False  # skipped because an earlier outcome is unsettled
+    due: str = ""  # submitted for real: the day (YYYY-MM-DD) it falls due again
 
 
 @dataclass

@@ -170,10 +170,35 @@ def test_due_lists_numbers_older_than_the_window(data: Path) -> None:
         f"  +16195550100  {line}\n  +16195550101  {line}\n  +16195550102  {line}\n"
     )
     shorter = run(data, "due", "--days", "200", "--as-of", "2027-01-15")
+    later = (
+        f"fcr  due 2027-04-19 (in 94 days; registered 2026-10-01, Feedback ID {FID})  "
+        "Acme Dental  /profiles/acme-dental.yaml"
+    )
     assert (shorter.returncode, shorter.stdout) == (
         0,
-        "No number is due: none was last registered more than 200 days ago.\n",
+        "No number is due: none was last registered more than 200 days ago.\n"
+        "3 numbers not due yet, soonest first:\n"
+        f"  +16195550100  {later}\n  +16195550101  {later}\n  +16195550102  {later}\n",
     )
+
+
+def test_due_within_lists_those_falling_due_within_so_many_days(data: Path) -> None:
+    soon = run(data, "due", "--within", "30", "--as-of", "2026-12-01")
+    assert (soon.returncode, soon.stderr) == (0, "")
+    line = (
+        f"fcr  due 2026-12-30 (in 29 days; registered 2026-10-01, Feedback ID {FID})  "
+        "Acme Dental  /profiles/acme-dental.yaml"
+    )
+    assert soon.stdout == (
+        "No number is due: none was last registered more than 90 days ago.\n"
+        "3 numbers due within 30 days:\n"
+        f"  +16195550100  {line}\n  +16195550101  {line}\n  +16195550102  {line}\n"
+    )
+    not_yet = run(data, "due", "--within", "28", "--as-of", "2026-12-01")
+    assert not_yet.stdout == "No number is due: none was last registered more than 90 days ago.\n"
+    overdue = run(data, "due", "--within", "0", "--as-of", "2027-01-15")
+    assert overdue.stdout.splitlines()[0] == "3 numbers last registered more than 90 days ago:"
+    assert len(overdue.stdout.splitlines()) == 4  # the overdue ones are never listed twice
 
 
 def test_due_refuses_a_bad_date_and_a_bad_window(data: Path) -> None:

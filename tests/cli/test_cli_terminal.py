@@ -80,6 +80,7 @@ def test_a_second_fill_names_each_earlier_submission_once_not_each_number(
     submitted_before(data, profile, numbers[:20], FID1, when, 1, 2)
     submitted_before(data, profile, numbers[20:], FID2, when + timedelta(minutes=5), 2, 2)
     day = when.strftime("%Y-%m-%d")
+    due = (when + timedelta(days=90)).strftime("%Y-%m-%d")
     status, screen = run_at_terminal(
         "fill",
         str(profile),
@@ -91,10 +92,8 @@ def test_a_second_fill_names_each_earlier_submission_once_not_each_number(
     )
     assert status == ExitCode.DUPLICATE, screen
     assert screen == (
-        f"Error: 20 numbers were submitted to fcr on {day} as {FID1}; pass --resubmit to send "
-        "them again\n"
-        f"10 numbers were submitted to fcr on {day} as {FID2}; pass --resubmit to send them "
-        "again\n"
+        f"Error: 20 numbers were submitted to fcr on {day} as {FID1}; due again on {due}\n"
+        f"10 numbers were submitted to fcr on {day} as {FID2}; due again on {due}\n"
     )
 
 
@@ -550,12 +549,13 @@ Commands:
   check     Compare the live portal with its map; types nothing.
   demo      Try the whole flow on the bundled replica portal.
   doctor    Show what the assistant runs on, and start the browser.
-  due       List numbers due to be registered again.
+  due       List numbers due again, and when the others fall due.
   fill      Register one profile: fill, review, submit when you say so.
   history   List every attempt, newest first.
   learn     Repair a map by clicking in the portal what it cannot find.
   receipt   Print the path of a submission's receipt, or open it.
   replica   Serve a local replica of the portal until Ctrl-C.
+  report    Write one page of every number's registrations.
   schema    Print the JSON Schema of a profile file.
   settle    Say how a submission with an unknown outcome ended.
   validate  Check profiles without a browser.

@@ -9,6 +9,7 @@ registry is its host's, the ledger blocks by host and by registry, and old journ
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sqlite3
@@ -338,7 +339,7 @@ def test_the_cli_refuses_through_a_renamed_copy_numbers_the_fcr_map_sent(tmp_pat
         assert again.exitstatus == ExitCode.DUPLICATE, again.output
         assert again.output.endswith(
             f"Error: +16195550100 and +16195550101 were submitted to fcr on {today} as {FID}; "
-            "pass --resubmit to send them again\n"
+            f"due again on {(dt.date.fromisoformat(today) + dt.timedelta(days=90)).isoformat()}\n"
         ), again.output
     with Journal.open(data) as journal:
         assert [a.id for a in journal.history()] == [1]  # nothing else started

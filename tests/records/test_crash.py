@@ -185,7 +185,7 @@ def test_killed_after_the_click_the_rerun_never_sends_twice(
     assert after.exitstatus == ExitCode.DUPLICATE
     assert re.search(
         r"\+16195550100 and \+16195550101 were submitted to fcr on \d{4}-\d\d-\d\d as "
-        f"{record['feedback_id']}; pass --resubmit to send them again",
+        f"{record['feedback_id']}; due again on \\d{{4}}-\\d\\d-\\d\\d",
         after.output,
     )
     assert "unknown outcome" not in after.output

@@ -41,14 +41,14 @@ def test_nothing_known_passes(journal: Journal) -> None:
     assert duplicates.check(journal, FCR, ["+16195550100"], now=at("2026-10-02 00:00")) == []
 
 
-def test_a_recent_submission_blocks_with_the_resubmit_hint(journal: Journal) -> None:
+def test_a_recent_submission_blocks_naming_its_due_date(journal: Journal) -> None:
     submit(journal, "+16195550100", "+16195550101")
     with pytest.raises(DuplicateSubmission) as caught:
         duplicates.check(journal, FCR, ["+16195550199", "+16195550100"], now=at("2026-12-01 00:00"))
     assert str(caught.value) == (
-        f"+16195550100 was submitted to fcr on 2026-10-01 as {FID}; pass --resubmit to send it "
-        "again"
+        f"+16195550100 was submitted to fcr on 2026-10-01 as {FID}; due again on 2026-12-30"
     )
+    assert "--resubmit" not in str(caught.value)
     assert caught.value.exit_code is ExitCode.DUPLICATE
 
 
@@ -83,6 +83,7 @@ def test_resubmit_returns_recent_submissions_for_the_review(journal: Journal) ->
             attempt_id=1,
             date="2026-10-01",
             feedback_id=FID,
+            due="2026-12-30",
         )
     ]
     assert f"RESUBMITTING: {found[0].summary()}" == (
@@ -134,10 +135,8 @@ def test_blocked_numbers_are_grouped_one_line_per_earlier_submission(
         f"or 'assistant settle {attempt_id} --not-submitted'"
     )
     assert str(caught.value).splitlines() == [
-        f"20 numbers were submitted to fcr on 2026-10-01 as {FID}; pass --resubmit to send "
-        "them again",
-        f"10 numbers were submitted to fcr on 2026-10-01 as {FID2}; pass --resubmit to send "
-        "them again",
+        f"20 numbers were submitted to fcr on 2026-10-01 as {FID}; due again on 2026-12-30",
+        f"10 numbers were submitted to fcr on 2026-10-01 as {FID2}; due again on 2026-12-30",
         "+16195550200 and +16195550201 have an unknown outcome (attempt 3, sent to fcr on "
         f"2026-10-02): {settle}",
     ]
@@ -149,7 +148,7 @@ def test_settling_unblocks(journal: Journal) -> None:
     assert duplicates.check(journal, FCR, ["+16195550100"], now=at("2026-10-02 00:00")) == []
     other = unknown(journal, "+16195550101")
     journal.settle(other, FID, settled_by="bob")
-    with pytest.raises(DuplicateSubmission, match="pass --resubmit"):
+    with pytest.raises(DuplicateSubmission, match="due again on 2026-12-30"):
         duplicates.check(journal, FCR, ["+16195550101"], now=at("2026-10-02 00:00"))
 
 

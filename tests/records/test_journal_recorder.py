@@ -76,7 +76,7 @@ def test_resubmit_lets_recent_numbers_through_and_keeps_the_findings(tmp_path: P
         first.filled(rec)
         first.intent(rec, NOTHING)
         first.submitted(rec, FID)
-        with pytest.raises(DuplicateSubmission, match="pass --resubmit"):
+        with pytest.raises(DuplicateSubmission, match="; due again on "):
             JournalRecorder(j).check(record(tmp_path, run="run-b"))
         again = JournalRecorder(j, resubmit=True)
         lines = again.check(record(tmp_path, run="run-b"))

@@ -96,8 +96,7 @@ def test_numbers_sent_through_one_map_are_refused_through_the_other(journal: Jou
         with pytest.raises(DuplicateSubmission) as caught:
             duplicates.check(journal, classic, ["+16195550100"], now=at("2026-10-02 00:00"))
     assert str(caught.value) == (
-        f"+16195550100 was submitted to fcr on 2026-10-01 as {FID}; pass --resubmit to send it "
-        "again"
+        f"+16195550100 was submitted to fcr on 2026-10-01 as {FID}; due again on 2026-12-30"
     )
 
 
@@ -334,7 +333,7 @@ def test_fill_through_the_other_map_is_refused_and_history_shows_the_host(
     assert again.exitstatus == ExitCode.DUPLICATE, again.output
     assert again.output.endswith(
         f"Error: +16195550100 and +16195550101 were submitted to fcr on {_today()} as {fid}; "
-        "pass --resubmit to send them again\n"
+        f"due again on {_in_90_days(_today())}\n"
     ), again.output
     shown = run_assistant("history", "--data-dir", str(data), env={**os.environ, "COLUMNS": "400"})
     assert shown.returncode == 0, shown.stderr
@@ -352,3 +351,9 @@ def _today() -> str:
     from datetime import UTC, datetime
 
     return datetime.now(UTC).strftime("%Y-%m-%d")
+
+
+def _in_90_days(day: str) -> str:
+    from datetime import date, timedelta
+
+    return (date.fromisoformat(day) + timedelta(days=90)).isoformat()

@@ -54,6 +54,10 @@ def test_record_submitted_writes_a_private_receipt_and_attaches_it(journal: Jour
     assert f"<tr><th>Feedback ID</th><td>{FID}</td></tr>" in page
     assert "<tr><th>Submitted (UTC)</th><td>2026-10-01T14:03:00Z</td></tr>" in page
     assert "<tr><th>Confirmed by</th><td>alice</td></tr>" in page
+    assert (
+        "<tr><th>Due again</th><td>2026-12-30 (90 days after it was sent; `assistant due` lists "
+        "it then)</td></tr>"
+    ) in page
     assert "<li>+16195550100</li><li>+16195550101</li>" in page
     assert f'src="data:image/png;base64,{base64.b64encode(PNG).decode()}"' in page
 
@@ -197,3 +201,14 @@ def test_a_receipt_names_the_host_and_a_practice_one_says_so_first(journal: Jour
     assert f"<title>PRACTICE receipt {other}</title>" in page
     assert f"<h1>PRACTICE receipt {other}</h1>" in page
     assert "<tr><th>Portal</th><td>fcr at 127.0.0.1:8765 (PRACTICE)</td></tr>" in page
+
+
+def test_a_practice_receipt_names_no_due_date(journal: Journal) -> None:
+    attempt_id = journal.begin(new_attempt("+16195550100", host="127.0.0.1:8765", real=False))
+    journal.intent(attempt_id, confirmed_by="alice", review_values={})
+    attempt = receipts.record_submitted(journal, attempt_id, FID)
+    page = Path(attempt.receipt_path or "").read_text()
+    assert (
+        "<tr><th>Due again</th><td>never: a practice run at 127.0.0.1:8765 registers nothing"
+        "</td></tr>"
+    ) in page

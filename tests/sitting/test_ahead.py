@@ -338,7 +338,7 @@ def test_a_submission_sharing_a_number_with_the_one_under_review_waits_for_its_o
     ]
     assert re.fullmatch(
         r"\+16195550100 was submitted to fcr on \d{4}-\d\d-\d\d as FCRFE\d{17}; "
-        r"pass --resubmit to send it again",
+        r"due again on \d{4}-\d\d-\d\d",
         report.results[1].reason,
     )
     assert screen.count("please review") == 1

@@ -98,12 +98,13 @@ def test_five_profiles_confirmed_at_a_terminal_then_a_rerun_skips_them_all(
     assert portal.submit_attempts() == 5
     assert len(portal.requests()) == requests_before  # no browser even opened
     today = datetime.now(UTC).strftime("%Y-%m-%d")
+    due = (datetime.now(UTC) + timedelta(days=90)).strftime("%Y-%m-%d")
     for n in range(1, 6):
         fid = by_label[f"Harbor {n}"].feedback_id
         assert (
-            f"[{n}/5] Harbor {n} (1 of 1): skipped, already submitted on {today} ({fid})"
-            in again.output
-        )
+            f"[{n}/5] Harbor {n} (1 of 1): skipped, already submitted on {today} as {fid}; "
+            f"due again on {due}"
+        ) in again.output
     assert "0 submitted, 0 declined, 0 stopped, 0 failed, 0 unknown, 5 skipped." in again.output
 
 
@@ -130,8 +131,10 @@ def test_the_lines_of_a_batch_come_in_the_order_of_its_parts(
     assert lines == [
         "[1/5] Harbor 1 (submission 1 of 1)",
         "[2/5] Harbor 2 (submission 1 of 1)",
-        f"[3/5] Harbor 3 (1 of 1): skipped, already submitted on {_today()} ({FID})",
-        f"[4/5] Harbor 4 (1 of 1): skipped, already submitted on {_today()} ({FID})",
+        f"[3/5] Harbor 3 (1 of 1): skipped, already submitted on {_today()} as {FID}; "
+        f"due again on {_due()}",
+        f"[4/5] Harbor 4 (1 of 1): skipped, already submitted on {_today()} as {FID}; "
+        f"due again on {_due()}",
         "[5/5] Harbor 5 (submission 1 of 1)",
     ]
     assert "0 submitted, 3 declined, 0 stopped, 0 failed, 0 unknown, 2 skipped." in run.output
@@ -139,6 +142,10 @@ def test_the_lines_of_a_batch_come_in_the_order_of_its_parts(
 
 def _today() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d")
+
+
+def _due() -> str:
+    return (datetime.now(UTC) + timedelta(days=90)).strftime("%Y-%m-%d")
 
 
 def test_a_declined_submission_and_ctrl_c_are_recorded_and_nothing_clicks_after_it(

@@ -5,7 +5,7 @@ and portal, each with its own map, start URL and ledger; one `--url` serves them
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from assistant.sitting.terminal import Terminal
 
 TRF_ID = "TRFFE10012026140300456"
 TODAY = datetime.now(UTC).strftime("%Y-%m-%d")
+DUE = (datetime.now(UTC) + timedelta(days=90)).strftime("%Y-%m-%d")
 DISPUTE = "dispute:\n  label: Spam Likely\n  shown_by: Verizon\n  seen_on: 2026-11-30\n"
 
 
@@ -123,8 +124,9 @@ def test_a_dispute_form_in_the_list_refuses_a_profile_without_the_section(tmp_pa
 
 
 def test_numbers_sent_to_some_registries_are_skipped_only_there(tmp_path: Path) -> None:
-    """A rerun of `batch --portal fcr,trf,vsf` after the FCR and the TRF took a profile's
-    numbers: those two are skipped, each with its own Feedback ID, the VSF is still sent."""
+    """A rerun of `batch --portal fcr,trf,vsf` (or `fill`) after the FCR and the TRF took a
+    profile's numbers: those two are skipped, each with its own Feedback ID, the VSF is still
+    sent; once all three have them, `fill` stops before anything opens."""
     path = tmp_path / "harbor-1.yaml"
     path.write_text(profile_text(1, ["(619) 555-0100"]) + DISPUTE, encoding="utf-8")
     loaded, _ = load_profiles([path])
@@ -152,14 +154,30 @@ def test_numbers_sent_to_some_registries_are_skipped_only_there(tmp_path: Path) 
         )
         skipped = [run._skip(job, job.plan.submissions[0]) for job in run.jobs]
         assert [(r.registry, r.state, r.reason) if r else None for r in skipped] == [
-            ("fcr", "skipped", f"already submitted on {TODAY} ({FID})"),
-            ("trf", "skipped", f"already submitted on {TODAY} ({TRF_ID})"),
+            ("fcr", "skipped", f"already submitted on {TODAY} as {FID}; due again on {DUE}"),
+            ("trf", "skipped", f"already submitted on {TODAY} as {TRF_ID}; due again on {DUE}"),
             None,
         ]
+        run.preflight()  # `fill` too: the VSF is still owed the number, so nothing stops
+        after = [run._skip(job, job.plan.submissions[0]) for job in run.jobs]
+        assert [r.registry if r else None for r in after] == ["fcr", "trf", None]
+        vsf = fills[2].destination
+        attempt = journal.begin(
+            new_attempt(
+                "+16195550100",
+                portal="vsf",
+                registry=vsf.registry,
+                host=vsf.host,
+                real=vsf.real,
+            )
+        )
+        journal.intent(attempt, confirmed_by="alice", review_values={})
+        journal.submitted(attempt, "VSFFE10012026140300789")
         with pytest.raises(DuplicateSubmission) as caught:
-            run.preflight()
+            run.preflight()  # nothing is left to send anywhere
     assert str(caught.value).splitlines() == [
-        f"+16195550100 was submitted to fcr on {TODAY} as {FID}; pass --resubmit to send it again",
-        f"+16195550100 was submitted to trf on {TODAY} as {TRF_ID}; pass --resubmit to send it "
-        "again",
+        f"+16195550100 was submitted to fcr on {TODAY} as {FID}; due again on {DUE}",
+        f"+16195550100 was submitted to trf on {TODAY} as {TRF_ID}; due again on {DUE}",
+        f"+16195550100 was submitted to vsf on {TODAY} as VSFFE10012026140300789; due again on "
+        f"{DUE}",
     ]
