@@ -549,7 +549,7 @@ def test_item_18_a_secret_forced_into_an_error_is_masked_in_logs(
     finally:
         log.detach_run_log()
     text = run_log.read_text(encoding="utf-8")
-    assert "Filling failed: Locator.fill: Timeout 300ms exceeded." in text
+    assert "Filling failed: Locator.fill: Timeout 1500ms exceeded." in text
     assert 'fill("[masked]")' in text
     assert "Loading the portal failed" in text
     assert "contact=[masked]" in text
