@@ -34,9 +34,9 @@ PortalsOption = Annotated[
     typer.Option(
         "--portal",
         metavar="MAP[,MAP...]",
-        help="Portal map: fcr (2026 wizard, the default), fcr-classic (2024), trf (TNS robocall "
-        "feedback), vsf (Verizon voice spam feedback) or a .yaml file; several separated by "
-        "commas (fcr,trf,vsf) send each profile to each registry, one review each.",
+        help="Portal map: fcr (the default: the 2026 wizard), fcr-classic (2024), trf (TNS "
+        "robocall feedback), vsf (Verizon voice spam feedback) or a .yaml file; several "
+        "separated by commas (fcr,trf,vsf) send each profile to each registry, one review each.",
     ),
 ]
 UrlOption = Annotated[

@@ -45,7 +45,8 @@ def test_the_notice_comes_once_as_the_browser_opens(tmp_path: Path) -> None:
 
 def test_a_batch_that_opens_no_browser_says_nothing_of_a_display(tmp_path: Path) -> None:
     with Journal.open(tmp_path / "data", clock=FakeClock(utc_now())) as journal:
-        submit(journal, "+16195550100")  # the profile's first number: its submission is skipped
+        # Every number of the profile: its one submission is skipped, nothing is left to send.
+        submit(journal, "+16195550100", "+16195550101", "+16195550102", "+16195550103")
     screen, started = _batch(tmp_path)
     assert not started
     assert "already submitted on " in screen
