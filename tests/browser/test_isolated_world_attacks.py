@@ -1,0 +1,153 @@
+"""Hostile pages against the assistant's isolated world (`isolated_world`, `js/page.js`): what a
+portal page can still do to the reads it cannot reach, found by attacking it. Each page here
+does one thing; what it shows is what the assistant must still read (or how soon it must give
+up), whatever the page does."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+from assistant.browser import guarded_context, isolated_world, locate
+from assistant.browser.scripts import page_script
+from assistant.portals.model import Target
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
+
+pytestmark = pytest.mark.browser
+
+ORIGIN = "http://portal.test"
+SNAPSHOT = "(s) => window.__assistant.snapshot(s)"
+
+
+def open_pages(context: BrowserContext, pages: dict[str, str]) -> Page:
+    """A page of a portal context (the page script in every document) serving `pages` (path:
+    HTML), opened at the first."""
+    context.add_init_script(script=page_script())  # as every portal context has it
+    page = context.new_page()
+    page.route(
+        ORIGIN + "/**",
+        lambda route: route.fulfill(
+            body=pages[route.request.url.removeprefix(ORIGIN)], content_type="text/html"
+        ),
+    )
+    page.goto(ORIGIN + next(iter(pages)))
+    return page
+
+
+def held(page: Page, selector: str) -> str:
+    [state] = locate.evaluate(page, SNAPSHOT, [selector])
+    assert state["count"] == 1
+    return str(state["value"])
+
+
+def test_an_element_named_like_the_helpers_does_not_take_their_place(
+    context: BrowserContext,
+) -> None:
+    """An element's id or name is a property of `window` in every world (named access): on
+    the first document, whose world is made after the page has loaded, `window.__assistant`
+    was that element, the page script thought itself installed, and every read failed with
+    "TypeError: window.__assistant.snapshot is not a function"."""
+    page = open_pages(context, {"/": '<div id="__assistant"></div><input id=name value=held>'})
+    assert held(page, '[id="name"]') == "held"
+    assert locate.resolve(page, [Target.of(id="name")])[0].selector == '[id="name"]'
+
+
+def test_a_wait_for_an_element_outlives_a_navigation(context: BrowserContext) -> None:
+    """A page that loads the next document while the assistant waits for an element of it:
+    Chromium ends that evaluation with "Inspected target navigated or closed", which the wait
+    took for a failure instead of looking again in the new document (Playwright's
+    wait_for_function, used before, looked again)."""
+    page = open_pages(
+        context,
+        {
+            "/": "<p>1</p><script>setTimeout(() => { location.href = '/next'; }, 300)</script>",
+            "/next": "<script>setTimeout(() => {"
+            " document.body.innerHTML = '<input id=later>'; }, 300)</script>",
+        },
+    )
+    assert locate.evaluate(page, "() => location.pathname", None) == "/"
+    located = locate.wait_visible(page, Target.of(id="later"), 10_000)
+    assert (located.found, located.selector) == (True, '[id="later"]')
+
+
+# The field holds what the page wants, except while the assistant reads it: the page's world
+# hears the reader ask for its timers and requests (a synchronous event, dispatched before the
+# read), puts the typed value back for the read, and its own value again right after.
+RESTORED_WHEN_READ = """
+<input id=name>
+<script>
+  const el = document.getElementById("name");
+  let typed = "";
+  el.addEventListener("input", () => { typed = el.value; el.value = "Evil Holdings"; });
+  window.addEventListener("__assistant:pending?", () => {
+    if (!typed) return;
+    el.value = typed;
+    setTimeout(() => { el.value = "Evil Holdings"; }, 0);
+  }, true);
+</script>
+"""
+
+
+def test_the_page_cannot_tell_when_it_is_read(context: BrowserContext) -> None:
+    """The read-back (`probe`) and the picture before a screenshot (`mark`) asked the page's
+    world, by an event it could hear, for its timers and requests just before reading: a page
+    could show the typed value to every read and hold another the rest of the time."""
+    page = open_pages(context, {"/": RESTORED_WHEN_READ})
+    assert held(page, '[id="name"]') == ""  # the world is made and installed
+    page.locator("#name").fill("Harbor Fuel")
+    assert held(page, '[id="name"]') == "Evil Holdings"  # a read that asks nothing
+    probed = locate.evaluate(
+        page, "(s) => window.__assistant.probe(s, 40, 1000, null)", ['[id="name"]']
+    )
+    assert probed["states"][0]["value"] == "Evil Holdings"
+    marked = locate.evaluate(page, "(s) => window.__assistant.mark(s)", ['[id="name"]'])
+    assert marked["states"][0]["value"] == "Evil Holdings"
+    # What the page counts is still heard: its short timer, pending while the page waits.
+    page.evaluate("() => { window.soon = setTimeout(() => {}, 900); }")
+    assert locate.evaluate(page, "(s) => window.__assistant.mark(s)", [])["busy"] is True
+    page.evaluate("() => clearTimeout(window.soon)")
+    assert locate.evaluate(page, "(s) => window.__assistant.mark(s)", [])["busy"] is False
+
+
+@pytest.fixture
+def guarded(browser: Browser) -> Iterator[guarded_context.GuardedContext]:
+    made = guarded_context.GuardedContext(browser, ["127.0.0.1"])
+    yield made
+    made.close()
+
+
+def test_a_page_that_stops_its_clock_does_not_hold_the_gate(
+    guarded: guarded_context.GuardedContext,
+) -> None:
+    """Before every click of the map the guard waits (`drain`, up to `DRAIN_MAX_S`) for the
+    page's requests, with the page script run in the page's own world: a page whose
+    `performance.now` stands still never let that wait end (Playwright's evaluate has no
+    timeout; the run hung). Here the clock stands still for 30 s."""
+    guarded.page.set_content(
+        "<input id=name><script>"
+        " const now0 = performance.now.bind(performance); const until = now0() + 30000;"
+        " performance.now = () => (now0() < until ? 0 : now0());"
+        "</script>"
+    )
+    started = time.monotonic()
+    guarded.drain()
+    assert time.monotonic() - started < guarded_context.DRAIN_MAX_S + 4
+
+
+def test_a_busy_page_does_not_stretch_a_wait(context: BrowserContext) -> None:
+    """A page whose scripts keep the browser's main thread busy: the wait in the isolated world
+    is a DevTools call without a timeout, which answers only when the page lets go (8 s here,
+    or never). Playwright's wait_for_function, used before, gave up in time."""
+    page = open_pages(context, {"/": "<input id=name>"})
+    assert held(page, '[id="name"]') == ""
+    started = time.monotonic()
+    page.evaluate(
+        "() => setTimeout(() => { const end = Date.now() + 8000; while (Date.now() < end) {} })"
+    )
+    assert isolated_world.wait_for(page, "() => false", None, 1_000) is None
+    assert time.monotonic() - started < 4
