@@ -27,7 +27,10 @@
    script runs, so a page cannot replace them. */
 (() => {
   "use strict";
-  if (window.__assistant) return;
+  // Installed already: the window's own property, not an element whose id or name is
+  // `__assistant` (named access answers `window.__assistant` with it in every world, and the
+  // world the reader makes for a loaded document meets the page's elements first).
+  if (Object.prototype.hasOwnProperty.call(window, "__assistant")) return;
   // The isolated world's copy: reads the DOM; the page's timers and requests are asked of the
   // page's world.
   const reader = window.__assistantReader === true;
