@@ -32,8 +32,13 @@ WORLD = "assistant"
 # Set in the isolated world before the page script: it reads there and asks the page's world
 # for its timers and requests.
 _READER = "window.__assistantReader = true;\n"
-# What Chromium answers when the world's context went away with its document.
-_GONE = ("Cannot find context with specified id", "Execution context was destroyed")
+# What Chromium answers when the world's context went away with its document (the last: the
+# document went away while the evaluation was under way, the page loading its next one).
+_GONE = (
+    "Cannot find context with specified id",
+    "Execution context was destroyed",
+    "Inspected target navigated or closed",
+)
 
 
 @dataclass(slots=True)
@@ -69,9 +74,10 @@ def evaluate(page: Page, expression: str, arg: Any = None) -> Any:
                 },
             )
         except error_cls as error:
-            if attempt == 0 and any(gone in str(error) for gone in _GONE):
-                world.context_id = None
-                continue
+            if any(gone in str(error) for gone in _GONE):
+                world.context_id = None  # the next call makes the world again, too
+                if attempt == 0:
+                    continue
             raise
         details = reply.get("exceptionDetails")
         if details is not None:
