@@ -62,8 +62,10 @@ def evaluate(page: Page, expression: str, arg: Any = None) -> Any:
     world = _world(page)
     source = f"({expression})({json.dumps(arg)})"
     for attempt in range(2):
-        context_id = _context(world)
         try:
+            # Made in the document that is current now, which a page load may take away
+            # before the world is ready: that counts as gone too.
+            context_id = _context(world)
             reply = world.session.send(
                 "Runtime.evaluate",
                 {

@@ -65,12 +65,13 @@ def test_a_wait_for_an_element_outlives_a_navigation(context: BrowserContext) ->
     page = open_pages(
         context,
         {
-            "/": "<p>1</p><script>setTimeout(() => { location.href = '/next'; }, 300)</script>",
+            "/": "<p>1</p>",
             "/next": "<script>setTimeout(() => {"
             " document.body.innerHTML = '<input id=later>'; }, 300)</script>",
         },
     )
     assert locate.evaluate(page, "() => location.pathname", None) == "/"
+    page.evaluate("() => setTimeout(() => { location.href = '/next'; }, 200)")
     located = locate.wait_visible(page, Target.of(id="later"), 10_000)
     assert (located.found, located.selector) == (True, '[id="later"]')
 
