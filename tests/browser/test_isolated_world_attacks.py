@@ -115,6 +115,21 @@ def test_the_page_cannot_tell_when_it_is_read(context: BrowserContext) -> None:
     assert locate.evaluate(page, "(s) => window.__assistant.mark(s)", [])["busy"] is False
 
 
+def test_a_document_rewritten_in_place_still_tells_its_timers(context: BrowserContext) -> None:
+    """document.open() keeps the window and its worlds but erases every event listener of the
+    document and the window, in all worlds: the page's world no longer heard the reader's
+    question, and the reader took the page for idle from then on (it only reads sooner)."""
+    page = open_pages(context, {"/": "<input id=name>"})
+    busy = "(s) => window.__assistant.mark(s).busy"
+    assert locate.evaluate(page, busy, []) is False
+    page.evaluate("() => { document.open(); document.write('<input id=name>'); document.close(); }")
+    assert held(page, '[id="name"]') == ""
+    page.evaluate("() => { window.soon = setTimeout(() => {}, 900); }")
+    assert locate.evaluate(page, busy, []) is True
+    page.evaluate("() => clearTimeout(window.soon)")
+    assert locate.evaluate(page, busy, []) is False
+
+
 @pytest.fixture
 def guarded(browser: Browser) -> Iterator[guarded_context.GuardedContext]:
     made = guarded_context.GuardedContext(browser, ["127.0.0.1"])
