@@ -15,8 +15,9 @@
    page's DOM:
 
    - in the page's own world (an init script, before the page's scripts), where the page's
-     timers and requests can be seen: it counts them, answers the reader's question about them
-     (an event, see `pendingWork`), and serves `assistant learn`'s overlay;
+     timers and requests can be seen: it counts them, tells the reader each change (an event,
+     see `pendingWork`: the reader never asks as it reads, so the page cannot tell when it is
+     read), and serves `assistant learn`'s overlay;
    - in the assistant's isolated world (`assistant/browser/isolated_world.py`, with
      `window.__assistantReader` set first), which the page's scripts cannot reach: every read
      the assistant relies on is made there, with the DOM's own getters and the language's own
@@ -38,7 +39,9 @@
   const setT = window.setTimeout.bind(window);
   const clearT = window.clearTimeout.bind(window);
   const SHORT_TIMER_MS = 1000;
-  // The question the reader asks the page's world, and the answer's event ("timers requests").
+  // What the page's world tells the reader each time its count changes ("timers requests"),
+  // and the question the reader asks it only when the reader's world is made or has lost its
+  // listener (see `pendingWork`).
   const ASK = "__assistant:pending?";
   const ANSWER = "__assistant:pending";
 
@@ -90,16 +93,31 @@
 
   // Timers set while handling an event (not from inside another timer: a polling loop would
   // never end) and due within a second are waited for: that is how pages re-render "soon".
-  // Only the page's world sees them (and its requests): the reader asks it (`pendingWork`).
+  // Only the page's world sees them (and its requests): it tells the reader (`pendingWork`).
   if (!reader) trackPageWork();
 
   function trackPageWork() {
+    // The count, told to the reader as it changes, never asked for at a read: a page that
+    // heard a question as the assistant reads would know that moment, and could show every
+    // read what it wants read and hold something else the rest of the time.
+    const Custom = CustomEvent;
+    const dispatch = EventTarget.prototype.dispatchEvent;
+    const apply = Reflect.apply;
+    const listen = EventTarget.prototype.addEventListener;
+    const tell = () => {
+      // Listening again costs nothing when listening (the same listener is added once), and
+      // after document.open() erased the listener it is back for the reader's next question.
+      apply(listen, window, [ASK, tell, true]);
+      apply(dispatch, document, [new Custom(ANSWER, { detail: timers.size + " " + requests })]);
+    };
+    apply(listen, window, [ASK, tell, true]);
+
     window.setTimeout = function (handler, delay, ...rest) {
       if (typeof handler !== "function") return setT(handler, delay, ...rest);
       const track = timerDepth === 0 && (Number(delay) || 0) <= SHORT_TIMER_MS;
       let id = 0;
       const wrapped = function (...args) {
-        timers.delete(id);
+        if (timers.delete(id)) tell();
         timerDepth += 1;
         try {
           return handler.apply(this, args);
@@ -108,21 +126,26 @@
         }
       };
       id = setT(wrapped, delay, ...rest);
-      if (track) timers.add(id);
+      if (track) {
+        timers.add(id);
+        tell();
+      }
       return id;
     };
     window.clearTimeout = function (id) {
-      timers.delete(id);
+      if (timers.delete(id)) tell();
       return clearT(id);
     };
 
     const done = () => {
       requests -= 1;
+      tell();
     };
     if (typeof window.fetch === "function") {
       const fetch0 = window.fetch;
       window.fetch = function (...args) {
         requests += 1;
+        tell();
         let promise;
         try {
           promise = fetch0.apply(this, args);
@@ -137,6 +160,7 @@
     const send0 = XMLHttpRequest.prototype.send;
     XMLHttpRequest.prototype.send = function (...args) {
       requests += 1;
+      tell();
       this.addEventListener("loadend", done, { once: true });
       try {
         return send0.apply(this, args);
@@ -146,37 +170,40 @@
         throw error;
       }
     };
-
-    // The reader's question, answered synchronously with what this world counts. The page can
-    // see (and could stop) the events: that changes only how long the reader waits.
-    const Custom = CustomEvent;
-    const dispatch = EventTarget.prototype.dispatchEvent;
-    const apply = Reflect.apply;
-    window.addEventListener(
-      ASK,
-      () => {
-        const answer = new Custom(ANSWER, { detail: timers.size + " " + requests });
-        apply(dispatch, document, [answer]);
-      },
-      true,
-    );
   }
 
-  /* The page's short timers and requests pending now: counted here in the page's world; asked
-     of it from the reader (a page that stops the question is taken as having none pending). */
+  /* The page's short timers and requests pending now: counted in the page's world; in the
+     reader, what that world last told (a page that stops or forges what it tells changes only
+     how long the reader waits). The reader asks only when its world is made, or when its
+     listener is gone (document.open() erases every listener of the document and the window,
+     in all worlds): it knows that by an event of a name the page cannot know. */
+  let told = "";
+  let answered = false;
+  let listening = false;
+  const hear = (event) => {
+    told = String(event.detail);
+    answered = true;
+  };
+  const CHECK = "__assistant:" + Math.random().toString(36).slice(2) + Math.round(now());
+  const alive = () => {
+    listening = true;
+  };
+  function listen() {
+    listening = false;
+    window.dispatchEvent(new Event(CHECK));
+    if (listening) return;
+    window.addEventListener(CHECK, alive);
+    window.addEventListener(ANSWER, hear, true);
+    answered = false;
+    document.dispatchEvent(new CustomEvent(ASK));
+    if (!answered) told = ""; // nobody answers: the page's world lost its listener too
+  }
+  if (reader) listen();
+
   function pendingWork() {
     if (!reader) return { timers: timers.size, requests };
-    let answer = "";
-    const listen = (event) => {
-      answer = String(event.detail);
-    };
-    window.addEventListener(ANSWER, listen, true);
-    try {
-      document.dispatchEvent(new CustomEvent(ASK));
-    } finally {
-      window.removeEventListener(ANSWER, listen, true);
-    }
-    const [t, r] = answer.split(" ").map((n) => Number(n) || 0);
+    listen();
+    const [t, r] = told.split(" ").map((n) => Number(n) || 0);
     return { timers: t || 0, requests: r || 0 };
   }
 
