@@ -130,6 +130,35 @@ def test_a_document_rewritten_in_place_still_tells_its_timers(context: BrowserCo
     assert locate.evaluate(page, busy, []) is False
 
 
+# A field whose tag name is a selector list ("a,input": Chromium takes it), next to an input
+# of the same name: the selector made for the field ("a,input[name=company]") is unique on
+# the page, but what it finds is the other input.
+TAG_IS_A_LIST = """
+<input name=company aria-label="Referral code">
+<script>
+  const field = document.createElement("a,input");
+  field.setAttribute("role", "textbox");
+  field.setAttribute("aria-label", "Company name");
+  field.setAttribute("name", "company");
+  field.style.display = "inline-block";
+  field.textContent = "Harbor Fuel";
+  document.body.append(field);
+</script>
+"""
+
+
+def test_the_selector_made_for_an_element_finds_that_element(context: BrowserContext) -> None:
+    """`selectorFor` took the element's tag name as CSS and a selector as good when it found
+    one element, any element: the field labelled "Company name" was written and read back
+    through a selector that finds the page's "Referral code" input."""
+    page = open_pages(context, {"/": TAG_IS_A_LIST})
+    [located] = locate.resolve(page, [Target.of(label="Company name")])
+    assert located.found
+    label = "(el) => el.getAttribute('aria-label')"
+    assert locate.evaluate_on(page, located.selector, label) == "Company name"
+    assert page.locator(located.selector).evaluate(label) == "Company name"
+
+
 @pytest.fixture
 def guarded(browser: Browser) -> Iterator[guarded_context.GuardedContext]:
     made = guarded_context.GuardedContext(browser, ["127.0.0.1"])
