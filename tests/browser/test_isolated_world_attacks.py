@@ -147,11 +147,22 @@ TAG_IS_A_LIST = """
 """
 
 
-def test_the_selector_made_for_an_element_finds_that_element(context: BrowserContext) -> None:
+@pytest.mark.parametrize("named", [True, False], ids=["by name", "by path"])
+def test_the_selector_made_for_an_element_finds_that_element(
+    context: BrowserContext, named: bool
+) -> None:
     """`selectorFor` took the element's tag name as CSS and a selector as good when it found
     one element, any element: the field labelled "Company name" was written and read back
-    through a selector that finds the page's "Referral code" input."""
-    page = open_pages(context, {"/": TAG_IS_A_LIST})
+    through a selector that finds the page's "Referral code" input (by its name, or, without
+    one, by its path from the root: "... > a,input:nth-of-type(1)" is a list too)."""
+    html = (
+        TAG_IS_A_LIST
+        if named
+        else TAG_IS_A_LIST.replace("name=company ", "").replace(
+            'field.setAttribute("name", "company");', ""
+        )
+    )
+    page = open_pages(context, {"/": html})
     [located] = locate.resolve(page, [Target.of(label="Company name")])
     assert located.found
     label = "(el) => el.getAttribute('aria-label')"

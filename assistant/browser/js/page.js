@@ -426,35 +426,38 @@
     );
   }
 
-  function unique(selector) {
+  // Whether `selector` finds `el` and nothing else. (Finding one element is not enough: a
+  // tag name is the page's to choose, and "a,input" is a selector list.)
+  function findsOnly(selector, el) {
     try {
-      return document.querySelectorAll(selector).length === 1;
+      const found = document.querySelectorAll(selector);
+      return found.length === 1 && found[0] === el;
     } catch (error) {
       return false;
     }
   }
 
   /* A CSS selector that finds `el` again later: its id (when unique and not made up), its
-     name, or a short path from the nearest ancestor with such an id. */
+     name, or a short path from the nearest ancestor with such an id; the page's names (tag
+     names included) escaped. */
   function selectorFor(el) {
-    if (el.id && !generated(el.id) && unique("[id=" + quoted(el.id) + "]")) {
-      return "[id=" + quoted(el.id) + "]";
-    }
-    const tag = el.tagName.toLowerCase();
+    const byId = (node) => "[id=" + quoted(node.id) + "]";
+    if (el.id && !generated(el.id) && findsOnly(byId(el), el)) return byId(el);
+    const tag = CSS.escape(el.localName);
     const name = el.getAttribute("name");
-    if (name && unique(tag + "[name=" + quoted(name) + "]")) return tag + "[name=" + quoted(name) + "]";
+    if (name && findsOnly(tag + "[name=" + quoted(name) + "]", el)) return tag + "[name=" + quoted(name) + "]";
     const parts = [];
     let node = el;
     while (node && node.nodeType === Node.ELEMENT_NODE && node !== document.documentElement) {
-      if (node !== el && node.id && !generated(node.id) && unique("[id=" + quoted(node.id) + "]")) {
-        parts.unshift("[id=" + quoted(node.id) + "]");
+      if (node !== el && node.id && !generated(node.id) && findsOnly(byId(node), node)) {
+        parts.unshift(byId(node));
         return parts.join(" > ");
       }
       let index = 1;
       for (let sib = node.previousElementSibling; sib; sib = sib.previousElementSibling) {
-        if (sib.tagName === node.tagName) index += 1;
+        if (sib.localName === node.localName && sib.namespaceURI === node.namespaceURI) index += 1;
       }
-      parts.unshift(node.tagName.toLowerCase() + ":nth-of-type(" + index + ")");
+      parts.unshift(CSS.escape(node.localName) + ":nth-of-type(" + index + ")");
       node = node.parentElement;
     }
     return ":root > " + parts.join(" > ");
