@@ -35,6 +35,8 @@ WORLD = "assistant"
 # Set in the isolated world before the page script: it reads there and asks the page's world
 # for its timers and requests.
 _READER = "window.__assistantReader = true;\n"
+# How much longer than the time it was given a wait's DevTools call may take to answer.
+_LATE_MS = 2_000
 # What Chromium answers when the world's context went away with its document (the last: the
 # document went away while the evaluation was under way, the page loading its next one).
 _GONE = (
@@ -54,10 +56,13 @@ class _World:
 _WORLDS: weakref.WeakKeyDictionary[Page, _World] = weakref.WeakKeyDictionary()
 
 
-def evaluate(page: Page, expression: str, arg: Any = None) -> Any:
+def evaluate(
+    page: Page, expression: str, arg: Any = None, *, timeout_ms: float | None = None
+) -> Any:
     """The value of the page function `expression` called with `arg` (plain data both ways),
     evaluated in the assistant's isolated world of `page`'s main frame; a returned promise is
-    awaited there. A page script error is raised as Playwright's `Error`, with its message.
+    awaited there. A page script error is raised as Playwright's `Error`, with its message;
+    no answer within `timeout_ms` (a page keeping the browser busy) as its `TimeoutError`.
 
     A document that went away (a navigation) takes its world's context with it: the call is
     made once more in the new document's world."""
@@ -68,7 +73,7 @@ def evaluate(page: Page, expression: str, arg: Any = None) -> Any:
         try:
             # Made in the document that is current now, which a page load may take away
             # before the world is ready: that counts as gone too.
-            context_id = _context(world)
+            context_id = _context(world, timeout_ms)
             reply = world.session.send(
                 "Runtime.evaluate",
                 {
@@ -77,6 +82,7 @@ def evaluate(page: Page, expression: str, arg: Any = None) -> Any:
                     "returnByValue": True,
                     "awaitPromise": True,
                 },
+                timeout=timeout_ms,
             )
         except error_cls as error:
             if any(gone in str(error) for gone in _GONE):
@@ -95,8 +101,11 @@ def wait_for(page: Page, expression: str, arg: Any, timeout_ms: float, *, every_
     """What the page function `expression` returns for `arg` once it is truthy, looked at every
     frame (or every `every_ms`) in the isolated world; None when `timeout_ms` pass first (one
     round trip: callers wait in slices). A navigation meanwhile starts the looking again in the
-    new document."""
-    error_cls, _ = driver.playwright_errors()
+    new document. The page's scripts can keep the browser busy (a loop), and a DevTools call
+    waits for them: each is given the time left and `_LATE_MS` more, and one that gets no
+    answer in that time counts as nothing found (Playwright's wait_for_function gave up
+    likewise)."""
+    error_cls, timeout_cls = driver.playwright_errors()
     deadline = time.monotonic() + timeout_ms / 1000
     pause = (
         f"new Promise((ok) => setTimeout(ok, {int(every_ms)}))"
@@ -113,7 +122,9 @@ def wait_for(page: Page, expression: str, arg: Any, timeout_ms: float, *, every_
     while True:
         left_ms = (deadline - time.monotonic()) * 1000
         try:
-            return evaluate(page, poll, [arg, max(0.0, left_ms)])
+            return evaluate(page, poll, [arg, max(0.0, left_ms)], timeout_ms=left_ms + _LATE_MS)
+        except timeout_cls:
+            return None
         except error_cls as error:
             if time.monotonic() >= deadline or not any(g in str(error) for g in _GONE):
                 raise
@@ -134,11 +145,13 @@ def _world(page: Page) -> _World:
     return world
 
 
-def _context(world: _World) -> int:
+def _context(world: _World, timeout_ms: float | None = None) -> int:
     """The world's context in the main frame's current document, the page script installed."""
     if world.context_id is None:
         reply = world.session.send(
-            "Page.createIsolatedWorld", {"frameId": world.frame_id, "worldName": WORLD}
+            "Page.createIsolatedWorld",
+            {"frameId": world.frame_id, "worldName": WORLD},
+            timeout=timeout_ms,
         )
         context_id = int(reply["executionContextId"])
         # A document that began before the script was added to new documents gets it now; so
@@ -147,8 +160,9 @@ def _context(world: _World) -> int:
         world.session.send(
             "Runtime.evaluate",
             {"expression": _READER + page_script(), "contextId": context_id},
+            timeout=timeout_ms,
         )
-        world.session.send("Runtime.evaluate", {"expression": page_script()})
+        world.session.send("Runtime.evaluate", {"expression": page_script()}, timeout=timeout_ms)
         world.context_id = context_id
     return world.context_id
 
