@@ -16,7 +16,7 @@ from assistant.browser.scripts import page_script
 from assistant.portals.model import Target
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page
+    from playwright.sync_api import Browser, BrowserContext, Page, Route
 
 pytestmark = pytest.mark.browser
 
@@ -168,6 +168,47 @@ def test_the_selector_made_for_an_element_finds_that_element(
     label = "(el) => el.getAttribute('aria-label')"
     assert locate.evaluate_on(page, located.selector, label) == "Company name"
     assert page.locator(located.selector).evaluate(label) == "Company name"
+
+
+# A document that asks for a browser process of its own (cross-origin isolation: COOP and
+# COEP, honoured on a secure origin such as localhost or any https portal), with frames whose
+# worlds lie about their fields. In the new process, context ids start again from 1: the id
+# of the assistant's world in the document before names a context of this one.
+FRAME = (
+    '<iframe srcdoc="<input id=name value=x><script>'
+    "Object.defineProperty(HTMLInputElement.prototype, 'value', {get() { return 'Harbor Fuel'; }});"
+    '</script>"></iframe>'
+)
+OWN_PROCESS = "<input id=name value='Harbor Fuel Holdings'>" + FRAME * 6
+ISOLATING = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+}
+
+
+def test_a_document_in_a_new_process_is_read_in_the_assistants_world(
+    context: BrowserContext,
+) -> None:
+    """The world's context id was kept until Chromium said it was gone; after the page loaded a
+    document into a new process, the same id named a context there (one of the frames' own
+    worlds), and the reader read the frame's field as the page's, told by the frame's scripts."""
+    context.add_init_script(script=page_script())
+    page = context.new_page()
+
+    def serve(route: Route) -> None:
+        if route.request.url.endswith("/isolated"):
+            route.fulfill(body=OWN_PROCESS, content_type="text/html", headers=ISOLATING)
+        else:
+            route.fulfill(body="<input id=name value=first>", content_type="text/html")
+
+    page.route("http://localhost/**", serve)
+    page.goto("http://localhost/")
+    assert held(page, '[id="name"]') == "first"
+    page.evaluate("() => { location.href = '/isolated'; }")
+    page.wait_for_url("**/isolated")
+    assert page.evaluate("() => crossOriginIsolated") is True
+    assert held(page, '[id="name"]') == "Harbor Fuel Holdings"
+    assert locate.evaluate(page, "() => window.top === window", None) is True
 
 
 @pytest.fixture
