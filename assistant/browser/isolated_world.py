@@ -20,6 +20,7 @@ put back what was typed for that moment only.
 from __future__ import annotations
 
 import json
+import secrets
 import time
 import weakref
 from dataclasses import dataclass
@@ -32,9 +33,11 @@ if TYPE_CHECKING:
     from playwright.sync_api import CDPSession, Page
 
 WORLD = "assistant"
-# Set in the isolated world before the page script: it reads there and asks the page's world
-# for its timers and requests.
+# Set in the isolated world before the page script: it reads there and hears from the page's
+# world about its timers and requests.
 _READER = "window.__assistantReader = true;\n"
+# The name under which the world keeps its token (see `_World`).
+_MARK = "__assistantWorld"
 # How much longer than the time it was given a wait's DevTools call may take to answer.
 _LATE_MS = 2_000
 # What Chromium answers when the world's context went away with its document (the last: the
@@ -48,9 +51,34 @@ _GONE = (
 
 @dataclass(slots=True)
 class _World:
+    """The assistant's world in a page's main frame. Chromium numbers contexts per browser
+    process, and a document loaded into a new process (a page can ask for one: cross-origin
+    isolation) numbers its contexts from 1 again: a kept `context_id` can then name another
+    context, such as the page's own world in one of its frames. So each evaluation first
+    checks that it runs in the main frame's world holding `token` (a secret the page never
+    sees), and the world is made again when not."""
+
     session: CDPSession
     frame_id: str
+    token: str
     context_id: int | None = None
+
+    def installer(self) -> str:
+        """The source that makes a world the assistant's: marked as the reader, the token, the
+        page script."""
+        return f"{_READER}window.{_MARK} = {json.dumps(self.token)};\n{page_script()}"
+
+    def call(self, expression: str, arg: Any) -> str:
+        """`expression` called with `arg`, as an expression that gives [token, value] in this
+        world and null in any other."""
+        token = json.dumps(self.token)
+        return (
+            "(() => { let ours = false;"
+            f" try {{ ours = window.{_MARK} === {token} && window.top === window; }}"
+            " catch (error) { ours = false; }"
+            " if (!ours) return null;"
+            f" return (async () => [{token}, await ({expression})({json.dumps(arg)})])(); }})()"
+        )
 
 
 _WORLDS: weakref.WeakKeyDictionary[Page, _World] = weakref.WeakKeyDictionary()
@@ -68,7 +96,7 @@ def evaluate(
     made once more in the new document's world."""
     error_cls, _ = driver.playwright_errors()
     world = _world(page)
-    source = f"({expression})({json.dumps(arg)})"
+    source = world.call(expression, arg)
     for attempt in range(2):
         try:
             # Made in the document that is current now, which a page load may take away
@@ -93,7 +121,14 @@ def evaluate(
         details = reply.get("exceptionDetails")
         if details is not None:
             raise error_cls(_message(details))
-        return reply["result"].get("value")
+        answer = reply["result"].get("value")
+        if isinstance(answer, list) and len(answer) == 2 and answer[0] == world.token:
+            return answer[1]
+        # The id named a context that is not the world (a document in a new process).
+        world.context_id = None
+        if attempt == 0:
+            continue
+        raise error_cls(f"{_GONE[0]}: the assistant's world is not in the page's document")
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -135,13 +170,14 @@ def _world(page: Page) -> _World:
     session = devtools.session(page)
     if world is None or world.session is not session:
         frame_id = str(session.send("Page.getFrameTree")["frameTree"]["frame"]["id"])
+        token = secrets.token_hex(16)
         # Every later document of the page has the script from its start, so that its
         # MutationObserver has seen every change when the first read comes.
         session.send(
             "Page.addScriptToEvaluateOnNewDocument",
-            {"source": _READER + page_script(), "worldName": WORLD},
+            {"source": _World(session, frame_id, token).installer(), "worldName": WORLD},
         )
-        world = _WORLDS[page] = _World(session, frame_id)
+        world = _WORLDS[page] = _World(session, frame_id, token)
     return world
 
 
@@ -159,7 +195,7 @@ def _context(world: _World, timeout_ms: float | None = None) -> int:
         # itself, such as an error page): from now on its timers and requests are counted.
         world.session.send(
             "Runtime.evaluate",
-            {"expression": _READER + page_script(), "contextId": context_id},
+            {"expression": world.installer(), "contextId": context_id},
             timeout=timeout_ms,
         )
         world.session.send("Runtime.evaluate", {"expression": page_script()}, timeout=timeout_ms)
