@@ -211,6 +211,30 @@ def test_a_document_in_a_new_process_is_read_in_the_assistants_world(
     assert locate.evaluate(page, "() => window.top === window", None) is True
 
 
+# A page that counts the questions the reader asks its world.
+COUNTS_QUESTIONS = """
+<input id=name>
+<script>
+  window.asked = 0;
+  window.addEventListener("__assistant:pending?", () => { window.asked += 1; }, true);
+</script>
+"""
+
+
+def test_the_reader_is_in_each_new_document_before_the_page(context: BrowserContext) -> None:
+    """The script meant for every new document's world from its start (addScriptToEvaluate-
+    OnNewDocument) never ran there: the DevTools session had not enabled its Page domain. The
+    world was made at the first read of each document instead, and its question then told
+    the page that moment (and its MutationObserver had missed everything before)."""
+    page = open_pages(context, {"/": "<p>1</p>", "/next": COUNTS_QUESTIONS})
+    assert locate.evaluate(page, "() => location.pathname", None) == "/"
+    page.goto(ORIGIN + "/next")
+    mark = locate.evaluate(page, "(s) => window.__assistant.mark(s)", ['[id="name"]'])
+    assert mark["changes"] > 0  # the document's parsing, seen as it happened
+    locate.idle(page)
+    assert page.evaluate("() => window.asked") == 0
+
+
 @pytest.fixture
 def guarded(browser: Browser) -> Iterator[guarded_context.GuardedContext]:
     made = guarded_context.GuardedContext(browser, ["127.0.0.1"])
