@@ -171,8 +171,11 @@ def _world(page: Page) -> _World:
     if world is None or world.session is not session:
         frame_id = str(session.send("Page.getFrameTree")["frameTree"]["frame"]["id"])
         token = secrets.token_hex(16)
-        # Every later document of the page has the script from its start, so that its
-        # MutationObserver has seen every change when the first read comes.
+        # Every later document of the page has the script from its start, before the page's
+        # own scripts, so that its MutationObserver has seen every change when the first read
+        # comes and its one question to the page's world tells the page nothing. (A session's
+        # scripts for new documents run only with its Page domain enabled.)
+        session.send("Page.enable")
         session.send(
             "Page.addScriptToEvaluateOnNewDocument",
             {"source": _World(session, frame_id, token).installer(), "worldName": WORLD},
