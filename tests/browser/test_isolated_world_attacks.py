@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from assistant.browser import guarded_context, isolated_world, locate
+from assistant.browser import guarded_context, isolated_world, loading, locate
 from assistant.browser.scripts import page_script
 from assistant.portals.model import Target
 
@@ -231,6 +231,19 @@ def test_the_reader_is_in_each_new_document_before_the_page(context: BrowserCont
     page.goto(ORIGIN + "/next")
     mark = locate.evaluate(page, "(s) => window.__assistant.mark(s)", ['[id="name"]'])
     assert mark["changes"] > 0  # the document's parsing, seen as it happened
+    locate.idle(page)
+    assert page.evaluate("() => window.asked") == 0
+
+
+def test_the_reader_is_in_the_first_document_before_the_page(context: BrowserContext) -> None:
+    """The portal's first page, loaded before the assistant's first read: its world was made
+    at that read, whose question the page heard."""
+    context.add_init_script(script=page_script())
+    page = context.new_page()
+    page.route(
+        ORIGIN + "/", lambda route: route.fulfill(body=COUNTS_QUESTIONS, content_type="text/html")
+    )
+    loading.load_page(page, ORIGIN + "/")
     locate.idle(page)
     assert page.evaluate("() => window.asked") == 0
 
