@@ -132,6 +132,12 @@ def evaluate(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def prepare(page: Page) -> None:
+    """Make ready the assistant's world for `page`'s next documents before it loads one: the
+    world is then in each of them from its start, before the page's scripts."""
+    _world(page)
+
+
 def wait_for(page: Page, expression: str, arg: Any, timeout_ms: float, *, every_ms: int = 0) -> Any:
     """What the page function `expression` returns for `arg` once it is truthy, looked at every
     frame (or every `every_ms`) in the isolated world; None when `timeout_ms` pass first (one
