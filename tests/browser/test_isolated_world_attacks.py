@@ -128,6 +128,14 @@ def test_a_document_rewritten_in_place_still_tells_its_timers(context: BrowserCo
     assert locate.evaluate(page, busy, []) is True
     page.evaluate("() => clearTimeout(window.soon)")
     assert locate.evaluate(page, busy, []) is False
+    # Nor does a rewrite make the reader ask again, which the page would hear as it reads.
+    page.evaluate(
+        "() => { document.open(); document.write('<input id=name>'); document.close();"
+        " window.asked = 0;"
+        " window.addEventListener('__assistant:pending?', () => { window.asked += 1; }, true); }"
+    )
+    assert locate.evaluate(page, busy, []) is False
+    assert page.evaluate("() => window.asked") == 0
 
 
 # A field whose tag name is a selector list ("a,input": Chromium takes it), next to an input
