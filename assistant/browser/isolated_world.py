@@ -10,11 +10,11 @@ script (`js/page.js`) runs in one of them, named `WORLD`, installed in every new
 page from its first use on, and everything `locate.evaluate` asks is evaluated there.
 
 What only the page's world can see (the timers and requests the page starts) is counted by the
-same script installed there (an init script), which tells the reader each change by an event:
-the page can stop or forge what it tells, which changes only how long the reader waits. The
-reader never asks as it reads (it asks once, when its world is made, or when document.open()
-erased its listener): a page hearing a question would know the moment it is read, and could
-put back what was typed for that moment only.
+same script installed there (an init script), which tells the reader each change by an event
+(on the window's `performance`, which both worlds share): the page can stop or forge what it
+tells, which changes only how long the reader waits. The reader never asks as it reads (it
+asks once, as its world is made, before the page's scripts run): a page hearing a question
+would know the moment it is read, and could put back what was typed for that moment only.
 """
 
 from __future__ import annotations

@@ -85,11 +85,14 @@ RESTORED_WHEN_READ = """
   const el = document.getElementById("name");
   let typed = "";
   el.addEventListener("input", () => { typed = el.value; el.value = "Evil Holdings"; });
-  window.addEventListener("__assistant:pending?", () => {
+  const restore = () => {
     if (!typed) return;
     el.value = typed;
     setTimeout(() => { el.value = "Evil Holdings"; }, 0);
-  }, true);
+  };
+  // Wherever the question is asked.
+  window.addEventListener("__assistant:pending?", restore, true);
+  performance.addEventListener("__assistant:pending?", restore);
 </script>
 """
 
@@ -131,8 +134,9 @@ def test_a_document_rewritten_in_place_still_tells_its_timers(context: BrowserCo
     # Nor does a rewrite make the reader ask again, which the page would hear as it reads.
     page.evaluate(
         "() => { document.open(); document.write('<input id=name>'); document.close();"
-        " window.asked = 0;"
-        " window.addEventListener('__assistant:pending?', () => { window.asked += 1; }, true); }"
+        " window.asked = 0; const count = () => { window.asked += 1; };"
+        " window.addEventListener('__assistant:pending?', count, true);"
+        " performance.addEventListener('__assistant:pending?', count); }"
     )
     assert locate.evaluate(page, busy, []) is False
     assert page.evaluate("() => window.asked") == 0
@@ -224,7 +228,9 @@ COUNTS_QUESTIONS = """
 <input id=name>
 <script>
   window.asked = 0;
-  window.addEventListener("__assistant:pending?", () => { window.asked += 1; }, true);
+  const count = () => { window.asked += 1; };
+  window.addEventListener("__assistant:pending?", count, true);
+  performance.addEventListener("__assistant:pending?", count);
 </script>
 """
 

@@ -104,13 +104,11 @@
     const dispatch = EventTarget.prototype.dispatchEvent;
     const apply = Reflect.apply;
     const listen = EventTarget.prototype.addEventListener;
+    const channel = window.performance;
     const tell = () => {
-      // Listening again costs nothing when listening (the same listener is added once), and
-      // after document.open() erased the listener it is back for the reader's next question.
-      apply(listen, window, [ASK, tell, true]);
-      apply(dispatch, document, [new Custom(ANSWER, { detail: timers.size + " " + requests })]);
+      apply(dispatch, channel, [new Custom(ANSWER, { detail: timers.size + " " + requests })]);
     };
-    apply(listen, window, [ASK, tell, true]);
+    apply(listen, channel, [ASK, tell]);
 
     window.setTimeout = function (handler, delay, ...rest) {
       if (typeof handler !== "function") return setT(handler, delay, ...rest);
@@ -174,35 +172,20 @@
 
   /* The page's short timers and requests pending now: counted in the page's world; in the
      reader, what that world last told (a page that stops or forges what it tells changes only
-     how long the reader waits). The reader asks only when its world is made, or when its
-     listener is gone (document.open() erases every listener of the document and the window,
-     in all worlds): it knows that by an event of a name the page cannot know. */
+     how long the reader waits). The reader asks once, as its world is made (before the
+     page's scripts run, see `isolated_world`). Both worlds listen on the window's
+     `performance`, an event target they share that document.open() leaves alone (it erases
+     every listener of the document and the window, in all worlds). */
   let told = "";
-  let answered = false;
-  let listening = false;
-  const hear = (event) => {
-    told = String(event.detail);
-    answered = true;
-  };
-  const CHECK = "__assistant:" + Math.random().toString(36).slice(2) + Math.round(now());
-  const alive = () => {
-    listening = true;
-  };
-  function listen() {
-    listening = false;
-    window.dispatchEvent(new Event(CHECK));
-    if (listening) return;
-    window.addEventListener(CHECK, alive);
-    window.addEventListener(ANSWER, hear, true);
-    answered = false;
-    document.dispatchEvent(new CustomEvent(ASK));
-    if (!answered) told = ""; // nobody answers: the page's world lost its listener too
+  if (reader) {
+    performance.addEventListener(ANSWER, (event) => {
+      told = String(event.detail);
+    });
+    performance.dispatchEvent(new CustomEvent(ASK)); // once, as the world is made
   }
-  if (reader) listen();
 
   function pendingWork() {
     if (!reader) return { timers: timers.size, requests };
-    listen();
     const [t, r] = told.split(" ").map((n) => Number(n) || 0);
     return { timers: t || 0, requests: r || 0 };
   }
