@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from assistant.browser import request_content, request_guard
+from assistant.browser import isolated_world, request_content, request_guard
 from assistant.browser.driver import playwright_errors
 from assistant.browser.fence import NetworkFence
 from assistant.browser.request_content import Expected, Fingerprint, Kind
@@ -326,10 +326,12 @@ class GuardedContext:
             return
         error_cls, _ = playwright_errors()
         deadline = time.monotonic() + DRAIN_MAX_S
+        # Waited in the assistant's world: in the page's own, a page that stops its clock
+        # (`performance.now`) or bends the builtins the wait uses keeps it from ever ending.
         with suppress(error_cls):  # a page between documents: nothing of it is waiting
-            self.page.evaluate(_SETTLE_REQUESTS_JS, int(DRAIN_MAX_S * 1000))
+            isolated_world.evaluate(self.page, _SETTLE_REQUESTS_JS, int(DRAIN_MAX_S * 1000))
             while self.in_flight() and time.monotonic() < deadline:
-                self.page.evaluate(_SETTLE_REQUESTS_JS, 20)
+                isolated_world.evaluate(self.page, _SETTLE_REQUESTS_JS, 20)
 
     @contextmanager
     def declared(

@@ -56,8 +56,12 @@ def load_page(
         wait_random_exponential,
     )
 
+    from assistant.browser import isolated_world
     from assistant.errors import PortalError
     from assistant.log import redact
+
+    # The assistant's world is in the portal's page from its start (`isolated_world`).
+    isolated_world.prepare(page)
 
     def _log_retry(state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None

@@ -15,8 +15,9 @@
    page's DOM:
 
    - in the page's own world (an init script, before the page's scripts), where the page's
-     timers and requests can be seen: it counts them, answers the reader's question about them
-     (an event, see `pendingWork`), and serves `assistant learn`'s overlay;
+     timers and requests can be seen: it counts them, tells the reader each change (an event,
+     see `pendingWork`: the reader never asks as it reads, so the page cannot tell when it is
+     read), and serves `assistant learn`'s overlay;
    - in the assistant's isolated world (`assistant/browser/isolated_world.py`, with
      `window.__assistantReader` set first), which the page's scripts cannot reach: every read
      the assistant relies on is made there, with the DOM's own getters and the language's own
@@ -27,7 +28,10 @@
    script runs, so a page cannot replace them. */
 (() => {
   "use strict";
-  if (window.__assistant) return;
+  // Installed already: the window's own property, not an element whose id or name is
+  // `__assistant` (named access answers `window.__assistant` with it in every world, and the
+  // world the reader makes for a loaded document meets the page's elements first).
+  if (Object.prototype.hasOwnProperty.call(window, "__assistant")) return;
   // The isolated world's copy: reads the DOM; the page's timers and requests are asked of the
   // page's world.
   const reader = window.__assistantReader === true;
@@ -35,7 +39,9 @@
   const setT = window.setTimeout.bind(window);
   const clearT = window.clearTimeout.bind(window);
   const SHORT_TIMER_MS = 1000;
-  // The question the reader asks the page's world, and the answer's event ("timers requests").
+  // What the page's world tells the reader each time its count changes ("timers requests"),
+  // and the question the reader asks it only when the reader's world is made or has lost its
+  // listener (see `pendingWork`).
   const ASK = "__assistant:pending?";
   const ANSWER = "__assistant:pending";
 
@@ -87,16 +93,29 @@
 
   // Timers set while handling an event (not from inside another timer: a polling loop would
   // never end) and due within a second are waited for: that is how pages re-render "soon".
-  // Only the page's world sees them (and its requests): the reader asks it (`pendingWork`).
+  // Only the page's world sees them (and its requests): it tells the reader (`pendingWork`).
   if (!reader) trackPageWork();
 
   function trackPageWork() {
+    // The count, told to the reader as it changes, never asked for at a read: a page that
+    // heard a question as the assistant reads would know that moment, and could show every
+    // read what it wants read and hold something else the rest of the time.
+    const Custom = CustomEvent;
+    const dispatch = EventTarget.prototype.dispatchEvent;
+    const apply = Reflect.apply;
+    const listen = EventTarget.prototype.addEventListener;
+    const channel = window.performance;
+    const tell = () => {
+      apply(dispatch, channel, [new Custom(ANSWER, { detail: timers.size + " " + requests })]);
+    };
+    apply(listen, channel, [ASK, tell]);
+
     window.setTimeout = function (handler, delay, ...rest) {
       if (typeof handler !== "function") return setT(handler, delay, ...rest);
       const track = timerDepth === 0 && (Number(delay) || 0) <= SHORT_TIMER_MS;
       let id = 0;
       const wrapped = function (...args) {
-        timers.delete(id);
+        if (timers.delete(id)) tell();
         timerDepth += 1;
         try {
           return handler.apply(this, args);
@@ -105,21 +124,26 @@
         }
       };
       id = setT(wrapped, delay, ...rest);
-      if (track) timers.add(id);
+      if (track) {
+        timers.add(id);
+        tell();
+      }
       return id;
     };
     window.clearTimeout = function (id) {
-      timers.delete(id);
+      if (timers.delete(id)) tell();
       return clearT(id);
     };
 
     const done = () => {
       requests -= 1;
+      tell();
     };
     if (typeof window.fetch === "function") {
       const fetch0 = window.fetch;
       window.fetch = function (...args) {
         requests += 1;
+        tell();
         let promise;
         try {
           promise = fetch0.apply(this, args);
@@ -134,6 +158,7 @@
     const send0 = XMLHttpRequest.prototype.send;
     XMLHttpRequest.prototype.send = function (...args) {
       requests += 1;
+      tell();
       this.addEventListener("loadend", done, { once: true });
       try {
         return send0.apply(this, args);
@@ -143,37 +168,25 @@
         throw error;
       }
     };
-
-    // The reader's question, answered synchronously with what this world counts. The page can
-    // see (and could stop) the events: that changes only how long the reader waits.
-    const Custom = CustomEvent;
-    const dispatch = EventTarget.prototype.dispatchEvent;
-    const apply = Reflect.apply;
-    window.addEventListener(
-      ASK,
-      () => {
-        const answer = new Custom(ANSWER, { detail: timers.size + " " + requests });
-        apply(dispatch, document, [answer]);
-      },
-      true,
-    );
   }
 
-  /* The page's short timers and requests pending now: counted here in the page's world; asked
-     of it from the reader (a page that stops the question is taken as having none pending). */
+  /* The page's short timers and requests pending now: counted in the page's world; in the
+     reader, what that world last told (a page that stops or forges what it tells changes only
+     how long the reader waits). The reader asks once, as its world is made (before the
+     page's scripts run, see `isolated_world`). Both worlds listen on the window's
+     `performance`, an event target they share that document.open() leaves alone (it erases
+     every listener of the document and the window, in all worlds). */
+  let told = "";
+  if (reader) {
+    performance.addEventListener(ANSWER, (event) => {
+      told = String(event.detail);
+    });
+    performance.dispatchEvent(new CustomEvent(ASK)); // once, as the world is made
+  }
+
   function pendingWork() {
     if (!reader) return { timers: timers.size, requests };
-    let answer = "";
-    const listen = (event) => {
-      answer = String(event.detail);
-    };
-    window.addEventListener(ANSWER, listen, true);
-    try {
-      document.dispatchEvent(new CustomEvent(ASK));
-    } finally {
-      window.removeEventListener(ANSWER, listen, true);
-    }
-    const [t, r] = answer.split(" ").map((n) => Number(n) || 0);
+    const [t, r] = told.split(" ").map((n) => Number(n) || 0);
     return { timers: t || 0, requests: r || 0 };
   }
 
@@ -396,35 +409,38 @@
     );
   }
 
-  function unique(selector) {
+  // Whether `selector` finds `el` and nothing else. (Finding one element is not enough: a
+  // tag name is the page's to choose, and "a,input" is a selector list.)
+  function findsOnly(selector, el) {
     try {
-      return document.querySelectorAll(selector).length === 1;
+      const found = document.querySelectorAll(selector);
+      return found.length === 1 && found[0] === el;
     } catch (error) {
       return false;
     }
   }
 
   /* A CSS selector that finds `el` again later: its id (when unique and not made up), its
-     name, or a short path from the nearest ancestor with such an id. */
+     name, or a short path from the nearest ancestor with such an id; the page's names (tag
+     names included) escaped. */
   function selectorFor(el) {
-    if (el.id && !generated(el.id) && unique("[id=" + quoted(el.id) + "]")) {
-      return "[id=" + quoted(el.id) + "]";
-    }
-    const tag = el.tagName.toLowerCase();
+    const byId = (node) => "[id=" + quoted(node.id) + "]";
+    if (el.id && !generated(el.id) && findsOnly(byId(el), el)) return byId(el);
+    const tag = CSS.escape(el.localName);
     const name = el.getAttribute("name");
-    if (name && unique(tag + "[name=" + quoted(name) + "]")) return tag + "[name=" + quoted(name) + "]";
+    if (name && findsOnly(tag + "[name=" + quoted(name) + "]", el)) return tag + "[name=" + quoted(name) + "]";
     const parts = [];
     let node = el;
     while (node && node.nodeType === Node.ELEMENT_NODE && node !== document.documentElement) {
-      if (node !== el && node.id && !generated(node.id) && unique("[id=" + quoted(node.id) + "]")) {
-        parts.unshift("[id=" + quoted(node.id) + "]");
+      if (node !== el && node.id && !generated(node.id) && findsOnly(byId(node), node)) {
+        parts.unshift(byId(node));
         return parts.join(" > ");
       }
       let index = 1;
       for (let sib = node.previousElementSibling; sib; sib = sib.previousElementSibling) {
-        if (sib.tagName === node.tagName) index += 1;
+        if (sib.localName === node.localName && sib.namespaceURI === node.namespaceURI) index += 1;
       }
-      parts.unshift(node.tagName.toLowerCase() + ":nth-of-type(" + index + ")");
+      parts.unshift(CSS.escape(node.localName) + ":nth-of-type(" + index + ")");
       node = node.parentElement;
     }
     return ":root > " + parts.join(" > ");
