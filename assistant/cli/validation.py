@@ -84,14 +84,10 @@ def option_warnings(
     report: Report, portal: str | None, url: str | None, data_dir: Path | None
 ) -> None:
     """Add a warning to each valid profile for every value not among the options the
-    portal showed last (`assistant.portals.seen`). Without --portal (nor --url), only when
-    some options are remembered: nothing else is imported or loaded otherwise."""
-    from assistant.paths import data_dir_path
-
-    # (the folder `assistant.portals.seen` keeps its files in; importing it to ask would cost
-    # every validate the portal maps' import)
-    remembered = data_dir_path(data_dir) / "options"
-    if portal is None and url is None and not remembered.exists():
+    portal showed last (`assistant.portals.seen`), or, for a field no page showed, among the
+    options its map knows from the portal facts (`known_options`). Without --portal, the
+    default map's. Nothing is loaded when no profile is valid."""
+    if not any(result.loaded is not None for result in report.results):
         return
     from assistant.portals import DEFAULT_PORTAL, load_portal, seen
 
@@ -99,8 +95,10 @@ def option_warnings(
     host = seen.host_for(portal_map, url)
     lists = seen.remembered(data_dir, portal_map.name, host)
     for result in report.results:
-        if result.loaded is not None and lists:
-            result.problems.extend(seen.warnings(result.loaded, portal_map, lists, host=host))
+        if result.loaded is not None:
+            result.problems.extend(
+                seen.warnings(result.loaded, portal_map, lists, host=host, known=True)
+            )
 
 
 def _plural(count: int, word: str) -> str:

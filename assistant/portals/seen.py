@@ -34,7 +34,7 @@ from assistant.errors import Problem
 from assistant.hosts import host_of
 from assistant.log import get_logger
 from assistant.portals.formats import Option, format_value, match_option, suggest
-from assistant.portals.model import FieldAction, PortalMap
+from assistant.portals.model import FieldAction, KnownOptions, PortalMap
 from assistant.spelling import either
 from assistant.terminal_text import excerpt
 
@@ -69,6 +69,7 @@ class Unseen:
     field: str  # the map's name of the field, e.g. "category"
     message: str  # `"Helth Care" is not among the 16 categories fcr showed on …`
     old: bool  # the list is older than OLD_DAYS: a hint, not a reason to refuse
+    known: bool = False  # the list is the map's `known_options` (the facts), not a page's
 
 
 def file_for(folder: Path, portal: str) -> Path:
@@ -162,10 +163,14 @@ def unseen(
     *,
     host: str = "",
     now: datetime | None = None,
+    known: bool = False,
 ) -> list[Unseen]:
     """Each select of `portal` whose profile value is not among the options it showed last
     (only fields in `lists` are checked), with a message naming the nearest option when one
-    is a plausible typo. `host`: where the lists were seen, named when not the map's own."""
+    is a plausible typo. `host`: where the lists were seen, named when not the map's own.
+    With `known`, a field no page showed is checked against the options the map knows from
+    the facts (`known_options`; `Unseen.known`), a partial list of ranges excepted (a
+    number outside it says nothing)."""
     from assistant.portals.plan import profile_value
 
     now = now or datetime.now(UTC)
@@ -177,13 +182,39 @@ def unseen(
                 continue
             seen = lists.get(action.field)
             raw = profile_value(profile, action.value) if action.value else None
-            if seen is None or not raw or not raw.strip():
+            if not raw or not raw.strip():
                 continue
             wanted = format_value(raw, action.format)
-            if match_option(seen.options, wanted, action.match) is not None:
+            facts = action.known_options if known and seen is None else None
+            if facts is not None and not (facts.partial and facts.ranges):
+                if match_option(facts.options, wanted, action.match) is None:
+                    found.append(_not_known(action, facts, wanted, portal.name))
+                continue
+            if seen is None or match_option(seen.options, wanted, action.match) is not None:
                 continue
             found.append(_unseen(action, wanted, seen, where, now))
     return found
+
+
+def _not_known(action: FieldAction, facts: KnownOptions, wanted: str, portal: str) -> Unseen:
+    """A value not among the options the map knows from the facts (no page's list yet)."""
+    count = len(facts.options)
+    listed = ", ".join(label for _, label in facts.options)
+    if action.match == "range":
+        text = f"{excerpt(wanted)} is in none of the {_listed(count, action.field)}"
+    else:
+        text = f'"{excerpt(wanted)}" is not among the {_listed(count, action.field)}'
+    text += f" known for {portal}: {listed}"
+    if facts.partial:
+        text += " (only partly known, from the portal facts: the portal may offer it)"
+    else:
+        text += " (from the portal facts)"
+    near = suggest(facts.options, wanted, action.match)
+    if near:
+        text += f"; did you mean {either(near)}?"
+    else:
+        text += f"; `assistant check --portal {portal}` reads the portal's own list"
+    return Unseen(action.value or "", action.field, text, old=False, known=True)
 
 
 def _unseen(action: FieldAction, wanted: str, seen: Seen, where: str, now: datetime) -> Unseen:
@@ -223,12 +254,13 @@ def warnings(
     *,
     host: str = "",
     now: datetime | None = None,
+    known: bool = False,
 ) -> list[Problem]:
     """`unseen` as warnings pointing at where the profile wrote each value
-    (`profile.yaml:12:13: warning: calling.category: "Helth Care" is not among …`)."""
-    return [
-        problem(loaded, item) for item in unseen(portal, loaded.profile, lists, host=host, now=now)
-    ]
+    (`profile.yaml:12:13: warning: calling.category: "Helth Care" is not among …`); with
+    `known`, the options the map knows from the facts stand for those no page showed."""
+    found = unseen(portal, loaded.profile, lists, host=host, now=now, known=known)
+    return [problem(loaded, item) for item in found]
 
 
 def problem(loaded: LoadedProfile, item: Unseen, severity: str = "warning") -> Problem:

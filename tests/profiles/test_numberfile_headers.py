@@ -15,6 +15,8 @@ from assistant.profiles import load_profile
 REPO = Path(__file__).resolve().parents[2]
 HEADER = (REPO / "profiles" / "clinic-reminders.yaml").read_text(encoding="utf-8")
 HEADER = HEADER.split("numbers:")[0] + "numbers:\n"  # 21 lines; `- file:` is line 22
+# (a category the portal facts confirm: no warning about it here)
+HEADER = HEADER.replace("category: Healthcare", "category: Telemarketing")
 
 
 def profile(folder: Path, item: str) -> Path:

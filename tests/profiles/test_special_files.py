@@ -20,6 +20,8 @@ from assistant.profiles.numberfiles import read_number_file
 REPO = Path(__file__).resolve().parents[2]
 HEADER = (REPO / "profiles" / "clinic-reminders.yaml").read_text(encoding="utf-8")
 HEADER = HEADER.split("numbers:")[0] + "numbers:\n"  # 21 lines; `- file:` is line 22
+# (a category the portal facts confirm: no warning about it here)
+HEADER = HEADER.replace("category: Healthcare", "category: Telemarketing")
 # A run that reads /dev/zero or waits on a FIFO must fail the test, not the machine.
 GUARDED = ("prlimit", f"--as={2 * 1024**3}")
 
