@@ -37,10 +37,11 @@ def check(
     from assistant.hosts import allow_list
     from assistant.paths import data_dir as private_data_dir
     from assistant.portals import load_portal, seen
-    from assistant.portals.repairs import repair_command
+    from assistant.portals.overrides import settle_legacy
+    from assistant.portals.repairs import in_force, repair_command
     from assistant.terminal_text import columns
 
-    portal_map = load_portal(portal)
+    portal_map = load_portal(portal, url)
     folder = private_data_dir(data_dir)  # refused here, before the browser opens, if unsafe
     start = url or portal_map.start_url
     hosts = allow_list(url, portal_map.allowed_hosts)
@@ -49,9 +50,10 @@ def check(
         print("No display found: the browser runs headless.")
         headless = True
     print(f"Checking {start} against the map {portal_map.name} ({portal_map.title})")
-    source = getattr(portal_map, "source", "")
-    if source:
-        say(f"Your repairs from {source} are in use (`assistant map diff {portal}`).", None)
+    for line in (getattr(portal_map, "legacy_notice", ""), in_force(portal_map)):
+        if line:
+            say(line, None)
+    settle_legacy(portal_map)  # said once
     with launch.running_browser(info, headless=headless) as launched:
         guard = guarded_context.GuardedContext(launched, hosts)
         try:

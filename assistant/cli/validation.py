@@ -91,7 +91,7 @@ def option_warnings(
         return
     from assistant.portals import DEFAULT_PORTAL, load_portal, seen
 
-    portal_map = load_portal(portal or DEFAULT_PORTAL)
+    portal_map = load_portal(portal or DEFAULT_PORTAL, url)
     host = seen.host_for(portal_map, url)
     lists = seen.remembered(data_dir, portal_map.name, host)
     for result in report.results:

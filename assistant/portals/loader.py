@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from assistant.hosts import host_of
 from assistant.inputfile import InputFileError, read_regular_file
 from assistant.portals.mapfile import MAX_BYTES, PortalMapError, one_problem, problems_of, read_yaml
 from assistant.portals.model import PortalMap
@@ -33,8 +34,9 @@ def available_portals() -> list[str]:
     )
 
 
-def load_portal(name_or_path: str = DEFAULT_PORTAL) -> PortalMap:
-    """The shipped map called `name_or_path`, with the person's repairs merged over it (see
+def load_portal(name_or_path: str = DEFAULT_PORTAL, url: str | None = None) -> PortalMap:
+    """The shipped map called `name_or_path`, with the person's repairs for the host of `url`
+    (default: the map's own, the real portal) merged over it (see
     `assistant.portals.overrides`), or the map in that `.yaml` file; validated."""
     if name_or_path.endswith((".yaml", ".yml")) or "/" in name_or_path:
         path = Path(name_or_path)
@@ -45,7 +47,7 @@ def load_portal(name_or_path: str = DEFAULT_PORTAL) -> PortalMap:
             reason = "portal map not found" if error.missing else error.reason
             raise one_problem(str(path), reason) from None
         return parse_portal(data, str(path))
-    return effective(name_or_path, load_shipped(name_or_path))
+    return effective(name_or_path, load_shipped(name_or_path), host_of(url) if url else None)
 
 
 def load_shipped(name: str) -> PortalMap:

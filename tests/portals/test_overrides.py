@@ -98,12 +98,13 @@ def test_every_command_loads_the_map_with_the_repairs_merged_in(config: Path) ->
     planned = build_plan(LAKESIDE, portal).submissions[0].steps[3].fields()[0]
     assert planned.display_name is not None  # type: ignore[union-attr]
     assert planned.display_name.with_index(2).first.name == "caller_2"  # type: ignore[union-attr]
+    mine = "Your repair for www.freecallerregistry.com in use:"
     assert review_notes(portal) == [
-        "Your repair in use: email step, contact email: #reg_mail tried first",
-        "Your repair in use: business step, calls per month: #volume_band, else label "
+        f"{mine} email step, contact email: #reg_mail tried first",
+        f"{mine} business step, calls per month: #volume_band, else label "
         '"Monthly call volume" tried first',
-        "Your repair in use: business step, service provider: not on this portal",
-        'Your repair in use: numbers step, display names: name="caller_{i}" tried first',
+        f"{mine} business step, service provider: not on this portal",
+        f'{mine} numbers step, display names: name="caller_{{i}}" tried first',
     ]
     # A map without repairs is the shipped map, and says it has none.
     (config / "fcr.yaml").unlink()
