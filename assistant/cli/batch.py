@@ -197,10 +197,11 @@ def run_profiles(
     """Validate, guard, run and summarise; exits with the batch's code (see
     `assistant.sitting.batch`)."""
     from assistant.browser import launch
-    from assistant.errors import NotConfirmed, ProfileError
+    from assistant.errors import NotConfirmed, PortalMismatch, ProfileError
     from assistant.mailbox import code_source_setup
     from assistant.paths import data_dir as private_data_dir
-    from assistant.portals import load_portal
+    from assistant.portals import checked, load_portal
+    from assistant.portals.overrides import settle_legacy
     from assistant.profiles import load_profiles
     from assistant.records import runlock
     from assistant.records.journal import Journal
@@ -209,10 +210,19 @@ def run_profiles(
     from assistant.sitting.session import FillOptions
     from assistant.sitting.terminal import Terminal
 
-    portal_map = load_portal(portal)
+    portal_map = load_portal(portal, url)  # with your repairs for the host it runs at
     loaded, problems = load_profiles(paths)
     if problems:
         raise ProfileError(problems)
+    legacy = getattr(portal_map, "legacy_notice", "")
+    if legacy:
+        print(legacy)
+        settle_legacy(portal_map)  # said once
+    # An element the last `check` found drifted, with no repair since: stopped here, before
+    # anything opens and before an emailed code is spent on it (issue 19 item 4).
+    drifted = checked.refusal(data_dir, portal_map, portal, url, str(paths[0]))
+    if drifted is not None:
+        raise PortalMismatch(drifted)
     # A mailbox chosen but not set up stops the run here, before anything opens.
     mailbox = code_source_setup(codes.value if codes else None)
     jobs = plan_jobs(loaded, portal_map, url)
