@@ -89,6 +89,7 @@ try:
     main(["validate", sys.argv[1]])
 except SystemExit as exit:
     assert exit.code == 0, exit.code
+print("--- loaded:")
 print("\\n".join(sorted(set(sys.modules) - before)))
 """
 
@@ -106,7 +107,7 @@ def _loaded_by_validate() -> list[str]:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    return result.stdout.splitlines()[1:]  # the first line is validate's own summary
+    return result.stdout.split("--- loaded:\n", 1)[1].splitlines()  # after validate's own lines
 
 
 def test_validate_loads_no_cli_framework_browser_journal_or_phonenumbers() -> None:
@@ -126,7 +127,10 @@ def test_validate_loads_no_cli_framework_browser_journal_or_phonenumbers() -> No
         "assistant.cli.validation"
     }
     heavy = ("assistant.browser", "assistant.sitting", "assistant.records", "assistant.portals")
-    assert sorted(name for name in ours if name.startswith(heavy)) == []
+    # The options the facts confirm are read without the maps' model (issue 19 item 4): the
+    # package (whose names load on first use) and its light reader only.
+    light = {"assistant.portals", "assistant.portals.known"}
+    assert sorted(name for name in ours if name.startswith(heavy) and name not in light) == []
 
 
 def test_every_command_module_is_in_the_command_table() -> None:

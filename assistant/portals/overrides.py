@@ -61,6 +61,7 @@ from assistant.portals.mapfile import (
     read_yaml,
 )
 from assistant.portals.model import Action, Anchor, PortalMap, Step, Target
+from assistant.portals.shipped import load_shipped
 
 FOLDER = "portals"
 MAX_BYTES = 64 * 1024
@@ -246,8 +247,6 @@ def save_overrides(name: str, overrides: Overrides, host: str | None = None) -> 
     """Write `overrides` as the repairs for `host` (default: the map's own) in the overrides
     file of map `name` (`0600` in a `0700` folder), whole or not at all, other hosts' kept;
     with none left for any host, remove the file. Returns its path."""
-    from assistant.portals.loader import load_shipped
-
     path = private_dir(overrides_dir()) / f"{name}.yaml"
     base = load_shipped(name)
     host = host or base.real_host
@@ -269,8 +268,6 @@ def settle_legacy(portal: PortalMap) -> None:
     notice is then said again next time."""
     if not isinstance(portal, EffectiveMap) or not portal.legacy_notice:
         return
-    from assistant.portals.loader import load_shipped
-
     path = overrides_path(portal.shipped)
     base = load_shipped(portal.shipped)
     try:
@@ -414,8 +411,6 @@ def render_repair_file(name: str, hosts: dict[str, Overrides]) -> str:
 def render_overrides(name: str, overrides: Overrides, host: str = "") -> str:
     """The file's text holding only `overrides`, for `host` (default: the map's own)."""
     if not host:
-        from assistant.portals.loader import load_shipped
-
         host = load_shipped(name).real_host
     return render_repair_file(name, {host: overrides})
 

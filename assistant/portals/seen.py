@@ -34,6 +34,7 @@ from assistant.errors import Problem
 from assistant.hosts import host_of
 from assistant.log import get_logger
 from assistant.portals.formats import Option, format_value, match_option, suggest
+from assistant.portals.known import Known, listed_count, not_known
 from assistant.portals.model import FieldAction, KnownOptions, PortalMap
 from assistant.spelling import either
 from assistant.terminal_text import excerpt
@@ -169,8 +170,7 @@ def unseen(
     (only fields in `lists` are checked), with a message naming the nearest option when one
     is a plausible typo. `host`: where the lists were seen, named when not the map's own.
     With `known`, a field no page showed is checked against the options the map knows from
-    the facts (`known_options`; `Unseen.known`), a partial list of ranges excepted (a
-    number outside it says nothing)."""
+    the facts (`known_options`, compared by `assistant.portals.known`; `Unseen.known`)."""
     from assistant.portals.plan import profile_value
 
     now = now or datetime.now(UTC)
@@ -186,9 +186,10 @@ def unseen(
                 continue
             wanted = format_value(raw, action.format)
             facts = action.known_options if known and seen is None else None
-            if facts is not None and not (facts.partial and facts.ranges):
-                if match_option(facts.options, wanted, action.match) is None:
-                    found.append(_not_known(action, facts, wanted, portal.name))
+            if facts is not None:
+                if not facts.ranges and action.format == "text":  # (ranges: for the record)
+                    miss = _not_known(action, facts, wanted, portal.name)
+                    found += [miss] if miss is not None else []
                 continue
             if seen is None or match_option(seen.options, wanted, action.match) is not None:
                 continue
@@ -196,33 +197,23 @@ def unseen(
     return found
 
 
-def _not_known(action: FieldAction, facts: KnownOptions, wanted: str, portal: str) -> Unseen:
+def _not_known(action: FieldAction, facts: KnownOptions, wanted: str, portal: str) -> Unseen | None:
     """A value not among the options the map knows from the facts (no page's list yet)."""
-    count = len(facts.options)
-    listed = ", ".join(label for _, label in facts.options)
-    if action.match == "range":
-        text = f"{excerpt(wanted)} is in none of the {_listed(count, action.field)}"
-    else:
-        text = f'"{excerpt(wanted)}" is not among the {_listed(count, action.field)}'
-    text += f" known for {portal}: {listed}"
-    if facts.partial:
-        text += " (only partly known, from the portal facts: the portal may offer it)"
-    else:
-        text += " (from the portal facts)"
-    near = suggest(facts.options, wanted, action.match)
-    if near:
-        text += f"; did you mean {either(near)}?"
-    else:
-        text += f"; `assistant check --portal {portal}` reads the portal's own list"
+    item = Known(
+        action.field, action.value or "", tuple(o for o, _ in facts.options), facts.partial
+    )
+    text = not_known(item, wanted, portal)
+    if text is None:
+        return None
     return Unseen(action.value or "", action.field, text, old=False, known=True)
 
 
 def _unseen(action: FieldAction, wanted: str, seen: Seen, where: str, now: datetime) -> Unseen:
-    count = len(seen.options)
+    listed = listed_count(len(seen.options), action.field)
     if action.match == "range":
-        text = f"{excerpt(wanted)} is in none of the {_listed(count, action.field)} {where} showed"
+        text = f"{excerpt(wanted)} is in none of the {listed} {where} showed"
     else:
-        text = f'"{excerpt(wanted)}" is not among the {_listed(count, action.field)} {where} showed'
+        text = f'"{excerpt(wanted)}" is not among the {listed} {where} showed'
     text += f" on {seen.at:%Y-%m-%d}"
     age = seen.age_days(now)
     old = age > OLD_DAYS
@@ -232,19 +223,6 @@ def _unseen(action: FieldAction, wanted: str, seen: Seen, where: str, now: datet
     if near:
         text += f"; did you mean {either(near)}?"
     return Unseen(action.value or "", action.field, text, old)
-
-
-def _listed(count: int, field: str) -> str:
-    """ "16 categories", "51 states", "1 state", "6 calls per month options"."""
-    if count == 1:
-        return f"1 {field}" if " " not in field else f"1 {field} option"
-    if " " in field:
-        return f"{count} {field} options"
-    if re.search(r"[^aeiou]y$", field):
-        return f"{count} {field[:-1]}ies"
-    if re.search(r"(s|x|z|ch|sh)$", field):
-        return f"{count} {field}es"
-    return f"{count} {field}s"
 
 
 def warnings(
