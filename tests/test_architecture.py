@@ -95,17 +95,26 @@ print("\\n".join(sorted(set(sys.modules) - before)))
 
 
 def _loaded_by_validate() -> list[str]:
+    import os
     import subprocess
     import sys
+    import tempfile
 
     profile = PACKAGE.parent / "profiles" / "clinic-reminders.yaml"
-    result = subprocess.run(
-        [sys.executable, "-c", VALIDATE_LOADS, str(profile)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    # A data folder of its own: options another test had a `check` remember would load the
+    # maps (to compare with them), as they should.
+    with tempfile.TemporaryDirectory() as data:
+        result = subprocess.run(
+            [sys.executable, "-c", VALIDATE_LOADS, str(profile)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env={
+                **{k: v for k, v in os.environ.items() if k != "ASSISTANT_DATA_DIR"},
+                "XDG_DATA_HOME": data,
+            },
+        )
     assert result.returncode == 0, result.stderr
     return result.stdout.split("--- loaded:\n", 1)[1].splitlines()  # after validate's own lines
 
