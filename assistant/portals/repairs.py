@@ -70,9 +70,11 @@ def _element_diff(target: Target, mine: ElementOverride) -> list[str]:
 
 def review_notes(portal: PortalMap) -> list[str]:
     """The review's footer: one line per repair of yours the map in use holds, naming the
-    host it was made for."""
+    host it was made for; with none, one line when you have some for other hosts."""
     if not isinstance(portal, EffectiveMap):
         return []
+    if not portal.repairs and portal.elsewhere:
+        return [in_force(portal)]
     notes = []
     for repair in portal.repairs:
         mine = repair.override

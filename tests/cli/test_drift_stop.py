@@ -84,3 +84,17 @@ def test_a_drifted_field_stops_fill_before_the_code_until_it_is_repaired(
     assert again.returncode == ExitCode.NOT_CONFIRMED, again.stderr  # past the drift stop
     assert again.stderr.startswith("Error: Input is not a terminal")
     assert portal.outbox() == []
+
+    # check names the repair in force, finds that it does not hold (no label "Town" either),
+    # and from then on the fill is stopped again: that repair was seen to fail.
+    status, checked = at_terminal("check", "--url", portal.url, "--headless", env=env)
+    assert status == ExitCode.PORTAL
+    assert f"Your 1 repair for {host} in force: business step, city (from {repairs})." in " ".join(
+        checked.split()
+    )
+    status, filled = at_terminal("fill", str(PROFILE), "--url", portal.url, "--headless", env=env)
+    assert status == ExitCode.PORTAL
+    assert "with no repair of yours since: business step, city: not found" in " ".join(
+        filled.split()
+    )
+    assert portal.outbox() == []

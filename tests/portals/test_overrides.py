@@ -446,6 +446,11 @@ def test_a_repair_made_for_a_replica_leaves_the_real_portals_plan_alone(
         "www.freecallerregistry.com",
         ("127.0.0.1:8765",),
     )
+    # The real portal's review says where your repairs are, in one line.
+    assert review_notes(real) == [
+        "No repairs of yours for www.freecallerregistry.com (yours for 127.0.0.1:8765 apply "
+        "only there)."
+    ]
     practice = load_portal("fcr", REPLICA)
     assert isinstance(practice, EffectiveMap)
     assert [r.where for r in practice.repairs] == ["business step, calls per month"]
