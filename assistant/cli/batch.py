@@ -220,7 +220,8 @@ def run_profiles(
         settle_legacy(portal_map)  # said once
     # An element the last `check` found drifted, with no repair since: stopped here, before
     # anything opens and before an emailed code is spent on it (issue 19 item 4).
-    drifted = checked.refusal(data_dir, portal_map, portal, url, str(paths[0]))
+    first = str(loaded[0].path) if loaded else "PROFILE"  # (a batch may name a folder)
+    drifted = checked.refusal(data_dir, portal_map, portal, url, first)
     if drifted is not None:
         raise PortalMismatch(drifted)
     # A mailbox chosen but not set up stops the run here, before anything opens.
