@@ -229,6 +229,31 @@ def test_the_options_before_the_command_are_in_the_reference() -> None:
     assert {option for option in _listed_options("") if option not in page} == set()
 
 
+def _value_names(path: str) -> list[str]:
+    """How `assistant PATH --help` names the values its arguments and options take: the words
+    after each name in its usage line, and after each option or argument it lists."""
+    text = _help(path)
+    usage = text.splitlines()[0].split(" [OPTIONS]", 1)[-1].split()
+    listed = re.findall(r"^ {2}(?:-\w, )?(?:--)?[A-Za-z][\w-]* ([^ \n]+)", text, re.M)
+    return usage + listed
+
+
+@pytest.mark.parametrize("path", sorted(COMMANDS))
+def test_help_names_values_as_people_read_them(path: str) -> None:
+    """`PATHS...`, `SECONDS`, `mailbox|terminal`: never a Python type (`<list[Path]>`,
+    `<float range>`, `<str>`) nor braces round a required argument (`{PROFILE}`)."""
+    names = _value_names(path)
+    assert [name for name in names if re.search(r"[<>{}]", name)] == []
+
+
+def test_the_value_name_reader_sees_arguments_and_options() -> None:
+    assert "PROFILE" in _value_names("fill")
+    assert "SECONDS" in _value_names("fill")  # --code-timeout
+    assert "mailbox|terminal" in _value_names("fill")  # --codes
+    assert "[PATHS]..." in _value_names("batch")
+    assert "HOST" in _value_names("mailbox setup")
+
+
 # --- exit codes -----------------------------------------------------------------------------
 
 
@@ -237,6 +262,66 @@ def test_the_exit_codes_page_lists_exactly_the_exit_codes() -> None:
         r"^\| (\d+) \| `([A-Z_]+)` \| \S", EXIT_CODES_PAGE.read_text(encoding="utf-8"), re.M
     )
     assert [(int(code), name) for code, name in rows] == [(c.value, c.name) for c in ExitCode]
+
+
+def _exit_sentences(text: str) -> list[str]:
+    """Each sentence that lists exit codes ("Exit 0 stored, 2 …, 12 …." or "Exit codes, most
+    urgent first: 7 …."), and each "exit N" said in passing, on one line."""
+    flat = " ".join(text.split())
+    listed = re.findall(r"\bExit (?:\d|codes\b).*?\.(?=\s|$)", flat)
+    return listed + re.findall(r"\bexits? \d+\b", flat)
+
+
+def _exit_codes(sentence: str) -> set[int]:
+    """The exit codes a sentence of `_exit_sentences` names: its numbers of one or two digits,
+    ranges ("8-10") included (a port such as 993 is not one)."""
+    found: set[int] = set()
+    for first, last in re.findall(r"(?<![\w.$-])(\d{1,2})(?:-(\d{1,2}))?(?![\w.])", sentence):
+        found |= set(range(int(first), int(last or first) + 1))
+    return found
+
+
+def _help(path: str) -> str:
+    command = COMMANDS[path]
+    return str(command.get_help(typer.Context(command, info_name=path)))
+
+
+def _said(sentences: list[str]) -> set[int]:
+    return set().union(*(_exit_codes(s) for s in sentences if s.startswith("Exit")))
+
+
+def test_the_exit_code_reader_sees_lists_ranges_and_passing_mentions() -> None:
+    text = "Runs. Exit 0 ok, 8-10 the folder (2 or 8: the file;\nport 993), 12 mail.\nIt exits 6."
+    assert _exit_sentences(text) == [
+        "Exit 0 ok, 8-10 the folder (2 or 8: the file; port 993), 12 mail.",
+        "exits 6",
+    ]
+    assert _said(_exit_sentences(text)) == {0, 2, 8, 9, 10, 12}
+    assert _exit_codes("exits 6") == {6}
+
+
+@pytest.mark.parametrize("path", sorted(p for p in COMMANDS if p and _exit_sentences(_help(p))))
+def test_a_commands_help_and_its_reference_give_the_same_exit_codes(path: str) -> None:
+    """`assistant X --help` and X's section of docs/commands.md (or its group's, for a group's
+    command whose section lists none) list the same codes, and only codes `ExitCode` has."""
+    in_help = _said(_exit_sentences(_help(path)))
+    section = _said(_exit_sentences(SECTIONS[path]))
+    if not section and " " in path:
+        section = _said(_exit_sentences(SECTIONS[path.rsplit(" ", 1)[0]]))
+    assert in_help == section
+    assert in_help <= {code.value for code in ExitCode}
+
+
+def test_every_exit_code_the_readme_and_the_reference_name_is_one_the_code_has() -> None:
+    codes = {code.value for code in ExitCode}
+    pages = [README, *sorted(DOCS.glob("*.md"))]
+    wrong = {
+        f"{page.name}: {sentence}"
+        for page in pages
+        for sentence in _exit_sentences(page.read_text(encoding="utf-8"))
+        if not _exit_codes(sentence) <= codes
+    }
+    assert wrong == set()
 
 
 # --- the README -----------------------------------------------------------------------------

@@ -120,15 +120,15 @@ def _inspect(page: Page, item: _Item, found: locate.Located) -> FieldReport:
         if item.maybe:
             return FieldReport(item.name, element, "absent", "not on this portal (it may not be)")
         return FieldReport(item.name, element, "missing", f"not found (tried {found.tried()})")
-    loc = page.locator(found.selector)
     choices: tuple[Option, ...] = ()
     if item.select:
-        choices = tuple((str(v), str(label)) for v, label in loc.evaluate(_OPTIONS_JS))
+        read = locate.evaluate_on(page, found.selector, _OPTIONS_JS)
+        choices = tuple((str(v), str(label)) for v, label in read)
     options = tuple(label for _, label in choices)
     how = found.how()
     expected = item.target.expect_label
     if expected:
-        live = _clean_label(str(loc.evaluate(_LABEL_JS)))
+        live = _clean_label(str(locate.evaluate_on(page, found.selector, _LABEL_JS)))
         if live.lower() != expected.lower():
             detail = f'label reads "{live}", the map expects "{expected}"'
             return FieldReport(item.name, element, "label", detail, options, how, choices)

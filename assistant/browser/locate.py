@@ -1,7 +1,7 @@
 """Finding a map's elements on the live page, and knowing when the page is ready for us.
 
 Everything here is learnt from the page itself, never from a marker a portal would have to set
-for us (`assistant/js/page.js` is installed in every page before the portal's own scripts):
+for us (`assistant/browser/js/page.js` runs in every page, read in the assistant's isolated world):
 
 - **anchors**: a map target lists anchors in order of certainty (`any:`); the first that finds
   exactly one visible element wins. An id found on several elements stops the search (the page
@@ -21,8 +21,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from assistant.browser import driver, guarded_context
-from assistant.browser.scripts import page_script
+from assistant.browser import guarded_context, isolated_world
 from assistant.errors import PortalMismatch
 from assistant.log import get_logger
 from assistant.portals.model import (
@@ -136,16 +135,21 @@ def resolve(page: Page, targets: list[Target], *, visible: bool = True) -> list[
 
 
 def evaluate(page: Page, expression: str, arg: Any = None) -> Any:
-    """`page.evaluate`, with the page script installed first where a page lacks it (a page
-    the browser made itself, such as an error page, runs no init script)."""
-    error_cls, _ = driver.playwright_errors()
-    try:
-        return page.evaluate(expression, arg)
-    except error_cls:
-        if page.evaluate("() => Boolean(window.__assistant)"):
-            raise
-    page.evaluate(page_script())
-    return page.evaluate(expression, arg)
+    """The value of the page function `expression` for `arg` (plain data both ways), evaluated
+    in the assistant's isolated world, where the page's scripts cannot change what it reads
+    (`isolated_world`)."""
+    return isolated_world.evaluate(page, expression, arg)
+
+
+def evaluate_on(page: Page, selector: str, expression: str) -> Any:
+    """The value of the page function `expression` of the one element `selector` finds (the
+    first, as a locator would), evaluated in the isolated world like `evaluate`."""
+    return evaluate(
+        page,
+        f"(s) => {{ const el = document.querySelector(s);"
+        f" if (!el) throw new Error('no element ' + s); return ({expression})(el); }}",
+        selector,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,26 +263,18 @@ def wait_visible(page: Page, target: Target, timeout_ms: float) -> Located:
 
 
 def wait_for(page: Page, expression: str, arg: Any, timeout_ms: float) -> Any:
-    """What `expression` (a page function of `arg`) returns once it is truthy, polled every
-    frame; None when `timeout_ms` pass first. Waited in slices: a request the guard refused
-    meanwhile stops the run now (`RequestRefused`), not when the time is up."""
-    _, timeout_error = driver.playwright_errors()
+    """What `expression` (a page function of `arg`) returns once it is truthy, looked at every
+    frame in the isolated world; None when `timeout_ms` pass first. Waited in slices: a request
+    the guard refused meanwhile stops the run now (`RequestRefused`), not when the time is up."""
     deadline = time.monotonic() + timeout_ms / 1000
     while True:
         left_ms = (deadline - time.monotonic()) * 1000
         if left_ms <= 0:
             return None
-        try:
-            handle = page.wait_for_function(
-                expression,
-                arg=arg,
-                polling="raf",
-                timeout=max(1.0, min(left_ms, WAIT_SLICE_MS)),
-            )
-        except timeout_error:
-            guarded_context.raise_if_refused(page)
-            continue
-        return handle.json_value()
+        found = isolated_world.wait_for(page, expression, arg, min(left_ms, WAIT_SLICE_MS))
+        if found:
+            return found
+        guarded_context.raise_if_refused(page)
 
 
 def map_targets(portal: PortalMap) -> list[Target]:

@@ -19,7 +19,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from assistant.browser import driver, guarded_context, locate
+from assistant.browser import driver, guarded_context, isolated_world, locate
 from assistant.log import get_logger
 from assistant.portals.model import Success
 from assistant.testhooks import crashpoint
@@ -131,7 +131,7 @@ def _watch_page(
     started: float,
 ) -> Answer:
     """Watch what the page shows until it names the outcome or `deadline` comes."""
-    error_cls, timeout_cls = driver.playwright_errors()
+    error_cls, _ = driver.playwright_errors()
     spec = _spec(success, before)
     bad_since: float | None = None
     while True:
@@ -140,12 +140,9 @@ def _watch_page(
             break
         found: dict[str, Any] | None = None
         try:
-            handle = page.wait_for_function(
-                _PROBE_JS, arg=spec, polling=100, timeout=max(1.0, min(left, SLICE_S) * 1000)
+            found = isolated_world.wait_for(
+                page, _PROBE_JS, spec, max(1.0, min(left, SLICE_S) * 1000), every_ms=100
             )
-            found = handle.json_value()
-        except timeout_cls:
-            found = None
         except error_cls as error:
             # The page is between two documents (the answer is loading): look again.
             log.debug("Watching the page after the submit: %s", str(error).splitlines()[0])

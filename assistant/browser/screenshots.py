@@ -4,26 +4,20 @@ scaled JPEG, with the contact's boxes painted over on request.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
+from assistant.browser import devtools
 from assistant.browser.driver import playwright_errors
 
 if TYPE_CHECKING:
-    from playwright.sync_api import (
-        CDPSession,
-        Locator,
-        Page,
-    )
+    from playwright.sync_api import Locator, Page
 
 
 # Step screenshots are the whole page at this scale: every row legible (a 1280-pixel-wide page
 # becomes 960 wide), for little more than a shot of the window costs (see `_whole_page`).
 QUICK_SCALE = 0.75
-# One DevTools session per page for its step screenshots (opening one costs ~20 ms each time).
-_DEVTOOLS: weakref.WeakKeyDictionary[Page, CDPSession] = weakref.WeakKeyDictionary()
 
 
 def screenshot(page: Page, mask: Sequence[Locator] = (), *, quick: bool = False) -> bytes:
@@ -56,9 +50,7 @@ def _whole_page(page: Page, scale: float, *, jpeg: bool) -> bytes:
     """
     import base64
 
-    session = _DEVTOOLS.get(page)
-    if session is None:
-        session = _DEVTOOLS[page] = page.context.new_cdp_session(page)
+    session = devtools.session(page)
     try:
         size = session.send("Page.getLayoutMetrics")["cssContentSize"]
         clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": scale}
@@ -71,6 +63,6 @@ def _whole_page(page: Page, scale: float, *, jpeg: bool) -> bytes:
             "Page.captureScreenshot", {**encoding, "captureBeyondViewport": True, "clip": clip}
         )
     except BaseException:
-        _DEVTOOLS.pop(page, None)  # a session that failed once is not used again
+        devtools.forget(page)  # a session that failed once is not used again
         raise
     return base64.b64decode(shot["data"])

@@ -18,6 +18,31 @@ DataDirOption = Annotated[
     ),
 ]
 
+
+def _arguments_by_their_names() -> None:
+    """Show an argument that has a metavar by that name alone, as click does: typer writes its
+    Python type after it in `--help` (`PATHS <list[Path]>`, `PROFILE <path>`) and braces round
+    a required one in the usage line (`{PROFILE}`), which people do not read as meant."""
+    from typer.core import TyperArgument
+
+    typed = TyperArgument.display_type_rich
+    usage = TyperArgument._usage_display_name
+
+    def display_type_rich(self: TyperArgument, ctx: typer.Context) -> str | None:
+        return None if self.metavar is not None else typed(self, ctx)
+
+    def usage_display_name(self: TyperArgument) -> str:
+        if self.metavar is None:
+            return usage(self)
+        name = self.metavar if self.required else f"[{self.metavar}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+    setattr(TyperArgument, "display_type_rich", display_type_rich)  # noqa: B010
+    setattr(TyperArgument, "_usage_display_name", usage_display_name)  # noqa: B010
+
+
+_arguments_by_their_names()
+
 app = typer.Typer(
     name="assistant",
     help=(

@@ -9,6 +9,7 @@ run's pid and start time); attempts a run that has ended left open are closed as
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,13 +17,27 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from assistant.cli.app import DataDirOption, app
-from assistant.cli.plan import PortalOption
 from assistant.records.duplicates import DEFAULT_WINDOW_DAYS
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    from playwright.sync_api import Browser
+
+    from assistant.browser.launch import BrowserInfo
     from assistant.sitting.jobs import BatchReport
     from assistant.sitting.terminal import Terminal
 
+PortalsOption = Annotated[
+    str,
+    typer.Option(
+        "--portal",
+        metavar="MAP[,MAP...]",
+        help="Portal map: fcr (2026 wizard, the default), fcr-classic (2024), trf (TNS robocall "
+        "feedback), vsf (Verizon voice spam feedback) or a .yaml file; several separated by "
+        "commas (fcr,trf,vsf) send each profile to each registry, one review each.",
+    ),
+]
 UrlOption = Annotated[
     str | None,
     typer.Option(
@@ -81,6 +96,7 @@ CodesOption = Annotated[
     Codes | None,
     typer.Option(
         "--codes",
+        metavar="mailbox|terminal",
         help='Where the emailed codes come from: "terminal" (you type them) or "mailbox" '
         "(read over IMAP; see `assistant mailbox`). Default: codes in the config file, else "
         "terminal.",
@@ -92,6 +108,7 @@ CodeTimeoutOption = Annotated[
     typer.Option(
         "--code-timeout",
         min=1,
+        metavar="SECONDS",
         help="With --codes mailbox: seconds to wait for the code mail before asking you.",
     ),
 ]
@@ -103,7 +120,7 @@ def batch(
         list[Path] | None,
         typer.Argument(metavar="PATHS", help="Profile files or folders.", show_default=False),
     ] = None,
-    portal: PortalOption = "fcr",
+    portal: PortalsOption = "fcr",
     url: UrlOption = None,
     headless: HeadlessOption = False,
     data_dir: DataDirOption = None,
@@ -132,12 +149,15 @@ def batch(
 
     Every profile is validated first (nothing runs if one is invalid); then each submission
     is filled, reviewed and submitted when you type submit. Numbers already submitted are
-    skipped.
+    skipped. With several portals (--portal fcr,trf,vsf), each profile goes to each registry
+    in turn, and --url gives where they all are (e.g. the replica's http://127.0.0.1:8765/).
 
     Exit 0 all submitted or skipped as submitted, 1 invalid profiles, 3 declined or
     stopped, 4 failed, 6 refused (another run sent its numbers meanwhile) or a profile in
     use by another run, 7 outcome unknown, 9 the journal is damaged (nothing ran), 10 the
-    journal could not be written (the batch stopped; the order is 7, 10, 6, 4, 3).
+    journal could not be written, 11 another process kept it locked (the batch stopped; the
+    order is 7, 10, 6, 4, 3), 12 the mailbox for --codes mailbox is not set up or cannot be
+    read (nothing ran).
     """
     from assistant.errors import UsageError
 
@@ -206,27 +226,41 @@ def run_profiles(
     from assistant.records import runlock
     from assistant.records.journal import Journal
     from assistant.sitting.batch import Batch
-    from assistant.sitting.jobs import BatchOptions, plan_jobs
+    from assistant.sitting.jobs import BatchOptions, plan_registry_jobs, portal_fills
     from assistant.sitting.session import FillOptions
     from assistant.sitting.terminal import Terminal
 
-    portal_map = load_portal(portal, url)  # with your repairs for the host it runs at
+    names = portal_names(portal)
+    # Each with your repairs for the host it runs at (one --url's host serves every map).
+    portal_maps = [load_portal(name, url) for name in names]
     loaded, problems = load_profiles(paths)
     if problems:
         raise ProfileError(problems)
-    legacy = getattr(portal_map, "legacy_notice", "")
-    if legacy:
-        print(legacy)
-        settle_legacy(portal_map)  # said once
+    for portal_map in portal_maps:
+        legacy = getattr(portal_map, "legacy_notice", "")
+        if legacy:
+            print(legacy)
+            settle_legacy(portal_map)  # said once
+    # A mailbox chosen but not set up stops the run here, before anything opens.
+    mailbox = code_source_setup(codes.value if codes else None)
+    base = FillOptions(
+        portal=portal_maps[0],
+        url=url,
+        headless=headless,
+        data_dir=data_dir,
+        submit_timeout_s=submit_timeout,
+        trace=trace,
+        mask_contact=mask_contact,
+    )
+    fills = portal_fills(portal_maps, base)
     # An element the last `check` found drifted, with no repair since: stopped here, before
     # anything opens and before an emailed code is spent on it (issue 19 item 4).
     first = str(loaded[0].path) if loaded else "PROFILE"  # (a batch may name a folder)
-    drifted = checked.refusal(data_dir, portal_map, portal, url, first)
-    if drifted is not None:
-        raise PortalMismatch(drifted)
-    # A mailbox chosen but not set up stops the run here, before anything opens.
-    mailbox = code_source_setup(codes.value if codes else None)
-    jobs = plan_jobs(loaded, portal_map, url)
+    for name, fill in zip(names, fills, strict=True):
+        drifted = checked.refusal(data_dir, fill.portal, name, fill.url, first)
+        if drifted is not None:
+            raise PortalMismatch(drifted)
+    jobs = plan_registry_jobs(loaded, fills)
     terminal = Terminal()
     if not terminal.is_tty():
         raise NotConfirmed(
@@ -234,24 +268,20 @@ def run_profiles(
             f"or submitted. Run `assistant {command}` in a terminal."
         )
     info = launch.find_browser()
-    if not headless and not launch.display_available():
-        terminal.say("No display found: the browser runs headless (you cannot type in it).")
-        headless = True
+    # Said when the browser opens, not before: a run that opens none (everything skipped, a
+    # duplicate refused) has nothing to say about a display.
+    no_display = not headless and not launch.display_available()
+    headless = headless or no_display
+    if headless != base.headless:  # each submission's options say how the browser runs
+        jobs = [replace(job, fill=replace(job.fill, headless=True)) for job in jobs if job.fill]
+        fills = [replace(fill, headless=True) for fill in fills]
     options = BatchOptions(
-        fill=FillOptions(
-            portal=portal_map,
-            url=url,
-            headless=headless,
-            data_dir=data_dir,
-            submit_timeout_s=submit_timeout,
-            trace=trace,
-            mask_contact=mask_contact,
-        ),
+        fill=fills[0],
         resubmit=resubmit,
         window_days=window_days,
         stop_on_duplicate=stop_on_duplicate,
     )
-    profiles = [job.loaded.path for job in jobs]
+    profiles = list(dict.fromkeys(job.loaded.path for job in jobs))  # one per registry
     with (
         runlock.hold(private_data_dir(data_dir), profiles, command) as me,
         Journal.open(data_dir, check_integrity=True) as journal,
@@ -269,9 +299,39 @@ def run_profiles(
             terminal.say(notice)
         if stop_on_duplicate:
             run.preflight()
-        report = run.run(lambda: launch.running_browser(info, headless=headless))
+        report = run.run(
+            lambda: _browser(info, headless=headless, no_display=no_display, terminal=terminal)
+        )
     render_summary(report, terminal)
     raise typer.Exit(int(report.exit_code))
+
+
+def portal_names(portal: str) -> list[str]:
+    """The maps `--portal` names: one, or several separated by commas ("fcr,trf,vsf")."""
+    from assistant.errors import UsageError
+
+    names = [name.strip() for name in portal.split(",")]
+    if not all(names):
+        raise UsageError(
+            f'--portal "{portal}" has an empty name; write the maps separated by commas, '
+            "e.g. --portal fcr,trf,vsf"
+        )
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise UsageError(f"--portal names {', '.join(twice)} twice; name each map once")
+    return names
+
+
+def _browser(
+    info: BrowserInfo, *, headless: bool, no_display: bool, terminal: Terminal
+) -> AbstractContextManager[Browser]:
+    """The batch's browser, about to open; headless, said once, where no display was found
+    for the headed one asked for."""
+    from assistant.browser import launch
+
+    if no_display:
+        terminal.say("No display found: the browser runs headless (you cannot type in it).")
+    return launch.running_browser(info, headless=headless)
 
 
 def render_summary(report: BatchReport, terminal: Terminal) -> None:
@@ -280,23 +340,27 @@ def render_summary(report: BatchReport, terminal: Terminal) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from assistant.sitting.jobs import STATES
+    from assistant.sitting.jobs import STATES, WHEN_SEEN
     from assistant.terminal_text import literal, rendered
 
     table = Table(title=Text("Summary"), title_justify="left")
-    for column in ("#", "Profile", "Part", "Numbers", "Result", "Feedback ID / reason"):
+    # A batch over several registries: one row per profile, registry and part.
+    registries = len({r.registry for r in report.results}) > 1
+    columns = ("#", "Profile", "Registry", "Part", "Numbers", "Result", "Feedback ID / reason")
+    for column in columns if registries else columns[:2] + columns[3:]:
         table.add_column(Text(column), overflow="fold")
     for position, r in enumerate(report.results, start=1):
         cells = (
             str(position),
             r.label,
+            *((r.registry,) if registries else ()),
             f"{r.part} of {r.parts}",
             str(len(r.numbers)),
             r.state,
             r.feedback_id or r.reason,
         )
         table.add_row(*(Text(literal(cell)) for cell in cells))
-    states = STATES + (("refused",) if report.count("refused") else ())
+    states = STATES + tuple(state for state in WHEN_SEEN if report.count(state))
     counts = ", ".join(f"{report.count(state)} {state}" for state in states)
     lines: list[Table | Text] = [table, Text(f"{counts}.")]
     if report.interrupted:

@@ -1,11 +1,14 @@
-"""`assistant doctor`: what the assistant runs on, whether a browser really starts, and the
+"""`assistant doctor`: what the assistant runs on, whether a browser really starts, the
 state of the private data folder (its permissions, the journal's integrity, and any submission
-whose outcome is unknown).
+whose outcome is unknown), and the mailbox the codes can come from (set up or not, where its
+password is kept, whether its server answers and the login works: read-only, never a code).
 
 Doctor only looks: it never creates the data folder or the journal, and never changes a mode.
 Exit 0 when a browser starts and the data folder can be used (a missing one can, it is made on
 first use); 5 when no browser starts; else the exit code of what a command that records would
-refuse the data folder with (8 not private, 9 unusable or a damaged journal, 10 read-only).
+refuse the data folder with (8 not private, 9 unusable or a damaged journal, 10 read-only);
+else 12 when a mailbox is set up that codes cannot be read from (no password, no answer, the
+login refused), or 2 or 8 when the config file cannot be used.
 Submissions with an unknown outcome are listed but do not change the exit code: they are past
 work waiting for a person, not a fault of this machine, and every run names them too.
 
@@ -51,14 +54,17 @@ def doctor(
 
     Python, Playwright and browser versions and paths; the browser is started headless. Then
     the data folder, its permissions, the journal's integrity and any submission whose
-    outcome is unknown.
+    outcome is unknown; then the mailbox for codes: where its password is kept, whether its
+    server answers and the login works. Exit 0 all usable, 5 no browser, 8-10 the data
+    folder, 12 a mailbox set up that cannot be read (2 or 8: the config file).
     """
     if repair_journal:
         code = _repair(data_dir)
     else:
         code = _browser()
         folder = _data_folder(data_dir)
-        code = code or folder
+        mailbox = _mailbox()
+        code = code or folder or mailbox
     if code:
         raise typer.Exit(int(code))
 
@@ -164,6 +170,54 @@ def _unknown_outcomes(folder: Path) -> ExitCode:
     for line in literal(duplicates.unknown_notice(unsettled), newlines=True).splitlines():
         print(INDENT + line)
     return ExitCode.OK
+
+
+def _mailbox() -> ExitCode:
+    """Report the mailbox the codes can come from: set up or not, where its password is kept,
+    whether its server answers and the login works; MAILBOX when one is set up that codes
+    cannot be read from, the config file's own exit code when it cannot be read, else OK."""
+    from assistant.mailbox.diagnosis import diagnose, missing_password
+
+    try:
+        found = diagnose()
+    except AssistantError as error:
+        print("Mailbox     the config file cannot be used")
+        print(f"\n{literal(error, newlines=True)}", file=sys.stderr)
+        return error.exit_code
+    settings = found.settings
+    if settings is None:
+        print(
+            "Mailbox     not set up: codes are typed at the terminal (`assistant mailbox "
+            "setup` reads them from your mailbox)"
+        )
+        return ExitCode.OK
+    default = found.config.codes == "mailbox"
+    print(
+        f"Mailbox     {literal(settings.user)} at {literal(settings.where)} (TLS "
+        f"{settings.tls}, folder {literal(settings.folder)}), set up in "
+        f"{literal(found.config.path)}"
+    )
+    print(
+        INDENT
+        + (
+            'codes come from it (codes = "mailbox")'
+            if default
+            else "codes come from it with --codes mailbox"
+        )
+    )
+    print(f"Password    {found.password or missing_password(settings)}")
+    print(f"Reachable   {'yes' if not found.reachable else 'NO: ' + literal(found.reachable)}")
+    if found.login:
+        print(f"Login       FAILED: {literal(found.login)}")
+    elif found.tried:
+        idle = "IDLE: new mail is seen at once" if found.can_idle else "no IDLE: polled"
+        print(f"Login       works ({idle})")
+    else:
+        print(
+            "Login       not tried: "
+            + ("no password" if found.reachable == "" else "the server does not answer")
+        )
+    return ExitCode.OK if found.works else ExitCode.MAILBOX
 
 
 def _repair(override: Path | None) -> ExitCode:

@@ -17,6 +17,7 @@ from assistant.cli.batch import (
     CodeTimeoutOption,
     HeadlessOption,
     MaskContactOption,
+    PortalsOption,
     ResubmitOption,
     SubmitTimeoutOption,
     TraceOption,
@@ -24,7 +25,6 @@ from assistant.cli.batch import (
     WindowOption,
     run_profiles,
 )
-from assistant.cli.plan import PortalOption
 from assistant.records.duplicates import DEFAULT_WINDOW_DAYS
 
 
@@ -34,7 +34,7 @@ def fill(
         Path,
         typer.Argument(metavar="PROFILE", help="The profile to register.", show_default=False),
     ],
-    portal: PortalOption = "fcr",
+    portal: PortalsOption = "fcr",
     url: UrlOption = None,
     headless: HeadlessOption = False,
     data_dir: DataDirOption = None,
@@ -49,13 +49,14 @@ def fill(
     """Register one profile: fill, review, submit when you say so.
 
     Fills the portal in a browser, shows what the page holds, and submits only when you
-    type submit.
+    type submit. The dispute forms (--portal trf, vsf) need the profile's dispute: section.
 
     Exit 0 submitted, 1 invalid profile, 3 not confirmed, 4 portal mismatch or failure,
     6 numbers already submitted (or unsettled, or sent by another run meanwhile) or the
     profile in use by another run, 7 outcome unknown, 9 the journal is damaged (`assistant
     doctor --repair-journal`), 10 the journal could not be written (a full disk: nothing was
-    clicked).
+    clicked), 11 another process kept the journal locked, 12 the mailbox for --codes mailbox
+    is not set up or cannot be read.
     """
     run_profiles(
         [profile],

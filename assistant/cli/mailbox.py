@@ -20,32 +20,45 @@ app.add_typer(mailbox_app, name="mailbox")
 
 @mailbox_app.command()
 def setup(
-    host: Annotated[str | None, typer.Option("--host", help="IMAP server name.")] = None,
-    user: Annotated[str | None, typer.Option("--user", help="Login name.")] = None,
+    host: Annotated[
+        str | None, typer.Option("--host", metavar="HOST", help="IMAP server name.")
+    ] = None,
+    user: Annotated[str | None, typer.Option("--user", metavar="USER", help="Login name.")] = None,
     port: Annotated[
-        int | None, typer.Option("--port", help="Port (default 993, or 143 with STARTTLS).")
+        int | None,
+        typer.Option("--port", metavar="PORT", help="Port (default 993, or 143 with STARTTLS)."),
     ] = None,
     tls: Annotated[
-        str | None, typer.Option("--tls", help='"implicit" (port 993) or "starttls".')
+        str | None,
+        typer.Option(
+            "--tls", metavar="implicit|starttls", help='"implicit" (port 993) or "starttls".'
+        ),
     ] = None,
     ca_file: Annotated[
         Path | None,
-        typer.Option("--ca-file", help="Trust this CA file (a self-signed server)."),
+        typer.Option(
+            "--ca-file", metavar="CA_FILE", help="Trust this CA file (a self-signed server)."
+        ),
     ] = None,
     sender: Annotated[
-        str | None, typer.Option("--sender", help="Who sends the codes (no-reply@tnsi.com).")
+        str | None,
+        typer.Option(
+            "--sender", metavar="ADDRESS", help="Who sends the codes (no-reply@tnsi.com)."
+        ),
     ] = None,
 ) -> None:
     """Write the server settings given into the config file, then ask the mailbox password
-    once (not shown) and keep it in the system keyring. Exit 0 stored, 2 bad settings, 12 no
-    terminal, no password typed or no keyring."""
+    once (not shown) and keep it in the system keyring. Without a keyring nothing is asked:
+    the password comes from $ASSISTANT_IMAP_PASSWORD. Exit 0 stored (or given by the
+    variable), 2 bad settings, 12 no keyring and no variable, no terminal or no password
+    typed."""
     import getpass
     import os
     import sys
 
     from assistant.errors import MailboxError
     from assistant.mailbox.config import config_path, load_config, mailbox_settings
-    from assistant.mailbox.secret import ENV_PASSWORD, store_password
+    from assistant.mailbox.secret import ENV_PASSWORD, NO_KEYRING, keyring_backend, store_password
     from assistant.sitting.terminal import Terminal
 
     path = config_path()
@@ -66,6 +79,15 @@ def setup(
         _save(path, given)
         terminal.say(f"Mailbox settings written to {path}.")
     settings = mailbox_settings(load_config(path))
+    if keyring_backend() is None:  # said before the password is asked, not after
+        if not os.environ.get(ENV_PASSWORD):
+            raise MailboxError(f"{NO_KEYRING} Nothing was asked or stored.")
+        terminal.say(
+            f"This machine has no system keyring: the password comes from {ENV_PASSWORD}, "
+            "which is set, so nothing was asked or stored."
+        )
+        terminal.say("Check it with: assistant mailbox test")
+        return
     if not sys.stdin.isatty():
         raise MailboxError(
             "Setup asks for the password at a terminal, and input is not one; run it in a "

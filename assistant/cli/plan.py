@@ -11,14 +11,15 @@ from assistant.cli.app import DataDirOption, app
 
 if TYPE_CHECKING:
     from assistant.portals.model import Target
-    from assistant.portals.plan import Plan
+    from assistant.portals.plan import Plan, PlannedRows, SubmissionPlan
 
 PortalOption = Annotated[
     str,
     typer.Option(
         "--portal",
         metavar="MAP",
-        help="Portal map: fcr-classic (2024), fcr (2026 wizard, the default) or a .yaml file.",
+        help="Portal map: fcr-classic (2024), fcr (2026 wizard, the default), trf (TNS robocall "
+        "feedback), vsf (Verizon voice spam feedback) or a .yaml file.",
     ),
 ]
 
@@ -45,7 +46,8 @@ def plan(
 ) -> None:
     """Show what a fill would type, step by step; no browser.
 
-    Every value in its final form, one block per submission. Contact email and phone are
+    Every value in its final form: the first submission in full, each later one by its
+    numbers when nothing else in it differs. Contact email and phone are
     masked here; the review in `assistant fill` shows them. A value not among the options
     the portal showed last (remembered by check and fill) is warned about at the end.
     """
@@ -61,7 +63,7 @@ def plan(
 
     loaded = load_profile(profile)
     portal_map = load_portal(portal, url)
-    result = build_plan(loaded.profile, portal_map, url)
+    result = build_plan(loaded.profile, portal_map, url, where=str(profile))
     log.register_secret(loaded.profile.contact.email, loaded.profile.contact.phone)
     host = seen.host_for(portal_map, url)
     lists = seen.remembered(data_dir, portal_map.name, host)
@@ -132,8 +134,21 @@ def render_plan(result: Plan) -> str:
         f"({literal(result.start_url)})",
         f"{split}; at most {result.number_limit} per submission",
     ]
+    first = result.submissions[0] if result.submissions else None
     for submission in result.submissions:
         lines.append("")
+        if first is not None and submission is not first and _same_but_numbers(first, submission):
+            # Only the numbers differ: the business fields are not repeated (issue 19 item 8).
+            lines.append(
+                f"{submission.title}: every step as in submission {first.index}, with these numbers"
+            )
+            for step in submission.steps:
+                rows = [a for a in step.actions if isinstance(a, PlannedRows)]
+                if rows:
+                    lines.append(f"  step {literal(step.name)}")
+                    for numbers in rows:
+                        lines += _rows(numbers, note=False)
+            continue
         lines.append(submission.title)
         for step in submission.steps:
             lines.append(f"  step {literal(step.name)}")
@@ -147,15 +162,7 @@ def render_plan(result: Plan) -> str:
                     value = literal(action.value) or "(left empty)"
                     lines.append(f"    {literal(action.field):<18} {how:<24} {value}")
                 elif isinstance(action, PlannedRows):
-                    for i, row in enumerate(action.rows):
-                        name = f"  [{literal(row.display_name)}]" if row.display_name else ""
-                        lines.append(f"    {f'number {i + 1}':<18} {'type':<24} {row.number}{name}")
-                    if action.display_name_when_present and any(
-                        r.display_name for r in action.rows
-                    ):
-                        lines.append(
-                            "    (the [caller names] only where the page has a box for them)"
-                        )
+                    lines += _rows(action, note=True)
                 elif isinstance(action, ClickAction):
                     lines.append(f"    click {_button(action.click)}")
                 elif isinstance(action, CodeGate):
@@ -172,3 +179,30 @@ def render_plan(result: Plan) -> str:
         "The page element of each value: assistant plan --json",
     ]
     return "\n".join(lines)
+
+
+def _rows(action: PlannedRows, *, note: bool) -> list[str]:
+    """The numbers of a submission, one line each (and, with `note`, when caller names go only
+    where the page has a box for them)."""
+    from assistant.terminal_text import literal
+
+    lines = []
+    for i, row in enumerate(action.rows):
+        name = f"  [{literal(row.display_name)}]" if row.display_name else ""
+        lines.append(f"    {f'number {i + 1}':<18} {'type':<24} {row.number}{name}")
+    if note and action.display_name_when_present and any(r.display_name for r in action.rows):
+        lines.append("    (the [caller names] only where the page has a box for them)")
+    return lines
+
+
+def _same_but_numbers(first: SubmissionPlan, other: SubmissionPlan) -> bool:
+    """Whether `other` does exactly what `first` does, step by step, but for its numbers."""
+    from assistant.portals.plan import PlannedRows
+
+    def without_numbers(submission: SubmissionPlan) -> list[tuple[str, list[object]]]:
+        return [
+            (step.name, [a for a in step.actions if not isinstance(a, PlannedRows)])
+            for step in submission.steps
+        ]
+
+    return without_numbers(first) == without_numbers(other)

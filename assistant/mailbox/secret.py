@@ -26,7 +26,7 @@ def get_password(settings: MailboxSettings) -> str:
     `MailboxError` saying how to provide one."""
     password = os.environ.get(ENV_PASSWORD, "")
     if not password:
-        password = _from_keyring(settings)
+        password = from_keyring(settings)
     if not password:
         raise MailboxError(
             f"No password is stored for {settings.user} at {settings.host}: run "
@@ -36,7 +36,8 @@ def get_password(settings: MailboxSettings) -> str:
     return password
 
 
-def _from_keyring(settings: MailboxSettings) -> str:
+def from_keyring(settings: MailboxSettings) -> str:
+    """The keyring's entry for this login ("" when none, or no usable keyring)."""
     try:
         import keyring
         from keyring.errors import KeyringError
@@ -44,6 +45,24 @@ def _from_keyring(settings: MailboxSettings) -> str:
         return keyring.get_password(KEYRING_SERVICE, keyring_name(settings)) or ""
     except KeyringError:
         return ""  # no usable backend: the message about a missing password says what to do
+
+
+NO_KEYRING = (
+    "This machine has no system keyring to keep the password in; set "
+    f"{ENV_PASSWORD} in the environment of the commands instead."
+)
+
+
+def keyring_backend() -> str | None:
+    """The name of the system keyring's backend, or None when this machine has none (the
+    keyring package then falls back to one that refuses everything)."""
+    import keyring
+    from keyring.backends import fail
+
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring) or getattr(backend, "backends", None) == []:
+        return None
+    return type(backend).__name__
 
 
 def store_password(settings: MailboxSettings, password: str) -> str:
@@ -57,10 +76,7 @@ def store_password(settings: MailboxSettings, password: str) -> str:
     try:
         keyring.set_password(KEYRING_SERVICE, keyring_name(settings), password)
     except NoKeyringError:
-        raise MailboxError(
-            "This machine has no system keyring to keep the password in; set "
-            f"{ENV_PASSWORD} in the environment of the commands instead."
-        ) from None
+        raise MailboxError(NO_KEYRING) from None
     except KeyringError as error:
         raise MailboxError(
             f"The system keyring refused the password ({type(error).__name__}); unlock it and "

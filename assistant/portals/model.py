@@ -43,7 +43,12 @@ ValueFormat = Literal[
     "phone_e164",  # "+16195550142"
     "count",  # monthly calls as a plain number, "12000"
     "range",  # monthly calls as the select option whose range contains it
+    # the whole address on one line, "100 Main St, Suite 200, Lakeside, CA 92040" (value:
+    # company.address), for a form with one address field
+    "address_line",
 ]
+# The one group of values a field may take whole, written on one line (format address_line).
+ONE_LINE_GROUPS = frozenset({"company.address"})
 WriteKind = Literal["text", "select", "checkbox", "upload"]
 # How a select's live options are matched against the wanted value (always ignoring case).
 MatchRule = Literal["value", "label", "value_or_label", "range"]
@@ -276,7 +281,7 @@ class FieldAction(_Model):
     @field_validator("value")
     @classmethod
     def _profile_path(cls, value: str | None) -> str | None:
-        if value is not None:
+        if value is not None and value not in ONE_LINE_GROUPS:
             profile_path_error(value)
         return value
 
@@ -284,6 +289,11 @@ class FieldAction(_Model):
     def _value_or_const(self) -> FieldAction:
         if (self.value is None) == (self.const is None):
             raise ValueError("give exactly one of value (a profile path) or const")
+        if (self.format == "address_line") != (self.value in ONE_LINE_GROUPS):
+            raise ValueError(
+                "format address_line and value company.address go together: the address is "
+                "written whole, on one line, only where a form has one field for it"
+            )
         if self.format == "range" and (self.write != "select" or self.match != "range"):
             raise ValueError("format range needs write: select and match: range")
         known = self.known_options

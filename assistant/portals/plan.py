@@ -27,7 +27,7 @@ from assistant.portals.model import (
     ValueFormat,
     WriteKind,
 )
-from assistant.profiles.model import PhoneNumber, Profile
+from assistant.profiles.model import Address, PhoneNumber, Profile
 
 
 class _Model(BaseModel):
@@ -128,14 +128,24 @@ def profile_value(profile: Profile, path: str) -> str | None:
         value = getattr(value, part)
         if value is None:
             return None
+    if isinstance(value, Address):  # format address_line
+        place = f"{value.state} {value.zip}"
+        return ", ".join(p for p in (value.line1, value.line2, value.city, place) if p)
+    if isinstance(value, tuple):  # a list of numbers (dispute.sample_numbers)
+        return ", ".join(str(v) for v in value) or None
     return str(value)
 
 
-def build_plan(profile: Profile, portal: PortalMap, start_url: str | None = None) -> Plan:
+def build_plan(
+    profile: Profile, portal: PortalMap, start_url: str | None = None, *, where: str = ""
+) -> Plan:
     """The plan for `profile` on `portal`: one `SubmissionPlan` per chunk of numbers.
 
-    Raises `ProfileError` naming each profile value the map needs but the profile leaves empty.
+    Raises `ProfileError` naming each profile value the map needs but the profile leaves empty
+    (in `where`, the profile's file, else its label); a dispute form's values, when the profile
+    has no `dispute:` section, as that one section missing.
     """
+    where = where or profile.label
     groups = chunk_numbers(profile.numbers, portal.number_limit)
     missing = [
         a.value
@@ -146,15 +156,13 @@ def build_plan(profile: Profile, portal: PortalMap, start_url: str | None = None
         and not a.optional
         and not (profile_value(profile, a.value) or "").strip()
     ]
+    if profile.dispute is None and any(path.startswith("dispute.") for path in missing):
+        missing = [path for path in missing if not path.startswith("dispute.")]
+        missing.insert(0, "dispute")
     if missing:
-        raise ProfileError(
-            [
-                Problem(profile.label, 1, 1, path, f"the portal map {portal.name} needs a value")
-                for path in missing
-            ]
-        )
+        raise ProfileError([Problem(where, 1, 1, path, _needed(portal, path)) for path in missing])
     if not groups:
-        raise ProfileError([Problem(profile.label, 1, 1, "numbers", "no numbers to register")])
+        raise ProfileError([Problem(where, 1, 1, "numbers", "no numbers to register")])
     submissions = tuple(
         SubmissionPlan(
             index=i,
@@ -180,6 +188,17 @@ def build_plan(profile: Profile, portal: PortalMap, start_url: str | None = None
         number_limit=portal.number_limit,
         submissions=submissions,
     )
+
+
+def _needed(portal: PortalMap, path: str) -> str:
+    if path == "dispute":
+        return (
+            f"{portal.title} (--portal {portal.name}) is a dispute form, and this profile has no "
+            "dispute: section; add one with the label your calls were shown with (label), the "
+            "carrier or app that showed it (shown_by) and the day it was seen (seen_on, "
+            'YYYY-MM-DD): see "The dispute section" in docs/profiles.md'
+        )
+    return f"the portal map {portal.name} needs a value"
 
 
 def _plan_action(

@@ -29,26 +29,19 @@ from pydantic import (
 
 from assistant.errors import Problem
 from assistant.profiles import values
-from assistant.profiles.phones import mask_phone, normalise_phone
+from assistant.profiles.phones import normalise_phone
 from assistant.profiles.yamlstrict import Mapping, Node, Scalar, Sequence
 from assistant.terminal_text import excerpt
 
 
-def _listed_number(text: str) -> str:
-    """A calling number: these are public caller IDs, so the message repeats the text."""
+def _phone(text: str) -> str:
+    """A calling number or the contact's phone: the message repeats the text as typed, so the
+    person sees which value is wrong (a profile's phones are not secrets; logs and artifacts
+    mask the contact's, `assistant.log`)."""
     try:
         return normalise_phone(text)
     except ValueError as error:
         raise ValueError(f"'{excerpt(text.strip())}' {error}") from None
-
-
-def _contact_phone(text: str) -> str:
-    """The contact's phone: personal, so the message repeats it masked (`+1 503-***-**50`,
-    see `phones.mask_phone`): enough to know which value is meant, not the number."""
-    try:
-        return normalise_phone(text)
-    except ValueError as error:
-        raise ValueError(f"{mask_phone(text.strip())} {error}") from None
 
 
 Text = Annotated[str, AfterValidator(values.text)]
@@ -59,7 +52,7 @@ DisplayName = Annotated[
 ]
 ListedNumber = Annotated[
     str,
-    AfterValidator(_listed_number),
+    AfterValidator(_phone),
     Field(
         description="A US number in any common notation; stored as E.164.",
         examples=["(619) 555-0100"],
@@ -110,7 +103,7 @@ class ContactDoc(_Doc):
     name: Text
     phone: Annotated[
         str,
-        AfterValidator(_contact_phone),
+        AfterValidator(_phone),
         Field(description="A US number in any common notation; stored as E.164."),
     ]
     email: Annotated[str, AfterValidator(values.check_email)]
@@ -180,6 +173,29 @@ NumberItem = Annotated[
 ]
 
 
+class DisputeDoc(_Doc):
+    """What the dispute forms (`--portal trf`, `vsf`) ask about a label phones showed."""
+
+    label: Text = Field(description='The label the calls were shown with, e.g. "Spam Likely".')
+    shown_by: Text = Field(
+        description="The carrier or app that showed it, e.g. Verizon or Hiya.",
+        examples=["Verizon"],
+    )
+    seen_on: Annotated[
+        str,
+        AfterValidator(values.seen_date),
+        Field(
+            description="The day it was seen, YYYY-MM-DD (not in the future).",
+            examples=["2026-11-30"],
+        ),
+    ]
+    sample_numbers: list[ListedNumber] | None = Field(
+        default=None,
+        min_length=1,
+        description="Some of this profile's numbers that were shown with the label.",
+    )
+
+
 class ProfileDocument(_Doc):
     """One registration profile as written in YAML (the format: docs/profiles.md)."""
 
@@ -192,6 +208,9 @@ class ProfileDocument(_Doc):
     calling: CallingDoc
     display_name: DisplayName | None = None
     numbers: list[NumberItem] = Field(min_length=1)
+    dispute: DisputeDoc | None = Field(
+        default=None, description="Needed by the dispute forms (trf, vsf) only."
+    )
 
 
 _TAGS = frozenset({"text", "entry", "file"})
@@ -201,6 +220,7 @@ _MODELS: dict[str, type[BaseModel]] = {
     "company.address": AddressDoc,
     "contact": ContactDoc,
     "calling": CallingDoc,
+    "dispute": DisputeDoc,
     "numbers.*.columns": NumberColumnsDoc,
 }
 _ITEM_KEYS = sorted(set(NumberEntryDoc.model_fields) | set(NumberFileDoc.model_fields))

@@ -16,7 +16,15 @@ from assistant.errors import Problem, ProfileError
 from assistant.inputfile import InputFileError, check_regular, resolved
 from assistant.profiles import values
 from assistant.profiles.document import ProfileDocument, validate_document
-from assistant.profiles.model import Address, Calling, Company, Contact, PhoneNumber, Profile
+from assistant.profiles.model import (
+    Address,
+    Calling,
+    Company,
+    Contact,
+    Dispute,
+    PhoneNumber,
+    Profile,
+)
 from assistant.profiles.numberfiles import Columns, read_number_file
 from assistant.profiles.phones import normalise_phone
 from assistant.profiles.yamlstrict import Entry, Mapping, Node, Scalar, Sequence, read_yaml
@@ -88,6 +96,7 @@ class _Load:
         document, problems = validate_document(root)
         self.problems.extend(problems)
         listed = self._numbers(root)
+        self._samples(root, {item.number for item in listed})
         self._display_name_warnings(root)
         if document is None or any(p.severity == "error" for p in self.problems):
             self._fail()
@@ -285,6 +294,30 @@ class _Load:
             origin = f"{display} row {row.row}"
             listed.append(_Listed(number, row.display_name, origin, place, by))
 
+    def _samples(self, root: Mapping, numbers: set[str]) -> None:
+        """Refuse a dispute's sample number that is not one of the profile's numbers."""
+        dispute = root.entries.get("dispute")
+        if dispute is None or not isinstance(dispute.value, Mapping):
+            return
+        samples = dispute.value.entries.get("sample_numbers")
+        if samples is None or not isinstance(samples.value, Sequence):
+            return
+        for index, item in enumerate(samples.value.items):
+            if not isinstance(item, Scalar) or item.value is None:
+                continue  # the document model reports it
+            try:
+                number = normalise_phone(item.value)
+            except ValueError:
+                continue  # the document model reports it
+            if number not in numbers:
+                self._problem(
+                    item,
+                    f"dispute.sample_numbers.{index}",
+                    f"'{excerpt(item.value.strip())}' is not one of this profile's numbers; "
+                    "a sample is a number of yours that was shown with the label (list it "
+                    "under numbers: too)",
+                )
+
     def _display_name_warnings(self, root: Mapping) -> None:
         """Warn about caller names longer than phones show (the top-level one and inline)."""
         candidates: list[tuple[Node, str]] = []
@@ -342,7 +375,20 @@ class _Load:
                 )
                 for item in listed
             ),
+            dispute=_dispute(document),
         )
+
+
+def _dispute(document: ProfileDocument) -> Dispute | None:
+    found = document.dispute
+    if found is None:
+        return None
+    return Dispute(
+        label=found.label,
+        shown_by=found.shown_by,
+        seen_on=found.seen_on,
+        sample_numbers=tuple(found.sample_numbers or ()),
+    )
 
 
 def _places(node: Mapping, path: str) -> dict[str, tuple[str, int, int]]:

@@ -62,6 +62,15 @@ class PhoneNumber(_Model):
         return self.number[-10:]
 
 
+class Dispute(_Model):
+    """What a dispute form asks about the label phones showed (the profile's `dispute:`)."""
+
+    label: str  # e.g. "Spam Likely"
+    shown_by: str  # the carrier or app
+    seen_on: str  # YYYY-MM-DD
+    sample_numbers: tuple[str, ...] = ()  # E.164, each one of the profile's numbers
+
+
 class Profile(_Model):
     """One registration: who calls, from which numbers, why and how often."""
 
@@ -71,3 +80,4 @@ class Profile(_Model):
     calling: Calling
     display_name: str | None = None
     numbers: tuple[PhoneNumber, ...]
+    dispute: Dispute | None = None  # only the dispute forms (trf, vsf) need it

@@ -70,25 +70,6 @@ def normalise_phone(text: str) -> str:
     return f"+1{digits}"
 
 
-def mask_phone(text: str) -> str:
-    """`text` with most of the number hidden, so an error about a personal phone can still
-    say which value it means: `+1 503-555-0150` -> `+1 503-***-**50`.
-
-    Kept: every character that is not a letter or digit, a leading country code 1, the area
-    code (the first three national digits) when the text has at least ten, and the last two.
-    Every other letter or digit becomes `*` (letters too: `1-800-FLOWERS` spells digits).
-    """
-    places = [i for i, char in enumerate(text) if char.isalnum()]
-    keep = set(places[-2:]) if len(places) > 4 else set()
-    national = places
-    if len(places) >= 11 and text[places[0]] == "1":
-        keep.add(places[0])
-        national = places[1:]
-    if len(national) >= 10:
-        keep.update(national[:3])
-    return "".join(char if i in keep or not char.isalnum() else "*" for i, char in enumerate(text))
-
-
 def is_e164_us(text: str) -> bool:
     """True when `text` already has the shape `normalise_phone` returns."""
     return _E164.fullmatch(text) is not None

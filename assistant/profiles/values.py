@@ -8,6 +8,7 @@ value only where it is not personal (ZIP, state, website); contact details are n
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -129,6 +130,28 @@ def parse_monthly_calls(value: object) -> int:
     if calls < 1:
         raise ValueError("should be at least 1 call per month")
     return calls
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def seen_date(value: str) -> str:
+    """The day a label was seen, as `YYYY-MM-DD`: a real calendar day, not after today (UTC)."""
+    stripped = value.strip()
+    day: date | None = None
+    if _DATE.fullmatch(stripped):
+        try:
+            day = date.fromisoformat(stripped)
+        except ValueError:
+            day = None
+    if day is None:
+        raise ValueError(
+            f"'{excerpt(stripped)}' is not a date; write the day it was seen as YYYY-MM-DD, "
+            "e.g. 2026-11-30"
+        )
+    if day > datetime.now(UTC).date():
+        raise ValueError(f"{stripped} is in the future; write the day the label was seen")
+    return stripped
 
 
 @lru_cache(maxsize=4096)

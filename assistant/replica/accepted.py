@@ -10,10 +10,14 @@ from typing import Any
 from assistant.replica.jsonlines import append_jsonl, utc_iso
 
 
-def feedback_id(moment: datetime) -> str:
-    """`FCRFE` + UTC MMDDYYYY + HHMMSS + milliseconds: 22 characters, as the real portal shows."""
+def feedback_id(moment: datetime, prefix: str = "FCRFE") -> str:
+    """`FCRFE` + UTC MMDDYYYY + HHMMSS + milliseconds: 22 characters, as the real portal shows.
+    The sister forms' confirmation is not documented: ours reads `TRFFE…` and `VSFFE…`."""
     moment = moment.astimezone(UTC)
-    return f"FCRFE{moment:%m%d%Y%H%M%S}{moment.microsecond // 1000:03d}"
+    return f"{prefix}{moment:%m%d%Y%H%M%S}{moment.microsecond // 1000:03d}"
+
+
+PREFIXES = {"trf": "TRFFE", "vsf": "VSFFE"}
 
 
 class Accepted:
@@ -41,7 +45,7 @@ class Accepted:
                 now = self._last + timedelta(milliseconds=1)
             self._last = now
             record: dict[str, Any] = {
-                "feedback_id": feedback_id(now),
+                "feedback_id": feedback_id(now, PREFIXES.get(layout, "FCRFE")),
                 "layout": layout,
                 "received_at": utc_iso(now),
                 "fields": dict(fields),

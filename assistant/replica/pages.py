@@ -6,12 +6,16 @@ from html import escape
 
 from assistant.replica.classic import classic_page
 from assistant.replica.faults import FaultState
+from assistant.replica.sister import FORMS, sister_page
 from assistant.replica.widgets import PageContext, shell
 from assistant.replica.wizard import wizard_page
 
 
 def start_page(ctx: PageContext) -> str:
-    """The start page (`/fcr/`), or a refused form shown again, for the context's layout."""
+    """The start page (`/fcr/`, `/trf/`, `/vsf/`), or a refused form shown again, for the
+    context's layout."""
+    if ctx.layout in FORMS:
+        return sister_page(ctx)
     return wizard_page(ctx) if ctx.layout == "wizard" else classic_page(ctx)
 
 
@@ -29,7 +33,8 @@ def confirmation_page(ctx: PageContext, feedback_id: str) -> str:
         f"{shown}</strong>.</p>"
         "<p>Keep this ID for your records. The analytics engines will review your request and "
         "may contact you. Changes usually take a few days.</p>"
-        '<p><a href="/fcr/">Register more numbers</a></p></div>'
+        f'<p><a href="/{ctx.layout if ctx.layout in FORMS else "fcr"}/">Register more '
+        "numbers</a></p></div>"
     )
     return shell(ctx, title="Free Caller Registry — Thank you", body=body, script="done.js")
 

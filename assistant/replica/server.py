@@ -26,6 +26,7 @@ from assistant.replica.jsonlines import read_jsonl
 from assistant.replica.maildrop import MailDrop
 from assistant.replica.outbox import Outbox
 from assistant.replica.pages import confirmation_page, message_page, notice_page, start_page
+from assistant.replica.sister import FORMS
 from assistant.replica.validation import EMAIL, code_message, validate
 from assistant.replica.variants import HOSTILE, check_variants, names_for
 from assistant.replica.widgets import PageContext
@@ -43,7 +44,9 @@ Fields = dict[str, Any]
 class Replica:
     """A local Free Caller Registry portal: `with Replica(...) as portal: portal.url`.
 
-    `layout` is "wizard" (default) or "classic"; `faults` names faults from
+    `layout` is "wizard" (default) or "classic", the FCR's at /fcr/; the sister forms on the
+    same engine are served beside it, the TRF at /trf/ and the VSF at /vsf/ (`url_for`), with
+    the same outbox, faults and variants (where their place exists). `faults` names faults from
     `assistant.replica.faults.FAULTS` and `variants` variants from
     `assistant.replica.variants.VARIANTS` (unknown names raise ValueError). With `data_dir`,
     accepted submissions go durably to `submissions.jsonl` (and are read back at the next
@@ -187,9 +190,25 @@ class Replica:
             self._requests.append((method, path))
 
     def context(self, **kwargs: Any) -> PageContext:
-        """A page context for this replica's layout, faults and variants."""
+        """A page context for this replica's layout (or `layout=`: a sister form), faults and
+        variants."""
         kwargs.setdefault("variants", self.variants)
-        return PageContext(layout=self.layout, faults=self.faults, port=self.port, **kwargs)
+        kwargs.setdefault("layout", self.layout)
+        return PageContext(faults=self.faults, port=self.port, **kwargs)
+
+    def url_for(self, form: str) -> str:
+        """The start page of `form`: "fcr" (the FCR in this replica's layout), or one of the
+        sister forms on the same engine, "trf" or "vsf" (e.g. http://127.0.0.1:8123/trf/)."""
+        if form not in ("fcr", *FORMS):
+            raise ValueError(f"Unknown form {form!r}. Valid: fcr, {', '.join(FORMS)}.")
+        return f"{self.origin}/{form}/"
+
+    def form_of(self, path: str) -> str | None:
+        """The sister form ("trf", "vsf") whose submit endpoint `path` is, or None."""
+        for form in FORMS:
+            if path == names_for(self.variants, form).submit_path:
+                return form
+        return None
 
     def wait_stopping(self, seconds: float) -> bool:
         """Sleep up to `seconds`; True when cut short because the replica is stopping."""
@@ -269,10 +288,18 @@ class _Handler(BaseHTTPRequestHandler):
         r = self.replica
         r.note_request(self.command, self.path)
         path = urlsplit(self.path).path
+        form = path.strip("/").split("/")[0]
         if path in ("/", "/fcr"):
             self._redirect("/fcr/")
         elif path in START_PATHS:
             self._start_page()
+        elif form in FORMS and path in (f"/{form}", f"/{form}/", f"/{form}/index.html"):
+            if path == f"/{form}":
+                self._redirect(f"/{form}/")
+            else:
+                self._start_page(form)
+        elif r.form_of(path):
+            self._redirect(f"/{r.form_of(path)}/")
         elif path.startswith("/fcr/static/"):
             self._static(path.removeprefix("/fcr/static/"))
         elif path == r.names.submit_path:
@@ -292,12 +319,14 @@ class _Handler(BaseHTTPRequestHandler):
         r = self.replica
         r.note_request(self.command, self.path)
         path = urlsplit(self.path).path
-        if path == "/fcr/api/send-code":
+        if path in ("/fcr/api/send-code", *(f"/{f}/api/send-code" for f in FORMS)):
             self._send_code()
         elif path == "/fcr/api/verify-code":
             self._verify_code()
         elif path == r.names.submit_path:
             self._submit()
+        elif r.form_of(path):
+            self._submit(r.form_of(path))
         elif path == "/fcr/api/draft":
             r.note_draft(self._form())
             self._json(200, {"ok": True})
@@ -305,7 +334,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._read_body()
             self._message(404, "Page not found", "There is no page at this address.")
 
-    def _start_page(self) -> None:
+    def _start_page(self, form: str | None = None) -> None:
         r = self.replica
         if r.faults.fire("first-load-fails"):
             # A 502, not a dropped connection: Chromium silently retries a GET whose connection
@@ -325,7 +354,7 @@ class _Handler(BaseHTTPRequestHandler):
             r._start_loads += 1
             calm = r._start_loads <= r.hostile_after
         variants = r.variants - HOSTILE if calm else r.variants
-        self._html(200, start_page(r.context(variants=variants)))
+        self._html(200, start_page(r.context(variants=variants, layout=form or r.layout)))
 
     def _static(self, name: str) -> None:
         folder = resources.files("assistant.replica").joinpath("static")
@@ -367,8 +396,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._json(200, {"ok": True, "token": r.outbox_store.issue_token(email)})
 
-    def _submit(self) -> None:
+    def _submit(self, form: str | None = None) -> None:
         r = self.replica
+        layout = form or r.layout
         r.accepted.count_attempt()
         fields = self._form()
         if r.faults.on("submit-400"):
@@ -383,33 +413,37 @@ class _Handler(BaseHTTPRequestHandler):
             return
         # A variant's own field names are the portal's business; the checks and the record use
         # the names the facts give, so that every variant is compared alike.
-        aliases = r.names.aliases()
+        aliases = names_for(r.variants, layout).aliases()
         fields = {aliases.get(k, k): v for k, v in fields.items()}
         flat = {k: v if isinstance(v, str) else str(v[-1]) for k, v in fields.items()}
         errors = validate(
-            r.layout,
+            layout,
             flat,
             r.outbox_store,
             renamed_option=r.faults.on("renamed-option"),
             variants=r.variants,
         )
         if errors:
-            start = "form" if r.layout == "classic" else _wizard_restart(r, flat)
-            page = start_page(r.context(values=fields, errors=errors, start_step=start))
+            start = "form" if layout != "wizard" else _wizard_restart(r, flat)
+            page = start_page(
+                r.context(values=fields, errors=errors, start_step=start, layout=layout)
+            )
             self._html(HTTPStatus.UNPROCESSABLE_ENTITY, page)
             return
-        record = r.accepted.record(r.layout, fields)
+        record = r.accepted.record(layout, fields)
         if r.faults.on("submit-hang") and r.wait_stopping(r.hang_seconds):
             self.close_connection = True
             return
         if r.faults.on("submit-no-id"):
             # Accepted, but the page says nothing a filler could take as the outcome.
             notice = notice_page(
-                r.context(), title="Thank you", message="Your request is being processed."
+                r.context(layout=layout),
+                title="Thank you",
+                message="Your request is being processed.",
             )
             self._html(200, notice)
             return
-        self._html(200, confirmation_page(r.context(), record["feedback_id"]))
+        self._html(200, confirmation_page(r.context(layout=layout), record["feedback_id"]))
 
 
 def _wizard_restart(r: Replica, fields: dict[str, str]) -> str:

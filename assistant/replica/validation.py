@@ -28,6 +28,10 @@ LABELS: dict[str, str] = {
     "captcha": "Verification code",
     "enableCheckbox": "Terms and conditions",
     "enterprise_phone_0": "Phone numbers",
+    "enterprise_company_address": "Company address",
+    "dispute_label": "The label shown",
+    "dispute_source": "The carrier or app",
+    "dispute_date": "The date you saw it",
     EXTRA_FIELD: EXTRA_LABEL,
 }
 
@@ -44,9 +48,23 @@ _COMMON_REQUIRED = (
     "enterprise_category",
     "enterprise_service_provider",
 )
+_SISTER_REQUIRED = (
+    "enterprise_company_name",
+    "enterprise_company_address",
+    "enterprise_contact_name",
+    "enterprise_contact_phone",
+    "enterprise_contact_email",
+    "enterprise_category",
+    "enterprise_service_provider",
+    "call_count",
+)
+# The sister forms' questions about the label (ours: see assistant/replica/sister.py).
+DISPUTE_REQUIRED = ("dispute_label", "dispute_source", "dispute_date")
 REQUIRED: dict[str, tuple[str, ...]] = {
     "wizard": (*_COMMON_REQUIRED, "enterprise_calls_per_month"),
     "classic": (*_COMMON_REQUIRED, "call_count"),
+    "trf": _SISTER_REQUIRED,
+    "vsf": _SISTER_REQUIRED,
 }
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -75,6 +93,8 @@ def required_fields(layout: str, variants: frozenset[str]) -> tuple[str, ...]:
     names = list(REQUIRED[layout])
     if layout == "wizard" and "no-optional" in variants:
         names.remove("enterprise_service_provider")
+    if layout in ("trf", "vsf") and "no-optional" not in variants:
+        names += DISPUTE_REQUIRED
     if "extra-required" in variants:
         names.append(EXTRA_FIELD)
     return tuple(names)
@@ -95,9 +115,12 @@ def validate(
             errors[name] = f"{LABELS[name]} is required."
     _check_choices(layout, fields, errors, renamed_option=renamed_option, variants=variants)
     _check_formats(layout, fields, errors)
+    day = fields.get("dispute_date", "").strip()
+    if day and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+        errors["dispute_date"] = "Enter the date as YYYY-MM-DD."
     _check_numbers(fields, errors)
     _check_code(layout, fields, outbox, errors)
-    terms = not (layout == "classic" and "no-optional" in variants)
+    terms = layout == "wizard" or "no-optional" not in variants
     if terms and fields.get("enableCheckbox", "") == "":
         errors["enableCheckbox"] = "You must accept the terms and conditions."
     return errors
@@ -139,7 +162,7 @@ def _check_formats(layout: str, fields: Mapping[str, str], errors: dict[str, str
     if url and not re.match(r"^https?://[^\s/]+\.[^\s]+$", url):
         errors["enterprise_company_url"] = "Company website must be a full URL (https://...)."
     calls = fields.get("call_count", "").strip()
-    if layout == "classic" and calls and not re.fullmatch(r"[\d,]+", calls):
+    if layout != "wizard" and calls and not re.fullmatch(r"[\d,]+", calls):
         errors["call_count"] = "Number of calls per month must be a number."
 
 

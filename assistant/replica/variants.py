@@ -53,6 +53,9 @@ VARIANTS: dict[str, str] = {
     "formdata-swap": "the page stays as reviewed, but as the form's data is built for the "
     "submit, the company name and number 1 (spaced out) are changed and a copy added",
     "fake-feedback": "the submit button sends nothing and shows a Feedback ID made up in the page",
+    "lying-page": "as the review shows (classic: when the code is typed) the page changes the "
+    "company name and the first number, and tells scripts in its own world that they still hold "
+    "what was typed (it patches the fields' value getter there)",
 }
 # The variants above that attack the person's confirmation (`Replica(hostile_after=N)` keeps
 # them away from the first N loads of the start page).
@@ -67,6 +70,7 @@ HOSTILE = frozenset(
         "sandboxed-frame",
         "formdata-swap",
         "fake-feedback",
+        "lying-page",
     }
 )
 
@@ -151,7 +155,8 @@ class Names:
 
 def names_for(variants: frozenset[str], layout: str) -> Names:
     """The names a `layout` page uses under `variants` (the classic layout's ids are all
-    documented: there only the message elements are renamed)."""
+    documented, and so are the sister forms' (trf, vsf): there only the message elements are
+    renamed)."""
     changes: dict[str, object] = {}
     if "renamed-ids" in variants:
         changes.update(email_error="mail-problem", code_error="otp-problem", code_status="otp-sent")
@@ -187,4 +192,7 @@ def names_for(variants: frozenset[str], layout: str) -> Names:
         )
     if "submit-endpoint" in variants:
         changes["submit_path"] = MOVED_SUBMIT_PATH
+    if layout in ("trf", "vsf"):  # the sister forms post under their own path
+        path = str(changes.get("submit_path", SUBMIT_PATH))
+        changes["submit_path"] = path.replace("/fcr/", f"/{layout}/", 1)
     return Names(**changes)  # type: ignore[arg-type]

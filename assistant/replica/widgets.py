@@ -117,8 +117,9 @@ def select_field(
 
 def terms_checkbox(ctx: PageContext) -> str:
     """The terms checkbox `#enableCheckbox` with its label and error (none in the classic
-    layout under the `no-optional` variant: the facts never mention one there)."""
-    if ctx.layout == "classic" and ctx.has("no-optional"):
+    layout and the sister forms under the `no-optional` variant: the facts never mention one
+    there)."""
+    if ctx.layout != "wizard" and ctx.has("no-optional"):
         return ""
     checked = " checked" if ctx.value("enableCheckbox") else ""
     return (

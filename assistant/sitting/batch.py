@@ -61,6 +61,7 @@ from assistant.sitting.ahead import Ahead, HeldTerminal, Turn
 from assistant.sitting.code_sources import CodeSource, TerminalCodeSource, UnattendedCodeSource
 from assistant.sitting.jobs import BatchOptions, BatchReport, Job, Result, State
 from assistant.sitting.session import (
+    FillOptions,
     Interrupted,
     Prepared,
     Session,
@@ -102,8 +103,17 @@ class Batch:
         )
         self.total = sum(len(job.plan.submissions) for job in self.jobs)
         self.journal_broken = False  # a submission's outcome could not be recorded
-        self._lists: dict[str, seen.Seen] | None = None  # the options remembered, read once
+        # The options remembered, read once per portal map and host.
+        self._lists: dict[tuple[str, str], dict[str, seen.Seen]] = {}
+        # Several registries in one batch: each line and result names the registry.
+        self.registries = len({self.fill(job).portal.registry for job in self.jobs}) > 1
         self.run_dir = Path()  # the run's private folder, made when the first one starts
+        self._later: list[tuple[int, str]] = []  # (position, line) said in the parts' turn
+
+    def fill(self, job: Job) -> FillOptions:
+        """How `job` runs: its own portal and URL in a batch over several registries, else the
+        batch's."""
+        return job.fill or self.options.fill
 
     def notice(self) -> str:
         """The unknown outcomes a person must settle ("" when none): shown at every start."""
@@ -138,7 +148,7 @@ class Batch:
             for submission in job.plan.submissions:
                 found = duplicates.findings(
                     self.journal,
-                    self.options.fill.destination,
+                    self.fill(job).destination,
                     submission.numbers,
                     window_days=self.options.window_days,
                 )
@@ -152,12 +162,21 @@ class Batch:
         report = BatchReport()
         pending: list[tuple[int, Job, SubmissionPlan]] = []
         position = 0
+        self._later.clear()
+
+        def say(line: str) -> None:
+            # A part after one that runs is spoken of in its turn: lines keep the parts' order.
+            if pending:
+                self._later.append((position, line))
+            else:
+                self.terminal.say(line)
+
         for job in self.jobs:
             refusal: str | None = None  # asked once, for the first submission not skipped
             for submission in job.plan.submissions:
                 position += 1
                 where = (
-                    f"[{position}/{self.total}] {job.plan.label} "
+                    f"[{position}/{self.total}] {job.plan.label}{self._at(job)} "
                     f"({submission.index} of {submission.count})"
                 )
                 skipped = self._skip(job, submission)
@@ -165,19 +184,19 @@ class Batch:
                     refusal = self._refusal(job)
                 if skipped is not None:
                     report.results.append(skipped)
-                    self.terminal.say(f"{where}: skipped, {skipped.reason}")
+                    say(f"{where}: skipped, {skipped.reason}")
                 elif refusal:
                     # The first submission not skipped carries the reason; the rest follow it.
-                    self.terminal.say(f"{where}: not started, {refusal}")
+                    say(f"{where}: not started, {refusal}")
                     report.results.append(_result(job, submission, "failed", refusal))
                     refusal = ""
                     report.stopped[id(job)] = submission.index
                 elif id(job) in report.stopped:
-                    self.terminal.say(f"{where}: not started either")
+                    say(f"{where}: not started either")
                     report.results.append(self._not_started(job, submission, report))
                 else:
                     pending.append((position, job, submission))
-                    report.results.append(_result(job, submission, "skipped", "not started"))
+                    report.results.append(_result(job, submission, "not started", ""))
         if not pending:
             return report
         folder = self.options.fill.data_dir
@@ -206,10 +225,17 @@ class Batch:
         ahead: Ahead | None = None
         try:
             for i in range(len(pending)):
+                self._say_later(before=pending[i][0])
                 ahead = self._run_one(launched, pending, i, report, ahead, unattended)
+            self._say_later()
         finally:
             if ahead is not None:  # the batch broke off: nothing of it may stay open
                 ahead.drop("the batch stopped before its review; nothing was submitted")
+
+    def _say_later(self, before: int | None = None) -> None:
+        """Say the lines kept for the parts before position `before` (all when None)."""
+        while self._later and (before is None or self._later[0][0] < before):
+            self.terminal.say(self._later.pop(0)[1])
 
     def _run_one(
         self,
@@ -233,7 +259,7 @@ class Batch:
             return None
         attempt = _Attempt(self, report, pending, slot, job, submission)
         if taken is None:
-            self.terminal.say(_header(position, self.total, job, submission))
+            self.terminal.say(_header(position, self.total, job, submission, self._at(job)))
             session = self._session(launched, job, self.terminal)
             prepared = attempt.run(lambda: session.prepare(job.loaded.profile, submission))
         else:
@@ -264,7 +290,7 @@ class Batch:
     ) -> Session:
         return Session(
             launched,
-            self.options.fill,
+            self.fill(job),
             terminal,
             self.code_source,
             run_dir=self.run_dir,
@@ -279,9 +305,7 @@ class Batch:
     ) -> Result | None:
         """Why the submission is not run now (its result), or None to run it."""
         if self.journal_broken:
-            return _result(
-                job, submission, "skipped", "not started: the journal could not be written"
-            )
+            return _result(job, submission, "not started", "the journal could not be written")
         if self.switch.requested:
             report.interrupted = True
             if taken is not None and taken.terminal.live:
@@ -303,7 +327,7 @@ class Batch:
                 )
             if taken is not None and not isinstance(taken.error, DuplicateSubmission):
                 return _result(job, submission, "stopped", str(taken.error))
-            return _result(job, submission, "skipped", "not started: stopped by Ctrl-C")
+            return _result(job, submission, "not started", "stopped by Ctrl-C")
         if id(job) in report.stopped:
             return self._not_started(job, submission, report)
         return None
@@ -319,7 +343,12 @@ class Batch:
         _, job, submission = following
         if id(job) in report.stopped:
             return None
-        if set(submission.numbers) & set(pending[i][2].numbers):
+        # The guard must see how this one ends first, if it could block the next: the same
+        # numbers in the same ledger (another registry's ledger is another).
+        current = self.fill(pending[i][1]).destination
+        if self.fill(job).destination == current and (
+            set(submission.numbers) & set(pending[i][2].numbers)
+        ):
             return None
         return following
 
@@ -348,7 +377,7 @@ class Batch:
             return not (self.journal_broken or self.switch.requested)
 
         held = HeldTerminal(self.terminal, its_turn)
-        held.say(_header(position, self.total, job, submission))
+        held.say(_header(position, self.total, job, submission, self._at(job)))
         following_session = self._session(
             launched,
             job,
@@ -374,6 +403,13 @@ class Batch:
             raise
         return ahead
 
+    def _at(self, job: Job) -> str:
+        """ " at trf (TNS robocall feedback form)" when the batch runs several registries."""
+        if not self.registries:
+            return ""
+        portal = self.fill(job).portal
+        return f" at {portal.registry} ({portal.title})"
+
     def _stop_asked(self) -> bool:
         return self.switch.requested or self.journal_broken
 
@@ -386,14 +422,14 @@ class Batch:
         """Why the job's profile is not started at all ("" when it may be): its values not
         among the options their selects showed within `seen.OLD_DAYS` days. Values not
         among an older list are only warned about: the portal may have changed since."""
-        fill = self.options.fill
-        if self._lists is None:
-            self._lists = seen.remembered(fill.data_dir, fill.portal.name, fill.destination.host)
-        if not self._lists:
+        fill = self.fill(job)
+        key = (fill.portal.name, fill.destination.host)
+        if key not in self._lists:
+            self._lists[key] = seen.remembered(fill.data_dir, *key)
+        lists = self._lists[key]
+        if not lists:
             return ""
-        found = seen.unseen(
-            fill.portal, job.loaded.profile, self._lists, host=fill.destination.host
-        )
+        found = seen.unseen(fill.portal, job.loaded.profile, lists, host=fill.destination.host)
         for item in found:
             if item.old:
                 self.terminal.say(str(seen.problem(job.loaded, item)))
@@ -423,16 +459,16 @@ class Batch:
         return _result(
             job,
             submission,
-            "skipped",
-            f"not started: submission {failed} of this profile failed on one of its values",
+            "not started",
+            f"submission {failed} of this profile failed on one of its values",
         )
 
-    def _remember(self, error: NoMatchingOption) -> None:
+    def _remember(self, error: NoMatchingOption, job: Job) -> None:
         """Remember the options the page showed, so the next validate, plan or fill says at
         once that the value is not among them (a failure to write is only logged)."""
         from assistant.paths import data_dir
 
-        fill = self.options.fill
+        fill = self.fill(job)
         try:
             folder = data_dir(fill.data_dir)
             seen.remember(folder, fill.portal.name, fill.destination.host, error.options)
@@ -443,7 +479,7 @@ class Batch:
         """The skipped result when the guard blocks the submission's numbers, else None."""
         found = duplicates.findings(
             self.journal,
-            self.options.fill.destination,
+            self.fill(job).destination,
             submission.numbers,
             window_days=self.options.window_days,
         )
@@ -531,7 +567,7 @@ class _Attempt:
             batch.terminal.say(f"Failed: {message}")
             self._report("failed", message)
             if isinstance(error, NoMatchingOption):
-                batch._remember(error)
+                batch._remember(error, job)
             if isinstance(error, PortalError) and error.by_profile:
                 self.report.stopped[id(job)] = submission.index
                 later = [
@@ -546,9 +582,9 @@ class _Attempt:
         )
 
 
-def _header(position: int, total: int, job: Job, submission: SubmissionPlan) -> str:
+def _header(position: int, total: int, job: Job, submission: SubmissionPlan, at: str = "") -> str:
     return (
-        f"[{position}/{total}] {job.plan.label} "
+        f"[{position}/{total}] {job.plan.label}{at} "
         f"(submission {submission.index} of {submission.count})"
     )
 
@@ -567,6 +603,7 @@ def _result(
         part=submission.index,
         parts=submission.count,
         numbers=submission.numbers,
+        registry=job.fill.portal.registry if job.fill is not None else "",
         state=state,
         reason=reason,
         feedback_id=feedback_id,

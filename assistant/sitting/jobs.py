@@ -1,6 +1,6 @@
-"""What a batch is made of and what it reports: a `Job` per profile (its plan, split into
-submissions by the portal's limit), a `Result` per submission, and the `BatchReport` whose
-`exit_code` says how it went.
+"""What a batch is made of and what it reports: a `Job` per profile and registry (its plan,
+split into submissions by the portal's limit), a `Result` per submission, and the `BatchReport`
+whose `exit_code` says how it went.
 
 Exit code precedence (the most urgent thing a person must act on wins):
 7 an outcome is unknown (or a submission was skipped because an earlier one is unsettled)
@@ -13,11 +13,12 @@ Exit code precedence (the most urgent thing a person must act on wins):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit, urlunsplit
 
-from assistant.errors import ExitCode
+from assistant.errors import ExitCode, UsageError
 from assistant.portals.plan import Plan, build_plan
 from assistant.records import duplicates
 from assistant.sitting.session import FillOptions
@@ -27,20 +28,27 @@ if TYPE_CHECKING:
     from assistant.profiles import LoadedProfile
 
 
-State = Literal["submitted", "declined", "stopped", "failed", "unknown", "skipped", "refused"]
+State = Literal[
+    "submitted", "declined", "stopped", "failed", "unknown", "skipped", "refused", "not started"
+]
 
 
-# The summary's counts, always shown; "refused" (another run sent the numbers meanwhile) only
-# when it happened.
+# The summary's counts, always shown; "refused" (another run sent the numbers meanwhile) and
+# "not started" (a part never begun: its profile failed, Ctrl-C, the journal) only when they
+# happened. "skipped" is a part the duplicate guard held back.
 STATES: tuple[State, ...] = ("submitted", "declined", "stopped", "failed", "unknown", "skipped")
+WHEN_SEEN: tuple[State, ...] = ("refused", "not started")
 
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """One profile of the batch and its plan (split into submissions by the portal's limit)."""
+    """One profile of the batch on one portal, and its plan (split into submissions by the
+    portal's limit). `fill` names the portal and where it is when the batch runs several
+    (`plan_registry_jobs`); None: the batch's own (`BatchOptions.fill`)."""
 
     loaded: LoadedProfile
     plan: Plan
+    fill: FillOptions | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +70,7 @@ class Result:
     parts: int
     numbers: tuple[str, ...]
     state: State
+    registry: str = ""  # where it was sent, shown when a batch runs several registries
     reason: str = ""
     feedback_id: str | None = None
     blocked_by_unknown: bool = False  # skipped because an earlier outcome is unsettled
@@ -103,3 +112,55 @@ class BatchReport:
 def plan_jobs(loaded: Sequence[LoadedProfile], portal: PortalMap, url: str | None) -> list[Job]:
     """A `Job` per valid profile, in order."""
     return [Job(item, build_plan(item.profile, portal, url)) for item in loaded]
+
+
+def plan_registry_jobs(loaded: Sequence[LoadedProfile], fills: Sequence[FillOptions]) -> list[Job]:
+    """A `Job` per valid profile and portal (`fills`, one per registry), profile by profile:
+    each profile goes through every registry named before the next one starts."""
+    return [
+        Job(item, build_plan(item.profile, fill.portal, fill.url, where=str(item.path)), fill)
+        for item in loaded
+        for fill in fills
+    ]
+
+
+def portal_fills(portals: Sequence[PortalMap], base: FillOptions) -> list[FillOptions]:
+    """`base` once per portal, each with its own map and start URL (`start_url_for`).
+
+    Raises `UsageError` when two maps file into one registry (fcr and fcr-classic are both the
+    Free Caller Registry: the second would only be skipped as already sent), or when a `--url`
+    names one page while several portals are named."""
+    seen: dict[str, str] = {}
+    for portal in portals:
+        first = seen.setdefault(portal.registry, portal.name)
+        if first != portal.name:
+            raise UsageError(
+                f"--portal names {first} and {portal.name}, two maps of one registry "
+                f"({portal.registry}): a number is registered there once; name one of them"
+            )
+    several = len(portals) > 1
+    return [
+        replace(base, portal=portal, url=start_url_for(base.url, portal, several=several))
+        for portal in portals
+    ]
+
+
+def start_url_for(url: str | None, portal: PortalMap, *, several: bool = False) -> str | None:
+    """Where `portal` starts in a run pointed at `url` (`--url`): a URL naming a page as
+    written; a bare origin ("http://127.0.0.1:8765" or ".../") with the map's own path, so that
+    one `--url` serves every map of a batch over several registries (the replica serves the FCR
+    at /fcr/, the TRF at /trf/, the VSF at /vsf/). With `several` portals, a `--url` naming a
+    page is a `UsageError`: it could be only one of them."""
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.path not in ("", "/") or parts.query:
+        if several:
+            raise UsageError(
+                f"--url {url} names one page, and --portal names several portals: give only "
+                f"where they are ({urlunsplit((parts.scheme, parts.netloc, '/', '', ''))}), "
+                "and each map's own path is kept"
+            )
+        return url
+    own = urlsplit(portal.start_url)
+    return urlunsplit((parts.scheme, parts.netloc, own.path or "/", own.query, ""))

@@ -488,7 +488,7 @@ def test_item_18_a_secret_forced_into_an_error_is_masked_in_logs(
         page.set_content("<input id=enterprise_contact_phone disabled>")
         error_cls, _ = driver.playwright_errors()
         with pytest.raises(error_cls) as raw:
-            page.locator("#enterprise_contact_phone").fill(digits, timeout=300)
+            page.locator("#enterprise_contact_phone").fill(digits, timeout=1500)
         assert f'fill("{digits}")' in str(raw.value)  # the leak this test is about
         logger.warning("Filling failed: %s", raw.value)
         try:

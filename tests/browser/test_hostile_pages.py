@@ -7,6 +7,7 @@ the person did not confirm, nothing unreviewed is sent, and the run says what ha
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from replicas import Replicas
 
 from assistant.browser.request_guard import REPAIR
 from assistant.browser.step_state import Timeouts
-from assistant.errors import ChangedAfterReview, NotConfirmed, RequestRefused
+from assistant.errors import ChangedAfterReview, NotConfirmed, ReadBackMismatch, RequestRefused
 from assistant.records import duplicates as duplicate_guard
 from assistant.records.journal import Journal, State
 from assistant.replica import Replica
@@ -316,3 +317,27 @@ def test_the_pages_that_act_at_the_submit_send_nothing_when_the_person_declines(
     assert run.portal.submissions() == []
     assert run.submit_posts() == 0
     assert run.states() == [State.DECLINED]
+
+
+def test_a_page_that_lies_to_its_own_scripts_is_reviewed_as_it_holds(
+    hostile: Callable[..., Run],
+) -> None:
+    """The page changes the company name and number 1 as the review shows and patches its
+    fields' value getter to tell scripts in its world what was typed. The assistant reads in a
+    world of its own: its review shows what the fields hold, each marked as not what the
+    profile says, and the run stops there without asking."""
+    run = hostile("lying-page", "no")
+    screen = re.sub(r"\x1b\[[0-9;]*m", "", run.person.screen())
+    rows = {" ".join(line.split()) for line in screen.splitlines()}
+    assert f"│ business │ company name │ {COMPANY} │ {COMPANY} Holdings │ ≠ │" in rows
+    assert "│ numbers │ number 1 │ +16195550100 │ 6195550199 │ ≠ │" in rows
+    assert "≠ The page differs from the profile in: company name, number 1" in rows
+    assert isinstance(run.error, ReadBackMismatch)
+    assert str(run.error) == (
+        "Submission 1 of 1 (4 numbers): the page no longer holds what was filled (company name, "
+        "number 1); nothing was submitted."
+    )
+    assert "anything else to stop" not in screen  # the confirmation was never asked
+    assert run.portal.submissions() == []
+    assert run.submit_posts() == 0
+    assert run.states() == [State.FAILED]

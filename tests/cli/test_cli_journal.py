@@ -231,7 +231,8 @@ def test_settle_submitted_writes_the_receipt(data: Path) -> None:
         ),
         (
             ["2", "--submitted", "FCRFE123"],
-            "'FCRFE123' is not a Feedback ID: expected FCRFE followed by 17 digits, "
+            "'FCRFE123' is not a Feedback ID: expected FCRFE (or the sister forms' TRFFE, VSFFE) "
+            "followed by 17 digits, "
             "e.g. FCRFE07252024233445395",
         ),
         (

@@ -1,7 +1,8 @@
 """`assistant doctor` through the real entry point: the browser, then the data folder and any
-submission whose outcome is unknown (issue 11 item 6). Doctor only looks: nothing is created
-or chmod-ed. Two tests start the browser; the others run without one (exit 5), which must not
-stop the data folder from being reported."""
+submission whose outcome is unknown (issue 11 item 6), then the mailbox (issue 19 item 5).
+Doctor only looks: nothing is created or chmod-ed. Three tests start the browser; the others
+run without one (exit 5), which must not stop the data folder or the mailbox from being
+reported."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from clirun import run_assistant
 from journalrows import FakeClock, at, new_attempt, submit
+from mailserver import MailServer, free_port
 
 from assistant.records.journal import Journal
 
@@ -30,8 +32,24 @@ def run(
 
 
 def from_data_folder(stdout: str) -> str:
-    """Doctor's report from its data folder line on (the lines before depend on the machine)."""
-    return "Data folder " + stdout.split("Data folder ", 1)[1]
+    """Doctor's report from its data folder line up to its mailbox's (the lines before depend
+    on the machine; the mailbox's are checked by the tests of the mailbox)."""
+    return "Data folder " + stdout.split("Data folder ", 1)[1].split("\nMailbox ", 1)[0] + "\n"
+
+
+def from_mailbox(stdout: str) -> str:
+    """Doctor's report from its mailbox line on (its last part)."""
+    return "Mailbox " + stdout.split("\nMailbox ", 1)[1]
+
+
+def mailbox_config(tmp_path: Path, server: MailServer, port: int | None = None) -> Path:
+    """An XDG config folder whose assistant/config.toml points at `server` (private)."""
+    home = tmp_path / "config-home"
+    (home / "assistant").mkdir(parents=True, mode=0o700)
+    config = home / "assistant" / "config.toml"
+    config.write_text(server.config_toml(port=port), encoding="utf-8")
+    config.chmod(0o600)
+    return home
 
 
 @pytest.fixture
@@ -152,4 +170,88 @@ def test_a_data_folder_that_is_a_link_is_refused_as_the_commands_refuse_it(
         f"\n{link} is a symbolic link to {real}; the data folder must be a real folder with its "
         "own permissions: remove the link and run again (a private folder is made in its "
         "place), or pass --data-dir with a real folder\n"
+    )
+
+
+# --- the mailbox ----------------------------------------------------------------------------
+
+
+def test_doctor_says_when_no_mailbox_is_set_up(tmp_path: Path) -> None:
+    result = run("doctor", "--data-dir", str(tmp_path / "data"), env=NO_BROWSER)
+    assert from_mailbox(result.stdout) == (
+        "Mailbox     not set up: codes are typed at the terminal (`assistant mailbox setup` "
+        "reads them from your mailbox)\n"
+    )
+
+
+def test_doctor_reports_a_mailbox_that_works_and_where_its_password_is_kept(
+    mail_server: MailServer, tmp_path: Path
+) -> None:
+    home = mailbox_config(tmp_path, mail_server)
+    env = {
+        **NO_BROWSER,
+        "XDG_CONFIG_HOME": str(home),
+        "ASSISTANT_IMAP_PASSWORD": mail_server.password,
+    }
+    result = run("doctor", "--data-dir", str(tmp_path / "data"), env=env)
+    assert result.returncode == 5  # no browser here; the mailbox is fine
+    assert from_mailbox(result.stdout) == (
+        f"Mailbox     {mail_server.user} at 127.0.0.1:{mail_server.starttls} (TLS starttls, "
+        f"folder INBOX), set up in {home}/assistant/config.toml\n"
+        "            codes come from it with --codes mailbox\n"
+        "Password    $ASSISTANT_IMAP_PASSWORD\n"
+        "Reachable   yes\n"
+        "Login       works (IDLE: new mail is seen at once)\n"
+    )
+    assert mail_server.password not in result.stdout + result.stderr
+
+
+def test_doctor_exits_12_when_the_mailbox_refuses_the_login(
+    mail_server: MailServer, tmp_path: Path
+) -> None:
+    home = mailbox_config(tmp_path, mail_server)
+    env = {"XDG_CONFIG_HOME": str(home), "ASSISTANT_IMAP_PASSWORD": "not-the-password"}
+    result = run("doctor", "--data-dir", str(tmp_path / "data"), env=env)
+    assert result.returncode == 12, result.stderr  # the browser works and the folder can be used
+    assert from_mailbox(result.stdout).splitlines()[2:] == [
+        "Password    $ASSISTANT_IMAP_PASSWORD",
+        "Reachable   yes",
+        f"Login       FAILED: The mailbox at 127.0.0.1:{mail_server.starttls} refused the login "
+        f"for {mail_server.user}: check the password (run `assistant mailbox setup` again, or "
+        "set ASSISTANT_IMAP_PASSWORD).",
+    ]
+    assert "not-the-password" not in result.stdout + result.stderr
+
+
+def test_doctor_says_there_is_no_keyring_and_no_server_and_tries_no_login(
+    mail_server: MailServer, tmp_path: Path
+) -> None:
+    port = free_port()
+    home = mailbox_config(tmp_path, mail_server, port=port)
+    env = {
+        **NO_BROWSER,
+        "XDG_CONFIG_HOME": str(home),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    result = run("doctor", "--data-dir", str(tmp_path / "data"), env=env)
+    assert from_mailbox(result.stdout).splitlines()[2:] == [
+        "Password    none: this machine has no system keyring and ASSISTANT_IMAP_PASSWORD is "
+        "not set; set it in the environment of the commands",
+        f"Reachable   NO: cannot connect to 127.0.0.1:{port} (Connection refused)",
+        "Login       not tried: the server does not answer",
+    ]
+
+
+def test_doctor_says_when_the_config_file_cannot_be_used(tmp_path: Path) -> None:
+    home = tmp_path / "config-home"
+    (home / "assistant").mkdir(parents=True, mode=0o700)
+    config = home / "assistant" / "config.toml"
+    config.write_text('[mailbox]\nhost = "imap.example.org"\nuser = "u"\npassword = "x"\n')
+    config.chmod(0o600)
+    env = {**NO_BROWSER, "XDG_CONFIG_HOME": str(home)}
+    result = run("doctor", "--data-dir", str(tmp_path / "data"), env=env)
+    assert from_mailbox(result.stdout) == "Mailbox     the config file cannot be used\n"
+    assert result.stderr.endswith(
+        f"\n{config}: mailbox.password: the password is never kept in this file; remove it and "
+        "run `assistant mailbox setup` (or set ASSISTANT_IMAP_PASSWORD).\n"
     )

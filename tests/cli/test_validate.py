@@ -157,7 +157,7 @@ def test_no_path_at_all_is_a_usage_error() -> None:
     result = run("validate")
     assert result.returncode == 2
     assert result.stderr == (
-        "Usage: assistant validate [OPTIONS] {PATHS}...\n"
+        "Usage: assistant validate [OPTIONS] PATHS...\n"
         "Try 'assistant validate --help' for help.\n\n"
         "Error: Missing argument 'PATHS'.\n"
     )

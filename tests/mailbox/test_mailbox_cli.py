@@ -241,27 +241,57 @@ def test_mailbox_setup_writes_the_settings_and_keeps_the_password_unseen_in_the_
     assert result.stdout.startswith(f"Logged in to 127.0.0.1:{mail_server.starttls} as ")
 
 
-def test_mailbox_setup_on_a_machine_without_a_keyring_points_at_the_variable(
+def test_mailbox_setup_on_a_machine_without_a_keyring_says_so_before_asking_the_password(
     mail_server: MailServer, tmp_path: Path
 ) -> None:
     home = config_home(tmp_path, mail_server.config_toml())
     no_keyring = env(home, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
     with Person("mailbox", "setup", env=no_keyring, timeout=30) as person:
-        person.answer(r"\(not shown as you type\): ", "typed-secret")
-        status = person.wait()
-        shown = person.before
+        status = person.wait()  # nothing is asked: the person types nothing
+        shown = person.screen
     assert status == ExitCode.MAILBOX
     assert shown.strip() == (
         "Error: This machine has no system keyring to keep the password in; set "
-        "ASSISTANT_IMAP_PASSWORD in the environment of the commands instead."
+        "ASSISTANT_IMAP_PASSWORD in the environment of the commands instead. Nothing was "
+        "asked or stored."
     )
+
+
+def test_mailbox_setup_without_a_keyring_but_with_the_variable_writes_the_settings(
+    mail_server: MailServer, tmp_path: Path
+) -> None:
+    home = tmp_path / "config-home"
+    no_keyring = env(
+        home,
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        ASSISTANT_IMAP_PASSWORD=mail_server.password,
+    )
+    setup = ["mailbox", "setup", "--host", "127.0.0.1", "--user", mail_server.user]
+    with Person(*setup, env=no_keyring, timeout=30) as person:
+        status = person.wait()
+        shown = person.screen
+    config = home / "assistant" / "config.toml"
+    assert status == ExitCode.OK
+    assert shown.replace("\r\n", "\n") == (
+        f"Mailbox settings written to {config}.\n"
+        "This machine has no system keyring: the password comes from ASSISTANT_IMAP_PASSWORD, "
+        "which is set, so nothing was asked or stored.\n"
+        "Check it with: assistant mailbox test\n"
+    )
+    assert mail_server.password not in config.read_text(encoding="utf-8")
 
 
 def test_mailbox_setup_without_a_terminal_asks_nothing(
     mail_server: MailServer, tmp_path: Path
 ) -> None:
     home = config_home(tmp_path, mail_server.config_toml())
-    result = run_assistant("mailbox", "setup", env=env(home))
+    with_keyring = env(
+        home,
+        PYTHON_KEYRING_BACKEND="keyring_file.FileKeyring",
+        PYTHONPATH=TESTS,
+        TEST_KEYRING_FILE=str(tmp_path / "keyring.json"),
+    )
+    result = run_assistant("mailbox", "setup", env=with_keyring)
     assert result.returncode == ExitCode.MAILBOX
     assert result.stderr == (
         "Error: Setup asks for the password at a terminal, and input is not one; run it in a "
@@ -345,7 +375,12 @@ def test_the_replica_delivers_each_code_into_the_mailbox_after_the_delay(
         (
             ["--mail-delay", "2"],
             "",
-            "--mail-delay needs --deliver-imap (the in-memory outbox is instant).",
+            "--mail-delay needs --mailbox or --deliver-imap (the in-memory outbox is instant).",
+        ),
+        (
+            ["--mailbox", "--deliver-imap", "imap://u@127.0.0.1:143"],
+            "x",
+            "--mailbox and --deliver-imap cannot be used together: pick one mailbox.",
         ),
         (
             ["--deliver-imap", "imap://u@mail.example.org:143"],
@@ -358,7 +393,7 @@ def test_the_replica_delivers_each_code_into_the_mailbox_after_the_delay(
             "--deliver-imap needs the mailbox password in $ASSISTANT_REPLICA_IMAP_PASSWORD.",
         ),
     ],
-    ids=["delay-alone", "not-local", "no-password"],
+    ids=["delay-alone", "two-mailboxes", "not-local", "no-password"],
 )
 def test_replica_mail_options_that_cannot_work_exit_2(
     options: list[str], password: str, message: str

@@ -39,13 +39,33 @@ def _problems(text: str) -> list[str]:
     return str(caught.value).splitlines()
 
 
+# Where each shipped map's portal is, and the registry (ledger) it files into.
+MAP_PLACES = {
+    "fcr": ("https://www.freecallerregistry.com/fcr/", ["www.freecallerregistry.com"], "fcr"),
+    "fcr-classic": (
+        "https://www.freecallerregistry.com/fcr/",
+        ["www.freecallerregistry.com"],
+        "fcr",
+    ),
+    "trf": (
+        "https://reportarobocall.com/trf/",
+        ["reportarobocall.com", "www.reportarobocall.com"],
+        "trf",
+    ),
+    "vsf": (
+        "https://voicespamfeedback.com/vsf/",
+        ["voicespamfeedback.com", "www.voicespamfeedback.com"],
+        "vsf",
+    ),
+}
+
+
 def test_shipped_maps_load_and_end_with_review_then_submit() -> None:
-    assert available_portals() == ["fcr", "fcr-classic"]
+    assert available_portals() == ["fcr", "fcr-classic", "trf", "vsf"]
     for name in available_portals():
         portal = load_portal(name)
         assert portal.name == name
-        assert portal.start_url == "https://www.freecallerregistry.com/fcr/"
-        assert portal.allowed_hosts == ["www.freecallerregistry.com"]
+        assert (portal.start_url, portal.allowed_hosts, portal.registry) == MAP_PLACES[name]
         assert portal.number_limit == 20
         actions = [a for step in portal.steps for a in step.actions]
         assert isinstance(actions[-1], SubmitAction)
@@ -85,6 +105,29 @@ DOCUMENTED = {
         "submitButton",
     },
 }
+# The sister forms (the facts' last section): what the one public script used.
+SISTER_IDS = {
+    "nextButton",
+    "type_enterprise",
+    "enterprise_contact_email",
+    "enterprise_phone_0",
+    "enterprise_phone_{i}",
+    "enterpriseFile",
+    "enterprise_company_name",
+    "enterprise_company_address",
+    "enterprise_category",
+    "enterprise_contact_name",
+    "enterprise_contact_phone",
+    "enterprise_service_provider",
+    "call_count",
+}
+DOCUMENTED["trf"] = SISTER_IDS | {
+    "claim_enterprise",
+    "send-verification-code",
+    "captcha",
+    "submitButton",
+}
+DOCUMENTED["vsf"] = SISTER_IDS | {"type-enterprise"}
 
 
 def _targets(portal: PortalMap) -> list[tuple[Target, bool]]:
@@ -113,7 +156,7 @@ def _targets(portal: PortalMap) -> list[tuple[Target, bool]]:
     return found
 
 
-@pytest.mark.parametrize("name", ["fcr", "fcr-classic"])
+@pytest.mark.parametrize("name", ["fcr", "fcr-classic", "trf", "vsf"])
 def test_the_shipped_maps_lean_on_nothing_only_our_replica_does(name: str) -> None:
     text = (SHIPPED / f"{name}.yaml").read_text(encoding="utf-8")
     assert "data-ready" not in text
@@ -212,7 +255,7 @@ def test_unknown_portal_name_and_invalid_yaml() -> None:
     with pytest.raises(PortalMapError) as caught:
         load_portal("fcr-2031")
     assert str(caught.value) == (
-        "fcr-2031:1:1: no portal map of that name; known: fcr, fcr-classic"
+        "fcr-2031:1:1: no portal map of that name; known: fcr, fcr-classic, trf, vsf"
     )
     assert _problems("steps: [\n")[0].startswith("fcr.yaml:2:1: invalid YAML:")
     assert _problems("- a list\n") == [
@@ -272,3 +315,18 @@ def test_a_users_map_of_the_fcr_registry_cannot_raise_its_number_limit(
     )
     own.write_text(elsewhere, encoding="utf-8")
     assert load_portal(str(own)).number_limit == 50
+
+
+def test_a_whole_address_goes_only_on_one_line_and_only_the_address() -> None:
+    """`format: address_line` (the sister forms' one address field) takes `company.address`
+    and nothing else; `company.address` is a group anywhere else."""
+    trf = (SHIPPED / "trf.yaml").read_text(encoding="utf-8")
+    text = trf.replace("        value: company.address\n", "        value: company.name\n")
+    together = (
+        "format address_line and value company.address go together: the address is written "
+        "whole, on one line, only where a form has one field for it"
+    )
+    where = _line(trf, "- field: address")
+    assert _problems(text) == [f"fcr.yaml:{where}:9: steps.1.actions.2: {together}"]
+    text = trf.replace("        format: address_line\n", "")
+    assert _problems(text) == [f"fcr.yaml:{where}:9: steps.1.actions.2: {together}"]

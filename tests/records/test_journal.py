@@ -190,7 +190,8 @@ def test_settle_refuses_settled_attempts_bad_ids_and_missing_attempts(journal: J
     with pytest.raises(UsageError) as caught:
         journal.settle(filled, "FCRFE123")
     assert str(caught.value) == (
-        "'FCRFE123' is not a Feedback ID: expected FCRFE followed by 17 digits, "
+        "'FCRFE123' is not a Feedback ID: expected FCRFE (or the sister forms' TRFFE, VSFFE) "
+        "followed by 17 digits, "
         "e.g. FCRFE07252024233445395"
     )
     with pytest.raises(UsageError) as caught:

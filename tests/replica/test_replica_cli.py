@@ -43,9 +43,11 @@ def test_replica_command_serves_until_ctrl_c(tmp_path: Path) -> None:
             r"Replica portal \(classic layout\) at (http://127\.0\.0\.1:\d+/fcr/)\n", first
         )
         assert match, first
-        lines = [process.stdout.readline() for _ in range(6)]
+        lines = [process.stdout.readline() for _ in range(7)]
         origin = match.group(1).removesuffix("/fcr/")
         assert lines == [
+            f"Its sister forms: {origin}/trf/ (TRF), {origin}/vsf/ (VSF); all three: "
+            f"--url {origin}/\n",
             "Faults: renamed-label\n",
             "Variants: captions, no-optional\n",
             f"Verification codes (the outbox): {origin}/__replica/outbox\n",
@@ -81,5 +83,5 @@ def test_replica_command_refuses_an_unknown_variant() -> None:
         "Error: Unknown replica variant(s): captionz. Valid: renamed-ids, captions, "
         "submit-endpoint, late-feedback, display-names, no-optional, extra-required, "
         "continue-registers, timer-post, farewell, late-change, swap-on-submit, webrtc, "
-        "sandboxed-frame, formdata-swap, fake-feedback.\n"
+        "sandboxed-frame, formdata-swap, fake-feedback, lying-page.\n"
     )

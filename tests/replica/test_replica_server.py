@@ -375,3 +375,62 @@ HTTP_PROBES: dict[str, Callable[[Replica], bool]] = {
 def test_http_fault_is_present_only_when_switched_on(replica: Start, fault: str, on: bool) -> None:
     portal = replica("classic", faults=(fault,) if on else (), hang_seconds=2)
     assert HTTP_PROBES[fault](portal) is on
+
+
+# -- the sister forms (issue 18) -------------------------------------------------------------
+
+
+def _sister_fields(portal: Replica, form: str, **changes: Any) -> dict[str, Any]:
+    status, _ = fetch(portal, f"/{form}/api/send-code", {"email": EMAIL})
+    assert status == 200
+    fields: dict[str, Any] = {
+        "enterprise_phone_0": "6025550101",
+        "enterprise_company_name": "Acme Calls LLC",
+        "enterprise_company_address": "1 Main St, Tampa, FL 33601",
+        "enterprise_contact_name": "Ann Ops",
+        "enterprise_contact_phone": "6025550100",
+        "enterprise_contact_email": EMAIL,
+        "enterprise_category": "other",
+        "call_count": "3000",
+        "enterprise_service_provider": "Twilio",
+        "dispute_label": "Spam Likely",
+        "dispute_source": "Verizon",
+        "dispute_date": "2026-11-30",
+        "captcha": portal.latest_code(EMAIL),
+        "enableCheckbox": "on",
+    }
+    fields.update(changes)
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+@pytest.mark.parametrize("form", ["trf", "vsf"])
+def test_the_sister_forms_are_served_beside_the_fcr_with_the_ids_the_facts_give(
+    form: str,
+) -> None:
+    with Replica() as portal:
+        assert portal.url_for(form) == f"{portal.origin}/{form}/"
+        status, page = fetch(portal, f"/{form}/")
+        assert status == 200
+        second = "claim_enterprise" if form == "trf" else "type-enterprise"
+        for fid in ("type_enterprise", second, "nextButton", "enterprise_company_address"):
+            assert f'id="{fid}"' in page, fid
+        assert ('role="tablist"' in page) == (form == "vsf")
+        # The FCR is still there, in its own layout.
+        assert 'id="nextButton1"' in fetch(portal, "/fcr/")[1]
+
+
+@pytest.mark.parametrize("form", ["trf", "vsf"])
+def test_a_sister_form_refuses_what_it_lacks_and_confirms_with_its_own_id(form: str) -> None:
+    with Replica() as portal:
+        status, page = fetch(
+            portal, f"/{form}/submit", _sister_fields(portal, form, dispute_label=None)
+        )
+        assert status == 422
+        assert "The label shown is required." in page
+        assert portal.submissions() == []
+        status, page = fetch(portal, f"/{form}/submit", _sister_fields(portal, form))
+        assert status == 200
+        [record] = portal.submissions()
+        assert record["layout"] == form
+        assert re.fullmatch(rf"{form.upper()}FE\d{{17}}", record["feedback_id"])
+        assert f'<strong class="feedback-id">{record["feedback_id"]}</strong>' in page

@@ -193,12 +193,12 @@ def test_ctrl_c_at_a_review_stops_both_contexts_and_nothing_is_clicked(
     assert [(r.label, r.state) for r in report.results] == [
         ("Harbor 1", "stopped"),
         ("Harbor 2", "stopped"),
-        ("Harbor 3", "skipped"),
+        ("Harbor 3", "not started"),
     ]
     assert report.results[0].reason == (
         "Stopped with Ctrl-C at the confirmation; nothing was submitted."
     )
-    assert report.results[2].reason == "not started: stopped by Ctrl-C"
+    assert report.results[2].reason == "stopped by Ctrl-C"
     # Both rows closed, neither with an intent: nothing can be clicked for them later.
     assert attempts["Harbor 1"].state is State.DECLINED
     assert attempts["Harbor 2"].state is State.FAILED

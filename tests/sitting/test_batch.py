@@ -15,9 +15,11 @@ from batchrun import (
     write_profiles,
 )
 from clirun import run_assistant
+from journalrows import FID, submit
 from replicas import Replicas
 
 from assistant.errors import ExitCode
+from assistant.portals.model import host_of
 from assistant.records.journal import Journal, NewAttempt, State
 from assistant.replica import Replica
 
@@ -105,6 +107,40 @@ def test_five_profiles_confirmed_at_a_terminal_then_a_rerun_skips_them_all(
     assert "0 submitted, 0 declined, 0 stopped, 0 failed, 0 unknown, 5 skipped." in again.output
 
 
+def test_the_lines_of_a_batch_come_in_the_order_of_its_parts(
+    tmp_path: Path, replica: Replicas
+) -> None:
+    """Parts 3 and 4 already submitted: their skip lines come after part 2, not before part 1
+    (issue 19 item 8)."""
+    folder = tmp_path / "profiles"
+    write_profiles(folder)
+    data = tmp_path / "data"
+    portal = replica()
+    with Journal.open(data) as journal:
+        for n in (3, 4):
+            numbers = [f"+16195550{n}00", f"+16195550{n}01"]
+            submit(journal, *numbers, label=f"Harbor {n}", host=host_of(portal.url), real=False)
+    run = drive(_batch(folder, portal, data), portal, answers=("no", "no", "no"))
+    assert run.exitstatus == ExitCode.NOT_CONFIRMED, run.output
+    lines = [
+        line
+        for line in run.output.splitlines()
+        if re.match(r"\[\d/5\] Harbor \d \((submission )?1 of 1\)", line)
+    ]
+    assert lines == [
+        "[1/5] Harbor 1 (submission 1 of 1)",
+        "[2/5] Harbor 2 (submission 1 of 1)",
+        f"[3/5] Harbor 3 (1 of 1): skipped, already submitted on {_today()} ({FID})",
+        f"[4/5] Harbor 4 (1 of 1): skipped, already submitted on {_today()} ({FID})",
+        "[5/5] Harbor 5 (submission 1 of 1)",
+    ]
+    assert "0 submitted, 3 declined, 0 stopped, 0 failed, 0 unknown, 2 skipped." in run.output
+
+
+def _today() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d")
+
+
 def test_a_declined_submission_and_ctrl_c_are_recorded_and_nothing_clicks_after_it(
     tmp_path: Path,
     replica: Replicas,
@@ -132,9 +168,12 @@ def test_a_declined_submission_and_ctrl_c_are_recorded_and_nothing_clicks_after_
         r"│ Harbor 3\s+│ 1 of 1\s+│ 2\s+│ stopped\s+│ Stopped with Ctrl-C at the", run.output
     )
     assert re.search(
-        r"│ Harbor 4\s+│ 1 of 1\s+│ 2\s+│ skipped\s+│ not started: stopped by Ctrl-C", run.output
+        r"│ Harbor 4\s+│ 1 of 1\s+│ 2\s+│ not started\s+│ stopped by Ctrl-C", run.output
     )
-    assert "1 submitted, 1 declined, 1 stopped, 0 failed, 0 unknown, 1 skipped." in run.output
+    assert (
+        "1 submitted, 1 declined, 1 stopped, 0 failed, 0 unknown, 0 skipped, 1 not started."
+        in run.output
+    )
     assert "Stopped by Ctrl-C: nothing was clicked after it." in run.output
     with Journal.open(data) as journal:
         states = {a.profile_label: a.state for a in journal.history()}

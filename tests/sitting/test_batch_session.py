@@ -178,8 +178,8 @@ def test_a_misspelt_value_stops_its_profile_after_one_code_and_the_others_go_on(
     assert codes_sent == 2  # one for Harbor 1's first submission, one for Harbor 2
     assert [(r.label, r.part, r.state) for r in report.results] == [
         ("Harbor 1", 1, "failed"),
-        ("Harbor 1", 2, "skipped"),
-        ("Harbor 1", 3, "skipped"),
+        ("Harbor 1", 2, "not started"),
+        ("Harbor 1", 3, "not started"),
         ("Harbor 2", 1, "declined"),
     ]
     assert report.results[0].reason.startswith(
@@ -187,7 +187,7 @@ def test_a_misspelt_value_stops_its_profile_after_one_code_and_the_others_go_on(
         '"Helth Care"; did you mean Healthcare? Options found: Attorney / Law, '
     )
     assert {r.reason for r in report.results[1:3]} == {
-        "not started: submission 1 of this profile failed on one of its values"
+        "submission 1 of this profile failed on one of its values"
     }
     # The reason once, then the rest of the batch.
     assert screen.count("did you mean Healthcare?") == 1
@@ -394,7 +394,7 @@ def test_a_feedback_id_the_journal_cannot_record_is_printed_first_and_the_batch_
     assert "Traceback" not in screen
     assert [(r.state, r.reason) for r in report.results] == [
         ("unknown", told),
-        ("skipped", "not started: the journal could not be written"),
+        ("not started", "the journal could not be written"),
     ]
     assert portal.submit_attempts() == 1
     assert report.exit_code == ExitCode.OUTCOME_UNKNOWN

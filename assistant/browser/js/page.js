@@ -11,15 +11,33 @@
    - read-back: `snapshot()` reads what elements hold; `required()` lists required fields the
      map does not know; `outcome()` looks for the Feedback ID or an error after the submit.
 
+   The script runs twice in each page, once in each of two JavaScript worlds that share the
+   page's DOM:
+
+   - in the page's own world (an init script, before the page's scripts), where the page's
+     timers and requests can be seen: it counts them, answers the reader's question about them
+     (an event, see `pendingWork`), and serves `assistant learn`'s overlay;
+   - in the assistant's isolated world (`assistant/browser/isolated_world.py`, with
+     `window.__assistantReader` set first), which the page's scripts cannot reach: every read
+     the assistant relies on is made there, with the DOM's own getters and the language's own
+     builtins. A page that patches `HTMLInputElement.prototype.value`, `Promise.prototype.then`
+     or `window.eval` in its own world changes nothing read there.
+
    The helpers sit on a frozen, non-writable `window.__assistant`, defined before any page
    script runs, so a page cannot replace them. */
 (() => {
   "use strict";
   if (window.__assistant) return;
+  // The isolated world's copy: reads the DOM; the page's timers and requests are asked of the
+  // page's world.
+  const reader = window.__assistantReader === true;
   const now = () => performance.now();
   const setT = window.setTimeout.bind(window);
   const clearT = window.clearTimeout.bind(window);
   const SHORT_TIMER_MS = 1000;
+  // The question the reader asks the page's world, and the answer's event ("timers requests").
+  const ASK = "__assistant:pending?";
+  const ANSWER = "__assistant:pending";
 
   let lastMutation = now();
   // How many times the DOM changed (batches of mutations): a picture of the page taken between
@@ -69,58 +87,95 @@
 
   // Timers set while handling an event (not from inside another timer: a polling loop would
   // never end) and due within a second are waited for: that is how pages re-render "soon".
-  window.setTimeout = function (handler, delay, ...rest) {
-    if (typeof handler !== "function") return setT(handler, delay, ...rest);
-    const track = timerDepth === 0 && (Number(delay) || 0) <= SHORT_TIMER_MS;
-    let id = 0;
-    const wrapped = function (...args) {
-      timers.delete(id);
-      timerDepth += 1;
-      try {
-        return handler.apply(this, args);
-      } finally {
-        timerDepth -= 1;
-      }
-    };
-    id = setT(wrapped, delay, ...rest);
-    if (track) timers.add(id);
-    return id;
-  };
-  window.clearTimeout = function (id) {
-    timers.delete(id);
-    return clearT(id);
-  };
+  // Only the page's world sees them (and its requests): the reader asks it (`pendingWork`).
+  if (!reader) trackPageWork();
 
-  const done = () => {
-    requests -= 1;
-  };
-  if (typeof window.fetch === "function") {
-    const fetch0 = window.fetch;
-    window.fetch = function (...args) {
+  function trackPageWork() {
+    window.setTimeout = function (handler, delay, ...rest) {
+      if (typeof handler !== "function") return setT(handler, delay, ...rest);
+      const track = timerDepth === 0 && (Number(delay) || 0) <= SHORT_TIMER_MS;
+      let id = 0;
+      const wrapped = function (...args) {
+        timers.delete(id);
+        timerDepth += 1;
+        try {
+          return handler.apply(this, args);
+        } finally {
+          timerDepth -= 1;
+        }
+      };
+      id = setT(wrapped, delay, ...rest);
+      if (track) timers.add(id);
+      return id;
+    };
+    window.clearTimeout = function (id) {
+      timers.delete(id);
+      return clearT(id);
+    };
+
+    const done = () => {
+      requests -= 1;
+    };
+    if (typeof window.fetch === "function") {
+      const fetch0 = window.fetch;
+      window.fetch = function (...args) {
+        requests += 1;
+        let promise;
+        try {
+          promise = fetch0.apply(this, args);
+        } catch (error) {
+          done();
+          throw error;
+        }
+        Promise.resolve(promise).then(done, done);
+        return promise;
+      };
+    }
+    const send0 = XMLHttpRequest.prototype.send;
+    XMLHttpRequest.prototype.send = function (...args) {
       requests += 1;
-      let promise;
+      this.addEventListener("loadend", done, { once: true });
       try {
-        promise = fetch0.apply(this, args);
+        return send0.apply(this, args);
       } catch (error) {
+        this.removeEventListener("loadend", done);
         done();
         throw error;
       }
-      Promise.resolve(promise).then(done, done);
-      return promise;
     };
+
+    // The reader's question, answered synchronously with what this world counts. The page can
+    // see (and could stop) the events: that changes only how long the reader waits.
+    const Custom = CustomEvent;
+    const dispatch = EventTarget.prototype.dispatchEvent;
+    const apply = Reflect.apply;
+    window.addEventListener(
+      ASK,
+      () => {
+        const answer = new Custom(ANSWER, { detail: timers.size + " " + requests });
+        apply(dispatch, document, [answer]);
+      },
+      true,
+    );
   }
-  const send0 = XMLHttpRequest.prototype.send;
-  XMLHttpRequest.prototype.send = function (...args) {
-    requests += 1;
-    this.addEventListener("loadend", done, { once: true });
+
+  /* The page's short timers and requests pending now: counted here in the page's world; asked
+     of it from the reader (a page that stops the question is taken as having none pending). */
+  function pendingWork() {
+    if (!reader) return { timers: timers.size, requests };
+    let answer = "";
+    const listen = (event) => {
+      answer = String(event.detail);
+    };
+    window.addEventListener(ANSWER, listen, true);
     try {
-      return send0.apply(this, args);
-    } catch (error) {
-      this.removeEventListener("loadend", done);
-      done();
-      throw error;
+      document.dispatchEvent(new CustomEvent(ASK));
+    } finally {
+      window.removeEventListener(ANSWER, listen, true);
     }
-  };
+    const [t, r] = answer.split(" ").map((n) => Number(n) || 0);
+    return { timers: t || 0, requests: r || 0 };
+  }
 
   /* Resolves once no short timer and no fetch/XHR is pending and the DOM has not changed for
      `quietMs` (and not before `minMs`), or after `maxMs` with `timedOut`; with `withTimers`
@@ -132,13 +187,14 @@
       const check = () => {
         const t = now();
         const quiet = t - lastMutation;
-        const pending = countTimers && timers.size > 0;
-        const busy = pending || requests > 0 || quiet < quietMs || t - start < minMs;
+        const work = pendingWork();
+        const pending = countTimers && work.timers > 0;
+        const busy = pending || work.requests > 0 || quiet < quietMs || t - start < minMs;
         if (!busy || t - start >= maxMs) {
           resolve({
             waited: Math.round(t - start),
-            timers: timers.size,
-            requests,
+            timers: work.timers,
+            requests: work.requests,
             timedOut: busy,
           });
           return;
@@ -655,7 +711,8 @@
      whether a short timer or a request of the page is pending (`busy`): taken before a
      screenshot, so that a later read-back can tell whether the page changed meanwhile. */
   function mark(selectors) {
-    return { states: snapshot(selectors, true), changes, busy: timers.size > 0 || requests > 0 };
+    const work = pendingWork();
+    return { states: snapshot(selectors, true), changes, busy: work.timers > 0 || work.requests > 0 };
   }
 
   /* The visible elements one anchor finds (`assistant learn` checks that the anchor it

@@ -39,8 +39,11 @@ from enum import StrEnum
 from typing import Any
 
 from assistant.errors import AssistantError
+from assistant.hosts import REGISTRY_HOSTS
 
-FEEDBACK_ID_PATTERN = re.compile(r"FCRFE\d{17}")
+# The Free Caller Registry's FCRFE + 17 digits; its sister forms' (trf, vsf) are taken to follow
+# the engine's scheme, three capitals + FE + 17 digits (see their maps).
+FEEDBACK_ID_PATTERN = re.compile(r"[A-Z]{3}FE\d{17}")
 
 
 class State(StrEnum):
@@ -79,6 +82,10 @@ class InvalidTransition(AssistantError):
     """A journal write asked for a move the state machine forbids (a wiring bug, not user input)."""
 
 
+# The registries known by their hosts: a map's registry is its start URL's (see `Destination`).
+KNOWN_REGISTRIES = frozenset(REGISTRY_HOSTS.values())
+
+
 @dataclass(frozen=True, slots=True)
 class Destination:
     """Where a submission goes, as the ledger keys it: the `host` the browser actually drove, in
@@ -97,7 +104,10 @@ class Destination:
         """Whether a row filed under `row` belongs to this ledger (can block a submission here).
 
         - A row sent to the same host, whatever registry its map named: a portal is known by
-          where it is, not by what a map calls it.
+          where it is, not by what a map calls it. Except two known registries (`fcr`, `trf`,
+          `vsf`: a map's registry is its start URL's, so a map cannot name another): one host
+          serving both is a practice portal (the replica serves the FCR, the TRF and the VSF
+          on one port), and registering with one never registers with the other.
         - For a real destination, a real row of the same registry at any host it is known at
           ("freecallerregistry.com" and "www.freecallerregistry.com" are one registry).
         - For a real destination, a row of the same registry without a host (migrated from a
@@ -106,7 +116,9 @@ class Destination:
           too much.
         """
         if row.host and row.host == self.host:
-            return True
+            return row.registry == self.registry or not (
+                row.registry in KNOWN_REGISTRIES and self.registry in KNOWN_REGISTRIES
+            )
         return self.real and row.registry == self.registry and (row.real or not row.host)
 
     def describe(self) -> str:

@@ -41,9 +41,9 @@ class JournalRecorder:
         self.findings: dict[int, list[duplicates.Finding]] = {}  # by submission index, for review
         # By run, profile and submission: two submissions of one batch can be open at once
         # (one reviewed while the next is prepared), and every profile has a submission 1.
-        self._ids: dict[tuple[str, str, int], int] = {}
+        self._ids: dict[tuple[str, str, str, int], int] = {}
         # What the review says.
-        self._shown: dict[tuple[str, str, int], list[duplicates.Finding]] = {}
+        self._shown: dict[tuple[str, str, str, int], list[duplicates.Finding]] = {}
 
     def attempt_id(self, record: SubmissionRecord) -> int:
         """The journal id of `record`'s attempt (after `started`, or `filled` without it)."""
@@ -138,5 +138,7 @@ class JournalRecorder:
         self.journal.unknown(self.attempt_id(record), redact(reason))
 
 
-def _key(record: SubmissionRecord) -> tuple[str, str, int]:
-    return (record.run_dir, record.profile_path, record.index)
+def _key(record: SubmissionRecord) -> tuple[str, str, str, int]:
+    # The portal too: in a batch over several registries one profile's part 1 at the TRF is
+    # prepared while its part 1 at the FCR waits at its review.
+    return (record.run_dir, record.profile_path, record.portal, record.index)

@@ -26,6 +26,7 @@ from assistant import log, paths
 from assistant.errors import UsageError
 from assistant.records.journal.models import (
     FEEDBACK_ID_PATTERN,
+    KNOWN_REGISTRIES,
     OPEN,
     TRANSITIONS,
     UNSETTLED,
@@ -250,16 +251,16 @@ class Journal:
         """A human says how an unknown (or crash-left intent) attempt ended, or closes an open
         (`started`/`filled`) one as not submitted: nothing was clicked for it.
 
-        With a Feedback ID (format `FCRFE` + 17 digits) it becomes `submitted`, dated at its
-        confirmation (the click followed it); with None it becomes `failed` ("not submitted").
-        Raises `UsageError` for an unknown id, a malformed Feedback ID, a settled attempt or an
-        open one said to be submitted. Whether the run owning an open row is still alive is the
-        caller's question (`assistant.records.runlock`).
+        With a Feedback ID (`FCRFE` + 17 digits; `TRFFE`… for the sister forms) it becomes
+        `submitted`, dated at its confirmation (the click followed it); with None it becomes
+        `failed` ("not submitted"). Raises `UsageError` for an unknown id, a malformed Feedback
+        ID, a settled attempt or an open one said to be submitted. Whether the run owning an
+        open row is still alive is the caller's question (`assistant.records.runlock`).
         """
         if feedback_id is not None and not FEEDBACK_ID_PATTERN.fullmatch(feedback_id):
             raise UsageError(
-                f"{feedback_id!r} is not a Feedback ID: expected FCRFE followed by 17 digits, "
-                "e.g. FCRFE07252024233445395"
+                f"{feedback_id!r} is not a Feedback ID: expected FCRFE (or the sister forms' "
+                "TRFFE, VSFFE) followed by 17 digits, e.g. FCRFE07252024233445395"
             )
         who = settled_by or getpass.getuser()
         now = iso(self._clock())
@@ -404,15 +405,21 @@ class Journal:
     ) -> list[NumberRecord]:
         """For each number (of `numbers`, or all) submitted to `destination` (see
         `Destination.holds`) at or after `since`, its latest such submission."""
-        params: list[Any] = [destination.host, int(destination.real), destination.registry]
-        params.append(iso(since))
+        params: list[Any] = [destination.host]
+        # At one host, two known registries are two ledgers (see `Destination.holds`).
+        other = ""
+        if destination.registry in KNOWN_REGISTRIES:
+            known = sorted(KNOWN_REGISTRIES)
+            other = f" AND (a.registry = ? OR a.registry NOT IN ({','.join('?' * len(known))}))"
+            params += [destination.registry, *known]
+        params += [int(destination.real), destination.registry, iso(since)]
         only = ""
         if numbers is not None:
             only = f" AND n.number IN ({','.join('?' * len(numbers))})"
             params += list(numbers)
         rows = self._conn.execute(
             "SELECT n.number, MAX(a.id) FROM attempt_numbers n JOIN attempts a"  # noqa: S608
-            " ON a.id = n.attempt_id WHERE ((a.host <> '' AND a.host = ?)"
+            f" ON a.id = n.attempt_id WHERE ((a.host <> '' AND a.host = ?{other})"
             " OR (? AND a.registry = ? AND (a.real_portal = 1 OR a.host = '')))"
             f" AND a.state = 'submitted' AND a.submitted_at >= ?{only}"
             " GROUP BY n.number ORDER BY n.number",

@@ -147,10 +147,33 @@
     if (first && first.value) first.value = first.value.slice(0, -2) + "99";
   }
 
+  // The values are changed, and every script of the page's world is told they were not: the
+  // fields' value getter answers what was typed (what the form sends is what they hold).
+  function changeValuesUntold() {
+    var told = new Map();
+    ["enterprise_company_name", "enterprise_phone_0"].forEach(function (id) {
+      var el = FCR.byId(id);
+      if (el) told.set(el, el.value);
+    });
+    changeValues();
+    var real = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value");
+    Object.defineProperty(HTMLInputElement.prototype, "value", {
+      configurable: true,
+      enumerable: real.enumerable,
+      get: function () {
+        return told.has(this) ? told.get(this) : real.get.call(this);
+      },
+      set: function (value) {
+        told.delete(this);
+        real.set.call(this, value);
+      },
+    });
+  }
+
   var CONTINUES = { nextButton1: 1, nextButton2: 1, "send-verification-code": 1 };
 
   function installHostile() {
-    var classic = body.dataset.layout === "classic";
+    var classic = body.dataset.layout !== "wizard"; // classic and the sister forms
     document.addEventListener(
       "click",
       function (e) {
@@ -204,6 +227,7 @@
      step, the classic layout once the code is typed. */
   FCR.reviewShown = function () {
     if (FCR.variant("late-change")) setTimeout(changeValues, 1500);
+    if (FCR.variant("lying-page")) changeValuesUntold();
     if (FCR.variant("sandboxed-frame")) setTimeout(sandboxedPost, 2000);
     if (FCR.variant("webrtc")) setTimeout(openPeer, 0);
     FCR.selfPostLater();
@@ -280,7 +304,7 @@
       if (FCR.has("offsite-request")) installOffsite();
       if (FCR.has("self-post")) installSelfPost();
       installHostile();
-      if (body.dataset.layout === "classic") {
+      if (body.dataset.layout !== "wizard") {
         document.addEventListener("input", function once(e) {
           if (!e.target || e.target.id !== FCR.IDS.code) return;
           document.removeEventListener("input", once);
