@@ -336,7 +336,8 @@ def _browser(
 
 def render_summary(report: BatchReport, terminal: Terminal) -> None:
     """The closing table: every submission with its result, Feedback ID or reason, at the
-    terminal's width (values wrap, never cut), every value printed literally."""
+    terminal's width (values wrap, never cut), every value printed literally; for a practice
+    run its title says PRACTICE and the host."""
     from rich.table import Table
     from rich.text import Text
 
@@ -363,6 +364,9 @@ def render_summary(report: BatchReport, terminal: Terminal) -> None:
     states = STATES + tuple(state for state in WHEN_SEEN if report.count(state))
     counts = ", ".join(f"{report.count(state)} {state}" for state in states)
     lines: list[Table | Text] = [table, Text(f"{counts}.")]
+    if report.practice:  # a practice run is never taken for registrations
+        said = f"at {literal(report.practice)}, not the real portal: nothing here is registered."
+        lines[:0] = [Text(f"PRACTICE {said}")]
     if report.interrupted:
         lines.append(Text("Stopped by Ctrl-C: nothing was clicked after it."))
     terminal.output.write(rendered(lines, width=terminal.width(), colour=False))

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import ExitCode
 
 if TYPE_CHECKING:
+    from assistant.portals.model import PortalMap
     from assistant.profiles import Report
 
 
@@ -63,7 +65,9 @@ def run(
     """Check the profiles at `paths`, print every problem and a summary (or the JSON report),
     and return the exit code: 0 when all are valid (warnings allowed), 1 when any is invalid.
     A path that is not there raises `UsageError` (exit 2), as every command's errors do.
-    Values not among the options a portal showed last are warnings (`option_warnings`)."""
+    Values not among the options a portal showed last are warnings (`option_warnings`); with
+    `portal`, caller names too long for phones are warned about only where that portal takes
+    caller names (`caller_name_warnings`)."""
     from assistant.profiles import check_profiles
     from assistant.terminal_text import json_text, literal
 
@@ -90,8 +94,6 @@ def option_warnings(
     are read (`assistant.portals.known`): the maps' model is not imported for them."""
     from assistant.paths import data_dir_path
 
-    if not any(result.loaded is not None for result in report.results):
-        return
     # (the folder `assistant.portals.seen` keeps its files in; importing it to ask would cost
     # every validate the portal maps' import)
     remembered = data_dir_path(data_dir) / "options"
@@ -111,6 +113,8 @@ def option_warnings(
     from assistant.portals import DEFAULT_PORTAL, load_portal, seen
 
     portal_map = load_portal(portal or DEFAULT_PORTAL, url)
+    if portal is not None:
+        caller_name_warnings(report, portal_map)
     host = seen.host_for(portal_map, url)
     lists_seen = seen.remembered(data_dir, portal_map.name, host)
     for result in report.results:
@@ -118,6 +122,33 @@ def option_warnings(
             result.problems.extend(
                 seen.warnings(result.loaded, portal_map, lists_seen, host=host, known=True)
             )
+
+
+def caller_name_warnings(report: Report, portal_map: PortalMap) -> None:
+    """Caller names too long for phones matter only where they are sent: for a portal whose
+    map has no caller-name field (none mapped, or a repair says the page has none) the warnings
+    go; where the map does not know whether the page has one, they say so."""
+    from assistant.errors import Problem
+    from assistant.portals.model import RowsAction
+    from assistant.portals.overrides import NOWHERE
+
+    rows = [a for step in portal_map.steps for a in step.actions if isinstance(a, RowsAction)]
+    mapped = [a for a in rows if a.display_name is not None and a.display_name != NOWHERE]
+    unknown = all(a.display_name_when_present for a in mapped)
+    for result in report.results:
+        kept: list[Problem] = []
+        for problem in result.problems:
+            if problem.severity != "warning" or problem.path.rpartition(".")[2] != "display_name":
+                kept.append(problem)
+            elif mapped and unknown:
+                said = (
+                    f"{problem.message} (if the {portal_map.name} portal takes caller names: "
+                    "its map does not know)"
+                )
+                kept.append(replace(problem, message=said))
+            elif mapped:
+                kept.append(problem)
+        result.problems[:] = kept
 
 
 def _plural(count: int, word: str) -> str:

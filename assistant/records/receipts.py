@@ -6,7 +6,9 @@ the receipt survives the screenshot being moved or pruned), the Feedback ID, whe
 confirmed. Every value is HTML-escaped (a company name can hold `<script>`) and first shown
 literally, as the terminal shows it (`assistant.terminal_text.literal`): ESC, bidirectional
 controls and invisible fillers appear as `\\x1b`, `\\u202e`, `\\u3164`, never as themselves, so
-the receipt cannot be made to read other than what was sent.
+the receipt cannot be made to read other than what was sent. The portal is named with the
+host the submission went to; one sent elsewhere than the map's own host (`Destination.practice`,
+e.g. the replica) is a PRACTICE receipt, with a banner saying nothing was registered.
 """
 
 from __future__ import annotations
@@ -51,10 +53,13 @@ def render(attempt: Attempt, data_dir: Path) -> str:
     """The receipt's HTML; relative screenshot paths are read from `data_dir`."""
     e = _escape
     when = attempt.submitted_at or attempt.updated_at
+    where = attempt.destination
+    practice = where.practice
+    portal = f"{attempt.portal} at {where.host}" if where.host else attempt.portal
     facts = [
         ("Feedback ID", attempt.feedback_id or ""),
         ("Submitted (UTC)", when),
-        ("Portal", attempt.portal),
+        ("Portal", f"{portal} (PRACTICE)" if practice else portal),
         ("Profile", f"{attempt.profile_label} ({attempt.part} of {attempt.parts})"),
         ("Profile file", attempt.profile_path),
         ("Profile sha256", attempt.profile_sha256),
@@ -73,14 +78,23 @@ def render(attempt: Attempt, data_dir: Path) -> str:
     rows = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in facts)
     numbers = "".join(f"<li>{e(n)}</li>" for n in attempt.numbers)
     shots = "".join(_screenshot(Path(s), data_dir) for s in attempt.screenshots)
+    kind = "PRACTICE receipt" if practice else "Registration receipt"
+    banner = (
+        f'<p class="practice">PRACTICE: sent to {e(practice)}, not to the real portal. '
+        "Nothing was registered; this is not proof of registration.</p>\n"
+        if practice
+        else ""
+    )
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>Receipt {e(attempt.feedback_id or '')}</title>"
+        f"<title>{kind} {e(attempt.feedback_id or '')}</title>"
         "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
         "th{text-align:left;padding-right:1em;vertical-align:top}"
-        "td,th{border-bottom:1px solid #ddd;padding:.2em .5em}img{max-width:100%}</style>"
+        "td,th{border-bottom:1px solid #ddd;padding:.2em .5em}img{max-width:100%}"
+        ".practice{background:#ffe08a;border:3px solid #b8860b;padding:.6em 1em;"
+        "font-size:1.4em;font-weight:bold}</style>"
         "</head><body>\n"
-        f"<h1>Registration receipt {e(attempt.feedback_id or '')}</h1>\n"
+        f"{banner}<h1>{kind} {e(attempt.feedback_id or '')}</h1>\n"
         f'<table class="facts">{rows}</table>\n'
         f'<h2>Numbers ({len(attempt.numbers)})</h2>\n<ul class="numbers">{numbers}</ul>\n'
         f"<h2>Values sent (read back from the page at review)</h2>\n"

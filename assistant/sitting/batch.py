@@ -60,6 +60,7 @@ from assistant.sitting import gates
 from assistant.sitting.ahead import Ahead, HeldTerminal, Turn
 from assistant.sitting.code_sources import CodeSource, TerminalCodeSource, UnattendedCodeSource
 from assistant.sitting.jobs import BatchOptions, BatchReport, Job, Result, State
+from assistant.sitting.reviewed import Confirmations
 from assistant.sitting.session import (
     FillOptions,
     Interrupted,
@@ -109,6 +110,8 @@ class Batch:
         self.registries = len({self.fill(job).portal.registry for job in self.jobs}) > 1
         self.run_dir = Path()  # the run's private folder, made when the first one starts
         self._later: list[tuple[int, str]] = []  # (position, line) said in the parts' turn
+        # What the person confirmed, per profile: later reviews of it show what is new.
+        self.confirmations = Confirmations()
 
     def fill(self, job: Job) -> FillOptions:
         """How `job` runs: its own portal and URL in a batch over several registries, else the
@@ -159,7 +162,7 @@ class Batch:
     def run(self, open_browser: Callable[[], AbstractContextManager[Browser]]) -> BatchReport:
         """Run every submission (see the module docstring); `open_browser` is entered only
         when at least one submission is not skipped."""
-        report = BatchReport()
+        report = BatchReport(destination=self.options.fill.destination)
         pending: list[tuple[int, Job, SubmissionPlan]] = []
         position = 0
         self._later.clear()
@@ -298,6 +301,7 @@ class Batch:
             source=Source(str(job.loaded.path.resolve()), job.loaded.sha256),
             stop_requested=stop_requested or (lambda: self.switch.requested),
             stop_reason=stop_reason,
+            confirmations=self.confirmations,
         )
 
     def _held_back(

@@ -26,6 +26,7 @@ from assistant.sitting.session import FillOptions
 if TYPE_CHECKING:
     from assistant.portals.model import PortalMap
     from assistant.profiles import LoadedProfile
+    from assistant.records.journal.models import Destination
 
 
 State = Literal[
@@ -87,6 +88,13 @@ class BatchReport:
     stopped: dict[int, int] = field(default_factory=dict)
     # The exit code of the journal's failure that stopped the batch (e.g. 10, a full disk).
     journal_error: ExitCode | None = None
+    # Where its submissions went (`FillOptions.destination`): the summary says PRACTICE.
+    destination: Destination | None = None
+
+    @property
+    def practice(self) -> str:
+        """The host of a practice run ("127.0.0.1:8765"), or "" for the real portal."""
+        return self.destination.practice if self.destination is not None else ""
 
     def count(self, state: State) -> int:
         """How many submissions ended in `state`."""

@@ -73,9 +73,13 @@ from assistant.records.runfiles import fresh
 from assistant.sitting import gates
 from assistant.sitting.code_sources import CodeRequest, CodeSource
 from assistant.sitting.reviewed import (
+    Confirmations,
+    caller_names_note,
     declared_requests,
     expected_in_request,
     fingerprint,
+    fold,
+    foldable,
     review_changes,
     sent_as,
     submit_rule,
@@ -215,6 +219,7 @@ class Session:
         source: Source = Source(),
         stop_requested: Callable[[], bool] = _never,
         stop_reason: Callable[[], str] = stopped_by_ctrl_c,
+        confirmations: Confirmations | None = None,
     ) -> None:
         self.browser = launched
         self.options = options
@@ -226,6 +231,9 @@ class Session:
         # Asked between two actions; true means stop there, for `stop_reason()`.
         self.stop_requested = stop_requested
         self.stop_reason = stop_reason
+        # What the person confirmed in this sitting (a batch shares one among its sessions):
+        # a later review of the same profile shows what is new (`gates.Review.fold`).
+        self.confirmations = confirmations if confirmations is not None else Confirmations()
         self.last_guard: guarded_context.GuardedContext | None = None
         self._contact: tuple[str, ...] = ()  # masked in screenshots under --mask-contact
 
@@ -279,6 +287,21 @@ class Session:
         if early is not None and early.shows(values, changes):
             return self._save(name, early.image)
         return self._shot(page, name)
+
+    def _trace_name(self, prefix: str) -> str:
+        """`<prefix>-trace.zip`; for a practice run `<prefix>-PRACTICE-<host>-trace.zip`
+        (`127.0.0.1-8765`): a trace of a practice run is never taken for a real one."""
+        practice = self.options.destination.practice
+        if not practice:
+            return f"{prefix}-trace.zip"
+        host = re.sub(r"[^A-Za-z0-9.-]+", "-", practice).strip("-")
+        return f"{prefix}-PRACTICE-{host}-trace.zip"
+
+    def _profile_key(self, submission: SubmissionPlan) -> tuple[str, str]:
+        """Which profile a submission is of, for `confirmations`: its file and label, at this
+        registry (a batch over several registries folds each registry's reviews apart: their
+        pages differ, and "as in submission 1" must name one the person read on this form)."""
+        return (f"{self.source.path} at {self.options.portal.registry}", submission.label)
 
     def _checkpoint(self, guard: guarded_context.GuardedContext | None = None) -> None:
         if self.stop_requested():
@@ -337,7 +360,7 @@ class Session:
         prefix = runfiles.prefix(
             self.run_dir, submission.label, submission.index, submission.numbers[0]
         )
-        trace = fresh(self.run_dir / f"{prefix}-trace.zip") if self.options.trace else None
+        trace = fresh(self.run_dir / self._trace_name(prefix)) if self.options.trace else None
         guard = guarded_context.GuardedContext(
             self.browser,
             self.options.allowed_hosts,
@@ -419,6 +442,7 @@ class Session:
             shot = prepared.screenshot
             if shot is None or values != prepared.values:
                 shot = self._review_shot(page, prepared, values, changes)
+            earlier = self.confirmations.first(self._profile_key(submission))
             review = gates.Review(
                 title=submission.title,
                 portal=submission.portal,
@@ -426,6 +450,9 @@ class Session:
                 screenshot=shot,
                 label=submission.label,
                 notes=(*anchor_notes(prepared.states), *review_notes(self.options.portal)),
+                destination=self.options.destination,
+                fold=fold(values, earlier, foldable(submission)),
+                caller_names=caller_names_note(prepared.profile, submission, values),
             )
             self.recorder.filled(prepared.record)
             gates.render_review(review, self.terminal)
@@ -470,6 +497,9 @@ class Session:
                 raise answer
             if answer is not None:  # the question itself failed (the terminal went away)
                 raise answer
+            self.confirmations.confirm(
+                self._profile_key(prepared.submission), prepared.submission.index, review.values
+            )
             crashpoint("confirmed")
             reviewed = Reviewed(
                 values=tuple(

@@ -37,7 +37,9 @@ def modes(folder: Path) -> dict[str, int]:
 def test_trace_is_recorded_per_submission_private_and_its_path_printed(flow: Run) -> None:  # noqa: F811
     run = flow(trace=True, mask_contact=True)
     assert run.error is None, run.error
-    trace = run.run_dir / "lakeside-usd-closure-alerts-s1-trace.zip"
+    # A practice run (the replica): its trace's name says so, and the host.
+    host = run.portal.url.split("/")[2].replace(":", "-")
+    trace = run.run_dir / f"lakeside-usd-closure-alerts-s1-PRACTICE-{host}-trace.zip"
     screen = run.person.screen(expect="show-trace")
     assert (
         f"Trace of submission 1 of 1 (4 numbers): {trace} "

@@ -91,6 +91,36 @@ def test_warnings_alone_keep_the_exit_code_zero(tmp_path: Path) -> None:
     assert result.stdout.splitlines()[-1] == "1 profile, 12 numbers: all valid (2 warnings)"
 
 
+def test_a_long_caller_name_is_warned_about_only_where_the_portal_takes_caller_names(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "p.yaml").write_text(GOOD.replace("RIVERBEND LAB\n", "RIVERBEND LABORATORY\n"))
+    # A map without caller-name fields: the classic one, its caller-name boxes taken out.
+    classic = (REPO / "assistant/portals/fcr-classic.yaml").read_text(encoding="utf-8")
+    bare = "".join(line for line in classic.splitlines(True) if "displayName" not in line)
+    assert bare != classic
+    (tmp_path / "nonames.yaml").write_text(bare, encoding="utf-8")
+    warning = (
+        "p.yaml:26:19: warning: numbers.3.display_name: display name 'RIVERBEND LABORATORY' is "
+        "20 characters; phones show only the first 15"
+    )
+    data = str(tmp_path / "data")
+    said = {
+        portal: run("validate", "p.yaml", "--portal", portal, "--data-dir", data, cwd=tmp_path)
+        for portal in ("fcr-classic", "fcr", "nonames.yaml")
+    }
+    assert {portal: r.returncode for portal, r in said.items()} == dict.fromkeys(said, 0)
+    assert said["fcr-classic"].stdout.splitlines() == [
+        warning,
+        "1 profile, 12 numbers: all valid (1 warning)",
+    ]
+    assert said["fcr"].stdout.splitlines() == [
+        f"{warning} (if the fcr portal takes caller names: its map does not know)",
+        "1 profile, 12 numbers: all valid (1 warning)",
+    ]
+    assert said["nonames.yaml"].stdout.splitlines() == ["1 profile, 12 numbers: all valid"]
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [

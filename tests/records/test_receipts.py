@@ -176,3 +176,24 @@ def test_a_receipt_that_cannot_be_written_keeps_the_submission(
         None,
     )
     assert f"attempt {attempt_id} is recorded as submitted, but its receipt" in caplog.text
+
+
+def test_a_receipt_names_the_host_and_a_practice_one_says_so_first(journal: Journal) -> None:
+    real = journal.begin(new_attempt("+16195550100"))
+    journal.intent(real, confirmed_by="alice", review_values={}, screenshots=[])
+    practice = journal.begin(new_attempt("+16195550101", host="127.0.0.1:8765", real=False))
+    journal.intent(practice, confirmed_by="alice", review_values={}, screenshots=[])
+    page = Path(receipts.record_submitted(journal, real, FID).receipt_path or "").read_text()
+    assert "<tr><th>Portal</th><td>fcr at www.freecallerregistry.com</td></tr>" in page
+    assert f"<h1>Registration receipt {FID}</h1>" in page
+    assert "PRACTICE" not in page
+    other = "FCRFE10012026140300001"
+    page = Path(receipts.record_submitted(journal, practice, other).receipt_path or "").read_text()
+    assert page.index('<p class="practice">') < page.index("<h1>")  # the first thing seen
+    assert (
+        '<p class="practice">PRACTICE: sent to 127.0.0.1:8765, not to the real portal. Nothing '
+        "was registered; this is not proof of registration.</p>"
+    ) in page
+    assert f"<title>PRACTICE receipt {other}</title>" in page
+    assert f"<h1>PRACTICE receipt {other}</h1>" in page
+    assert "<tr><th>Portal</th><td>fcr at 127.0.0.1:8765 (PRACTICE)</td></tr>" in page

@@ -356,6 +356,30 @@ def test_exit_code_precedence_unknown_then_failed_then_declined(
     assert report.exit_code == code
 
 
+@pytest.mark.parametrize("real", [True, False])
+def test_the_summary_of_a_practice_run_says_practice_and_the_host_first(real: bool) -> None:
+    import io
+
+    from assistant.cli.batch import render_summary
+    from assistant.records.journal.models import Destination
+    from assistant.sitting.terminal import Terminal
+
+    report = _report("submitted")
+    host = "www.freecallerregistry.com" if real else "127.0.0.1:8765"
+    report.destination = Destination("fcr", host, real=real)
+    shown = io.StringIO()
+    render_summary(report, Terminal(io.StringIO(), shown))
+    first = shown.getvalue().splitlines()[:2]
+    if real:
+        assert first[0] == "Summary"
+        assert "PRACTICE" not in shown.getvalue()
+    else:
+        assert first == [
+            "PRACTICE at 127.0.0.1:8765, not the real portal: nothing here is registered.",
+            "Summary",
+        ]
+
+
 def test_a_feedback_id_the_journal_cannot_record_is_printed_first_and_the_batch_stops(
     browser: Browser, tmp_path: Path, replica: Replicas
 ) -> None:

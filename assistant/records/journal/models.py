@@ -127,6 +127,13 @@ class Destination:
             return "(not recorded)"
         return self.host if self.real else f"{self.host} (practice)"
 
+    @property
+    def practice(self) -> str:
+        """The host of a practice destination ("127.0.0.1:8765"), "" for a real one (or one
+        whose host was not recorded): what the review, the summary and the receipt say
+        PRACTICE about."""
+        return "" if self.real else self.host
+
 
 @dataclass(frozen=True, slots=True)
 class NewAttempt:
