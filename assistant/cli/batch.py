@@ -218,10 +218,11 @@ def run_profiles(
     """Validate, guard, run and summarise; exits with the batch's code (see
     `assistant.sitting.batch`)."""
     from assistant.browser import launch
-    from assistant.errors import NotConfirmed, ProfileError
+    from assistant.errors import NotConfirmed, PortalMismatch, ProfileError
     from assistant.mailbox import code_source_setup
     from assistant.paths import data_dir as private_data_dir
-    from assistant.portals import load_portal
+    from assistant.portals import checked, load_portal
+    from assistant.portals.overrides import settle_legacy
     from assistant.profiles import load_profiles
     from assistant.records import runlock
     from assistant.records.journal import Journal
@@ -230,10 +231,17 @@ def run_profiles(
     from assistant.sitting.session import FillOptions
     from assistant.sitting.terminal import Terminal
 
-    portal_maps = [load_portal(name) for name in portal_names(portal)]
+    names = portal_names(portal)
+    # Each with your repairs for the host it runs at (one --url's host serves every map).
+    portal_maps = [load_portal(name, url) for name in names]
     loaded, problems = load_profiles(paths)
     if problems:
         raise ProfileError(problems)
+    for portal_map in portal_maps:
+        legacy = getattr(portal_map, "legacy_notice", "")
+        if legacy:
+            print(legacy)
+            settle_legacy(portal_map)  # said once
     # A mailbox chosen but not set up stops the run here, before anything opens.
     mailbox = code_source_setup(codes.value if codes else None)
     base = FillOptions(
@@ -246,6 +254,13 @@ def run_profiles(
         mask_contact=mask_contact,
     )
     fills = portal_fills(portal_maps, base)
+    # An element the last `check` found drifted, with no repair since: stopped here, before
+    # anything opens and before an emailed code is spent on it (issue 19 item 4).
+    first = str(loaded[0].path) if loaded else "PROFILE"  # (a batch may name a folder)
+    for name, fill in zip(names, fills, strict=True):
+        drifted = checked.refusal(data_dir, fill.portal, name, fill.url, first)
+        if drifted is not None:
+            raise PortalMismatch(drifted)
     jobs = plan_registry_jobs(loaded, fills)
     terminal = Terminal()
     if not terminal.is_tty():

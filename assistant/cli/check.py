@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import shlex
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from assistant.cli.app import DataDirOption, app
 from assistant.cli.plan import PortalOption
 from assistant.errors import ExitCode
+
+if TYPE_CHECKING:
+    from assistant.browser.drift import StepReport
+    from assistant.portals.model import PortalMap
 
 
 @app.command()
@@ -36,11 +40,12 @@ def check(
     from assistant.browser.step_state import Timeouts
     from assistant.hosts import allow_list
     from assistant.paths import data_dir as private_data_dir
-    from assistant.portals import load_portal, seen
-    from assistant.portals.repairs import repair_command
+    from assistant.portals import checked, load_portal, seen
+    from assistant.portals.overrides import settle_legacy
+    from assistant.portals.repairs import in_force, repair_command
     from assistant.terminal_text import columns
 
-    portal_map = load_portal(portal)
+    portal_map = load_portal(portal, url)
     folder = private_data_dir(data_dir)  # refused here, before the browser opens, if unsafe
     start = url or portal_map.start_url
     hosts = allow_list(url, portal_map.allowed_hosts)
@@ -49,9 +54,10 @@ def check(
         print("No display found: the browser runs headless.")
         headless = True
     print(f"Checking {start} against the map {portal_map.name} ({portal_map.title})")
-    source = getattr(portal_map, "source", "")
-    if source:
-        say(f"Your repairs from {source} are in use (`assistant map diff {portal}`).", None)
+    for line in (getattr(portal_map, "legacy_notice", ""), in_force(portal_map)):
+        if line:
+            say(line, None)
+    settle_legacy(portal_map)  # said once
     with launch.running_browser(info, headless=headless) as launched:
         guard = guarded_context.GuardedContext(launched, hosts)
         try:
@@ -61,7 +67,11 @@ def check(
             guard.close()
     # Remembered for validate, plan and fill: a value the portal lacks is then said at once.
     lists = seen_options(reports)
-    seen.remember(folder, portal_map.name, seen.host_for(portal_map, url), lists)
+    host = seen.host_for(portal_map, url)
+    seen.remember(folder, portal_map.name, host, lists)
+    # Remembered for fill and batch: an element found drifted, with no repair since, stops
+    # them before an emailed code is spent on it.
+    checked.record(folder, portal_map, host, drifted_elements(portal_map, reports))
     width = columns(sys.stdout)
     drift = 0
     marks = {"ok": "ok   ", "absent": "--   "}
@@ -94,6 +104,27 @@ def check(
         say(advice(drift, portal, portal_map.name, command), width, indent="")
         raise typer.Exit(int(ExitCode.PORTAL))
     print("The portal matches its map.")
+
+
+def drifted_elements(portal: PortalMap, reports: list[StepReport]) -> list[tuple[str, str, str]]:
+    """(step, element, detail) of each element `reports` found drifted, the element named as
+    repairs name it (`assistant.portals.elements`; a button as the report names it when no
+    element of its step is named so)."""
+    from assistant.browser.clicks import button_name
+    from assistant.portals.elements import elements
+
+    steps = {step.name: step for step in portal.steps}
+    found: list[tuple[str, str, str]] = []
+    for report in reports:
+        step = steps.get(report.name)
+        named = elements(step) if step is not None else []
+        for item in report.drift:
+            names = [e.name for e in named if e.name == item.field]
+            names += [
+                e.name for e in named if e.kind == "button" and button_name(e.target) == item.field
+            ]
+            found.append((report.name, names[0] if names else item.field, item.detail))
+    return found
 
 
 def advice(drift: int, portal: str, name: str, command: str | None = None) -> str:

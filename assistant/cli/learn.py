@@ -64,6 +64,7 @@ def learn(
     """
     from assistant.browser import guarded_context, launch, overlay
     from assistant.errors import NoDisplay, NotConfirmed, PortalError, UsageError
+    from assistant.hosts import host_of
     from assistant.portals import available_portals
     from assistant.portals.elements import find_element
     from assistant.portals.loader import load_shipped
@@ -90,7 +91,9 @@ def learn(
         )
     loaded = load_profile(profile)
     shipped = load_shipped(portal)
-    existing = read_overrides(shipped, overrides_path(portal))
+    # Repairs belong to the host they are made for: the `--url`'s, else the real portal.
+    host = host_of(url) if url else shipped.real_host
+    existing = read_overrides(shipped, overrides_path(portal), host)
     reteach: set[tuple[str, str]] = set()
     for wanted in element or ():
         try:
@@ -122,11 +125,12 @@ def learn(
             guard.close()
     if learnt.stopped:
         terminal.say(f"Learning stopped before the review: {learnt.stopped}")
-    saved = offer_to_save(terminal, portal, shipped, learnt)
+    saved = offer_to_save(terminal, portal, shipped, learnt, host)
     if saved is not None:
+        where = "" if url else f"; `assistant map diff {portal}` lists them"
         terminal.say(
-            f"Saved to {saved}. Every fill, batch, plan and check of {portal} uses them; "
-            f"`assistant map diff {portal}` lists them."
+            f"Saved to {saved}, for {host}. Every fill, batch, plan and check of {portal} "
+            f"at {host} uses them, and only there{where}."
         )
     if learnt.stopped:  # what was learnt may be saved; the rest of the portal was not seen
         raise PortalError(

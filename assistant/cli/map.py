@@ -96,7 +96,9 @@ def reset(
             return
         path = save_overrides(name, Overrides())
         what = f"your {_repairs(count)} of the map {name}"
-        say(f"Dropped {what} ({path} removed); it is used as shipped.")
+        # (a file that keeps other hosts' repairs, e.g. a replica's, stays: they apply there)
+        kept = "which keeps those for other hosts" if path.exists() else "removed"
+        say(f"Dropped {what} ({path} {kept}); it is used as shipped.")
         return
     try:
         found = find_element(shipped, element)
@@ -112,7 +114,7 @@ def reset(
     rest = (
         f"{_repairs(left.count())} left in {path}"
         if left.count()
-        else f"none left ({path} removed)"
+        else f"none left ({path} {'kept for other hosts' if path.exists() else 'removed'})"
     )
     say(f"Dropped your repair of {found.where}; {rest}.")
 

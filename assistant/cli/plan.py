@@ -55,26 +55,39 @@ def plan(
 
     from assistant import log
     from assistant.portals import load_portal, seen
+    from assistant.portals.overrides import settle_legacy
     from assistant.portals.plan import build_plan
+    from assistant.portals.repairs import in_force
     from assistant.profiles import load_profile
     from assistant.terminal_text import json_text, literal
 
     loaded = load_profile(profile)
-    portal_map = load_portal(portal)
+    portal_map = load_portal(portal, url)
     result = build_plan(loaded.profile, portal_map, url, where=str(profile))
     log.register_secret(loaded.profile.contact.email, loaded.profile.contact.phone)
     host = seen.host_for(portal_map, url)
     lists = seen.remembered(data_dir, portal_map.name, host)
     warnings = seen.warnings(loaded, portal_map, lists, host=host)
     shown = "\n".join(literal(log.redact(str(w))) for w in warnings)
+    # The repairs this plan was made with, for the host it is for (issue 19 item 6).
+    repairs = "\n".join(
+        literal(line)
+        for line in (getattr(portal_map, "legacy_notice", ""), in_force(portal_map))
+        if line
+    )
     if as_json:
         print(log.redact(json_text(result.model_dump(mode="json"))))
-        if shown:  # (stdout stays JSON)
+        if repairs:  # (stdout stays JSON)
+            print(repairs, file=sys.stderr)
+        if shown:
             print(shown, file=sys.stderr)
     else:
         print(literal(log.redact(render_plan(result)), newlines=True))
+        if repairs:
+            print(f"\n{repairs}")
         if shown:  # last, where it is read before anything is filled
             print(f"\n{shown}")
+    settle_legacy(portal_map)  # said once
 
 
 _HOW = {"text": "type", "select": "choose", "checkbox": "tick", "upload": "upload"}

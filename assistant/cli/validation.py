@@ -88,25 +88,40 @@ def option_warnings(
     report: Report, portal: str | None, url: str | None, data_dir: Path | None
 ) -> None:
     """Add a warning to each valid profile for every value not among the options the
-    portal showed last (`assistant.portals.seen`). Without --portal (nor --url), only when
-    some options are remembered: nothing else is imported or loaded otherwise."""
+    portal showed last (`assistant.portals.seen`), or, for a field no page showed, among the
+    options its map knows from the portal facts (`known_options`). Without --portal, the
+    default map's. Without --portal, --url or remembered options, only the known options
+    are read (`assistant.portals.known`): the maps' model is not imported for them."""
     from assistant.paths import data_dir_path
 
     # (the folder `assistant.portals.seen` keeps its files in; importing it to ask would cost
     # every validate the portal maps' import)
     remembered = data_dir_path(data_dir) / "options"
     if portal is None and url is None and not remembered.exists():
+        from assistant.errors import Problem
+        from assistant.portals import known
+
+        lists = known.shipped_known(known.DEFAULT_PORTAL)
+        for result in report.results:
+            loaded = result.loaded
+            if loaded is None:
+                continue
+            for path, message in known.problems_for(loaded.profile, lists, known.DEFAULT_PORTAL):
+                file, line, column = loaded.places.get(path, (str(loaded.path), 1, 1))
+                result.problems.append(Problem(file, line, column, path, message, "warning"))
         return
     from assistant.portals import DEFAULT_PORTAL, load_portal, seen
 
-    portal_map = load_portal(portal or DEFAULT_PORTAL)
+    portal_map = load_portal(portal or DEFAULT_PORTAL, url)
     if portal is not None:
         caller_name_warnings(report, portal_map)
     host = seen.host_for(portal_map, url)
-    lists = seen.remembered(data_dir, portal_map.name, host)
+    lists_seen = seen.remembered(data_dir, portal_map.name, host)
     for result in report.results:
-        if result.loaded is not None and lists:
-            result.problems.extend(seen.warnings(result.loaded, portal_map, lists, host=host))
+        if result.loaded is not None:
+            result.problems.extend(
+                seen.warnings(result.loaded, portal_map, lists_seen, host=host, known=True)
+            )
 
 
 def caller_name_warnings(report: Report, portal_map: PortalMap) -> None:

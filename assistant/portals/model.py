@@ -226,6 +226,42 @@ def profile_path_error(path: str) -> None:
             model = sub
 
 
+class KnownOptions(_Model):
+    """Options of a select that the portal facts confirm, known before any page was seen:
+    `validate` and `plan` warn about a profile value not among them (the options a page
+    showed, remembered by `check` and `fill`, take their place once there are some).
+
+    `labels` (for `match: label`) or `values` (for `match: value`) as the facts give them, or
+    `ranges` (for `match: range`); `partial`: the facts name only some of the options (the
+    portal may offer a value not listed); `sure`: how sure the facts are (HIGH, MED, LOW, or
+    `unrated` where they say it without a rating); `source`: where they say it.
+    """
+
+    labels: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    ranges: tuple[str, ...] = ()
+    partial: bool
+    sure: Literal["HIGH", "MED", "LOW", "unrated"]
+    source: str
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> KnownOptions:
+        if sum(1 for kind in (self.labels, self.values, self.ranges) if kind) != 1:
+            raise ValueError("give one of labels, values or ranges, with at least one option")
+        return self
+
+    @property
+    def options(self) -> tuple[tuple[str, str], ...]:
+        """As (value, label) pairs: a label's value, or a value's label, is itself."""
+        return tuple((o, o) for o in (*self.labels, *self.values, *self.ranges))
+
+    def fits(self, match: MatchRule) -> bool:
+        """Whether these options can be matched under `match`."""
+        if self.ranges:
+            return match == "range"
+        return match in ("value_or_label", "label" if self.labels else "value")
+
+
 class FieldAction(_Model):
     """Write one profile value (a dotted path into the profile, or a constant) into one element."""
 
@@ -240,6 +276,7 @@ class FieldAction(_Model):
     # The facts do not say whether the portal has this field: fill and read it back where the
     # page has it; where it has not, the review says "not on this portal". Never an error.
     when_present: bool = False
+    known_options: KnownOptions | None = None  # a select's options the facts confirm
 
     @field_validator("value")
     @classmethod
@@ -259,6 +296,13 @@ class FieldAction(_Model):
             )
         if self.format == "range" and (self.write != "select" or self.match != "range"):
             raise ValueError("format range needs write: select and match: range")
+        known = self.known_options
+        if known is not None and (self.write != "select" or not known.fits(self.match)):
+            raise ValueError(
+                "known_options needs write: select, and labels for match: label, values for "
+                "match: value, ranges for match: range (either of the first two for "
+                "value_or_label)"
+            )
         return self
 
 

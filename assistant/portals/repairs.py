@@ -69,15 +69,38 @@ def _element_diff(target: Target, mine: ElementOverride) -> list[str]:
 
 
 def review_notes(portal: PortalMap) -> list[str]:
-    """The review's footer: one line per repair of yours the map in use holds."""
+    """The review's footer: one line per repair of yours the map in use holds, naming the
+    host it was made for; with none, one line when you have some for other hosts."""
     if not isinstance(portal, EffectiveMap):
         return []
+    if not portal.repairs and portal.elsewhere:
+        return [in_force(portal)]
     notes = []
     for repair in portal.repairs:
         mine = repair.override
         what = ABSENT if mine.absent else f"{anchors(mine.any or ())} tried first"
-        notes.append(f"Your repair in use: {repair.where}: {what}")
+        notes.append(f"Your repair for {portal.host} in use: {repair.where}: {what}")
     return notes
+
+
+def in_force(portal: PortalMap) -> str:
+    """One line naming the repairs of yours the map in use holds, and the host they are for
+    ("" when there are none and none elsewhere); said by `plan` and `check`."""
+    if not isinstance(portal, EffectiveMap):
+        return ""
+    elsewhere = ""
+    if portal.elsewhere:
+        hosts = ", ".join(portal.elsewhere)
+        elsewhere = f" (yours for {hosts} apply only there)"
+    if not portal.repairs:
+        return f"No repairs of yours for {portal.host}{elsewhere}." if elsewhere else ""
+    count = len(portal.repairs)
+    which = "; ".join(repair.where for repair in portal.repairs)
+    listed = f"; `assistant map diff {portal.shipped}`" if portal.host == portal.real_host else ""
+    return (
+        f"Your {count} repair{'' if count == 1 else 's'} for {portal.host} in force: {which} "
+        f"(from {portal.source}{listed}){elsewhere}."
+    )
 
 
 def repair_command(portal: PortalMap, url: str | None, profile: str) -> str | None:

@@ -34,7 +34,8 @@ from assistant.errors import Problem
 from assistant.hosts import host_of
 from assistant.log import get_logger
 from assistant.portals.formats import Option, format_value, match_option, suggest
-from assistant.portals.model import FieldAction, PortalMap
+from assistant.portals.known import Known, listed_count, not_known
+from assistant.portals.model import FieldAction, KnownOptions, PortalMap
 from assistant.spelling import either
 from assistant.terminal_text import excerpt
 
@@ -69,6 +70,7 @@ class Unseen:
     field: str  # the map's name of the field, e.g. "category"
     message: str  # `"Helth Care" is not among the 16 categories fcr showed on …`
     old: bool  # the list is older than OLD_DAYS: a hint, not a reason to refuse
+    known: bool = False  # the list is the map's `known_options` (the facts), not a page's
 
 
 def file_for(folder: Path, portal: str) -> Path:
@@ -162,10 +164,13 @@ def unseen(
     *,
     host: str = "",
     now: datetime | None = None,
+    known: bool = False,
 ) -> list[Unseen]:
     """Each select of `portal` whose profile value is not among the options it showed last
     (only fields in `lists` are checked), with a message naming the nearest option when one
-    is a plausible typo. `host`: where the lists were seen, named when not the map's own."""
+    is a plausible typo. `host`: where the lists were seen, named when not the map's own.
+    With `known`, a field no page showed is checked against the options the map knows from
+    the facts (`known_options`, compared by `assistant.portals.known`; `Unseen.known`)."""
     from assistant.portals.plan import profile_value
 
     now = now or datetime.now(UTC)
@@ -177,21 +182,38 @@ def unseen(
                 continue
             seen = lists.get(action.field)
             raw = profile_value(profile, action.value) if action.value else None
-            if seen is None or not raw or not raw.strip():
+            if not raw or not raw.strip():
                 continue
             wanted = format_value(raw, action.format)
-            if match_option(seen.options, wanted, action.match) is not None:
+            facts = action.known_options if known and seen is None else None
+            if facts is not None:
+                if not facts.ranges and action.format == "text":  # (ranges: for the record)
+                    miss = _not_known(action, facts, wanted, portal.name)
+                    found += [miss] if miss is not None else []
+                continue
+            if seen is None or match_option(seen.options, wanted, action.match) is not None:
                 continue
             found.append(_unseen(action, wanted, seen, where, now))
     return found
 
 
+def _not_known(action: FieldAction, facts: KnownOptions, wanted: str, portal: str) -> Unseen | None:
+    """A value not among the options the map knows from the facts (no page's list yet)."""
+    item = Known(
+        action.field, action.value or "", tuple(o for o, _ in facts.options), facts.partial
+    )
+    text = not_known(item, wanted, portal)
+    if text is None:
+        return None
+    return Unseen(action.value or "", action.field, text, old=False, known=True)
+
+
 def _unseen(action: FieldAction, wanted: str, seen: Seen, where: str, now: datetime) -> Unseen:
-    count = len(seen.options)
+    listed = listed_count(len(seen.options), action.field)
     if action.match == "range":
-        text = f"{excerpt(wanted)} is in none of the {_listed(count, action.field)} {where} showed"
+        text = f"{excerpt(wanted)} is in none of the {listed} {where} showed"
     else:
-        text = f'"{excerpt(wanted)}" is not among the {_listed(count, action.field)} {where} showed'
+        text = f'"{excerpt(wanted)}" is not among the {listed} {where} showed'
     text += f" on {seen.at:%Y-%m-%d}"
     age = seen.age_days(now)
     old = age > OLD_DAYS
@@ -203,19 +225,6 @@ def _unseen(action: FieldAction, wanted: str, seen: Seen, where: str, now: datet
     return Unseen(action.value or "", action.field, text, old)
 
 
-def _listed(count: int, field: str) -> str:
-    """ "16 categories", "51 states", "1 state", "6 calls per month options"."""
-    if count == 1:
-        return f"1 {field}" if " " not in field else f"1 {field} option"
-    if " " in field:
-        return f"{count} {field} options"
-    if re.search(r"[^aeiou]y$", field):
-        return f"{count} {field[:-1]}ies"
-    if re.search(r"(s|x|z|ch|sh)$", field):
-        return f"{count} {field}es"
-    return f"{count} {field}s"
-
-
 def warnings(
     loaded: LoadedProfile,
     portal: PortalMap,
@@ -223,12 +232,13 @@ def warnings(
     *,
     host: str = "",
     now: datetime | None = None,
+    known: bool = False,
 ) -> list[Problem]:
     """`unseen` as warnings pointing at where the profile wrote each value
-    (`profile.yaml:12:13: warning: calling.category: "Helth Care" is not among …`)."""
-    return [
-        problem(loaded, item) for item in unseen(portal, loaded.profile, lists, host=host, now=now)
-    ]
+    (`profile.yaml:12:13: warning: calling.category: "Helth Care" is not among …`); with
+    `known`, the options the map knows from the facts stand for those no page showed."""
+    found = unseen(portal, loaded.profile, lists, host=host, now=now, known=known)
+    return [problem(loaded, item) for item in found]
 
 
 def problem(loaded: LoadedProfile, item: Unseen, severity: str = "warning") -> Problem:

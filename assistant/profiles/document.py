@@ -129,10 +129,27 @@ class NumberEntryDoc(_Doc):
     display_name: DisplayName | None = None
 
 
+class NumberColumnsDoc(_Doc):
+    """Which headers of a number file hold the numbers and the caller names."""
+
+    number: Text = Field(description='The header of the numbers\' column, e.g. "Main Line".')
+    display_name: Text | None = Field(
+        default=None, description='The header of the caller names\' column, e.g. "Caller ID".'
+    )
+
+
 class NumberFileDoc(_Doc):
-    """A .csv or .xlsx file of numbers (columns `number` and optional `display_name`)."""
+    """A .csv or .xlsx file of numbers: its header row names the columns (Number, Phone,
+    Phone Number, Telephone, TN or DID; Display Name, Caller ID, Caller Name or CNAM), or
+    `columns` says which headers to read; other columns are ignored."""
 
     file: Text = Field(description="Path relative to the profile file that lists it.")
+    columns: NumberColumnsDoc | None = Field(
+        default=None, description="The headers to read, when the file's are not the usual ones."
+    )
+    sheet: Text | None = Field(
+        default=None, description="The sheet of an .xlsx to read (default: the first)."
+    )
 
 
 def _number_kind(value: Any) -> str | None:
@@ -204,6 +221,7 @@ _MODELS: dict[str, type[BaseModel]] = {
     "contact": ContactDoc,
     "calling": CallingDoc,
     "dispute": DisputeDoc,
+    "numbers.*.columns": NumberColumnsDoc,
 }
 _ITEM_KEYS = sorted(set(NumberEntryDoc.model_fields) | set(NumberFileDoc.model_fields))
 

@@ -25,7 +25,7 @@ from assistant.profiles.model import (
     PhoneNumber,
     Profile,
 )
-from assistant.profiles.numberfiles import read_number_file
+from assistant.profiles.numberfiles import Columns, read_number_file
 from assistant.profiles.phones import normalise_phone
 from assistant.profiles.yamlstrict import Entry, Mapping, Node, Scalar, Sequence, read_yaml
 from assistant.terminal_text import excerpt
@@ -213,7 +213,7 @@ class _Load:
             if isinstance(item, Scalar) and item.value is not None:
                 self._inline(listed, item, None, path)
             elif isinstance(item, Mapping) and "file" in item.entries:
-                self._from_file(listed, item.entries["file"].value, f"{path}.file")
+                self._from_file(listed, item.entries["file"].value, f"{path}.file", _columns(item))
             elif isinstance(item, Mapping) and "number" in item.entries:
                 name = item.entries.get("display_name")
                 shown = name.value.value if name and isinstance(name.value, Scalar) else None
@@ -247,12 +247,12 @@ class _Load:
         place = Problem(node.file, node.line, node.column, path, "")
         listed.append(_Listed(number, name.strip() if name else None, node.where, place))
 
-    def _from_file(self, listed: list[_Listed], node: Node, path: str) -> None:
+    def _from_file(self, listed: list[_Listed], node: Node, path: str, columns: Columns) -> None:
         if not isinstance(node, Scalar) or not (node.value or "").strip():
             return  # the document model reports it
         relative = (node.value or "").strip()
         display = os.path.normpath(os.path.join(os.path.dirname(node.file), relative))
-        result = read_number_file(Path(display), display)
+        result = read_number_file(Path(display), display, columns)
         self.files.setdefault(display, len(self.files))
         if result.data:
             self._read(display, result.data)
@@ -427,3 +427,22 @@ def _merge(base: Mapping, child: Mapping) -> Mapping:
         else:
             merged.entries[key] = entry
     return merged
+
+
+def _columns(item: Mapping) -> Columns:
+    """The headers and sheet a `{file: …}` item names (the document model checks their shape:
+    anything but text is left out here)."""
+
+    def text(node: Node | None) -> str | None:
+        value = node.value if isinstance(node, Scalar) else None
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    named = item.entries.get("columns")
+    names = named.value if named is not None and isinstance(named.value, Mapping) else None
+    sheet = item.entries.get("sheet")
+
+    def header(key: str) -> str | None:
+        entry = names.entries.get(key) if names is not None else None
+        return text(entry.value) if entry is not None else None
+
+    return Columns(header("number"), header("display_name"), text(sheet.value) if sheet else None)

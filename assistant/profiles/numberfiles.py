@@ -1,7 +1,12 @@
 """Number files: `.csv` and `.xlsx` lists of calling numbers referenced by `{file: …}`.
 
-A number file has a header row naming its columns: `number` (required) and `display_name`
-(optional); names are matched ignoring case, blanks and hyphens. Blank rows are skipped.
+A number file has a header row naming its columns. The numbers' column is the one headed
+Number, Phone, Phone Number, Telephone, TN or DID; the caller names' (optional) the one headed
+Display Name, Caller ID, Caller Name or CNAM; headers are matched ignoring case, blanks and
+punctuation ("PHONE_NUMBER", "phone-number"). Other columns are ignored, with one warning
+naming them. A profile may name the headers itself (`columns: {number: "Main Line",
+display_name: "Caller ID"}`; then only those are read) and, for an .xlsx, the sheet (`sheet:`;
+default the first). Blank rows are skipped.
 Row N is the spreadsheet's row N (the header is row 1), so for a CSV it is line N of the file.
 Problems name the file, the row (as the line) and the column.
 
@@ -13,13 +18,13 @@ is refused: a formula is not a number the person typed, and its cached result ma
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import Problem
 from assistant.inputfile import InputFileError, read_regular_file
+from assistant.spelling import either, fold
 from assistant.terminal_text import excerpt
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -28,6 +33,22 @@ MAX_UNPACKED_BYTES = 32 * 1024 * 1024  # an .xlsx of 100,000 numbers unpacks to 
 MAX_FORMULA_PROBLEMS = 10
 _FORMULA_ADVICE = "put the number itself there: copy the cells, then paste values only"
 COLUMNS = ("number", "display_name")
+# The headers people give each column, as `spelling.fold` spells them.
+HEADERS = {
+    "number": ("Number", "Phone", "Phone Number", "Telephone", "TN", "DID"),
+    "display_name": ("Display Name", "Caller ID", "Caller Name", "CNAM"),
+}
+_KNOWN = {fold(header): column for column, names in HEADERS.items() for header in names}
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """What a profile says about a number file: the headers to read (None: the usual ones)
+    and, for an .xlsx, the sheet (None: the first)."""
+
+    number: str | None = None
+    display_name: str | None = None
+    sheet: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +71,20 @@ class NumberFile:
     problems: list[Problem]
 
 
-def read_number_file(path: Path, display: str) -> NumberFile:
-    """Read the rows of a `.csv` or `.xlsx` number file; problems name `display` and the row."""
+def read_number_file(path: Path, display: str, columns: Columns | None = None) -> NumberFile:
+    """Read the rows of a `.csv` or `.xlsx` number file; problems name `display` and the row.
+    `columns`: the headers and the sheet the profile names (default: the usual ones, the
+    first sheet)."""
+    columns = columns or Columns()
     suffix = path.suffix.lower()
     result = NumberFile([], b"", [])
     if suffix not in (".csv", ".xlsx"):
         result.problems.append(Problem(display, 1, 1, "", "a number file must be .csv or .xlsx"))
+        return result
+    if columns.sheet is not None and suffix != ".xlsx":
+        result.problems.append(
+            Problem(display, 1, 1, "", "has no sheets (only an .xlsx has); leave out sheet:")
+        )
         return result
     try:
         result.data = read_regular_file(path, MAX_FILE_BYTES, kind="number file")
@@ -72,9 +101,9 @@ def read_number_file(path: Path, display: str) -> NumberFile:
     if suffix == ".csv":
         table = _csv_rows(result.data, display, result.problems)
     else:
-        table = _xlsx_rows(result.data, display, result.problems)
+        table = _xlsx_rows(result.data, display, result.problems, columns.sheet)
     if table is not None:
-        _rows(table, display, result)
+        _rows(table, display, result, columns)
     return result
 
 
@@ -95,8 +124,11 @@ def _csv_rows(data: bytes, display: str, problems: list[Problem]) -> list[list[s
         return None
 
 
-def _xlsx_rows(data: bytes, display: str, problems: list[Problem]) -> list[list[str]] | None:
-    """The cells of the first sheet of an .xlsx file, as text; formula cells refused.
+def _xlsx_rows(
+    data: bytes, display: str, problems: list[Problem], sheet: str | None = None
+) -> list[list[str]] | None:
+    """The cells of the sheet called `sheet` (default: the first) of an .xlsx file, as text;
+    formula cells refused.
 
     Read with `data_only=False` so a formula shows as a formula: with `data_only=True` openpyxl
     gives its cached result, or None (read as blank, so the row vanished) when it has none.
@@ -125,7 +157,18 @@ def _xlsx_rows(data: bytes, display: str, problems: list[Problem]) -> list[list[
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         try:
-            for row, cells in enumerate(book.worksheets[0].iter_rows(), start=1):
+            names = list(book.sheetnames)
+            if sheet is not None and sheet not in names:
+                near = [n for n in names if fold(n) == fold(sheet)]
+                hint = (
+                    f"did you mean {either(near)}?" if near else f"its sheets: {', '.join(names)}"
+                )
+                problems.append(
+                    Problem(display, 1, 1, "", f"has no sheet '{excerpt(sheet)}'; {hint}")
+                )
+                return None
+            chosen = book[sheet] if sheet is not None else book.worksheets[0]
+            for row, cells in enumerate(chosen.iter_rows(), start=1):
                 values: list[str] = []
                 for column, cell in enumerate(cells, start=1):
                     if cell.data_type == "f":  # a formula, with or without a cached value
@@ -199,8 +242,8 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _rows(table: list[list[str]], display: str, result: NumberFile) -> None:
-    """Check the header and turn the table into rows, collecting problems."""
+def _rows(table: list[list[str]], display: str, result: NumberFile, columns: Columns) -> None:
+    """Find the columns by their headers and turn the table into rows, collecting problems."""
     if not table or not any(cell.strip() for cell in table[0]):
         result.problems.append(
             Problem(
@@ -208,37 +251,119 @@ def _rows(table: list[list[str]], display: str, result: NumberFile) -> None:
                 1,
                 1,
                 "",
-                "has no header row; the first row names the columns: number, display_name",
+                "has no header row; the first row names the columns: Number (or Phone, "
+                "Phone Number, Telephone, TN, DID) and, optionally, Display Name (or Caller "
+                "ID, Caller Name, CNAM)",
             )
         )
         return
-    header = [cell.strip().casefold().replace(" ", "_").replace("-", "_") for cell in table[0]]
-    columns: dict[str, int] = {}
-    for index, name in enumerate(header):
-        if not name:
-            continue
-        if name in columns:
-            result.problems.append(
-                Problem(display, 1, index + 1, name, f"column '{excerpt(name)}' appears twice")
-            )
-        elif name not in COLUMNS:
-            close = difflib.get_close_matches(name, COLUMNS, n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else "; allowed: number, display_name"
-            result.problems.append(
-                Problem(display, 1, index + 1, name, f"unknown column '{excerpt(name)}'{hint}")
-            )
-        columns.setdefault(name, index)
-    if "number" not in columns:
-        result.problems.append(Problem(display, 1, 1, "", "has no 'number' column"))
+    header = table[0]
+    found = (
+        _named(header, display, result, columns)
+        if columns.number
+        else _usual(header, display, result)
+    )
+    if found is None:
         return
+    number_at, display_at = found
+    ignored = [
+        i for i, cell in enumerate(header) if cell.strip() and i not in (number_at, display_at)
+    ]
+    if ignored:
+        names = ", ".join(f"'{excerpt(header[i].strip())}'" for i in ignored)
+        several = len(ignored) > 1
+        result.problems.append(
+            Problem(
+                display,
+                1,
+                ignored[0] + 1,
+                "",
+                f"column{'s' if several else ''} {names} {'are' if several else 'is'} ignored: "
+                f"only the numbers ('{excerpt(header[number_at].strip())}') and the caller names "
+                "are read",
+                "warning",
+            )
+        )
     if len(table) > MAX_ROWS + 1:
         result.problems.append(Problem(display, 1, 1, "", f"has more than {MAX_ROWS} rows"))
         return
-    number_at = columns["number"]
-    display_at = columns.get("display_name", -1)
     for row_number, cells in enumerate(table[1:], start=2):
         if not any(cell.strip() for cell in cells):
             continue
         number = cells[number_at] if number_at < len(cells) else ""
         name = cells[display_at].strip() if 0 <= display_at < len(cells) else ""
         result.rows.append(Row(row_number, number, number_at + 1, name or None, display_at + 1))
+
+
+def _usual(header: list[str], display: str, result: NumberFile) -> tuple[int, int] | None:
+    """(the numbers' column, the caller names' or -1) by the usual headers; None (with a
+    problem) when no column, or more than one, holds the numbers."""
+    at: dict[str, list[int]] = {column: [] for column in COLUMNS}
+    for index, cell in enumerate(header):
+        column = _KNOWN.get(fold(cell))
+        if column is not None:
+            at[column].append(index)
+    for column, indexes in at.items():
+        if len(indexes) > 1:
+            shown = " and ".join(f"'{excerpt(header[i].strip())}'" for i in indexes)
+            result.problems.append(
+                Problem(
+                    display,
+                    1,
+                    indexes[1] + 1,
+                    "",
+                    f"columns {shown} could both hold the {_WHAT[column]}; say which in the "
+                    f'profile: columns: {{{column}: "{excerpt(header[indexes[0]].strip())}"}}',
+                )
+            )
+    if any(len(indexes) > 1 for indexes in at.values()):
+        return None
+    if not at["number"]:
+        usual = ", ".join(HEADERS["number"])
+        result.problems.append(
+            Problem(
+                display,
+                1,
+                1,
+                "",
+                f"has no column of numbers: head it {usual}, or name its header in the "
+                'profile: columns: {number: "HEADER"}',
+            )
+        )
+        return None
+    return at["number"][0], (at["display_name"] or [-1])[0]
+
+
+_WHAT = {"number": "numbers", "display_name": "caller names"}
+
+
+def _named(
+    header: list[str], display: str, result: NumberFile, columns: Columns
+) -> tuple[int, int] | None:
+    """(the numbers' column, the caller names' or -1) by the headers the profile names; None
+    (with a problem) when one is not in the header row."""
+    places: list[int] = []
+    for column, wanted in (("number", columns.number), ("display_name", columns.display_name)):
+        if wanted is None:
+            places.append(-1)
+            continue
+        matches = [i for i, cell in enumerate(header) if fold(cell) == fold(wanted)]
+        if len(matches) != 1:
+            shown = ", ".join(f"'{excerpt(cell.strip())}'" for cell in header if cell.strip())
+            problem = "has no column" if not matches else "has more than one column"
+            result.problems.append(
+                Problem(
+                    display,
+                    1,
+                    (matches[1] + 1) if matches else 1,
+                    "",
+                    f"{problem} headed '{excerpt(wanted)}' (columns.{column} in the profile); "
+                    f"its headers: {shown}",
+                )
+            )
+            places.append(-2)
+        else:
+            places.append(matches[0])
+    if -2 in places:
+        return None
+    return places[0], places[1]

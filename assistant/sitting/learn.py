@@ -411,15 +411,19 @@ def _first(element: Element) -> Target:
     return element.target.with_index(0) if element.row else element.target
 
 
-def offer_to_save(terminal: Terminal, name: str, shipped: PortalMap, learnt: Learnt) -> Path | None:
-    """Show the proposal as a diff against the shipped map and save it when the person types
-    yes; None when there was nothing new. Raises `NotConfirmed` (`Stopped` for Ctrl-C or
-    end of input) when they do not, or when nobody can answer (no terminal): nothing saved."""
+def offer_to_save(
+    terminal: Terminal, name: str, shipped: PortalMap, learnt: Learnt, host: str = ""
+) -> Path | None:
+    """Show the proposal as a diff against the shipped map and save it, as the repairs for
+    `host` (default: the map's own), when the person types yes; None when there was nothing
+    new. Raises `NotConfirmed` (`Stopped` for Ctrl-C or end of input) when they do not, or
+    when nobody can answer (no terminal): nothing saved."""
+    host = host or shipped.real_host
     if not learnt.changed:
         terminal.say("Nothing new was learnt; your repairs of the map are unchanged.")
         return None
     path = overrides_path(name)
-    terminal.say(f"Proposed repairs of the map {name}, against the map as shipped:")
+    terminal.say(f"Proposed repairs of the map {name} for {host}, against the map as shipped:")
     for line in diff_lines(shipped, learnt.proposal):
         terminal.say(line)
     if not terminal.is_tty():
@@ -428,7 +432,7 @@ def offer_to_save(terminal: Terminal, name: str, shipped: PortalMap, learnt: Lea
             "`assistant learn` in a terminal."
         )
     try:
-        answer = terminal.ask(f'Save them to {path}? Type "{SAVE_WORD}" to save: ')
+        answer = terminal.ask(f'Save them to {path}, for {host} only? Type "{SAVE_WORD}" to save: ')
     except KeyboardInterrupt:
         raise Stopped("Stopped with Ctrl-C; nothing was saved.") from None
     if answer is None:
@@ -437,4 +441,4 @@ def offer_to_save(terminal: Terminal, name: str, shipped: PortalMap, learnt: Lea
         raise NotConfirmed(
             f'You typed "{answer.strip()[:20]}", not "{SAVE_WORD}"; nothing was saved.'
         )
-    return save_overrides(name, learnt.proposal)
+    return save_overrides(name, learnt.proposal, host)

@@ -98,12 +98,13 @@ def test_every_command_loads_the_map_with_the_repairs_merged_in(config: Path) ->
     planned = build_plan(LAKESIDE, portal).submissions[0].steps[3].fields()[0]
     assert planned.display_name is not None  # type: ignore[union-attr]
     assert planned.display_name.with_index(2).first.name == "caller_2"  # type: ignore[union-attr]
+    mine = "Your repair for www.freecallerregistry.com in use:"
     assert review_notes(portal) == [
-        "Your repair in use: email step, contact email: #reg_mail tried first",
-        "Your repair in use: business step, calls per month: #volume_band, else label "
+        f"{mine} email step, contact email: #reg_mail tried first",
+        f"{mine} business step, calls per month: #volume_band, else label "
         '"Monthly call volume" tried first',
-        "Your repair in use: business step, service provider: not on this portal",
-        'Your repair in use: numbers step, display names: name="caller_{i}" tried first',
+        f"{mine} business step, service provider: not on this portal",
+        f'{mine} numbers step, display names: name="caller_{{i}}" tried first',
     ]
     # A map without repairs is the shipped map, and says it has none.
     (config / "fcr.yaml").unlink()
@@ -419,3 +420,114 @@ def test_a_repair_that_adds_hosts_or_carries_unknown_keys_is_refused_naming_its_
     # Every command that loads the map stops there, with the same words.
     code, out, err = _run(capsys, "plan", str(ROOT / "profiles" / "lakeside-closures.yaml"))
     assert (code, out, err) == (ExitCode.INVALID, "", f"Error: {path}:{where}: unknown key\n")
+
+
+# -- repairs belong to a host (issue 19 item 6) ------------------------------------------------
+
+REPLICA = "http://127.0.0.1:8765/fcr/"
+FOR_REPLICA = """\
+hosts:
+  127.0.0.1:8765:
+    steps:
+      business:
+        calls per month:
+          any: [{id: volume_band}]
+"""
+
+
+def test_a_repair_made_for_a_replica_leaves_the_real_portals_plan_alone(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(config, FOR_REPLICA)
+    real = load_portal("fcr")
+    assert isinstance(real, EffectiveMap)
+    assert (real.repairs, real.host, real.elsewhere) == (
+        (),
+        "www.freecallerregistry.com",
+        ("127.0.0.1:8765",),
+    )
+    # The real portal's review says where your repairs are, in one line.
+    assert review_notes(real) == [
+        "No repairs of yours for www.freecallerregistry.com (yours for 127.0.0.1:8765 apply "
+        "only there)."
+    ]
+    practice = load_portal("fcr", REPLICA)
+    assert isinstance(practice, EffectiveMap)
+    assert [r.where for r in practice.repairs] == ["business step, calls per month"]
+    assert review_notes(practice) == [
+        "Your repair for 127.0.0.1:8765 in use: business step, calls per month: #volume_band "
+        "tried first"
+    ]
+    # plan names the repairs in force, and the host they are for.
+    status, shown, _ = _run(capsys, "plan", str(ROOT / "profiles" / "lakeside-closures.yaml"))
+    assert status == 0
+    assert shown.endswith(
+        "\n\nNo repairs of yours for www.freecallerregistry.com (yours for 127.0.0.1:8765 apply "
+        "only there).\n"
+    )
+    status, shown, _ = _run(
+        capsys, "plan", str(ROOT / "profiles" / "lakeside-closures.yaml"), "--url", REPLICA
+    )
+    assert status == 0
+    assert shown.endswith(
+        "\n\nYour 1 repair for 127.0.0.1:8765 in force: business step, calls per month "
+        f"(from {path}).\n"
+    )
+
+
+def test_a_file_without_hosts_is_the_real_portals_and_is_said_so_once(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(config, f"# made by hand in 2026\n{REPAIRS}")
+    assert load_portal("fcr", REPLICA).repairs == ()  # type: ignore[attr-defined]
+    assert len(load_portal("fcr").repairs) == 4  # type: ignore[attr-defined]
+    plan = ("plan", str(ROOT / "profiles" / "lakeside-closures.yaml"))
+    status, shown, _ = _run(capsys, *plan)
+    assert status == 0
+    in_force = (
+        "Your 4 repairs for www.freecallerregistry.com in force: email step, contact email; "
+        "business step, calls per month; business step, service provider; numbers step, "
+        f"display names (from {path}; `assistant map diff fcr`)."
+    )
+    assert shown.endswith(
+        f"\n\nYour repairs of the map fcr in {path} name no host: since repairs belong to a "
+        "host, they apply to the real portal (www.freecallerregistry.com) only, not to a "
+        "replica or another --url. The file now says so (hosts: www.freecallerregistry.com); "
+        "if you made them for a replica, move them under its host (e.g. 127.0.0.1:8765).\n"
+        f"{in_force}\n"
+    )
+    # The file now says what it means, its own lines (and comment) kept.
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(
+        "# made by hand in 2026\nhosts:\n  www.freecallerregistry.com:  # the real portal\n"
+        "    steps:\n      email:\n"
+    )
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    # Said once: the next plan only names the repairs in force.
+    status, again, _ = _run(capsys, *plan)
+    assert again.endswith(f"\n\n{in_force}\n")
+    assert load_portal("fcr", REPLICA).repairs == ()  # type: ignore[attr-defined]
+
+
+def test_saving_one_hosts_repairs_keeps_the_others(config: Path) -> None:
+    _write(config, FOR_REPLICA)
+    mine = Overrides(steps={"email": {"contact email": ElementOverride(any=(Anchor(id="m"),))}})
+    path = save_overrides("fcr", mine)  # the real portal's
+    real = load_portal("fcr")
+    practice = load_portal("fcr", REPLICA)
+    assert [r.where for r in real.repairs] == ["email step, contact email"]  # type: ignore[attr-defined]
+    assert [r.where for r in practice.repairs] == ["business step, calls per month"]  # type: ignore[attr-defined]
+    save_overrides("fcr", Overrides(), "127.0.0.1:8765")
+    assert load_portal("fcr", REPLICA).repairs == ()  # type: ignore[attr-defined]
+    assert path.exists()
+    save_overrides("fcr", Overrides())
+    assert not path.exists()  # none left for any host
+
+
+def test_a_host_that_is_not_one_is_refused_naming_its_line(config: Path) -> None:
+    _write(config, FOR_REPLICA.replace("127.0.0.1:8765", "'127.0.0.1:99999'"))
+    with pytest.raises(PortalMapError) as caught:
+        load_portal("fcr")
+    assert [str(p) for p in caught.value.problems] == [
+        f'{config / "fcr.yaml"}:2:3: hosts.127.0.0.1:99999: "127.0.0.1:99999" has an invalid port'
+    ]

@@ -32,7 +32,7 @@ contact:
   phone: (619) 555-0142
   email: it@example.org
 calling:
-  category: Education
+  category: Telemarketing
   monthly_calls: 12000
   service_provider: Bandwidth
   notes: 12:30

@@ -342,7 +342,8 @@ def test_csv_problems_name_the_file_and_row() -> None:
     )
     by = " (listed by p.yaml:21)"
     assert problems(with_file("n/x.csv")) == [
-        f"n/x.csv:1:3: extra: unknown column 'extra'; allowed: number, display_name{by}",
+        "n/x.csv:1:3: warning: column 'extra' is ignored: only the numbers ('Number') and the "
+        f"caller names are read{by}",
         "n/x.csv:2:2: warning: display_name: display name 'A VERY LONG DISPLAY NAME' is 24 "
         f"characters; phones show only the first 15{by}",
         f"n/x.csv:3:1: number: '12' is not a 10-digit US number{by}",
@@ -356,10 +357,12 @@ def test_csv_problems_name_the_file_and_row() -> None:
         ("n/none.csv", None, "n/none.csv:1:1: number file not found (listed by p.yaml:21)"),
         ("n/x.txt", "number\n", "n/x.txt:1:1: a number file must be .csv or .xlsx "
          "(listed by p.yaml:21)"),
-        ("n/x.csv", "display_name\nX\n", "n/x.csv:1:1: has no 'number' column "
-         "(listed by p.yaml:21)"),
+        ("n/x.csv", "display_name\nX\n", "n/x.csv:1:1: has no column of numbers: head it "
+         "Number, Phone, Phone Number, Telephone, TN, DID, or name its header in the profile: "
+         'columns: {number: "HEADER"} (listed by p.yaml:21)'),
         ("n/x.csv", "", "n/x.csv:1:1: has no header row; the first row names the columns: "
-         "number, display_name (listed by p.yaml:21)"),
+         "Number (or Phone, Phone Number, Telephone, TN, DID) and, optionally, Display Name "
+         "(or Caller ID, Caller Name, CNAM) (listed by p.yaml:21)"),
         ("n/x.csv", "number\n", "p.yaml:21:11: numbers.1.file: n/x.csv lists no numbers"),
         ("n/x.xlsx", "not a zip", "n/x.xlsx:1:1: is not a readable .xlsx file (BadZipFile) "
          "(listed by p.yaml:21)"),

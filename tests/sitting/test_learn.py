@@ -19,6 +19,7 @@ from replicas import Replicas
 
 from assistant.browser import guarded_context
 from assistant.browser.step_state import Timeouts
+from assistant.hosts import host_of
 from assistant.portals import load_portal, loader, parse_portal
 from assistant.portals.elements import map_elements
 from assistant.portals.overrides import EffectiveMap, Overrides, overrides_path
@@ -134,13 +135,14 @@ def test_learn_repairs_three_elements_by_pointing_and_the_next_fill_submits(
         "That is the button “Send verification code”, not a box to type in. Click the box itself.",
         "That is the label “Calls per month”, not a list to choose from. Click the list itself.",
     ]
-    path = offer_to_save(terminal.terminal, "fcr", shipped, learnt)
+    replica_host = host_of(portal.url)  # what cli/learn passes for --url
+    path = offer_to_save(terminal.terminal, "fcr", shipped, learnt, replica_host)
     assert path == overrides_path("fcr")
     assert os.stat(path).st_mode & 0o777 == 0o600
     assert os.stat(path.parent).st_mode & 0o777 == 0o700
     screen = terminal.screen()
     assert screen.splitlines()[-15:] == [
-        "Proposed repairs of the map fcr, against the map as shipped:",
+        f"Proposed repairs of the map fcr for {replica_host}, against the map as shipped:",
         "email step, contact email:",
         "+ #reg_mail",
         "  #enterprise_contact_email",
@@ -154,12 +156,18 @@ def test_learn_repairs_three_elements_by_pointing_and_the_next_fill_submits(
         "business step, calls per month:",
         "+ #volume_band",
         "  #enterprise_calls_per_month",
-        f'Save them to {path}? Type "yes" to save: yes',  # typed once asked
+        f'Save them to {path}, for {replica_host} only? Type "yes" to save: yes',  # once asked
     ]
     terminal.close()
 
+    # Made for the replica, they apply to the replica only (issue 19 item 6): the real
+    # portal's map is as shipped, and says where the repairs are.
+    real = load_portal("fcr")
+    assert isinstance(real, EffectiveMap)
+    assert (real.repairs, real.elsewhere) == ((), (replica_host,))
+    assert real.model_dump() == shipped.model_dump()
     # The next fill of the same profile, with the map as every command now loads it.
-    repaired = load_portal("fcr")
+    repaired = load_portal("fcr", portal.url)
     person_at_review = PtyPerson("submit")
     journal = Journal.open(tmp_path / "data")
     try:
@@ -189,11 +197,12 @@ def test_learn_repairs_three_elements_by_pointing_and_the_next_fill_submits(
     assert received == lakeside_fields("wizard", ("renamed-ids",))
     # The review's footer named every repair in use.
     for line in (
-        "Your repair in use: email step, contact email: #reg_mail tried first",
-        "Your repair in use: email step, send code: #btn-request tried first",
-        "Your repair in use: business step, company name: #enterprise_company_name tried first",
-        "Your repair in use: business step, calls per month: #volume_band tried first",
+        "email step, contact email: #reg_mail tried first",
+        "email step, send code: #btn-request tried first",
+        "business step, company name: #enterprise_company_name tried first",
+        "business step, calls per month: #volume_band tried first",
     ):
+        line = f"Your repair for {replica_host} in use: {line}"
         assert line in review
     # `assistant check` now expects the label the person saw.
     company = next(e for e in map_elements(repaired) if e.name == "company name")
