@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +18,32 @@ DataDirOption = Annotated[
         "(default: $ASSISTANT_DATA_DIR, else the platform's data folder).",
     ),
 ]
+
+# `due` and `report` count the days to a number's next registration the same way.
+WindowDaysOption = Annotated[
+    int,
+    typer.Option(
+        "--days", min=1, metavar="DAYS", help="Days after which a registration is due again."
+    ),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="DATE",
+        help="Count from this day instead of today, written like 2027-01-15.",
+    ),
+]
+
+
+def day_of(text: str) -> date:
+    """`--as-of`'s `text` (YYYY-MM-DD) as a date; `UsageError` if it is not one."""
+    from assistant.errors import UsageError
+
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise UsageError(f"--as-of {text!r} is not a date; write it like 2027-01-15") from None
 
 
 def _arguments_by_their_names() -> None:

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assistant.cli.app import DataDirOption, app
-from assistant.errors import UsageError
+from assistant.cli.app import AsOfOption, DataDirOption, WindowDaysOption, app, day_of
 from assistant.records.duplicates import DEFAULT_WINDOW_DAYS
 
 if TYPE_CHECKING:
@@ -24,20 +23,8 @@ if TYPE_CHECKING:
 
 @app.command()
 def due(
-    days: Annotated[
-        int,
-        typer.Option(
-            "--days", min=1, metavar="DAYS", help="Days after which a registration is due again."
-        ),
-    ] = DEFAULT_WINDOW_DAYS,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            metavar="DATE",
-            help="Show what is due on this date, written like 2027-01-15 (default: today).",
-        ),
-    ] = None,
+    days: WindowDaysOption = DEFAULT_WINDOW_DAYS,
+    as_of: AsOfOption = None,
     within: Annotated[
         int | None,
         typer.Option(
@@ -132,8 +119,5 @@ def _s(count: int) -> str:
 
 def _as_of(text: str) -> datetime:
     """The end of day `text` (UTC), so everything due on that day is listed."""
-    try:
-        day = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError:
-        raise UsageError(f"--as-of {text!r} is not a date; write it like 2027-01-15") from None
-    return day.replace(hour=23, minute=59, second=59)
+    day = day_of(text)
+    return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=UTC)

@@ -11,14 +11,13 @@ holds every number and Feedback ID) or `--out -` (printed).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assistant.cli.app import DataDirOption, app
-from assistant.errors import UsageError
+from assistant.cli.app import AsOfOption, DataDirOption, WindowDaysOption, app, day_of
 from assistant.records.duplicates import DEFAULT_WINDOW_DAYS
 
 if TYPE_CHECKING:
@@ -46,20 +45,8 @@ def report(
             help="Write here (0600) instead of the data folder's reports/; - prints it.",
         ),
     ] = None,
-    days: Annotated[
-        int,
-        typer.Option(
-            "--days", min=1, metavar="DAYS", help="Days after which a registration is due again."
-        ),
-    ] = DEFAULT_WINDOW_DAYS,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            metavar="DATE",
-            help="The day to report on, like 2027-01-15 (default: today).",
-        ),
-    ] = None,
+    days: WindowDaysOption = DEFAULT_WINDOW_DAYS,
+    as_of: AsOfOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
     """Write one page of every number's registrations.
@@ -98,14 +85,6 @@ def report(
     private.write_private(target, text.encode("utf-8"))
     count = len(made.rows)
     typer.echo(f"Report of {count} number{'' if count == 1 else 's'} written to {target}")
-
-
-def day_of(text: str) -> date:
-    """`text` (YYYY-MM-DD) as a date; `UsageError` if it is not one."""
-    try:
-        return datetime.strptime(text, "%Y-%m-%d").date()
-    except ValueError:
-        raise UsageError(f"--as-of {text!r} is not a date; write it like 2027-01-15") from None
 
 
 def _listed(paths: list[Path]) -> list[Listed]:

@@ -15,8 +15,8 @@ from assistant.replica.widgets import (
     late,
     select_field,
     shell,
-    terms_checkbox,
     text_field,
+    verification,
 )
 from assistant.replica.wizard import company_fields, contact_fields, number_rows
 
@@ -90,27 +90,10 @@ def _calling(ctx: PageContext) -> str:
 
 
 def _verification(ctx: PageContext) -> str:
-    n = ctx.names
-    # Without a terms checkbox (the `no-optional` variant) nothing holds the button back.
-    disabled = "" if ctx.has("no-optional") else " disabled"
     return (
         "<fieldset><legend>Verification</legend>"
-        "<p>Send a 5-digit code to the contact email above, then type it here.</p>"
-        '<div class="inline-action">'
-        '<button type="button" class="secondary" id="send-verification-code">'
-        f"{n.send_caption}</button>"
-        f'<p class="status" id="{n.code_status}" role="status" hidden></p></div>'
-        f'<p class="error" id="{n.code_error}" role="alert" hidden></p>'
-        + text_field(
-            ctx,
-            "captcha",
-            "Verification code",
-            attrs='inputmode="numeric" maxlength="5" autocomplete="one-time-code"',
-        )
-        + terms_checkbox(ctx)
-        + '<div class="button-bar"><span class="spacer"></span>'
-        f'<button type="submit" id="submitButton"{disabled}>{n.classic_submit_caption}</button>'
-        "</div></fieldset>"
+        + verification(ctx, "Send a 5-digit code to the contact email above, then type it here.")
+        + "</fieldset>"
     )
 
 

@@ -26,8 +26,8 @@ from assistant.replica.widgets import (
     late,
     select_field,
     shell,
-    terms_checkbox,
     text_field,
+    verification,
 )
 from assistant.replica.wizard import contact_fields, number_rows
 
@@ -165,26 +165,7 @@ def _dispute(ctx: PageContext) -> str:
 
 
 def _verification(ctx: PageContext) -> str:
-    n = ctx.names
-    disabled = "" if ctx.has("no-optional") else " disabled"
-    return (
-        "<p>Send a 5-digit code to the contact email, then type it here.</p>"
-        '<div class="inline-action">'
-        '<button type="button" class="secondary" id="send-verification-code">'
-        f"{n.send_caption}</button>"
-        f'<p class="status" id="{n.code_status}" role="status" hidden></p></div>'
-        f'<p class="error" id="{n.code_error}" role="alert" hidden></p>'
-        + text_field(
-            ctx,
-            "captcha",
-            "Verification code",
-            attrs='inputmode="numeric" maxlength="5" autocomplete="one-time-code"',
-        )
-        + terms_checkbox(ctx)
-        + '<div class="button-bar"><span class="spacer"></span>'
-        f'<button type="submit" id="submitButton"{disabled}>{n.classic_submit_caption}</button>'
-        "</div>"
-    )
+    return verification(ctx, "Send a 5-digit code to the contact email, then type it here.")
 
 
 def _email(ctx: PageContext) -> str:

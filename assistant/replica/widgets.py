@@ -131,6 +131,32 @@ def terms_checkbox(ctx: PageContext) -> str:
     )
 
 
+def verification(ctx: PageContext, intro: str) -> str:
+    """The classic layout's and the sister forms' last part: send a code to the contact email,
+    type it, accept the terms, submit (`intro` says where the email is)."""
+    n = ctx.names
+    # Without a terms checkbox (the `no-optional` variant) nothing holds the button back.
+    disabled = "" if ctx.has("no-optional") else " disabled"
+    return (
+        f"<p>{escape(intro)}</p>"
+        '<div class="inline-action">'
+        '<button type="button" class="secondary" id="send-verification-code">'
+        f"{n.send_caption}</button>"
+        f'<p class="status" id="{n.code_status}" role="status" hidden></p></div>'
+        f'<p class="error" id="{n.code_error}" role="alert" hidden></p>'
+        + text_field(
+            ctx,
+            "captcha",
+            "Verification code",
+            attrs='inputmode="numeric" maxlength="5" autocomplete="one-time-code"',
+        )
+        + terms_checkbox(ctx)
+        + '<div class="button-bar"><span class="spacer"></span>'
+        f'<button type="submit" id="submitButton"{disabled}>{n.classic_submit_caption}</button>'
+        "</div>"
+    )
+
+
 def error_summary(ctx: PageContext) -> str:
     """The box at the top of a refused form listing every problem."""
     if not ctx.errors:
