@@ -90,9 +90,12 @@ class Standing:
         return "real" if self.real else "practice"
 
     def status(self, today: dt.date) -> str:
-        """ "not registered", "registered", or "due" (its next due day has come)."""
+        """ "not registered", "practice" (sent only to another host, e.g. the replica: nothing
+        registered), "registered", or "due" (its next due day has come)."""
         if not self.registered:
             return NOT_REGISTERED
+        if not self.real:
+            return "practice"
         return "due" if self.next_due <= today.isoformat() else "registered"
 
     def attention(self) -> str:

@@ -137,9 +137,9 @@ def render_html(report: Report, source: str) -> str:
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{_POLICY}">\n'
         '<meta name="referrer" content="no-referrer">\n'
-        f"<title>Registered numbers on {today}</title>\n"
+        f"<title>Numbers and their registrations on {today}</title>\n"
         f"<style>{_STYLE}</style></head><body>\n"
-        f"<h1>Registered numbers on {today}</h1>\n"
+        f"<h1>Numbers and their registrations on {today}</h1>\n"
         f'<p class="meta">From {_e(source)}. A registration falls due again {report.days} '
         "days after it was sent. Practice runs (another host than the registry's, e.g. the "
         "replica) register nothing.</p>\n"
@@ -175,7 +175,7 @@ def _cell(s: Standing, report: Report) -> str:
     if not s.registered:
         return f'<td class="none" data-sort="">{_e(status)}{marks}</td>'
     kind = f'<span class="{s.kind}">{_e(s.kind)}</span>'
-    due = "due since" if status == "due" else "next due"
+    due = {"due": "due since", "practice": "would fall due"}.get(status, "next due")
     return (
         f'<td class="{_e(status)}" data-sort="{_e(s.next_due)}">'
         f'<span class="fid">{_e(s.feedback_id)}</span><br>'

@@ -62,7 +62,7 @@ def test_the_page_sorts_filters_and_prints_without_any_request(page: Page, tmp_p
     hostile = rows.nth(0)
     expect(hostile.locator("td").nth(4)).to_contain_text(HOSTILE_FID)  # as text, not an image
     expect(hostile.locator("td").nth(2)).to_contain_text(HOSTILE_LABEL)
-    expect(page).to_have_title("Registered numbers on 2026-11-01")
+    expect(page).to_have_title("Numbers and their registrations on 2026-11-01")
     expect(rows.nth(1).locator("td").nth(3)).to_have_text(
         f"{FID}sent 2026-10-01, realnext due 2026-12-30"
     )
@@ -114,4 +114,5 @@ def test_the_page_sorts_filters_and_prints_without_any_request(page: Page, tmp_p
     )
     assert routed == [path.as_uri()]  # nothing else was ever routed to the network
     assert set(failed.values()) <= {"csp"}
-    expect(page).to_have_title("Registered numbers on 2026-11-01")  # no script of a value ran
+    # No script of a value ran:
+    expect(page).to_have_title("Numbers and their registrations on 2026-11-01")

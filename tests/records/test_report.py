@@ -58,6 +58,9 @@ def test_each_registry_the_journal_names_is_a_column_and_a_real_registration_win
     )
     assert fcr.status(date(2026, 12, 29)) == "registered"
     assert fcr.status(date(2026, 12, 30)) == "due"
+    # A practice run registered nothing: never "registered", nor "due" (a CSV filtered on the
+    # status must not count the replica's runs).
+    assert vsf.status(date(2026, 12, 1)) == vsf.status(date(2027, 2, 1)) == "practice"
     assert row.next_due() == "2026-12-30"  # real registrations only
 
 
