@@ -115,6 +115,7 @@ def option_warnings(
     portal_map = load_portal(portal or DEFAULT_PORTAL, url)
     if portal is not None:
         caller_name_warnings(report, portal_map)
+        portal_needs(report, portal_map, url)
     host = seen.host_for(portal_map, url)
     lists_seen = seen.remembered(data_dir, portal_map.name, host)
     for result in report.results:
@@ -122,6 +123,23 @@ def option_warnings(
             result.problems.extend(
                 seen.warnings(result.loaded, portal_map, lists_seen, host=host, known=True)
             )
+
+
+def portal_needs(report: Report, portal_map: PortalMap, url: str | None) -> None:
+    """What `--portal`'s map needs that a valid profile leaves out (a dispute form's `dispute:`
+    section, a value the map requires) is an error here, as `plan` and `fill` would find it:
+    "all valid" must not be said of a profile the named portal would refuse."""
+    from assistant.errors import ProfileError
+    from assistant.portals.plan import build_plan
+
+    for result in report.results:
+        loaded = result.loaded
+        if loaded is None or result.errors:
+            continue
+        try:
+            build_plan(loaded.profile, portal_map, url, where=str(loaded.path))
+        except ProfileError as refused:
+            result.problems.extend(p for p in refused.problems if p.path != "numbers")
 
 
 def caller_name_warnings(report: Report, portal_map: PortalMap) -> None:

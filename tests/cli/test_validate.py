@@ -353,3 +353,21 @@ def test_what_validate_prints_goes_through_the_redactor(
             f"p.yaml:10:10: company.address.zip: {message}\n1 of 1 profile invalid (1 error)\n",
         )
     assert secret.casefold() not in result.stdout.casefold()
+
+
+def test_validate_for_a_dispute_form_names_the_missing_dispute_section(tmp_path: Path) -> None:
+    """`plan` and `fill` refuse a dispute form for a profile without its `dispute:` section:
+    `validate --portal` says so too, rather than "all valid"."""
+    (tmp_path / "p.yaml").write_text(GOOD.replace("Healthcare", "Telemarketing"))
+    data = str(tmp_path / "data")
+    fcr = run("validate", "p.yaml", "--portal", "fcr", "--data-dir", data, cwd=tmp_path)
+    assert (fcr.returncode, fcr.stdout) == (0, "1 profile, 12 numbers: all valid\n")
+    trf = run("validate", "p.yaml", "--portal", "trf", "--data-dir", data, cwd=tmp_path)
+    assert trf.returncode == 1
+    assert trf.stdout.splitlines() == [
+        "p.yaml:1:1: dispute: TNS robocall feedback form (--portal trf) is a dispute form, and "
+        "this profile has no dispute: section; add one with the label your calls were shown "
+        "with (label), the carrier or app that showed it (shown_by) and the day it was seen "
+        '(seen_on, YYYY-MM-DD): see "The dispute section" in docs/profiles.md',
+        "1 of 1 profile invalid (1 error)",
+    ]
