@@ -39,36 +39,12 @@ window.FCR.boot(function () {
     if (rowCount() >= MAX) FCR.byId("add-number-command").disabled = true;
   }
 
-  var IDS = FCR.IDS;
-
-  function sendCode() {
-    var button = FCR.byId("send-verification-code");
-    var email = FCR.byId("enterprise_contact_email").value.trim();
-    FCR.showMessage(IDS.code_error, "");
-    FCR.showMessage(IDS.code_status, "");
-    button.disabled = true;
-    FCR.post("/fcr/api/send-code", { email: email }).then(function (r) {
-      button.disabled = false;
-      if (!r.ok) {
-        FCR.showMessage(IDS.code_error, r.json.error || "We could not send the code. Try again.");
-        return;
-      }
-      FCR.showMessage(IDS.code_status, "A 5-digit code was sent to " + email + ".");
-    }, function () {
-      button.disabled = false;
-      FCR.showMessage(IDS.code_error, "We could not reach the registry. Please try again.");
-    });
-  }
-
-  function syncSubmit() {
-    var terms = FCR.byId("enableCheckbox");
-    FCR.byId("submitButton").disabled = terms ? !terms.checked : false;
-  }
-
   var actions = {
     nextButton: showForm,
     "add-number-command": addRow,
-    "send-verification-code": sendCode
+    "send-verification-code": function () {
+      FCR.sendCode("/fcr/api/send-code", "We could not reach the registry. Please try again.");
+    }
   };
   document.addEventListener("click", function (e) {
     var button = e.target.closest && e.target.closest("button");
@@ -77,8 +53,8 @@ window.FCR.boot(function () {
       actions[button.id]();
     }
   });
-  if (FCR.byId("enableCheckbox")) FCR.byId("enableCheckbox").addEventListener("change", syncSubmit);
-  syncSubmit();
+  if (FCR.byId("enableCheckbox")) FCR.byId("enableCheckbox").addEventListener("change", FCR.syncSubmit);
+  FCR.syncSubmit();
   if (rowCount() >= MAX) FCR.byId("add-number-command").disabled = true;
   if (body.dataset.startStep === "form") showForm();
   else body.dataset.step = "acknowledgement";

@@ -46,6 +46,33 @@
     });
   };
 
+  /* The classic layout's and the sister forms' "send code" button: posts the contact email to
+     `path`, then says the code was sent, or why not (`unreachable` when nothing answered). */
+  FCR.sendCode = function (path, unreachable) {
+    var button = FCR.byId("send-verification-code");
+    var email = FCR.byId("enterprise_contact_email").value.trim();
+    FCR.showMessage(FCR.IDS.code_error, "");
+    FCR.showMessage(FCR.IDS.code_status, "");
+    button.disabled = true;
+    FCR.post(path, { email: email }).then(function (r) {
+      button.disabled = false;
+      if (!r.ok) {
+        FCR.showMessage(FCR.IDS.code_error, r.json.error || "We could not send the code. Try again.");
+        return;
+      }
+      FCR.showMessage(FCR.IDS.code_status, "A 5-digit code was sent to " + email + ".");
+    }, function () {
+      button.disabled = false;
+      FCR.showMessage(FCR.IDS.code_error, unreachable);
+    });
+  };
+
+  /* The one-form pages' submit button waits for the terms box, where there is one. */
+  FCR.syncSubmit = function () {
+    var terms = FCR.byId("enableCheckbox");
+    FCR.byId("submitButton").disabled = terms ? !terms.checked : false;
+  };
+
   FCR.digits = function (value) {
     return String(value || "").replace(/\D/g, "");
   };
