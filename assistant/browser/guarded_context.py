@@ -48,10 +48,8 @@ DRAIN_MAX_S = 1.0
 
 
 # Resolves once the page has no fetch/XHR in flight (timers and the DOM not waited for), or
-# after the given milliseconds; a page without the assistant's script answers at once.
-_SETTLE_REQUESTS_JS = (
-    "(ms) => window.__assistant ? window.__assistant.idle(0, ms, Math.min(ms, 10), false) : 0"
-)
+# after the given milliseconds (evaluated in the assistant's world, which always has its script).
+_SETTLE_REQUESTS_JS = "(ms) => window.__assistant.idle(0, ms, Math.min(ms, 10), false)"
 
 
 # Response headers a document keeps only without them: rules that make Chromium prefetch or

@@ -113,7 +113,7 @@ def evaluate(
                 timeout=timeout_ms,
             )
         except error_cls as error:
-            if any(gone in str(error) for gone in _GONE):
+            if _gone(error):
                 world.context_id = None  # the next call makes the world again, too
                 if attempt == 0:
                     continue
@@ -167,7 +167,7 @@ def wait_for(page: Page, expression: str, arg: Any, timeout_ms: float, *, every_
         except timeout_cls:
             return None
         except error_cls as error:
-            if time.monotonic() >= deadline or not any(g in str(error) for g in _GONE):
+            if time.monotonic() >= deadline or not _gone(error):
                 raise
 
 
@@ -181,12 +181,12 @@ def _world(page: Page) -> _World:
         # own scripts, so that its MutationObserver has seen every change when the first read
         # comes and its one question to the page's world tells the page nothing. (A session's
         # scripts for new documents run only with its Page domain enabled.)
+        world = _WORLDS[page] = _World(session, frame_id, token)
         session.send("Page.enable")
         session.send(
             "Page.addScriptToEvaluateOnNewDocument",
-            {"source": _World(session, frame_id, token).installer(), "worldName": WORLD},
+            {"source": world.installer(), "worldName": WORLD},
         )
-        world = _WORLDS[page] = _World(session, frame_id, token)
     return world
 
 
@@ -210,6 +210,11 @@ def _context(world: _World, timeout_ms: float | None = None) -> int:
         world.session.send("Runtime.evaluate", {"expression": page_script()}, timeout=timeout_ms)
         world.context_id = context_id
     return world.context_id
+
+
+def _gone(error: Exception) -> bool:
+    """Whether `error` says the world's context went away with its document."""
+    return any(gone in str(error) for gone in _GONE)
 
 
 def _message(details: dict[str, Any]) -> str:
