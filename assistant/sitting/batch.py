@@ -150,33 +150,34 @@ class Batch:
         """For `fill`: stop before anything opens (`DuplicateSubmission`, one line per earlier
         submission) when an outcome is unknown or nothing is left to send; otherwise resume
         what an earlier run left (`resume`)."""
-        blocking: list[duplicates.Finding] = []
+        findings = self._findings()
+        blocking = [f for per_job in findings for found in per_job for f in found]
         # Whether anything is left to send, number by number at each registry (a number sent to
         # the FCR may still be owed to the TRF).
-        left = False
-        for job in self.jobs:
-            for submission in job.plan.submissions:
-                found = self._blocking(job, submission)
-                blocking += found
-                blocked = {f.number for f in found}
-                left = left or any(n not in blocked for n in submission.numbers)
+        left = any(
+            not {f.number for f in found} >= set(submission.numbers)
+            for job, per_job in zip(self.jobs, findings, strict=True)
+            for submission, found in zip(job.plan.submissions, per_job, strict=True)
+        )
         unsettled = any(f.unsettled for f in blocking)
         if unsettled or (blocking and not left):
             raise DuplicateSubmission(duplicates.refusal(blocking))
         if blocking:
-            self.resume()
+            self.resume(findings)
 
-    def resume(self) -> None:
+    def resume(self, findings: list[list[list[duplicates.Finding]]] | None = None) -> None:
         """Send only what is not yet sent: a submission all of whose numbers were submitted
         within the window is left for `run` to skip (saying when, as which Feedback ID); one
         only some of whose numbers were keeps its place (2 of 3) and sends the others, each
         number it leaves said. Unknown outcomes are never "not yet sent": a submission holding
         one is left whole for `run` to skip (`fill`'s `preflight` stops on it first), and the
-        guard still runs for every submission (`run`, the intent)."""
-        for i, job in enumerate(self.jobs):
+        guard still runs for every submission (`run`, the intent). `findings`: what
+        `_findings` gave, when the caller has just looked."""
+        if findings is None:
+            findings = self._findings()
+        for i, (job, per_job) in enumerate(zip(self.jobs, findings, strict=True)):
             submissions = list(job.plan.submissions)
-            for k, submission in enumerate(submissions):
-                found = self._blocking(job, submission)
+            for k, (submission, found) in enumerate(zip(submissions, per_job, strict=True)):
                 sent = {f.number for f in found}
                 unsettled = any(f.unsettled for f in found)
                 if not sent or unsettled or sent >= set(submission.numbers):
@@ -190,6 +191,14 @@ class Batch:
                 )
             plan = job.plan.model_copy(update={"submissions": tuple(submissions)})
             self.jobs[i] = Job(job.loaded, plan, job.fill)
+
+    def _findings(self) -> list[list[list[duplicates.Finding]]]:
+        """For each job, for each of its submissions, what keeps its numbers from being sent
+        (`_blocking`), looked up once."""
+        return [
+            [self._blocking(job, submission) for submission in job.plan.submissions]
+            for job in self.jobs
+        ]
 
     def _blocking(self, job: Job, submission: SubmissionPlan) -> list[duplicates.Finding]:
         """The findings that keep numbers of `job`'s `submission` from being sent at its
